@@ -1,0 +1,1 @@
+# The API app has no models of its own: it serves the catalog's models.

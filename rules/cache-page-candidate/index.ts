@@ -1,0 +1,191 @@
+import type { SyntaxNode } from "../../server/src/engine/parser";
+import type { OffsetEdit, Rule, RuleContext } from "../../server/src/engine/rule";
+import { callParts, dotted, eolAt, field, indentAt, lineStartAt, nodeText, stringValue } from "../../server/src/engine/syntax";
+
+/** Request attributes and calls that make a response depend on who asks, or change state. */
+const PERSONAL = /\brequest\.(user|session|COOKIES|POST|FILES|body|auth|META|method\s*==\s*["']POST|data)\b|\bmessages\.|\bget_token\(|\bcsrf|\blogin\(|\blogout\(|\brandom\.|\buuid\d?\(/;
+const WRITES = /\.(save|create|bulk_create|bulk_update|update|delete|get_or_create|update_or_create|add|remove|clear|set)\(|\bsend_mail\(|\.send\(|\brequests\.(post|put|patch|delete)\(/;
+const RESPONSES = /^(render|render_to_response|TemplateResponse|HttpResponse|JsonResponse|StreamingHttpResponse|Response|SimpleTemplateResponse)$/;
+const SAFE_DECORATORS = /^(require_GET|require_safe|vary_on_headers|gzip_page|condition|etag|last_modified|xframe_options_\w+|api_view\(\s*\[\s*["']GET["']\s*\]\s*\)|require_http_methods\(\s*\[\s*["'](GET|HEAD)["'](\s*,\s*["'](GET|HEAD)["'])*\s*\]\s*\))/;
+const READ_ONLY_VIEWS = new Set([
+  "View", "TemplateView", "ListView", "DetailView", "ArchiveIndexView", "YearArchiveView", "MonthArchiveView",
+  "DayArchiveView", "DateDetailView", "APIView", "ListAPIView", "RetrieveAPIView", "GenericAPIView",
+]);
+const TEMPLATE_PERSONAL = /(?<![\w.])(user|perms|csrf_token|messages|request)\b/;
+
+function templateIsPublic(ctx: RuleContext, name: string, seen: Set<string>): boolean {
+  if (seen.has(name)) return true;
+  seen.add(name);
+  if (seen.size > 30) return false;
+  const t = ctx.project.template(name);
+  if (!t) return false;
+  for (const m of t.text.matchAll(/\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g)) {
+    const inner = (m[1] ?? m[2] ?? "").replace(/"[^"]*"|'[^']*'/g, "\"\"");
+    if (TEMPLATE_PERSONAL.test(inner)) return false;
+    const tag = m[2]?.trim();
+    if (tag && /^(extends|include)\b/.test(tag)) {
+      const ref = /^(?:extends|include)\s+(["'])([^"']+)\1/.exec(tag);
+      if (!ref) return false;
+      if (!templateIsPublic(ctx, ref[2], seen)) return false;
+    }
+  }
+  return true;
+}
+
+function decorators(ctx: RuleContext, def: SyntaxNode): string[] {
+  const p = def.parent;
+  if (!p || p.type !== "decorated_definition") return [];
+  return p.children.filter((c) => c.type === "decorator").map((d) => nodeText(ctx.text, d).replace(/^@\s*/, "").replace(/^[\w.]*\./, ""));
+}
+
+function cachedInUrls(ctx: RuleContext, name: string): boolean {
+  const files = ctx.project.filesMatching?.(/urls\.py$/) ?? [];
+  for (const f of files) {
+    const t = ctx.project.textOf(f);
+    if (t && new RegExp(`cache_page\\([^)]*\\)\\(\\s*(?:[\\w.]+\\.)?${name}\\b`).test(t)) return true;
+  }
+  return false;
+}
+
+function importEdits(ctx: RuleContext, needs: { module: string; name: string }[]): OffsetEdit[] {
+  const eol = eolAt(ctx.text);
+  const missing = needs.filter((n) => !new RegExp(`^\\s*from\\s+${n.module.replace(/\./g, "\\.")}\\s+import\\s+[^\\n]*\\b${n.name}\\b`, "m").test(ctx.text));
+  if (!missing.length) return [];
+  let at = 0;
+  for (const stmt of ctx.syntax.root.children) {
+    if (stmt.type === "import_statement" || stmt.type === "import_from_statement" || stmt.type === "future_import_statement") at = stmt.end;
+    else if (at === 0 && stmt.type === "expression_statement" && stmt.children[0]?.type === "string") at = stmt.end;
+  }
+  const lines = missing.map((n) => `from ${n.module} import ${n.name}`).join(eol);
+  return at === 0 ? [{ file: ctx.file, start: 0, end: 0, newText: `${lines}${eol}` }] : [{ file: ctx.file, start: at, end: at, newText: `${eol}${lines}` }];
+}
+
+function decoratorEdit(ctx: RuleContext, def: SyntaxNode, decorator: string): OffsetEdit | null {
+  const top = def.parent?.type === "decorated_definition" ? def.parent : def;
+  const lineStart = lineStartAt(ctx.text, top.start);
+  if (ctx.text.slice(lineStart, top.start).trim() !== "") return null;
+  return { file: ctx.file, start: top.start, end: top.start, newText: `@${decorator}${eolAt(ctx.text)}${indentAt(ctx.text, top.start)}` };
+}
+
+function functionView(ctx: RuleContext, def: SyntaxNode): void {
+  const name = field(def, "name");
+  const params = field(def, "parameters");
+  const body = field(def, "body");
+  if (!name || !params || !body) return;
+  const first = params.children[0];
+  if (!first || first.type !== "identifier" || nodeText(ctx.text, first) !== "request") return;
+  const decos = decorators(ctx, def);
+  if (decos.some((d) => !SAFE_DECORATORS.test(d))) return;
+  const bodyText = nodeText(ctx.text, body);
+  if (PERSONAL.test(bodyText) || WRITES.test(bodyText)) return;
+  // It must return a response, and every template it renders must be public.
+  let responds = false;
+  let publicTemplates = true;
+  const stack = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "lambda") continue;
+    if (n.type === "call") {
+      const parts = callParts(ctx.text, n);
+      const fname = parts ? dotted(ctx.text, parts.func)?.replace(/^.*\./, "") : null;
+      if (parts && fname && RESPONSES.test(fname)) {
+        responds = true;
+        if (fname === "render" || fname === "render_to_response" || fname === "TemplateResponse") {
+          const tpl = parts.args[fname === "render_to_response" ? 0 : 1] ?? parts.kwargs.get("template_name");
+          const tname = stringValue(ctx.text, tpl);
+          if (!tname || !templateIsPublic(ctx, tname, new Set())) publicTemplates = false;
+        }
+      }
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  if (!responds || !publicTemplates) return;
+  if (cachedInUrls(ctx, nodeText(ctx.text, name))) return;
+  const edit = decoratorEdit(ctx, def, "cache_page(60 * 15)");
+  ctx.report({
+    start: name.start,
+    end: name.end,
+    message: `Cacheable view: ${nodeText(ctx.text, name)} only reads and renders nothing per user; consider @cache_page(60 * 15) if its data changes rarely`,
+    fixes: edit ? [{ title: "Add @cache_page(60 * 15)", safe: false, edits: [edit, ...importEdits(ctx, [{ module: "django.views.decorators.cache", name: "cache_page" }])] }] : [],
+  });
+}
+
+function classView(ctx: RuleContext, cls: SyntaxNode): void {
+  const name = field(cls, "name");
+  const body = field(cls, "body");
+  const sup = field(cls, "superclasses");
+  if (!name || !body || !sup) return;
+  const bases = sup.children.filter((b) => b.type !== "keyword_argument").map((b) => (dotted(ctx.text, b) ?? "?").replace(/^.*\./, ""));
+  if (!bases.length || bases.some((b) => !READ_ONLY_VIEWS.has(b))) return;
+  if (cls.parent?.type === "decorated_definition") return;
+  const attrs = new Map<string, SyntaxNode>();
+  for (const stmt of body.children) {
+    const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+    if (d?.type === "function_definition") {
+      const n = nodeText(ctx.text, field(d, "name")!);
+      if (/^(post|put|patch|delete|dispatch|create|update|destroy|perform_\w+)$/.test(n)) return;
+      if (d !== stmt) return; // decorated methods: unsure
+    }
+    const a = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
+    if (a?.type === "assignment") {
+      const l = field(a, "left");
+      const r = field(a, "right");
+      if (l && r) attrs.set(nodeText(ctx.text, l), r);
+    }
+  }
+  const isDrf = bases.some((b) => /APIView$/.test(b));
+  if (isDrf) {
+    if (ctx.index.restrictedDefaultPermissions) return;
+    const perm = attrs.get("permission_classes");
+    if (perm && !/^\[?\(?\s*(AllowAny|permissions\.AllowAny)?\s*,?\s*\)?\]?$/.test(nodeText(ctx.text, perm))) return;
+    if (attrs.has("authentication_classes") || attrs.has("throttle_classes")) return;
+  }
+  if (attrs.has("http_method_names")) {
+    const v = nodeText(ctx.text, attrs.get("http_method_names")!);
+    if (/post|put|patch|delete/.test(v)) return;
+  }
+  const bodyText = nodeText(ctx.text, body);
+  if (PERSONAL.test(bodyText) || /\bself\.request\.user\b/.test(bodyText) || WRITES.test(bodyText)) return;
+  if (!isDrf) {
+    const tplNode = attrs.get("template_name");
+    let tname = tplNode ? stringValue(ctx.text, tplNode) : null;
+    if (!tplNode) {
+      const model = attrs.get("model");
+      const suffix = bases.includes("ListView") ? "_list" : bases.includes("DetailView") ? "_detail" : null;
+      const m = model && suffix ? ctx.index.modelFromName(ctx.file, nodeText(ctx.text, model)) : undefined;
+      if (m && suffix) tname = `${m.app}/${m.name.toLowerCase()}${suffix}.html`;
+      else if (bases.every((b) => b === "View")) tname = "";
+    }
+    if (tname === null) return;
+    if (tname !== "" && !templateIsPublic(ctx, tname, new Set())) return;
+    if (tname === "" && !/\b(render|HttpResponse|JsonResponse|TemplateResponse)\(/.test(bodyText)) return;
+  }
+  if (cachedInUrls(ctx, nodeText(ctx.text, name))) return;
+  const edit = decoratorEdit(ctx, cls, 'method_decorator(cache_page(60 * 15), name="dispatch")');
+  ctx.report({
+    start: name.start,
+    end: name.end,
+    message: `Cacheable view: ${nodeText(ctx.text, name)} only handles GET and renders nothing per user; consider caching it with cache_page if its data changes rarely`,
+    fixes: edit ? [{
+      title: "Add @method_decorator(cache_page(60 * 15), name=\"dispatch\")",
+      safe: false,
+      edits: [edit, ...importEdits(ctx, [{ module: "django.utils.decorators", name: "method_decorator" }, { module: "django.views.decorators.cache", name: "cache_page" }])],
+    }] : [],
+  });
+}
+
+function check(ctx: RuleContext): void {
+  if (!/\bdef\s+\w+\s*\(\s*request\b|View\b/.test(ctx.text)) return;
+  if (/(^|[\\/])(tests?|migrations)([\\/]|_|\.py$)|[\\/]test_[^\\/]*\.py$/.test(ctx.file)) return;
+  for (const stmt of ctx.syntax.root.children) {
+    const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+    if (!def) continue;
+    if (def.type === "function_definition") functionView(ctx, def);
+    else if (def.type === "class_definition") classView(ctx, def);
+  }
+}
+
+export const rule: Rule = {
+  meta: { id: "cache-page-candidate", summary: "A read-only, public view that could be served from cache", defaultSeverity: "hint", fixable: true },
+  check,
+};

@@ -1,0 +1,94 @@
+import type { Iteration } from "../../server/src/engine/flow";
+import type { ModelField } from "../../server/src/engine/models";
+import type { SyntaxNode } from "../../server/src/engine/parser";
+import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
+import { field, nodeText, preferredQuote } from "../../server/src/engine/syntax";
+
+/** The function (or module) body around a node. */
+function scopeOf(node: SyntaxNode): SyntaxNode {
+  let n: SyntaxNode | null = node.parent;
+  while (n && n.type !== "function_definition" && n.type !== "module") n = n.parent;
+  return n ?? node;
+}
+
+/** Is the variable holding the queryset used anywhere but its own assignments and this loop's `in`? */
+function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
+  if (!it.qsVar) return false;
+  const scope = scopeOf(it.loop.node);
+  let escapes = false;
+  const stack = [scope];
+  while (stack.length && !escapes) {
+    const n = stack.pop()!;
+    if (n.type === "identifier" && nodeText(ctx.text, n) === it.qsVar && n !== it.iter) {
+      const p = n.parent!;
+      const isTarget = (p.type === "assignment" && field(p, "left") === n);
+      if (!isTarget) escapes = true;
+      continue;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return escapes;
+}
+
+function check(ctx: RuleContext): void {
+  const threshold = ctx.options.wideModelThreshold;
+  for (const it of ctx.flow().iterations) {
+    const qs = it.qs;
+    const origin = qs.origin;
+    if (!it.target || it.escapes || !origin || origin.insertAt === null || origin.file !== ctx.file) continue;
+    if (qs.values || qs.loaded.all || qs.loaded.only || qs.loaded.deferred.size || qs.base) continue;
+    if (!it.reads.size || queryVarEscapes(ctx, it)) continue;
+    const model = qs.model;
+    if (!model.complete) continue;
+    const concrete = ctx.index.concreteFields(model).filter((f) => !f.primaryKey);
+    const big = concrete.filter((f) => f.big);
+    if (concrete.length + 1 < threshold && !big.length) continue;
+    const used: ModelField[] = [];
+    let unknown = false;
+    for (const name of it.reads.keys()) {
+      if (name === "pk" || name === "id") continue;
+      if (qs.loaded.annotations.has(name) || qs.loaded.toAttrs.has(name)) continue;
+      const f = ctx.index.attribute(model, name) ?? [...model.fields.values()].find((x) => (x.kind === "fk" || x.kind === "o2o") && `${x.name}_id` === name);
+      if (!f) {
+        unknown = true;
+        break;
+      }
+      if (f.kind === "concrete" || f.kind === "fk" || f.kind === "o2o") {
+        if (!used.includes(f)) used.push(f);
+      }
+    }
+    if (unknown || !used.length) continue;
+    const skipped = concrete.filter((f) => !used.includes(f));
+    const skippedBig = skipped.filter((f) => f.big);
+    if (used.length > Math.max(3, Math.floor(threshold / 2)) || (skipped.length < 3 && !skippedBig.length)) continue;
+    const q = preferredQuote(ctx.text);
+    const names = used.map((f) => f.name);
+    const fixes: OffsetFix[] = [
+      { title: `Add .only(${names.map((n) => `${q}${n}${q}`).join(", ")})`, safe: true, edits: [{ file: ctx.file, start: origin.insertAt, end: origin.insertAt, newText: `.only(${names.map((n) => `${q}${n}${q}`).join(", ")})` }] },
+    ];
+    if (used.length === 1 && used[0].kind === "concrete" && it.reads.size === 1) {
+      const reads = [...it.reads.values()][0];
+      fixes.push({
+        title: `Use values_list(${q}${names[0]}${q}, flat=True)`,
+        safe: false,
+        edits: [
+          { file: ctx.file, start: origin.insertAt, end: origin.insertAt, newText: `.values_list(${q}${names[0]}${q}, flat=True)` },
+          ...reads.map((r) => ({ file: ctx.file, start: r.start, end: r.end, newText: it.target! })),
+        ],
+      });
+    }
+    const bigNote = skippedBig.length ? `, including ${skippedBig.map((f) => `${f.name} (${f.fieldClass.replace(/^.*\./, "")})`).join(", ")}` : "";
+    ctx.report({
+      start: origin.start,
+      end: origin.end,
+      message: `Over-fetching: the loop reads ${names.join(", ")} of ${model.name} but the queryset loads all ${concrete.length + 1} columns${bigNote}; add .only(${names.map((n) => `"${n}"`).join(", ")})`,
+      related: [...it.reads.values()].flat().slice(0, 3).map((r) => ({ file: ctx.file, start: r.start, end: r.end, message: "read here" })),
+      fixes,
+    });
+  }
+}
+
+export const rule: Rule = {
+  meta: { id: "missing-only", summary: "A wide model's rows are loaded whole but only a few fields are read", defaultSeverity: "information", fixable: true },
+  check,
+};

@@ -1,0 +1,63 @@
+import { addToQueryset } from "../../server/src/engine/fixes";
+import type { RelationRead } from "../../server/src/engine/flow";
+import type { Model, ModelField } from "../../server/src/engine/models";
+import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
+
+const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
+
+export function describeField(f: ModelField): string {
+  const target = f.target?.name ?? "?";
+  switch (f.kind) {
+    case "fk": return `ForeignKey to ${target}`;
+    case "o2o": return `OneToOneField to ${target}`;
+    case "m2m": return `ManyToManyField to ${target}`;
+    case "reverse-fk": return `reverse ForeignKey from ${target}`;
+    case "reverse-o2o": return `reverse OneToOneField from ${target}`;
+    case "reverse-m2m": return `reverse ManyToManyField from ${target}`;
+    case "gfk": return "GenericForeignKey";
+    case "generic-relation": return `GenericRelation to ${target}`;
+    default: return f.kind;
+  }
+}
+
+/** select_related when every step of the path is a single-valued join, else prefetch_related. */
+export function joinMethod(index: RuleContext["index"], model: Model, path: string[]): "select_related" | "prefetch_related" {
+  let m: Model | undefined = model;
+  for (const seg of path) {
+    const f: ModelField | undefined = m ? index.attribute(m, seg) : undefined;
+    if (!f || !SINGLE.has(f.kind)) return "prefetch_related";
+    m = f.target;
+  }
+  return "select_related";
+}
+
+function check(ctx: RuleContext): void {
+  for (const r of ctx.flow().reads) report(ctx, r);
+}
+
+function report(ctx: RuleContext, r: RelationRead): void {
+  const rowModel = r.row.model;
+  const method = joinMethod(ctx.index, rowModel, r.path);
+  const lookup = r.path.join("__");
+  const shown = r.path.join(".");
+  const origin = r.row.origin;
+  const fixes: OffsetFix[] = [];
+  if (origin) {
+    const text = origin.file === ctx.file ? ctx.text : ctx.project.textOf(origin.file);
+    const edit = text !== null ? addToQueryset(origin, method, lookup, text) : null;
+    if (edit) fixes.push({ title: `Add ${method}("${lookup}") to the queryset`, safe: method === "select_related" || !origin.iterator, edits: [edit] });
+  }
+  const cost = r.kind === "single" ? `one query per ${rowModel.name} to load ${shown}` : `one query per ${rowModel.name} to load ${shown}${r.use === "count" ? " count" : ""}`;
+  ctx.report({
+    start: r.node.start,
+    end: r.node.end,
+    message: `N+1: ${cost} (${describeField(r.field)}); add ${method}("${lookup}") where the queryset is built`,
+    related: origin ? [{ file: origin.file, start: origin.start, end: origin.end, message: `${rowModel.name} queryset built here` }] : [],
+    fixes,
+  });
+}
+
+export const rule: Rule = {
+  meta: { id: "n-plus-one", summary: "A relation read per row of a queryset that did not join or prefetch it", defaultSeverity: "warning", fixable: true },
+  check,
+};

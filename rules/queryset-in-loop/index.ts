@@ -1,0 +1,77 @@
+import type { LoopCtx, LoopQuery } from "../../server/src/engine/flow";
+import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
+import { enclosingStatement, indentAt, lineStartAt, nodeText } from "../../server/src/engine/syntax";
+
+const ADVICE: Record<string, string> = {
+  get: "fetch them all before the loop with filter(pk__in=...) or in_bulk()",
+  first: "fetch them all before the loop with filter(...__in=...) and pick from a dict",
+  last: "fetch them all before the loop with filter(...__in=...) and pick from a dict",
+  latest: "fetch them all before the loop and pick from a dict",
+  earliest: "fetch them all before the loop and pick from a dict",
+  count: "use annotate(Count(...)) on the outer queryset",
+  exists: "fetch the matching keys once with values_list(...) and test membership in a set",
+  aggregate: "use annotate(...) on the outer queryset",
+  create: "collect the objects and save them with bulk_create()",
+  get_or_create: "look up existing rows once with filter(...__in=...) and bulk_create() the missing ones",
+  update_or_create: "look up existing rows once, then bulk_update() and bulk_create()",
+  in_bulk: "call in_bulk() once before the loop",
+  iteration: "prefetch_related() the relation on the outer queryset, or fetch once with filter(...__in=...)",
+  list: "prefetch_related() the relation on the outer queryset, or fetch once with filter(...__in=...)",
+};
+const HOISTABLE = new Set(["count", "exists", "aggregate", "first", "last", "acount", "aexists", "aaggregate", "afirst", "alast"]);
+
+function outermost(loop: LoopCtx): LoopCtx {
+  let l = loop;
+  while (l.parent) l = l.parent;
+  return l;
+}
+
+function hoistFix(ctx: RuleContext, q: LoopQuery): OffsetFix | null {
+  if (!HOISTABLE.has(q.method) || q.loop.writes) return null;
+  for (let l: LoopCtx | null = q.loop; l; l = l.parent) if (l.writes) return null;
+  const loop = outermost(q.loop);
+  const stmt = enclosingStatement(loop.node);
+  const base = `${q.model.name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()}_${q.method.replace(/^a(?=count|exists|aggregate|first|last)/, "")}`;
+  let name = base;
+  for (let i = 2; new RegExp(`\\b${name}\\b`).test(ctx.text); i++) name = `${base}_${i}`;
+  const callText = nodeText(ctx.text, q.node);
+  if (/\n/.test(callText) || /\bawait\b/.test(callText)) return null;
+  const indent = indentAt(ctx.text, stmt.start);
+  const lineStart = lineStartAt(ctx.text, stmt.start);
+  if (ctx.text.slice(lineStart, stmt.start).trim() !== "") return null;
+  const eol = ctx.text.includes("\r\n") ? "\r\n" : "\n";
+  return {
+    title: `Hoist ${q.method}() out of the loop as ${name}`,
+    safe: false,
+    edits: [
+      { file: ctx.file, start: stmt.start, end: stmt.start, newText: `${name} = ${callText}${eol}${indent}` },
+      { file: ctx.file, start: q.node.start, end: q.node.end, newText: name },
+    ],
+  };
+}
+
+function check(ctx: RuleContext): void {
+  for (const q of ctx.flow().queries) {
+    const what = q.iteration
+      ? `iterating a ${q.model.name} queryset built inside the loop`
+      : q.related
+        ? `${q.related.base.model.name}.${q.related.field.name}.${q.method}()`
+        : `${q.model.name} ${q.method}()`;
+    const advice = ADVICE[q.method.replace(/^a(?=[a-z])/, "")] ?? ADVICE[q.method] ?? "batch it before the loop";
+    const fixes: OffsetFix[] = [];
+    let message: string;
+    if (q.invariant && !q.iteration) {
+      message = `Query in a loop: ${what} runs on every iteration but does not depend on the loop; run it once before the loop`;
+      const fix = hoistFix(ctx, q);
+      if (fix) fixes.push(fix);
+    } else {
+      message = `Query in a loop: ${what} runs one query per iteration; ${advice}`;
+    }
+    ctx.report({ start: q.node.start, end: q.node.end, message, fixes, related: [{ file: ctx.file, start: q.loop.node.start, end: Math.min(q.loop.node.end, q.loop.node.start + 3), message: "the loop" }] });
+  }
+}
+
+export const rule: Rule = {
+  meta: { id: "queryset-in-loop", summary: "A query executed once per loop iteration", defaultSeverity: "warning", fixable: true },
+  check,
+};

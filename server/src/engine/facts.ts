@@ -1,0 +1,455 @@
+/**
+ * Per-file facts for the workspace index: classes (models, managers, querysets), imports and settings.
+ * Extracted from one parse, kept as plain data so trees can be freed and facts cached by content.
+ */
+import type { Syntax, SyntaxNode } from "./parser";
+import { callParts, dotted, field, methodCall, nodeText, stringValue } from "./syntax";
+
+/** One link of a queryset chain: `.select_related("a", "b")`, `.prefetch_related(Prefetch(...))`, ... */
+export interface ChainOp {
+  method: string;
+  /** Positional string arguments (null where the argument is not a literal string). */
+  strings: (string | null)[];
+  prefetches: PrefetchFact[];
+  /** Keyword names, for annotate(n=...) and values(). */
+  kwnames: string[];
+  /** The call node's range in its file, for fixes that merge into it. */
+  start: number;
+  end: number;
+  /** Offset just before the closing parenthesis of the argument list. */
+  argsEnd: number;
+}
+
+export interface PrefetchFact {
+  lookup: string;
+  toAttr: string | null;
+  /** Options of the Prefetch's own queryset, e.g. Prefetch("books", Book.objects.select_related("publisher")). */
+  queryset: ChainOp[] | null;
+  querysetModel: string | null;
+}
+
+export interface ValueFact {
+  str?: string;
+  bool?: boolean;
+  dotted?: string;
+  num?: number;
+  /** Strings of a list/tuple literal, for unique_together / fields=[...]. */
+  list?: (string | null)[];
+}
+
+export interface AssignFact {
+  name: string;
+  start: number;
+  end: number;
+  /** Dotted callee of the right-hand call: "models.ForeignKey", "BookQuerySet.as_manager", ... */
+  callee: string | null;
+  /** For `X.from_queryset(Y)()`: Y. */
+  fromQueryset: string | null;
+  /** First positional argument as dotted name or string. */
+  firstArg: ValueFact | null;
+  kwargs: Record<string, ValueFact>;
+  /** Offset before the call's closing parenthesis, and whether it already has arguments (for db_index fixes). */
+  argsEnd: number;
+  hasArgs: boolean;
+}
+
+export interface MethodFact {
+  name: string;
+  /** What `return ...` builds, when it is a chain on self / self.get_queryset() / super().get_queryset(). */
+  returns: { root: "self" | "super" | "model"; model?: string; ops: ChainOp[] } | null;
+  start: number;
+  end: number;
+  decorators: string[];
+}
+
+export interface MetaFact {
+  abstract?: boolean;
+  proxy?: boolean;
+  appLabel?: string;
+  ordering?: string[];
+  /** Leading fields of indexes, unique_together and UniqueConstraints. */
+  indexed: string[][];
+  defaultManagerName?: string;
+}
+
+export interface ClassFact {
+  name: string;
+  file: string;
+  start: number;
+  end: number;
+  nameStart: number;
+  nameEnd: number;
+  bases: string[];
+  assigns: AssignFact[];
+  methods: MethodFact[];
+  meta: MetaFact;
+  /** Calls fetch_mode(FETCH_PEERS) somewhere in its body (Django 6.1). */
+  fetchPeers: boolean;
+}
+
+export interface FileFacts {
+  file: string;
+  /** Dotted module path relative to the index root, e.g. "catalog.models.books". */
+  module: string;
+  classes: ClassFact[];
+  /** Local name -> dotted target ("catalog.models.Author"). */
+  imports: Record<string, string>;
+  settings: { authUserModel?: string; defaultPagination?: boolean; restrictedPermissions?: boolean };
+}
+
+export function moduleOf(relPath: string): string {
+  let p = relPath.replace(/\\/g, "/").replace(/\.py$/, "");
+  if (p.endsWith("/__init__")) p = p.slice(0, -"/__init__".length);
+  return p.split("/").filter(Boolean).join(".");
+}
+
+export function valueFact(text: string, node: SyntaxNode | undefined): ValueFact | null {
+  if (!node) return null;
+  const s = stringValue(text, node);
+  if (s !== null) return { str: s };
+  if (node.type === "true") return { bool: true };
+  if (node.type === "false") return { bool: false };
+  if (node.type === "integer") return { num: Number(nodeText(text, node)) };
+  if (node.type === "list" || node.type === "tuple") {
+    return { list: node.children.map((c) => stringValue(text, c)) };
+  }
+  const d = dotted(text, node);
+  if (d) return { dotted: d };
+  return null;
+}
+
+const QS_CHAIN_ROOTS = new Set(["get_queryset", "all", "filter", "exclude"]);
+
+/** Reads a chain like `super().get_queryset().select_related("a").filter(x=1)` into ops, innermost first. */
+export function chainOps(text: string, node: SyntaxNode): { rootNode: SyntaxNode; ops: ChainOp[] } {
+  const ops: ChainOp[] = [];
+  let n: SyntaxNode | undefined = node;
+  while (n && n.type === "call") {
+    const mc = methodCall(text, n);
+    if (!mc) break;
+    ops.push(chainOp(text, n, mc.method));
+    n = mc.receiver;
+  }
+  ops.reverse();
+  return { rootNode: n ?? node, ops };
+}
+
+export function chainOp(text: string, call: SyntaxNode, method: string): ChainOp {
+  const parts = callParts(text, call);
+  const strings: (string | null)[] = [];
+  const prefetches: PrefetchFact[] = [];
+  const kwnames: string[] = [];
+  if (parts) {
+    for (const a of parts.args) {
+      const s = stringValue(text, a);
+      strings.push(s);
+      if (s === null && a.type === "call") {
+        const p = prefetchFact(text, a);
+        if (p) prefetches.push(p);
+      }
+    }
+    for (const k of parts.kwargs.keys()) kwnames.push(k);
+    if (parts.splat) strings.push(null);
+  }
+  const argList = parts?.argList;
+  return { method, strings, prefetches, kwnames, start: call.start, end: call.end, argsEnd: argList ? argList.end - 1 : call.end };
+}
+
+export function prefetchFact(text: string, call: SyntaxNode): PrefetchFact | null {
+  const parts = callParts(text, call);
+  if (!parts) return null;
+  const callee = dotted(text, parts.func);
+  if (!callee || !/(^|\.)Prefetch$/.test(callee)) return null;
+  const lookup = stringValue(text, parts.args[0]);
+  if (lookup === null) return null;
+  const toAttrNode = parts.kwargs.get("to_attr");
+  const toAttr = toAttrNode ? stringValue(text, toAttrNode) : null;
+  const qsNode = parts.kwargs.get("queryset") ?? parts.args[1];
+  let queryset: ChainOp[] | null = null;
+  let querysetModel: string | null = null;
+  if (qsNode) {
+    const { rootNode, ops } = chainOps(text, qsNode);
+    queryset = ops;
+    const root = dotted(text, rootNode);
+    if (root && root.includes(".")) querysetModel = root.slice(0, root.lastIndexOf("."));
+  }
+  return { lookup, toAttr: toAttrNode && toAttr === null ? "?" : toAttr, queryset, querysetModel };
+}
+
+function metaFact(text: string, body: SyntaxNode): MetaFact {
+  const meta: MetaFact = { indexed: [] };
+  for (const stmt of body.children) {
+    const assign = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
+    if (!assign || assign.type !== "assignment") continue;
+    const left = field(assign, "left");
+    const right = field(assign, "right");
+    if (!left || !right) continue;
+    const name = nodeText(text, left);
+    const v = valueFact(text, right);
+    switch (name) {
+      case "abstract":
+        meta.abstract = v?.bool === true;
+        break;
+      case "proxy":
+        meta.proxy = v?.bool === true;
+        break;
+      case "app_label":
+        if (v?.str) meta.appLabel = v.str;
+        break;
+      case "default_manager_name":
+        if (v?.str) meta.defaultManagerName = v.str;
+        break;
+      case "ordering":
+        if (v?.list) meta.ordering = v.list.filter((s): s is string => s !== null);
+        break;
+      case "unique_together":
+      case "index_together": {
+        // ("a", "b") or [("a", "b"), ...]
+        if (right.type === "list" || right.type === "tuple") {
+          const inner = right.children.filter((c) => c.type === "list" || c.type === "tuple");
+          if (inner.length) for (const t of inner) meta.indexed.push(t.children.map((c) => stringValue(text, c) ?? "?"));
+          else meta.indexed.push(right.children.map((c) => stringValue(text, c) ?? "?"));
+        }
+        break;
+      }
+      case "indexes":
+      case "constraints": {
+        if (right.type !== "list" && right.type !== "tuple") break;
+        for (const item of right.children) {
+          const parts = item.type === "call" ? callParts(text, item) : null;
+          if (!parts) continue;
+          const callee = dotted(text, parts.func) ?? "";
+          if (name === "constraints" && !/UniqueConstraint$/.test(callee)) continue;
+          const fieldsArg = parts.kwargs.get("fields");
+          if (fieldsArg && (fieldsArg.type === "list" || fieldsArg.type === "tuple")) {
+            meta.indexed.push(fieldsArg.children.map((c) => (stringValue(text, c) ?? "?").replace(/^-/, "")));
+          } else if (parts.args.length) {
+            // Index(F("x"), ...) or expressions: the leading column is not known.
+            meta.indexed.push(["?"]);
+          }
+        }
+        break;
+      }
+    }
+  }
+  return meta;
+}
+
+function assignFact(text: string, left: SyntaxNode, right: SyntaxNode, stmt: SyntaxNode): AssignFact | null {
+  if (left.type !== "identifier") return null;
+  const fact: AssignFact = {
+    name: nodeText(text, left), start: stmt.start, end: stmt.end, callee: null, fromQueryset: null,
+    firstArg: null, kwargs: {}, argsEnd: right.end, hasArgs: false,
+  };
+  if (right.type !== "call") return fact;
+  const parts = callParts(text, right);
+  if (!parts) return fact;
+  fact.callee = dotted(text, parts.func);
+  // Manager.from_queryset(QS)()
+  if (!fact.callee && parts.func.type === "call") {
+    const inner = callParts(text, parts.func);
+    const innerCallee = inner ? dotted(text, inner.func) : null;
+    if (inner && innerCallee && innerCallee.endsWith(".from_queryset")) {
+      fact.callee = innerCallee;
+      fact.fromQueryset = dotted(text, inner.args[0]);
+    }
+  }
+  fact.firstArg = valueFact(text, parts.args[0]);
+  for (const [k, v] of parts.kwargs) {
+    const vf = valueFact(text, v);
+    if (vf) fact.kwargs[k] = vf;
+    else fact.kwargs[k] = {};
+  }
+  if (parts.argList) {
+    fact.argsEnd = parts.argList.end - 1;
+    fact.hasArgs = parts.argList.children.length > 0;
+  }
+  return fact;
+}
+
+function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodFact | null {
+  const nameNode = field(fn, "name");
+  const body = field(fn, "body");
+  if (!nameNode || !body) return null;
+  const fact: MethodFact = { name: nodeText(text, nameNode), returns: null, start: fn.start, end: fn.end, decorators };
+  // The last top-level `return X` of the body.
+  const returns = body.children.filter((s) => s.type === "return_statement");
+  if (returns.length !== 1) return fact;
+  const value = returns[0].children[0];
+  if (!value) return fact;
+  const { rootNode, ops } = chainOps(text, value);
+  const rootText = nodeText(text, rootNode);
+  if (rootText === "self") fact.returns = { root: "self", ops };
+  else if (/^super\(.*\)$/s.test(rootText) && ops.length && QS_CHAIN_ROOTS.has(ops[0].method)) fact.returns = { root: "super", ops: ops.slice(1) };
+  else if (ops.length && ops[0].method === "get_queryset" && rootText === "self") fact.returns = { root: "self", ops };
+  else {
+    const root = dotted(text, rootNode);
+    if (root && /\.(objects|_default_manager)$/.test(root)) fact.returns = { root: "model", model: root.slice(0, root.lastIndexOf(".")), ops };
+  }
+  // self.get_queryset().x(): root is a call on self
+  if (!fact.returns && ops.length && ops[0].method === "get_queryset") {
+    const recv = rootNode;
+    if (nodeText(text, recv) === "self") fact.returns = { root: "self", ops: ops.slice(1) };
+  }
+  return fact;
+}
+
+function decoratorNames(text: string, decorated: SyntaxNode): string[] {
+  return decorated.children.filter((c) => c.type === "decorator").map((d) => nodeText(text, d).replace(/^@\s*/, ""));
+}
+
+function classFact(text: string, file: string, cls: SyntaxNode): ClassFact | null {
+  const nameNode = field(cls, "name");
+  const body = field(cls, "body");
+  if (!nameNode || !body) return null;
+  const bases: string[] = [];
+  const sup = field(cls, "superclasses");
+  if (sup) {
+    for (const b of sup.children) {
+      if (b.type === "keyword_argument") continue;
+      const d = dotted(text, b);
+      if (d) bases.push(d);
+      else if (b.type === "call") {
+        const parts = callParts(text, b);
+        const inner = parts ? dotted(text, parts.func) : null;
+        if (inner?.endsWith(".from_queryset") && parts) bases.push(`${inner}(${dotted(text, parts.args[0]) ?? "?"})`);
+        else bases.push("?");
+      } else bases.push("?");
+    }
+  }
+  const fact: ClassFact = {
+    name: nodeText(text, nameNode), file, start: cls.start, end: cls.end, nameStart: nameNode.start, nameEnd: nameNode.end,
+    bases, assigns: [], methods: [], meta: { indexed: [] }, fetchPeers: false,
+  };
+  for (const stmt of body.children) {
+    if (stmt.type === "expression_statement") {
+      const a = stmt.children[0];
+      if (a?.type === "assignment") {
+        const left = field(a, "left");
+        const right = field(a, "right");
+        if (left && right) {
+          const af = assignFact(text, left, right, stmt);
+          if (af) fact.assigns.push(af);
+        }
+      }
+    } else if (stmt.type === "class_definition") {
+      const n = field(stmt, "name");
+      const b = field(stmt, "body");
+      if (n && b && nodeText(text, n) === "Meta") fact.meta = metaFact(text, b);
+    } else if (stmt.type === "function_definition") {
+      const m = methodFact(text, stmt, []);
+      if (m) fact.methods.push(m);
+    } else if (stmt.type === "decorated_definition") {
+      const def = field(stmt, "definition");
+      if (def?.type === "function_definition") {
+        const m = methodFact(text, def, decoratorNames(text, stmt));
+        if (m) fact.methods.push(m);
+      }
+    }
+  }
+  if (/fetch_mode\(\s*(models\.)?FETCH_PEERS/.test(nodeText(text, body))) fact.fetchPeers = true;
+  return fact;
+}
+
+function importFacts(text: string, stmt: SyntaxNode, imports: Record<string, string>, module: string): void {
+  if (stmt.type === "import_from_statement") {
+    const modNode = field(stmt, "module_name");
+    if (!modNode) return;
+    let mod = nodeText(text, modNode);
+    if (mod.startsWith(".")) {
+      // Relative import: resolve against this module's package.
+      const dots = /^\.+/.exec(mod)![0].length;
+      const pkg = module.split(".");
+      const base = pkg.slice(0, Math.max(0, pkg.length - dots));
+      mod = [...base, mod.slice(dots)].filter(Boolean).join(".");
+    }
+    for (const c of stmt.children) {
+      if (c === modNode) continue;
+      if (c.type === "dotted_name") imports[nodeText(text, c)] = `${mod}.${nodeText(text, c)}`;
+      else if (c.type === "aliased_import") {
+        const n = field(c, "name");
+        const alias = field(c, "alias");
+        if (n && alias) imports[nodeText(text, alias)] = `${mod}.${nodeText(text, n)}`;
+      }
+    }
+  } else if (stmt.type === "import_statement") {
+    for (const c of stmt.children) {
+      if (c.type === "dotted_name") {
+        const full = nodeText(text, c);
+        imports[full.split(".")[0]] = full.split(".")[0];
+      } else if (c.type === "aliased_import") {
+        const n = field(c, "name");
+        const alias = field(c, "alias");
+        if (n && alias) imports[nodeText(text, alias)] = nodeText(text, n);
+      }
+    }
+  }
+}
+
+/** Quick text test: does this file possibly define models, managers, querysets or settings we care about? */
+export function mayHaveFacts(text: string): boolean {
+  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK/.test(text);
+}
+
+export function extractFacts(syntax: Syntax, file: string, module: string): FileFacts {
+  const { text, root } = syntax;
+  const facts: FileFacts = { file, module, classes: [], imports: {}, settings: {} };
+  const visitBlock = (block: SyntaxNode, depth: number) => {
+    for (const stmt of block.children) {
+      switch (stmt.type) {
+        case "class_definition": {
+          const c = classFact(text, file, stmt);
+          if (c) facts.classes.push(c);
+          break;
+        }
+        case "decorated_definition": {
+          const def = field(stmt, "definition");
+          if (def?.type === "class_definition") {
+            const c = classFact(text, file, def);
+            if (c) facts.classes.push(c);
+          }
+          break;
+        }
+        case "import_from_statement":
+        case "import_statement":
+          importFacts(text, stmt, facts.imports, module);
+          break;
+        case "expression_statement": {
+          const a = stmt.children[0];
+          if (a?.type === "assignment") {
+            const left = field(a, "left");
+            const right = field(a, "right");
+            const name = left ? nodeText(text, left) : "";
+            if (name === "AUTH_USER_MODEL") {
+              const s = stringValue(text, right);
+              if (s) facts.settings.authUserModel = s;
+            } else if (name === "REST_FRAMEWORK" && right) {
+              const rf = nodeText(text, right);
+              if (/["']DEFAULT_PAGINATION_CLASS["']\s*:\s*(?!None\b)/.test(rf)) facts.settings.defaultPagination = true;
+              const perms = /["']DEFAULT_PERMISSION_CLASSES["']\s*:\s*[\[(]([^\])]*)[\])]/.exec(rf);
+              if (perms && !/^\s*(["'][\w.]*AllowAny["']\s*,?\s*)?$/.test(perms[1])) facts.settings.restrictedPermissions = true;
+            }
+          }
+          break;
+        }
+        case "if_statement":
+        case "try_statement":
+        case "else_clause":
+        case "elif_clause":
+        case "except_clause":
+        case "finally_clause":
+          if (depth < 3) {
+            for (const c of stmt.children) {
+              if (c.type === "block") visitBlock(c, depth + 1);
+              else if (/_clause$/.test(c.type)) visitBlock({ ...c, children: [c] }, depth + 1);
+            }
+          }
+          break;
+      }
+    }
+  };
+  visitBlock(root, 0);
+  return facts;
+}
+
+export { methodCall };

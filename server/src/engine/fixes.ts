@@ -1,0 +1,44 @@
+/** Edits shared by rules: adding to a queryset where it is built, suppression comments. */
+import type { Origin } from "./flow";
+import type { OffsetEdit } from "./rule";
+import { preferredQuote } from "./syntax";
+
+/**
+ * Adds `path` to select_related / prefetch_related where the queryset is built: merged into an existing call of
+ * that method in the chain, else inserted right after the manager (`Book.objects.select_related("author")`).
+ */
+export function addToQueryset(origin: Origin, method: "select_related" | "prefetch_related", path: string, text: string): OffsetEdit | null {
+  const q = preferredQuote(text);
+  const existing = method === "select_related" ? origin.selectCall : origin.prefetchCall;
+  if (existing) {
+    if (existing.strings.includes(path)) return null;
+    return { file: origin.file, start: existing.argsEnd, end: existing.argsEnd, newText: `, ${q}${path}${q}` };
+  }
+  if (origin.insertAt === null) return null;
+  return { file: origin.file, start: origin.insertAt, end: origin.insertAt, newText: `.${method}(${q}${path}${q})` };
+}
+
+const SUPPRESS = /#\s*orm-hints:\s*ignore(?:\[([^\]]*)\])?/;
+
+/** Is a hint with this code suppressed by a comment on its line? */
+export function isSuppressed(lineText: string, code: string): boolean {
+  const m = SUPPRESS.exec(lineText);
+  if (!m) return false;
+  if (m[1] === undefined) return true;
+  return m[1].split(",").map((s) => s.trim()).includes(code);
+}
+
+/** The edit that suppresses `code` on a line: appends to an existing ignore list or adds a comment. */
+export function suppressionEdit(lineText: string, lineEndOffset: number, lineStartOffset: number, code: string): { start: number; end: number; newText: string } {
+  const m = SUPPRESS.exec(lineText);
+  if (m && m[1] !== undefined) {
+    const codes = m[1].split(",").map((s) => s.trim()).filter(Boolean);
+    if (!codes.includes(code)) codes.push(code);
+    const start = lineStartOffset + m.index;
+    return { start, end: start + m[0].length, newText: `# orm-hints: ignore[${codes.join(", ")}]` };
+  }
+  if (m) return { start: lineEndOffset, end: lineEndOffset, newText: "" };
+  const trimmed = lineText.replace(/\s+$/, "");
+  const start = lineStartOffset + trimmed.length;
+  return { start, end: lineEndOffset, newText: `  # orm-hints: ignore[${code}]` };
+}

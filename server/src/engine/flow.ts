@@ -1,0 +1,1165 @@
+/**
+ * Queryset flow: within each function, method and module body, which model a value holds, whether it is a
+ * queryset, a manager, a row of an iterated queryset or a single instance, and which relations were joined
+ * (select_related), prefetched (prefetch_related / Prefetch) or annotated where it was built.
+ *
+ * The result is a list of facts the rules read: relation reads on rows inside loops, queries executed inside
+ * loops, and iterations of querysets with how their rows are used. Whatever cannot be followed becomes
+ * `unknown`, and unknown values produce no facts: when unsure, stay silent.
+ */
+import { chainOp, prefetchFact, type ChainOp, type PrefetchFact } from "./facts";
+import type { Manager, Model, ModelField, ModelIndex } from "./models";
+import type { Syntax, SyntaxNode } from "./parser";
+import { callParts, dotted, field, methodCall, nodeText, stringValue } from "./syntax";
+
+/** What was loaded along with a row: joined or prefetched relations, to_attr lists, annotations, only(). */
+export interface Loaded {
+  kids: Map<string, Loaded>;
+  /** Unknown origin: everything counts as loaded. */
+  all: boolean;
+  /** select_related() with no arguments: every forward single relation is joined. */
+  allSingles: boolean;
+  toAttrs: Map<string, { model: Model | undefined; loaded: Loaded }>;
+  annotations: Set<string>;
+  /** Fields named by only(); null when all concrete fields are loaded. */
+  only: Set<string> | null;
+  deferred: Set<string>;
+}
+
+export function newLoaded(): Loaded {
+  return { kids: new Map(), all: false, allSingles: false, toAttrs: new Map(), annotations: new Set(), only: null, deferred: new Set() };
+}
+export const ALL_LOADED: Loaded = { ...newLoaded(), all: true };
+
+function cloneLoaded(l: Loaded): Loaded {
+  if (l.all) return l;
+  const kids = new Map<string, Loaded>();
+  for (const [k, v] of l.kids) kids.set(k, cloneLoaded(v));
+  return { kids, all: false, allSingles: l.allSingles, toAttrs: new Map(l.toAttrs), annotations: new Set(l.annotations), only: l.only ? new Set(l.only) : null, deferred: new Set(l.deferred) };
+}
+
+function mergeLoaded(a: Loaded, b: Loaded): Loaded {
+  if (a.all || b.all) return ALL_LOADED;
+  const out = cloneLoaded(a);
+  out.allSingles ||= b.allSingles;
+  for (const [k, v] of b.kids) out.kids.set(k, out.kids.has(k) ? mergeLoaded(out.kids.get(k)!, v) : cloneLoaded(v));
+  for (const [k, v] of b.toAttrs) out.toAttrs.set(k, v);
+  for (const x of b.annotations) out.annotations.add(x);
+  out.only = a.only && b.only ? new Set([...a.only, ...b.only]) : null;
+  return out;
+}
+
+function insertPath(l: Loaded, path: string[]): Loaded {
+  let n = l;
+  for (const seg of path) {
+    let k = n.kids.get(seg);
+    if (!k) {
+      k = newLoaded();
+      n.kids.set(seg, k);
+    }
+    n = k;
+  }
+  return n;
+}
+
+/** Where a queryset was built, so a fix can edit it. */
+export interface Origin {
+  file: string;
+  /** The expression that builds the queryset, for related information. */
+  start: number;
+  end: number;
+  /** Offset right after the manager expression (`Book.objects`), where `.select_related(...)` can go. */
+  insertAt: number | null;
+  /** Existing select_related / prefetch_related calls with arguments to merge into. */
+  selectCall: ChainOp | null;
+  prefetchCall: ChainOp | null;
+  /** The chain ends in .iterator(): prefetch_related needs chunk_size there. */
+  iterator: boolean;
+}
+
+export interface LoopCtx {
+  node: SyntaxNode;
+  kind: "for" | "while" | "comprehension";
+  /** Names bound by the loop or assigned in its body. */
+  bound: Set<string>;
+  /** The loop body has ORM writes (save/create/update/delete). */
+  writes: boolean;
+  parent: LoopCtx | null;
+}
+
+export interface RowCtx {
+  model: Model;
+  origin: Origin | null;
+  loop: LoopCtx;
+  /** The iterated expression. */
+  iter: SyntaxNode;
+}
+
+export type Val =
+  | { k: "unknown" }
+  | { k: "class"; model: Model }
+  | { k: "manager"; model: Model; mgr: Manager | null; base: InstVal | null; field: ModelField | null; access: SyntaxNode; origin: Origin | null; loaded: Loaded }
+  | QsVal
+  | InstVal
+  | { k: "rows"; model: Model };
+
+export interface QsVal {
+  k: "qs";
+  model: Model;
+  loaded: Loaded;
+  origin: Origin | null;
+  /** For related querysets: the instance and relation they come from. */
+  base: InstVal | null;
+  field: ModelField | null;
+  access: SyntaxNode | null;
+  /** A query beyond the prefetch cache (filter(), order_by(), ...) was added to a related manager. */
+  fresh: boolean;
+  /** Rows are dicts/tuples (values(), values_list()). */
+  values: boolean;
+  /** Built inside the current loop, by the function itself (not a parameter). */
+  builtIn: LoopCtx | null;
+  /** The manager expression root: `Book.objects` vs a related manager. */
+  fromModelManager: boolean;
+}
+
+export interface InstVal {
+  k: "inst";
+  model: Model;
+  loaded: Loaded;
+  /** Set when this instance is (reached from) a row of an iterated queryset. */
+  row: RowCtx | null;
+  /** Relation names from the row to this instance. */
+  path: string[];
+  /** Through a relation that is not loaded: reads below it are a consequence, not a new report. */
+  tainted: boolean;
+}
+
+export const UNKNOWN: Val = { k: "unknown" };
+
+export interface RelationRead {
+  kind: "single" | "many";
+  node: SyntaxNode;
+  row: RowCtx;
+  /** Lookup path from the row's model, e.g. ["author", "publisher"]. */
+  path: string[];
+  field: ModelField;
+  model: Model;
+  /** What the loop body does with a many relation: "all", "iterate", "count", ... */
+  use: string;
+}
+
+export interface LoopQuery {
+  node: SyntaxNode;
+  method: string;
+  model: Model;
+  loop: LoopCtx;
+  /** Does not depend on any name the loop binds. */
+  invariant: boolean;
+  /** On a related manager of a row (author.book_set.count()). */
+  related: { field: ModelField; base: InstVal } | null;
+  /** Iterating a queryset built inside the loop. */
+  iteration: boolean;
+}
+
+export interface Iteration {
+  loop: LoopCtx;
+  /** The loop's target name, when it is a plain identifier. */
+  target: string | null;
+  qs: QsVal;
+  iter: SyntaxNode;
+  /** Attribute names read on the row, with their nodes. */
+  reads: Map<string, SyntaxNode[]>;
+  /** The row is used in any other way (passed, returned, method called, assigned, ...). */
+  escapes: boolean;
+  /** The iterated queryset is a variable used elsewhere too. */
+  qsVar: string | null;
+}
+
+export interface FileFlow {
+  reads: RelationRead[];
+  queries: LoopQuery[];
+  iterations: Iteration[];
+}
+
+const QS_PASSTHROUGH = new Set([
+  "all", "filter", "exclude", "order_by", "distinct", "reverse", "using", "select_for_update", "none",
+  "extra", "complex_filter", "alias", "defer", "only", "iterator", "filter_by", "chain", "prefetch_related",
+  "select_related", "annotate", "values", "values_list", "union", "intersection", "difference", "fetch_mode",
+]);
+const EXECUTES_ONE = new Set(["get", "first", "last", "latest", "earliest", "aget", "afirst", "alast", "alatest", "aearliest"]);
+const EXECUTES_OTHER = new Set(["count", "exists", "aggregate", "create", "get_or_create", "update_or_create", "in_bulk", "acount", "aexists", "aaggregate", "acreate", "aget_or_create", "aupdate_or_create", "ain_bulk"]);
+const WRITES = /\.(save|create|bulk_create|update|delete|bulk_update|get_or_create|update_or_create|add|remove|set|clear|asave|acreate|aupdate|adelete)\(/;
+const EVALUATORS = new Set(["list", "len", "tuple", "set", "sorted", "bool", "sum", "max", "min", "any", "all"]);
+
+interface Scope {
+  vars: Map<string, Val>;
+  parent: Scope | null;
+  /** The class a method belongs to (for self). */
+  cls: SyntaxNode | null;
+}
+
+interface FunctionInfo {
+  node: SyntaxNode;
+  cls: SyntaxNode | null;
+  returns: Val | null;
+  computing: boolean;
+}
+
+export function analyzeFlow(syntax: Syntax, file: string, index: ModelIndex): FileFlow {
+  return new FlowAnalyzer(syntax, file, index).run();
+}
+
+class FlowAnalyzer {
+  private readonly text: string;
+  private readonly out: FileFlow = { reads: [], queries: [], iterations: [] };
+  private loop: LoopCtx | null = null;
+  private quiet = 0;
+  private conditional = 0;
+  private readonly functions = new Map<string, FunctionInfo>();
+  private readonly methods = new Map<SyntaxNode, Map<string, FunctionInfo>>();
+  private readonly classAttrs = new Map<SyntaxNode, Map<string, SyntaxNode>>();
+  private readonly classBases = new Map<SyntaxNode, string[]>();
+  private readonly module: Scope = { vars: new Map(), parent: null, cls: null };
+  private iterations: Iteration[] = [];
+  private readonly reported = new Set<SyntaxNode>();
+
+  constructor(private readonly syntax: Syntax, private readonly file: string, private readonly index: ModelIndex) {
+    this.text = syntax.text;
+  }
+
+  run(): FileFlow {
+    this.collectDefinitions(this.syntax.root, null);
+    this.block(this.syntax.root, this.module);
+    return this.out;
+  }
+
+  // ---- definitions -------------------------------------------------------------------------------------------
+
+  private collectDefinitions(block: SyntaxNode, cls: SyntaxNode | null): void {
+    for (const stmt of block.children) {
+      const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+      if (!def) continue;
+      if (def.type === "function_definition") {
+        const name = field(def, "name");
+        if (!name) continue;
+        const info: FunctionInfo = { node: def, cls, returns: null, computing: false };
+        if (cls) {
+          const m = this.methods.get(cls) ?? new Map<string, FunctionInfo>();
+          m.set(nodeText(this.text, name), info);
+          this.methods.set(cls, m);
+        } else this.functions.set(nodeText(this.text, name), info);
+      } else if (def.type === "class_definition") {
+        const body = field(def, "body");
+        const sup = field(def, "superclasses");
+        this.classBases.set(def, sup ? sup.children.map((b) => dotted(this.text, b) ?? "?") : []);
+        const attrs = new Map<string, SyntaxNode>();
+        if (body) {
+          for (const s of body.children) {
+            const a = s.type === "expression_statement" ? s.children[0] : undefined;
+            if (a?.type === "assignment") {
+              const l = field(a, "left");
+              const r = field(a, "right");
+              if (l?.type === "identifier" && r) attrs.set(nodeText(this.text, l), r);
+            }
+          }
+          this.classAttrs.set(def, attrs);
+          this.collectDefinitions(body, def);
+        }
+      } else if (def.type === "if_statement" || def.type === "try_statement") {
+        for (const c of def.children) if (c.type === "block") this.collectDefinitions(c, cls);
+      }
+    }
+  }
+
+  // ---- statements --------------------------------------------------------------------------------------------
+
+  private block(block: SyntaxNode, scope: Scope): void {
+    for (const stmt of block.children) this.statement(stmt, scope);
+  }
+
+  private statement(stmt: SyntaxNode, scope: Scope): void {
+    switch (stmt.type) {
+      case "expression_statement":
+        for (const c of stmt.children) this.expr(c, scope);
+        return;
+      case "return_statement":
+      case "delete_statement":
+      case "assert_statement":
+      case "raise_statement":
+      case "print_statement":
+        for (const c of stmt.children) this.expr(c, scope);
+        return;
+      case "for_statement":
+        this.forStatement(stmt, scope);
+        return;
+      case "while_statement": {
+        const cond = field(stmt, "condition");
+        const loop = this.enterLoop(stmt, "while", scope);
+        if (cond) this.expr(cond, scope);
+        const body = field(stmt, "body");
+        if (body) this.block(body, scope);
+        this.loop = loop.parent;
+        const alt = field(stmt, "alternative");
+        if (alt) this.nested(alt, scope);
+        return;
+      }
+      case "if_statement": {
+        const cond = field(stmt, "condition");
+        if (cond) this.expr(cond, scope);
+        this.conditional++;
+        for (const c of stmt.children) if (c !== cond) this.nested(c, scope);
+        this.conditional--;
+        return;
+      }
+      case "elif_clause": {
+        const cond = field(stmt, "condition");
+        if (cond) this.expr(cond, scope);
+        for (const c of stmt.children) if (c !== cond) this.nested(c, scope);
+        return;
+      }
+      case "with_statement": {
+        for (const c of stmt.children) {
+          if (c.type === "with_clause") {
+            for (const item of c.children) {
+              const value = field(item, "value") ?? item.children[0];
+              if (!value) continue;
+              if (value.type === "as_pattern") {
+                const v = this.expr(value.children[0], scope);
+                const target = field(value, "alias");
+                if (target) this.bind(target, v, scope);
+              } else this.expr(value, scope);
+            }
+          } else this.nested(c, scope);
+        }
+        return;
+      }
+      case "try_statement":
+      case "else_clause":
+      case "except_clause":
+      case "finally_clause":
+      case "block":
+        this.conditional++;
+        for (const c of stmt.children) this.nested(c, scope);
+        this.conditional--;
+        return;
+      case "match_statement":
+        for (const c of stmt.children) this.nested(c, scope);
+        return;
+      case "function_definition":
+        this.functionDef(stmt, scope, []);
+        return;
+      case "decorated_definition": {
+        const def = field(stmt, "definition");
+        for (const d of stmt.children) if (d.type === "decorator") this.expr(d.children[0], scope);
+        if (def?.type === "function_definition") this.functionDef(def, scope, []);
+        else if (def?.type === "class_definition") this.classDef(def, scope);
+        return;
+      }
+      case "class_definition":
+        this.classDef(stmt, scope);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private nested(n: SyntaxNode, scope: Scope): void {
+    if (n.type === "block") this.block(n, scope);
+    else if (/_clause$|_statement$|^case_clause$/.test(n.type)) this.statement(n, scope);
+    else if (n.type === "case_clause" || n.type === "block") this.block(n, scope);
+    else this.expr(n, scope);
+  }
+
+  private classDef(def: SyntaxNode, scope: Scope): void {
+    const body = field(def, "body");
+    if (!body) return;
+    const classScope: Scope = { vars: new Map(), parent: scope, cls: def };
+    for (const stmt of body.children) {
+      const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+      if (d?.type === "function_definition") this.functionDef(d, classScope, []);
+      else if (d?.type === "class_definition") this.classDef(d, classScope);
+      else this.statement(stmt, classScope);
+    }
+  }
+
+  private functionDef(def: SyntaxNode, outer: Scope, _decorators: string[]): void {
+    const saved = this.loop;
+    this.loop = null;
+    const scope = this.functionScope(def, outer);
+    const body = field(def, "body");
+    if (body) this.block(body, scope);
+    this.loop = saved;
+  }
+
+  private functionScope(def: SyntaxNode, outer: Scope): Scope {
+    const cls = outer.cls;
+    const scope: Scope = { vars: new Map(), parent: outer.cls ? this.module : outer, cls };
+    const params = field(def, "parameters");
+    let first = true;
+    for (const p of params?.children ?? []) {
+      let name: SyntaxNode | undefined;
+      let type: SyntaxNode | undefined;
+      if (p.type === "identifier") name = p;
+      else if (p.type === "typed_parameter" || p.type === "typed_default_parameter") {
+        name = p.type === "typed_parameter" ? p.children.find((c) => c.type === "identifier") : field(p, "name");
+        type = field(p, "type");
+      } else if (p.type === "default_parameter") name = field(p, "name");
+      if (!name) continue;
+      const pname = nodeText(this.text, name);
+      let v: Val = UNKNOWN;
+      if (first && cls && pname === "self") {
+        const model = this.classModel(cls);
+        if (model) v = { k: "inst", model, loaded: ALL_LOADED, row: null, path: [], tainted: false };
+      } else if (type) v = this.typeVal(type);
+      scope.vars.set(pname, v);
+      first = false;
+    }
+    return scope;
+  }
+
+  private classModel(cls: SyntaxNode): Model | undefined {
+    const name = field(cls, "name");
+    if (!name) return undefined;
+    const facts = this.index.factsOf(this.file);
+    const c = facts?.classes.find((x) => x.start === cls.start);
+    return c ? this.index.modelOf(c) : undefined;
+  }
+
+  /** `QuerySet[Book]` / `Book` annotations: the model is known, what was loaded is not. */
+  private typeVal(type: SyntaxNode): Val {
+    const t = nodeText(this.text, type).replace(/\s/g, "").replace(/^["']|["']$/g, "");
+    const m = /^(?:[\w.]*QuerySet|[\w.]*Manager)\[["']?([\w.]+)["']?(?:,.*)?\]$/.exec(t);
+    if (m) {
+      const model = this.index.modelFromName(this.file, m[1]);
+      if (model) return this.qsVal(model, ALL_LOADED, null, { builtIn: null });
+      return UNKNOWN;
+    }
+    if (/^[\w.]+$/.test(t)) {
+      const model = this.index.modelFromName(this.file, t);
+      if (model) return { k: "inst", model, loaded: ALL_LOADED, row: null, path: [], tainted: false };
+    }
+    return UNKNOWN;
+  }
+
+  private enterLoop(node: SyntaxNode, kind: LoopCtx["kind"], _scope: Scope): LoopCtx {
+    const bound = new Set<string>();
+    const body = kind === "comprehension" ? node : field(node, "body") ?? node;
+    // Names assigned anywhere in the loop (and its targets) vary per iteration.
+    const stack = [kind === "comprehension" ? node : node];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") continue;
+      if (n.type === "for_statement" || n.type === "for_in_clause") {
+        const left = field(n, "left");
+        if (left) this.names(left, bound);
+      } else if (n.type === "assignment" || n.type === "augmented_assignment") {
+        const left = field(n, "left");
+        if (left) this.names(left, bound);
+      } else if (n.type === "named_expression") {
+        const name = field(n, "name");
+        if (name) bound.add(nodeText(this.text, name));
+      } else if (n.type === "as_pattern") {
+        const alias = field(n, "alias");
+        if (alias) this.names(alias, bound);
+      }
+      for (const c of n.children) stack.push(c);
+    }
+    const ctx: LoopCtx = { node, kind, bound, writes: WRITES.test(nodeText(this.text, body)), parent: this.loop };
+    this.loop = ctx;
+    return ctx;
+  }
+
+  private names(target: SyntaxNode, into: Set<string>): void {
+    if (target.type === "identifier") into.add(nodeText(this.text, target));
+    else for (const c of target.children) this.names(c, into);
+  }
+
+  private forStatement(stmt: SyntaxNode, scope: Scope): void {
+    const left = field(stmt, "left");
+    const right = field(stmt, "right");
+    const iterVal = right ? this.expr(right, scope) : UNKNOWN;
+    const loop = this.enterLoop(stmt, "for", scope);
+    const iteration = right && left ? this.bindLoopTarget(left, right, iterVal, loop, scope) : null;
+    const body = field(stmt, "body");
+    if (body) this.block(body, scope);
+    this.loop = loop.parent;
+    if (iteration) this.finishIteration(iteration, body ?? stmt);
+    const alt = field(stmt, "alternative");
+    if (alt) this.nested(alt, scope);
+  }
+
+  /** Binds a loop's target to rows of the iterated value and notes queries the iteration itself runs. */
+  private bindLoopTarget(left: SyntaxNode, right: SyntaxNode, iterVal: Val, loop: LoopCtx, scope: Scope): Iteration | null {
+    let rowTarget = left;
+    let source = iterVal;
+    // enumerate(qs) -> (i, row)
+    if (right.type === "call") {
+      const parts = callParts(this.text, right);
+      const fname = parts ? nodeText(this.text, parts.func) : "";
+      if (parts && fname === "enumerate" && parts.args[0]) {
+        source = this.valueOf(parts.args[0]);
+        if ((left.type === "pattern_list" || left.type === "tuple_pattern" || left.type === "tuple") && left.children.length === 2) {
+          this.bind(left.children[0], UNKNOWN, scope);
+          rowTarget = left.children[1];
+        } else rowTarget = left;
+      }
+    }
+    this.noteEvaluation(source, right, "iterate");
+    if (source.k === "qs" && !source.values) {
+      const row: InstVal = this.rowOf(source, loop, right);
+      if (rowTarget.type === "identifier") {
+        this.bind(rowTarget, row, scope);
+        const it: Iteration = { loop, target: nodeText(this.text, rowTarget), qs: source, iter: right, reads: new Map(), escapes: false, qsVar: right.type === "identifier" ? nodeText(this.text, right) : null };
+        this.iterations.push(it);
+        return it;
+      }
+      this.bind(rowTarget, UNKNOWN, scope);
+      return null;
+    }
+    if (source.k === "qs" && source.values) {
+      this.bind(rowTarget, { k: "rows", model: source.model }, scope);
+      return null;
+    }
+    this.bind(left, UNKNOWN, scope);
+    return null;
+  }
+
+  private rowOf(qs: QsVal, loop: LoopCtx, iter: SyntaxNode): InstVal {
+    if (qs.base && qs.base.row && !qs.fresh) {
+      // Rows of a related manager of a row: they belong to the outer row's queryset.
+      return { k: "inst", model: qs.model, loaded: qs.loaded, row: qs.base.row, path: [...qs.base.path, qs.field!.name], tainted: qs.base.tainted || !qs.base.loaded.kids.has(qs.field!.name) && !qs.base.loaded.all };
+    }
+    return { k: "inst", model: qs.model, loaded: qs.loaded, row: { model: qs.model, origin: qs.origin, loop, iter }, path: [], tainted: false };
+  }
+
+  private finishIteration(it: Iteration, body: SyntaxNode): void {
+    // How the row variable is used inside the loop body: plain attribute reads only, or anything else.
+    const name = it.target!;
+    const stack = [body];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === "identifier" && nodeText(this.text, n) === name) {
+        const p = n.parent!;
+        if (p.type === "attribute" && field(p, "object") === n) {
+          const attr = field(p, "attribute")!;
+          const gp = p.parent!;
+          if (gp.type === "call" && field(gp, "function") === p) it.escapes = true;
+          else if ((gp.type === "assignment" || gp.type === "augmented_assignment") && field(gp, "left") === p) it.escapes = true;
+          else {
+            const list = it.reads.get(nodeText(this.text, attr)) ?? [];
+            list.push(p);
+            it.reads.set(nodeText(this.text, attr), list);
+          }
+        } else it.escapes = true;
+        continue;
+      }
+      if (n.type === "function_definition" || n.type === "lambda") {
+        if (nodeText(this.text, n).includes(name)) it.escapes = true;
+        continue;
+      }
+      for (const c of n.children) stack.push(c);
+    }
+    this.out.iterations.push(it);
+  }
+
+  private bind(target: SyntaxNode, val: Val, scope: Scope): void {
+    if (target.type === "identifier") {
+      const name = nodeText(this.text, target);
+      const prev = scope.vars.get(name);
+      if (this.conditional > 0 && prev && prev.k === val.k && "model" in prev && "model" in val && prev.model === val.model && "loaded" in prev && "loaded" in val) {
+        scope.vars.set(name, { ...val, loaded: mergeLoaded(prev.loaded, val.loaded) } as Val);
+      } else if (this.conditional > 0 && prev && prev.k !== "unknown" && prev.k !== val.k) {
+        scope.vars.set(name, UNKNOWN);
+      } else scope.vars.set(name, val);
+    } else if (target.type === "pattern_list" || target.type === "tuple_pattern" || target.type === "tuple" || target.type === "list_pattern" || target.type === "list") {
+      for (const c of target.children) this.bind(c, UNKNOWN, scope);
+    }
+  }
+
+  private lookup(name: string, scope: Scope): Val | undefined {
+    for (let s: Scope | null = scope; s; s = s.parent) {
+      if (s.vars.has(name)) return s.vars.get(name);
+    }
+    return undefined;
+  }
+
+  // ---- expressions -------------------------------------------------------------------------------------------
+
+  /** The value of an already evaluated node (second look, no events). */
+  private valueOf(node: SyntaxNode): Val {
+    return this.cache.get(node) ?? UNKNOWN;
+  }
+  private readonly cache = new Map<SyntaxNode, Val>();
+
+  private expr(node: SyntaxNode, scope: Scope): Val {
+    const v = this.evalNode(node, scope);
+    this.cache.set(node, v);
+    return v;
+  }
+
+  private evalNode(node: SyntaxNode, scope: Scope): Val {
+    switch (node.type) {
+      case "identifier": {
+        const name = nodeText(this.text, node);
+        const v = this.lookup(name, scope);
+        if (v) return v;
+        const model = this.index.modelFromName(this.file, name);
+        if (model) return { k: "class", model };
+        return UNKNOWN;
+      }
+      case "parenthesized_expression":
+        return node.children[0] ? this.expr(node.children[0], scope) : UNKNOWN;
+      case "await":
+        return node.children[0] ? this.expr(node.children[0], scope) : UNKNOWN;
+      case "attribute":
+        return this.attribute(node, scope);
+      case "call":
+        return this.call(node, scope);
+      case "subscript": {
+        const value = field(node, "value");
+        const base = value ? this.expr(value, scope) : UNKNOWN;
+        const subs = node.children.filter((c) => c !== value);
+        for (const s of subs) this.expr(s, scope);
+        if (base.k === "qs") {
+          if (subs.length === 1 && subs[0].type === "slice") return base;
+          if (!base.values) {
+            this.noteEvaluation(base, node, "index");
+            return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false };
+          }
+        }
+        return UNKNOWN;
+      }
+      case "assignment": {
+        const left = field(node, "left");
+        const right = field(node, "right");
+        const v = right ? this.expr(right, scope) : UNKNOWN;
+        if (left) {
+          if (left.type === "identifier") this.bind(left, v, scope);
+          else {
+            this.expr(left, scope);
+            this.bind(left, UNKNOWN, scope);
+          }
+        }
+        return v;
+      }
+      case "augmented_assignment": {
+        const right = field(node, "right");
+        if (right) this.expr(right, scope);
+        const left = field(node, "left");
+        if (left && left.type === "identifier") scope.vars.set(nodeText(this.text, left), UNKNOWN);
+        return UNKNOWN;
+      }
+      case "named_expression": {
+        const v = this.expr(field(node, "value") ?? node, scope);
+        const name = field(node, "name");
+        if (name) this.bind(name, v, scope);
+        return v;
+      }
+      case "list_comprehension":
+      case "set_comprehension":
+      case "generator_expression":
+      case "dictionary_comprehension":
+        this.comprehension(node, scope);
+        return UNKNOWN;
+      case "lambda":
+        return UNKNOWN;
+      case "not_operator": {
+        const arg = field(node, "argument");
+        if (arg) this.noteEvaluation(this.expr(arg, scope), node, "bool");
+        return UNKNOWN;
+      }
+      case "boolean_operator": {
+        for (const c of node.children) this.noteEvaluation(this.expr(c, scope), node, "bool");
+        return UNKNOWN;
+      }
+      case "conditional_expression": {
+        const vals = node.children.map((c) => this.expr(c, scope));
+        if (vals.length === 3 && vals[0].k === vals[2].k && vals[0].k !== "unknown" && "model" in vals[0] && "model" in vals[2] && vals[0].model === vals[2].model) return vals[0];
+        return UNKNOWN;
+      }
+      case "string":
+      case "integer":
+      case "float":
+      case "true":
+      case "false":
+      case "none":
+      case "comment":
+        return UNKNOWN;
+      default:
+        for (const c of node.children) this.expr(c, scope);
+        return UNKNOWN;
+    }
+  }
+
+  private comprehension(node: SyntaxNode, scope: Scope): void {
+    // [body for x in it if cond ...]: clauses run left to right, the body last.
+    const inner: Scope = { vars: new Map(), parent: scope, cls: scope.cls };
+    const body = field(node, "body") ?? node.children[0];
+    const clauses = node.children.filter((c) => c !== body);
+    const saved = this.loop;
+    const iterations: { it: Iteration; body: SyntaxNode }[] = [];
+    let entered = false;
+    for (const c of clauses) {
+      if (c.type === "for_in_clause") {
+        const left = field(c, "left");
+        const right = field(c, "right");
+        const v = right ? this.expr(right, inner) : UNKNOWN;
+        if (!entered) {
+          this.enterLoop(node, "comprehension", inner);
+          entered = true;
+        }
+        if (left && right) {
+          const it = this.bindLoopTarget(left, right, v, this.loop!, inner);
+          if (it) iterations.push({ it, body: node });
+        }
+      } else if (c.type === "if_clause") {
+        for (const x of c.children) this.expr(x, inner);
+      }
+    }
+    if (body) this.noteValueUse(this.expr(body, inner), body);
+    this.loop = saved;
+    for (const { it, body: b } of iterations) {
+      // Uses of the row in the whole comprehension, minus its own binding.
+      this.finishComprehensionIteration(it, b);
+    }
+  }
+
+  private finishComprehensionIteration(it: Iteration, comp: SyntaxNode): void {
+    const body = field(comp, "body") ?? comp.children[0];
+    const parts = comp.children.filter((c) => c === body || c.type === "if_clause");
+    const wrapper: SyntaxNode = { ...comp, children: parts };
+    this.finishIteration(it, wrapper);
+  }
+
+  /** A comprehension body that builds a related queryset per row evaluates it later: still one query per row. */
+  private noteValueUse(v: Val, node: SyntaxNode): void {
+    if ((v.k === "qs" || v.k === "manager") && v.base) this.noteEvaluation(v, node, "all");
+  }
+
+  private attribute(node: SyntaxNode, scope: Scope): Val {
+    const objNode = field(node, "object");
+    const attrNode = field(node, "attribute");
+    if (!objNode || !attrNode) return UNKNOWN;
+    const obj = this.expr(objNode, scope);
+    const attr = nodeText(this.text, attrNode);
+    if (obj.k === "class") {
+      const mgr = obj.model.managers.get(attr) ?? (attr === "_default_manager" ? obj.model.defaultManager : attr === "_base_manager" ? null : undefined);
+      if (mgr === undefined && attr !== "_base_manager") return UNKNOWN;
+      if (mgr && mgr.opaque && !mgr.shape) return UNKNOWN;
+      let loaded = newLoaded();
+      if (mgr?.shape) applyShape(loaded, mgr.shape.select, mgr.shape.prefetch, mgr.shape.selectAll);
+      // get_queryset() that cannot be read, or querysets that batch by themselves: assume everything is loaded.
+      if (obj.model.autoPrefetch || (mgr && !mgr.shape)) loaded = ALL_LOADED;
+      return { k: "manager", model: obj.model, mgr: mgr ?? null, base: null, field: null, access: node, loaded, origin: { file: this.file, start: node.start, end: node.end, insertAt: node.end, selectCall: null, prefetchCall: null, iterator: false } };
+    }
+    if (obj.k === "inst") return this.instAttribute(obj, attr, node);
+    return UNKNOWN;
+  }
+
+  private instAttribute(obj: InstVal, attr: string, node: SyntaxNode): Val {
+    const f = this.index.attribute(obj.model, attr);
+    if (!f) {
+      const ta = obj.loaded.toAttrs.get(attr);
+      if (ta && ta.model) return this.qsVal(ta.model, ta.loaded, null, { builtIn: null, values: false });
+      return UNKNOWN;
+    }
+    if (f.kind === "concrete" || !f.target && f.kind !== "gfk") return UNKNOWN;
+    const single = f.kind === "fk" || f.kind === "o2o" || f.kind === "reverse-o2o" || f.kind === "gfk";
+    const child = childLoaded(obj.loaded, attr, single && f.kind !== "gfk");
+    if (single) {
+      if (!child && obj.row && !obj.tainted && this.inLoop(obj.row.loop) && f.kind !== "gfk" || (!child && obj.row && !obj.tainted && f.kind === "gfk" && this.inLoop(obj.row.loop))) {
+        this.read({ kind: "single", node, row: obj.row, path: [...obj.path, attr], field: f, model: obj.model, use: "attr" });
+      }
+      if (!f.target) return UNKNOWN;
+      return { k: "inst", model: f.target, loaded: child ?? newLoaded(), row: obj.row, path: [...obj.path, attr], tainted: obj.tainted || !child };
+    }
+    // A many relation: a related manager.
+    const target = f.target!;
+    const mgrShape = target.defaultManager.shape;
+    let loaded: Loaded;
+    if (child) loaded = child;
+    else {
+      loaded = newLoaded();
+      if (mgrShape) applyShape(loaded, mgrShape.select, mgrShape.prefetch, mgrShape.selectAll);
+      else loaded = ALL_LOADED;
+      if (target.autoPrefetch) loaded = ALL_LOADED;
+    }
+    return { k: "manager", model: target, mgr: target.defaultManager, base: obj, field: f, access: node, loaded, origin: obj.row ? null : { file: this.file, start: node.start, end: node.end, insertAt: node.end, selectCall: null, prefetchCall: null, iterator: false } };
+  }
+
+  private inLoop(loop: LoopCtx): boolean {
+    for (let l = this.loop; l; l = l.parent) if (l === loop) return true;
+    return false;
+  }
+
+  private read(r: RelationRead): void {
+    if (this.quiet || this.reported.has(r.node)) return;
+    this.reported.add(r.node);
+    this.out.reads.push(r);
+  }
+
+  private qsVal(model: Model, loaded: Loaded, origin: Origin | null, extra: Partial<QsVal>): QsVal {
+    return { k: "qs", model, loaded, origin, base: null, field: null, access: null, fresh: false, values: false, builtIn: this.loop, fromModelManager: false, ...extra };
+  }
+
+  /** A related manager or queryset is evaluated (iterated, counted, ...) here. */
+  private noteEvaluation(v: Val, node: SyntaxNode, use: string): void {
+    if (v.k !== "qs" && v.k !== "manager") return;
+    if (v.k === "qs" && v.values && use === "attr") return;
+    const base = v.base;
+    if (base && base.row && v.field && this.inLoop(base.row.loop) && !base.tainted && !(v.k === "qs" && v.fresh)) {
+      const prefetched = childLoaded(base.loaded, v.field.name, false);
+      if (!prefetched && !(v.k === "qs" && v.values)) {
+        if (use === "count" || use === "exists" || use === "bool-count") {
+          this.loopQuery(node, use, v.model, { field: v.field, base }, false);
+        } else {
+          this.read({ kind: "many", node: v.access!, row: base.row, path: [...base.path, v.field.name], field: v.field, model: base.model, use });
+        }
+      }
+      return;
+    }
+    // A fresh queryset iterated inside a loop that built it: one query per outer iteration.
+    if (v.k === "qs" && this.loop && (use === "iterate" || use === "list") && this.builtInsideLoop(v)) {
+      this.loopQuery(node, use === "iterate" ? "iteration" : use, v.model, v.base && v.field ? { field: v.field, base: v.base } : null, true);
+    }
+  }
+
+  private builtInsideLoop(v: QsVal): boolean {
+    if (!v.builtIn) return false;
+    if (!v.fromModelManager && !(v.base && v.fresh)) return false;
+    return this.inLoop(v.builtIn);
+  }
+
+  private loopQuery(node: SyntaxNode, method: string, model: Model, related: LoopQuery["related"], iteration: boolean): void {
+    if (this.quiet || !this.loop || this.reported.has(node)) return;
+    this.reported.add(node);
+    this.out.queries.push({ node, method, model, loop: this.loop, invariant: this.invariant(node, this.loop), related, iteration });
+  }
+
+  /** The node reads no name that the loop (or an enclosing comprehension) binds. */
+  private invariant(node: SyntaxNode, loop: LoopCtx): boolean {
+    let ok = true;
+    const stack = [node];
+    while (stack.length && ok) {
+      const n = stack.pop()!;
+      if (n.type === "identifier") {
+        const p = n.parent;
+        if (p && p.type === "attribute" && field(p, "attribute") === n) continue;
+        if (p && p.type === "keyword_argument" && field(p, "name") === n) continue;
+        const name = nodeText(this.text, n);
+        for (let l: LoopCtx | null = loop; l; l = l.parent) if (l.bound.has(name)) ok = false;
+        continue;
+      }
+      for (const c of n.children) stack.push(c);
+    }
+    // Only for the innermost loop: is it independent of that loop?
+    return ok;
+  }
+
+  private call(node: SyntaxNode, scope: Scope): Val {
+    const parts = callParts(this.text, node);
+    if (!parts) return UNKNOWN;
+    const mc = methodCall(this.text, node);
+    if (mc) {
+      const recv = this.expr(mc.receiver, scope);
+      for (const a of parts.args) this.expr(a, scope);
+      for (const v of parts.kwargs.values()) this.expr(v, scope);
+      return this.method(node, recv, mc.method, scope);
+    }
+    // Plain function call.
+    const fname = nodeText(this.text, parts.func);
+    const argVals = parts.args.map((a) => this.expr(a, scope));
+    for (const v of parts.kwargs.values()) this.expr(v, scope);
+    if (parts.func.type !== "identifier" && parts.func.type !== "attribute") this.expr(parts.func, scope);
+    const first = argVals[0] ?? UNKNOWN;
+    switch (fname) {
+      case "list":
+      case "tuple":
+      case "sorted":
+      case "reversed":
+        if (first.k === "qs" || first.k === "manager") {
+          this.noteEvaluation(first, node, "list");
+          return first.k === "qs" ? { ...first, builtIn: null } : UNKNOWN;
+        }
+        return UNKNOWN;
+      case "len":
+      case "bool":
+      case "set":
+      case "any":
+      case "sum":
+        this.noteEvaluation(first, node, fname === "len" ? "len" : fname === "bool" ? "bool" : "list");
+        return UNKNOWN;
+      case "get_object_or_404":
+      case "aget_object_or_404": {
+        const qs = this.asQs(first, node);
+        return qs ? { k: "inst", model: qs.model, loaded: qs.loaded, row: null, path: [], tainted: false } : UNKNOWN;
+      }
+      case "get_list_or_404":
+      case "aget_list_or_404": {
+        const qs = this.asQs(first, node);
+        return qs ? { ...qs, builtIn: null } : UNKNOWN;
+      }
+      case "super":
+        return UNKNOWN;
+    }
+    if (EVALUATORS.has(fname)) return UNKNOWN;
+    if (parts.func.type === "identifier") {
+      const fn = this.functions.get(fname);
+      if (fn && !this.lookup(fname, scope)) return this.returnOf(fn);
+    }
+    return UNKNOWN;
+  }
+
+  private asQs(v: Val, node: SyntaxNode): QsVal | null {
+    if (v.k === "class") return this.method(node, this.managerOf(v.model, node), "all", this.module) as QsVal;
+    if (v.k === "qs") return v;
+    if (v.k === "manager") return this.method(node, v, "all", this.module) as QsVal;
+    return null;
+  }
+
+  private managerOf(model: Model, node: SyntaxNode): Val {
+    const loaded = newLoaded();
+    const shape = model.defaultManager.shape;
+    if (shape) applyShape(loaded, shape.select, shape.prefetch, shape.selectAll);
+    return { k: "manager", model, mgr: model.defaultManager, base: null, field: null, access: node, loaded: shape && !model.autoPrefetch ? loaded : ALL_LOADED, origin: null };
+  }
+
+  /** The value a same-file function returns, computed once, without reporting anything inside it. */
+  private returnOf(fn: FunctionInfo): Val {
+    if (fn.returns) return fn.returns;
+    if (fn.computing) return UNKNOWN;
+    fn.computing = true;
+    this.quiet++;
+    const savedLoop = this.loop;
+    const savedCond = this.conditional;
+    this.loop = null;
+    this.conditional = 0;
+    let result: Val | null = null;
+    let consistent = true;
+    try {
+      const scope = this.functionScope(fn.node, fn.cls ? { vars: new Map(), parent: this.module, cls: fn.cls } : this.module);
+      const body = field(fn.node, "body");
+      const returns: SyntaxNode[] = [];
+      const stack = body ? [body] : [];
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") continue;
+        if (n.type === "return_statement") returns.push(n);
+        for (const c of n.children) stack.push(c);
+      }
+      if (body) this.block(body, scope);
+      for (const r of returns) {
+        const v = r.children[0] ? this.valueOf(r.children[0]) : UNKNOWN;
+        if (!result) result = v;
+        else if (result.k !== v.k || !("model" in v) || !("model" in result) || result.model !== v.model) consistent = false;
+      }
+      if (!consistent) result = UNKNOWN;
+    } finally {
+      this.quiet--;
+      this.loop = savedLoop;
+      this.conditional = savedCond;
+      fn.computing = false;
+    }
+    const r = result ?? UNKNOWN;
+    fn.returns = r.k === "qs" ? { ...r, builtIn: null } : r;
+    return fn.returns;
+  }
+
+  private viewQueryset(cls: SyntaxNode, scope: Scope): Val {
+    const methods = this.methods.get(cls);
+    const gq = methods?.get("get_queryset");
+    if (gq) return this.returnOf(gq);
+    const attr = this.classAttrs.get(cls)?.get("queryset");
+    if (attr) return this.cache.get(attr) ?? this.expr(attr, scope);
+    const model = this.classAttrs.get(cls)?.get("model");
+    if (model) {
+      const m = this.index.modelFromName(this.file, nodeText(this.text, model));
+      if (m) return this.managerOf(m, model);
+    }
+    return UNKNOWN;
+  }
+
+  private method(node: SyntaxNode, recv: Val, name: string, scope: Scope): Val {
+    // self.get_queryset() / super().get_queryset() / self.queryset in a class-based view
+    if (recv.k === "unknown" && scope.cls) {
+      const mc = methodCall(this.text, node);
+      const recvText = mc ? nodeText(this.text, mc.receiver) : "";
+      if ((recvText === "self" || /^super\(\s*\)$/.test(recvText)) && name === "get_queryset") {
+        if (recvText === "self") {
+          const own = this.methods.get(scope.cls)?.get("get_queryset");
+          if (own) return this.returnOf(own);
+        }
+        const attr = this.classAttrs.get(scope.cls)?.get("queryset");
+        if (attr) return this.expr(attr, this.module);
+        return this.viewQueryset(scope.cls, scope);
+      }
+      if (recvText === "self" && this.methods.get(scope.cls)?.has(name)) {
+        return this.returnOf(this.methods.get(scope.cls)!.get(name)!);
+      }
+      return UNKNOWN;
+    }
+    if (recv.k !== "manager" && recv.k !== "qs") return UNKNOWN;
+    const isMany = !!recv.base;
+    const base = recv.k === "qs" ? recv : this.qsVal(recv.model, recv.loaded, recv.origin, { base: recv.base, field: recv.field, access: recv.access, fromModelManager: !recv.base, builtIn: this.loop });
+    if (recv.k === "manager" && recv.base === null) base.fromModelManager = true;
+
+    if (EXECUTES_ONE.has(name)) {
+      this.queryInLoop(node, name, base);
+      return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false };
+    }
+    if (EXECUTES_OTHER.has(name)) {
+      const use = name.replace(/^a(?=count|exists)/, "");
+      if (isMany && !base.fresh && (use === "count" || use === "exists")) this.noteEvaluation(base, node, use);
+      else this.queryInLoop(node, name, base);
+      return UNKNOWN;
+    }
+    if (QS_PASSTHROUGH.has(name)) {
+      const op = chainOp(this.text, node, name);
+      const loaded = base.loaded.all ? ALL_LOADED : cloneLoaded(base.loaded);
+      const origin = base.origin ? { ...base.origin, end: node.end } : null;
+      let fresh = base.fresh;
+      let values = base.values;
+      switch (name) {
+        case "select_related":
+          if (!loaded.all) {
+            if (!op.strings.length || op.strings.includes(null)) loaded.allSingles = true;
+            for (const s of op.strings) if (s) insertPath(loaded, s.split("__"));
+          }
+          if (origin && op.strings.length && !op.strings.includes(null)) origin.selectCall = op;
+          break;
+        case "prefetch_related":
+          if (!loaded.all) {
+            for (const s of op.strings) if (s) insertPath(loaded, s.split("__"));
+            if (op.strings.includes(null) && !op.prefetches.length) loaded.all = true;
+            for (const p of op.prefetches) this.applyPrefetch(loaded, base.model, p);
+          }
+          if (origin && op.strings.length + op.prefetches.length > 0) origin.prefetchCall = op;
+          if (isMany && !loaded.all) fresh = true;
+          break;
+        case "annotate":
+        case "alias":
+          for (const k of op.kwnames) loaded.annotations.add(k);
+          break;
+        case "only":
+          if (!loaded.all) loaded.only = new Set(op.strings.filter((s): s is string => !!s));
+          break;
+        case "defer":
+          for (const s of op.strings) if (s) loaded.deferred.add(s);
+          break;
+        case "values":
+        case "values_list":
+          values = true;
+          break;
+        case "iterator":
+          if (origin) origin.iterator = true;
+          break;
+        case "all":
+          if (isMany && this.loop) this.noteEvaluation(base, node, "all");
+          break;
+        case "union":
+        case "intersection":
+        case "difference":
+          return UNKNOWN;
+        default:
+          if (isMany) fresh = true;
+      }
+      if (isMany && name !== "all" && name !== "iterator" && name !== "prefetch_related") fresh = true;
+      return { ...base, loaded, origin, fresh, values, k: "qs" };
+    }
+    // A custom queryset or manager method defined in the workspace.
+    const mgr = recv.k === "manager" ? recv.mgr : null;
+    const methods = mgr?.methods ?? recv.model.defaultManager.methods;
+    const fact = methods.get(name);
+    if (fact?.returns && fact.returns.root !== "model") {
+      let v: Val = base;
+      for (const op of fact.returns.ops) {
+        if (v.k !== "qs") return UNKNOWN;
+        v = this.applyForeignOp(v, op);
+      }
+      return v;
+    }
+    return UNKNOWN;
+  }
+
+  /** Applies an op read from another file (a manager method): no fix origin changes. */
+  private applyForeignOp(v: QsVal, op: ChainOp): Val {
+    if (EXECUTES_ONE.has(op.method) || EXECUTES_OTHER.has(op.method)) return UNKNOWN;
+    if (!QS_PASSTHROUGH.has(op.method)) return UNKNOWN;
+    const loaded = v.loaded.all ? ALL_LOADED : cloneLoaded(v.loaded);
+    if (op.method === "select_related" && !loaded.all) {
+      if (!op.strings.length || op.strings.includes(null)) loaded.allSingles = true;
+      for (const s of op.strings) if (s) insertPath(loaded, s.split("__"));
+    } else if (op.method === "prefetch_related" && !loaded.all) {
+      for (const s of op.strings) if (s) insertPath(loaded, s.split("__"));
+      for (const p of op.prefetches) this.applyPrefetch(loaded, v.model, p);
+      if (op.strings.includes(null)) return { ...v, loaded: ALL_LOADED };
+    } else if (op.method === "annotate" || op.method === "alias") {
+      for (const k of op.kwnames) loaded.annotations.add(k);
+    } else if (op.method === "values" || op.method === "values_list") {
+      return { ...v, loaded, values: true };
+    }
+    return { ...v, loaded };
+  }
+
+  private applyPrefetch(loaded: Loaded, model: Model, p: PrefetchFact): void {
+    const segs = p.lookup.split("__");
+    // Model reached by the lookup, for to_attr lists.
+    let m: Model | undefined = model;
+    for (const s of segs) m = m ? this.index.attribute(m, s)?.target : undefined;
+    let inner = newLoaded();
+    if (p.queryset) {
+      let v: Val = this.qsVal(m ?? model, newLoaded(), null, { builtIn: null });
+      if (m && p.querysetModel) {
+        const qm = this.index.modelFromName(this.file, p.querysetModel);
+        if (qm) {
+          const mgrShape = qm.defaultManager.shape;
+          if (mgrShape) applyShape((v as QsVal).loaded, mgrShape.select, mgrShape.prefetch, mgrShape.selectAll);
+          else v = { ...(v as QsVal), loaded: ALL_LOADED };
+        }
+      }
+      for (const op of p.queryset) {
+        if (v.k !== "qs") break;
+        v = this.applyForeignOp(v, op);
+      }
+      inner = v.k === "qs" ? v.loaded : ALL_LOADED;
+    } else if (m) {
+      const shape = m.defaultManager.shape;
+      if (shape) applyShape(inner, shape.select, shape.prefetch, shape.selectAll);
+    }
+    if (p.toAttr) {
+      const parent = segs.length > 1 ? insertPath(loaded, segs.slice(0, -1)) : loaded;
+      parent.toAttrs.set(p.toAttr, { model: m, loaded: inner });
+    } else {
+      const leaf = insertPath(loaded, segs);
+      const merged = mergeLoaded(leaf, inner);
+      const parent = segs.length > 1 ? insertPath(loaded, segs.slice(0, -1)) : loaded;
+      parent.kids.set(segs[segs.length - 1], merged);
+    }
+  }
+
+  private queryInLoop(node: SyntaxNode, method: string, base: QsVal): void {
+    if (!this.loop) return;
+    if (base.base && base.base.row && !base.fresh && childLoaded(base.base.loaded, base.field!.name, false)) return;
+    if (base.base && base.base.tainted) return;
+    if (base.loaded.all && !base.fromModelManager && !base.base) return;
+    const related = base.base && base.field ? { field: base.field, base: base.base } : null;
+    this.loopQuery(node, method, base.model, related, false);
+  }
+}
+
+function applyShape(loaded: Loaded, select: string[], prefetch: string[], selectAll: boolean): void {
+  for (const s of select) insertPath(loaded, s.split("__"));
+  for (const s of prefetch) insertPath(loaded, s.split("__"));
+  if (selectAll) loaded.allSingles = true;
+}
+
+/** What was loaded for a relation of a row, or undefined when it was not joined or prefetched. */
+export function childLoaded(l: Loaded, name: string, single: boolean): Loaded | undefined {
+  if (l.all) return ALL_LOADED;
+  const k = l.kids.get(name);
+  if (k) return single && l.allSingles && !k.allSingles ? { ...k, allSingles: true } : k;
+  if (single && l.allSingles) return { ...newLoaded(), allSingles: true };
+  return undefined;
+}
+
+export { stringValue, prefetchFact };

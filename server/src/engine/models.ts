@@ -1,0 +1,536 @@
+/**
+ * The workspace model index: every Django model with its fields, relations, reverse accessors, managers and
+ * Meta, resolved across files from FileFacts. Rebuilding it from facts is cheap; parsing is what costs.
+ */
+import type { AssignFact, ChainOp, ClassFact, FileFacts, MethodFact } from "./facts";
+
+export type FieldKind =
+  | "concrete"
+  | "fk"
+  | "o2o"
+  | "m2m"
+  | "gfk"
+  | "generic-relation"
+  | "reverse-fk"
+  | "reverse-o2o"
+  | "reverse-m2m";
+
+export interface ModelField {
+  name: string;
+  kind: FieldKind;
+  /** Field class as written, e.g. "models.ForeignKey", "CharField". */
+  fieldClass: string;
+  /** Related model for relations (unresolved relations have none and are treated as unknown). */
+  target?: Model;
+  /** The model that declares this field (for inherited fields, the base). */
+  owner: Model;
+  null: boolean;
+  dbIndex: boolean;
+  unique: boolean;
+  primaryKey: boolean;
+  /** TextField / JSONField / BinaryField and kin: big columns worth deferring. */
+  big: boolean;
+  /** Definition site (for reverse accessors, the forward field's). */
+  file: string;
+  start: number;
+  end: number;
+  assign?: AssignFact;
+  /** For reverse accessors: the forward field they mirror. */
+  forward?: ModelField;
+}
+
+export interface QsShape {
+  select: string[];
+  selectAll: boolean;
+  prefetch: string[];
+  only: boolean;
+}
+
+export interface Manager {
+  name: string;
+  /** Options applied by get_queryset(); null when get_queryset() exists but cannot be read. */
+  shape: QsShape | null;
+  /** Methods of the manager and of its QuerySet class, by name. */
+  methods: Map<string, MethodFact>;
+  /** A manager class from outside the workspace: its methods and get_queryset are unknown. */
+  opaque: boolean;
+}
+
+export interface Model {
+  key: string;
+  name: string;
+  app: string;
+  file: string;
+  cls: ClassFact | null;
+  abstract: boolean;
+  /** Every base class is known: attributes not found are really not relations. */
+  complete: boolean;
+  fields: Map<string, ModelField>;
+  managers: Map<string, Manager>;
+  defaultManager: Manager;
+  /** Querysets load relations in batches already (auto_prefetch, fetch_mode(FETCH_PEERS)). */
+  autoPrefetch: boolean;
+  ordering: string[];
+  indexed: string[][];
+  builtin: boolean;
+}
+
+const MODEL_BASES = new Set([
+  "models.Model", "Model", "django.db.models.Model", "db.models.Model",
+]);
+const AUTO_PREFETCH_BASES = /(^|\.)auto_prefetch\.Model$/;
+const MANAGER_BASES = /(^|\.)(Manager|BaseManager)$/;
+const QUERYSET_BASES = /(^|\.)QuerySet$/;
+
+const RELATIONS: Record<string, FieldKind> = {
+  ForeignKey: "fk", ParentalKey: "fk", TreeForeignKey: "fk",
+  OneToOneField: "o2o", ParentalOneToOneField: "o2o",
+  ManyToManyField: "m2m", ParentalManyToManyField: "m2m", TreeManyToManyField: "m2m",
+  GenericForeignKey: "gfk",
+  GenericRelation: "generic-relation",
+};
+const BIG_FIELDS = /^(TextField|JSONField|BinaryField|HStoreField|ArrayField|RichTextField|StreamField|SearchVectorField)$/;
+
+const lastPart = (d: string) => d.slice(d.lastIndexOf(".") + 1);
+
+export function emptyShape(): QsShape {
+  return { select: [], selectAll: false, prefetch: [], only: false };
+}
+
+export function applyOpsToShape(shape: QsShape, ops: ChainOp[]): QsShape | null {
+  const out: QsShape = { select: [...shape.select], selectAll: shape.selectAll, prefetch: [...shape.prefetch], only: shape.only };
+  for (const op of ops) {
+    if (op.method === "select_related") {
+      if (!op.strings.length) out.selectAll = true;
+      for (const s of op.strings) if (s === null) out.selectAll = true; else out.select.push(s);
+    } else if (op.method === "prefetch_related") {
+      for (const s of op.strings) if (s !== null) out.prefetch.push(s);
+      for (const p of op.prefetches) out.prefetch.push(p.lookup);
+      if (op.strings.some((s) => s === null) && !op.prefetches.length) return null;
+    } else if (op.method === "only" || op.method === "defer" || op.method === "values" || op.method === "values_list") {
+      out.only = true;
+    }
+  }
+  return out;
+}
+
+function builtinModels(): Model[] {
+  const mk = (app: string, name: string, concrete: string[]): Model => {
+    const m: Model = {
+      key: `${app}.${name}`, name, app, file: "", cls: null, abstract: false, complete: true, fields: new Map(),
+      managers: new Map(), defaultManager: { name: "objects", shape: emptyShape(), methods: new Map(), opaque: false },
+      autoPrefetch: false, ordering: [], indexed: [], builtin: true,
+    };
+    m.managers.set("objects", m.defaultManager);
+    for (const f of ["id", ...concrete]) {
+      m.fields.set(f, { name: f, kind: "concrete", fieldClass: "Field", owner: m, null: false, dbIndex: false, unique: f === "id", primaryKey: f === "id", big: false, file: "", start: 0, end: 0 });
+    }
+    return m;
+  };
+  const user = mk("auth", "User", ["password", "last_login", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined"]);
+  const group = mk("auth", "Group", ["name"]);
+  const perm = mk("auth", "Permission", ["name", "codename"]);
+  const ct = mk("contenttypes", "ContentType", ["app_label", "model"]);
+  const site = mk("sites", "Site", ["domain", "name"]);
+  const rel = (from: Model, name: string, kind: FieldKind, to: Model, reverse: string) => {
+    const f: ModelField = { name, kind, fieldClass: kind === "fk" ? "ForeignKey" : "ManyToManyField", target: to, owner: from, null: false, dbIndex: kind === "fk", unique: false, primaryKey: false, big: false, file: "", start: 0, end: 0 };
+    from.fields.set(name, f);
+    to.fields.set(reverse, { ...f, name: reverse, kind: kind === "fk" ? "reverse-fk" : "reverse-m2m", target: from, owner: to, forward: f });
+  };
+  rel(user, "groups", "m2m", group, "user_set");
+  rel(user, "user_permissions", "m2m", perm, "user_set");
+  rel(group, "permissions", "m2m", perm, "group_set");
+  rel(perm, "content_type", "fk", ct, "permission_set");
+  return [user, group, perm, ct, site];
+}
+
+/** Where a file's app label comes from: the folder that holds models.py or the models/ package. */
+export function appLabelOf(relPath: string): string {
+  const parts = relPath.replace(/\\/g, "/").split("/");
+  const i = parts.lastIndexOf("models");
+  if (i > 0) return parts[i - 1];
+  const j = parts.findIndex((p) => p === "models.py");
+  if (j > 0) return parts[j - 1];
+  return parts.length > 1 ? parts[parts.length - 2] : "";
+}
+
+export class ModelIndex {
+  readonly models: Model[] = [];
+  private byName = new Map<string, Model[]>();
+  private byKey = new Map<string, Model>();
+  private classesByName = new Map<string, ClassFact[]>();
+  private factsByFile = new Map<string, FileFacts>();
+  private factsByModule = new Map<string, FileFacts>();
+  private modelOfClass = new Map<ClassFact, Model>();
+  authUserModel = "auth.User";
+  defaultPagination = false;
+  restrictedDefaultPermissions = false;
+  /** Relative paths of files, for app labels. */
+  constructor(private readonly files: Iterable<{ facts: FileFacts; relPath: string }>) {
+    this.build();
+  }
+
+  factsOf(file: string): FileFacts | undefined {
+    return this.factsByFile.get(file);
+  }
+
+  private build(): void {
+    const rel = new Map<string, string>();
+    for (const { facts, relPath } of this.files) {
+      this.factsByFile.set(facts.file, facts);
+      this.factsByModule.set(facts.module, facts);
+      rel.set(facts.file, relPath);
+      for (const c of facts.classes) {
+        const list = this.classesByName.get(c.name) ?? [];
+        list.push(c);
+        this.classesByName.set(c.name, list);
+      }
+      if (facts.settings.authUserModel) this.authUserModel = facts.settings.authUserModel;
+      if (facts.settings.defaultPagination) this.defaultPagination = true;
+      if (facts.settings.restrictedPermissions) this.restrictedDefaultPermissions = true;
+    }
+    for (const b of builtinModels()) this.add(b);
+
+    // 1. Which classes are models (fixpoint over bases).
+    const isModel = new Map<ClassFact, boolean>();
+    const status = (c: ClassFact, seen: Set<ClassFact>): boolean => {
+      if (isModel.has(c)) return isModel.get(c)!;
+      if (seen.has(c)) return false;
+      seen.add(c);
+      let result = false;
+      for (const b of c.bases) {
+        if (MODEL_BASES.has(b) || AUTO_PREFETCH_BASES.test(b)) result = true;
+        else {
+          const base = this.resolveClass(c.file, b);
+          if (base && status(base, seen)) result = true;
+        }
+      }
+      // An unknown base (a third-party abstract model) with model fields in the body.
+      if (!result && c.bases.length && c.assigns.some((a) => a.callee && this.isFieldCallee(a.callee)) && !c.bases.some((b) => /Serializer|Form|Filter|Admin|Inline|Schema|Type$/.test(b))) {
+        result = c.bases.every((b) => !this.resolveClass(c.file, b)) && c.assigns.filter((a) => a.callee && /(^|\.)models\./.test(a.callee)).length > 0;
+      }
+      isModel.set(c, result);
+      return result;
+    };
+    const modelClasses: ClassFact[] = [];
+    for (const list of this.classesByName.values()) for (const c of list) if (status(c, new Set())) modelClasses.push(c);
+
+    // 2. Create models with their own fields.
+    for (const c of modelClasses) {
+      const relPath = rel.get(c.file) ?? c.file;
+      const app = c.meta.appLabel ?? appLabelOf(relPath);
+      const m: Model = {
+        key: `${app}.${c.name}`, name: c.name, app, file: c.file, cls: c, abstract: !!c.meta.abstract,
+        complete: true, fields: new Map(), managers: new Map(),
+        defaultManager: { name: "objects", shape: emptyShape(), methods: new Map(), opaque: false },
+        autoPrefetch: c.fetchPeers || c.bases.some((b) => AUTO_PREFETCH_BASES.test(b)),
+        ordering: c.meta.ordering ?? [], indexed: [...c.meta.indexed], builtin: false,
+      };
+      this.modelOfClass.set(c, m);
+      this.add(m);
+    }
+    // 3. Fields, inheritance, managers; bases first.
+    const done = new Set<Model>();
+    const finish = (m: Model, stack: Set<Model>) => {
+      if (done.has(m) || stack.has(m) || !m.cls) return;
+      stack.add(m);
+      const c = m.cls;
+      for (const b of c.bases) {
+        if (MODEL_BASES.has(b)) continue;
+        if (AUTO_PREFETCH_BASES.test(b)) continue;
+        const bc = this.resolveClass(c.file, b);
+        const bm = bc ? this.modelOfClass.get(bc) : undefined;
+        if (!bm) {
+          if (!bc || !this.isManagerOrMixin(bc)) m.complete = bc ? m.complete : false;
+          continue;
+        }
+        finish(bm, stack);
+        if (!bm.complete) m.complete = false;
+        if (bm.autoPrefetch) m.autoPrefetch = true;
+        for (const [name, f] of bm.fields) {
+          if (f.kind.startsWith("reverse")) continue;
+          m.fields.set(name, bm.abstract ? { ...f, owner: m, assign: f.assign } : f);
+        }
+        for (const [name, mg] of bm.managers) if (!m.managers.has(name)) m.managers.set(name, mg);
+        if (!m.ordering.length && bm.ordering.length) m.ordering = bm.ordering;
+        if (bm.abstract) m.indexed.push(...bm.indexed);
+        if (!bm.abstract) {
+          const ptr = `${bm.name.toLowerCase()}_ptr`;
+          m.fields.set(ptr, { name: ptr, kind: "o2o", fieldClass: "OneToOneField", target: bm, owner: m, null: false, dbIndex: true, unique: true, primaryKey: true, big: false, file: m.file, start: c.nameStart, end: c.nameEnd });
+        }
+      }
+      for (const a of c.assigns) {
+        if (!a.callee) continue;
+        const kind = this.fieldKind(a.callee);
+        if (kind) {
+          m.fields.set(a.name, this.makeField(m, a, kind));
+        } else if (this.isManagerAssign(c.file, a)) {
+          m.managers.set(a.name, this.makeManager(c.file, a));
+        }
+      }
+      if (!c.assigns.some((a) => a.name === "id") && !m.fields.has("id")) {
+        m.fields.set("id", { name: "id", kind: "concrete", fieldClass: "AutoField", owner: m, null: false, dbIndex: true, unique: true, primaryKey: true, big: false, file: m.file, start: c.nameStart, end: c.nameEnd });
+      }
+      const declared = c.meta.defaultManagerName ? m.managers.get(c.meta.defaultManagerName) : undefined;
+      const firstOwn = c.assigns.find((a) => m.managers.has(a.name));
+      m.defaultManager = declared ?? (firstOwn ? m.managers.get(firstOwn.name)! : m.managers.values().next().value ?? m.defaultManager);
+      if (!m.managers.has("objects") && !c.assigns.some((a) => m.managers.has(a.name))) m.managers.set("objects", m.defaultManager);
+      stack.delete(m);
+      done.add(m);
+    };
+    for (const m of this.models) finish(m, new Set());
+
+    // 4. Resolve relation targets and add reverse accessors.
+    for (const m of this.models) {
+      if (m.builtin) continue;
+      for (const f of m.fields.values()) {
+        if (f.owner !== m || !f.assign || f.kind === "concrete" || f.kind === "gfk") continue;
+        f.target = this.resolveTarget(m, f.assign, f.file);
+      }
+    }
+    for (const m of this.models) {
+      if (m.builtin || m.abstract) continue;
+      for (const f of m.fields.values()) {
+        if (!f.target || !f.assign || !(f.kind === "fk" || f.kind === "o2o" || f.kind === "m2m")) continue;
+        if (f.name.endsWith("_ptr") && !f.assign) continue;
+        const rn = f.assign.kwargs["related_name"]?.str;
+        if (rn !== undefined && rn.endsWith("+")) continue;
+        if (f.kind === "m2m" && f.target === m && f.assign.kwargs["symmetrical"]?.bool !== false && f.assign.firstArg?.str === "self") continue;
+        const accessor = rn !== undefined
+          ? rn.replace(/%\(class\)s/g, m.name.toLowerCase()).replace(/%\(app_label\)s/g, m.app.toLowerCase())
+          : f.kind === "o2o" ? m.name.toLowerCase() : `${m.name.toLowerCase()}_set`;
+        const kind: FieldKind = f.kind === "fk" ? "reverse-fk" : f.kind === "o2o" ? "reverse-o2o" : "reverse-m2m";
+        const targets = [f.target, ...this.models.filter((x) => x !== f.target && this.inheritsConcrete(x, f.target!))];
+        for (const t of targets) {
+          if (!t.fields.has(accessor)) t.fields.set(accessor, { ...f, name: accessor, kind, target: m, owner: t, forward: f, dbIndex: false, unique: false, primaryKey: false });
+        }
+        // The related query name (for lookups like Author.objects.filter(book__title=...)).
+        const rqn = f.assign.kwargs["related_query_name"]?.str ?? (rn && !rn.includes("%(") ? rn : m.name.toLowerCase());
+        if (rqn && rqn !== accessor) {
+          const lookups = (f.target as Model & { lookups?: Map<string, ModelField> });
+          lookups.lookups ??= new Map();
+          lookups.lookups.set(rqn, { ...f, name: rqn, kind, target: m, owner: f.target, forward: f });
+        }
+      }
+    }
+  }
+
+  private add(m: Model): void {
+    this.models.push(m);
+    const list = this.byName.get(m.name) ?? [];
+    list.push(m);
+    this.byName.set(m.name, list);
+    this.byKey.set(m.key.toLowerCase(), m);
+  }
+
+  private inheritsConcrete(m: Model, base: Model): boolean {
+    const ptr = m.fields.get(`${base.name.toLowerCase()}_ptr`);
+    return !!ptr && ptr.target === base;
+  }
+
+  fieldKind(callee: string): FieldKind | null {
+    const last = lastPart(callee);
+    if (RELATIONS[last]) return RELATIONS[last];
+    if (/Field$/.test(last) && !/^(Serializer|Form|Model)/.test(last) && !/(^|\.)(serializers|forms|filters)\./.test(callee)) return "concrete";
+    return null;
+  }
+
+  private isFieldCallee(callee: string): boolean {
+    return this.fieldKind(callee) !== null;
+  }
+
+  private makeField(m: Model, a: AssignFact, kind: FieldKind): ModelField {
+    const last = lastPart(a.callee!);
+    return {
+      name: a.name, kind, fieldClass: a.callee!, owner: m, assign: a,
+      null: a.kwargs["null"]?.bool === true,
+      dbIndex: a.kwargs["db_index"]?.bool === true || kind === "fk" || kind === "o2o",
+      unique: a.kwargs["unique"]?.bool === true || kind === "o2o",
+      primaryKey: a.kwargs["primary_key"]?.bool === true,
+      big: BIG_FIELDS.test(last),
+      file: m.file, start: a.start, end: a.end,
+    };
+  }
+
+  private isManagerOrMixin(c: ClassFact): boolean {
+    return !c.assigns.some((a) => a.callee && this.isFieldCallee(a.callee));
+  }
+
+  private managerClass(file: string, dottedName: string): ClassFact | undefined {
+    const c = this.resolveClass(file, dottedName);
+    return c;
+  }
+
+  private isManagerClass(c: ClassFact, depth = 0): boolean {
+    if (depth > 10) return false;
+    return c.bases.some((b) => MANAGER_BASES.test(b) || /from_queryset\(/.test(b) || (() => {
+      const bc = this.resolveClass(c.file, b);
+      return !!bc && this.isManagerClass(bc, depth + 1);
+    })());
+  }
+
+  private isQuerySetClass(c: ClassFact, depth = 0): boolean {
+    if (depth > 10) return false;
+    return c.bases.some((b) => QUERYSET_BASES.test(b) || (() => {
+      const bc = this.resolveClass(c.file, b);
+      return !!bc && this.isQuerySetClass(bc, depth + 1);
+    })());
+  }
+
+  private isManagerAssign(file: string, a: AssignFact): boolean {
+    const callee = a.callee!;
+    if (callee.endsWith(".as_manager") || callee.endsWith(".from_queryset")) return true;
+    if (MANAGER_BASES.test(callee)) return true;
+    const c = this.managerClass(file, callee);
+    if (c) return this.isManagerClass(c);
+    return /Manager$/.test(callee);
+  }
+
+  /** Methods (and get_queryset's shape) of a manager or queryset class, following its bases. */
+  private collectMethods(c: ClassFact, into: Map<string, MethodFact>, depth = 0): boolean {
+    if (depth > 10) return true;
+    let known = true;
+    for (const m of c.methods) if (!into.has(m.name)) into.set(m.name, m);
+    for (const b of c.bases) {
+      const fq = /from_queryset\((.+)\)$/.exec(b);
+      if (fq) {
+        const qc = this.resolveClass(c.file, fq[1]);
+        if (qc) known = this.collectMethods(qc, into, depth + 1) && known;
+        else known = false;
+        continue;
+      }
+      if (MANAGER_BASES.test(b) || QUERYSET_BASES.test(b)) continue;
+      const bc = this.resolveClass(c.file, b);
+      if (bc) known = this.collectMethods(bc, into, depth + 1) && known;
+      else known = false;
+    }
+    return known;
+  }
+
+  private makeManager(file: string, a: AssignFact): Manager {
+    const methods = new Map<string, MethodFact>();
+    let opaque = false;
+    const callee = a.callee!;
+    const addQs = (name: string | null) => {
+      const qc = name ? this.resolveClass(file, name) : undefined;
+      if (qc && this.isQuerySetClass(qc)) opaque = !this.collectMethods(qc, methods) || opaque;
+      else opaque = true;
+    };
+    if (callee.endsWith(".as_manager")) addQs(callee.slice(0, -".as_manager".length));
+    else if (callee.endsWith(".from_queryset")) {
+      const mc = this.resolveClass(file, callee.slice(0, -".from_queryset".length));
+      if (mc) opaque = !this.collectMethods(mc, methods) || opaque;
+      else if (!MANAGER_BASES.test(callee.slice(0, -".from_queryset".length))) opaque = true;
+      addQs(a.fromQueryset);
+    } else if (!MANAGER_BASES.test(callee)) {
+      const mc = this.resolveClass(file, callee);
+      if (mc) opaque = !this.collectMethods(mc, methods);
+      else opaque = true;
+    }
+    let shape: QsShape | null = emptyShape();
+    const gq = methods.get("get_queryset");
+    if (gq) {
+      shape = gq.returns && gq.returns.root !== "model" ? applyOpsToShape(emptyShape(), gq.returns.ops) : null;
+    } else if (opaque) shape = null;
+    return { name: a.name, shape, methods, opaque };
+  }
+
+  private resolveTarget(m: Model, a: AssignFact, file: string): Model | undefined {
+    const t = a.firstArg ?? a.kwargs["to"];
+    if (!t) return undefined;
+    if (t.str !== undefined) {
+      if (t.str === "self") return m;
+      return this.modelByRef(t.str, m.app, file);
+    }
+    if (t.dotted) {
+      if (/(^|\.)AUTH_USER_MODEL$/.test(t.dotted)) return this.modelByRef(this.authUserModel, m.app, file);
+      const c = this.resolveClass(file, t.dotted);
+      if (c) return this.modelOfClass.get(c);
+      return this.modelByRef(lastPart(t.dotted), m.app, file);
+    }
+    return undefined;
+  }
+
+  /** "app.Model" or "Model" (same app first). */
+  modelByRef(ref: string, app?: string, file?: string): Model | undefined {
+    if (ref.includes(".")) {
+      const byKey = this.byKey.get(ref.toLowerCase());
+      if (byKey) return byKey;
+      const [refApp, name] = [ref.slice(0, ref.lastIndexOf(".")), lastPart(ref)];
+      const cands = (this.byName.get(name) ?? []).filter((x) => x.app.toLowerCase() === lastPart(refApp).toLowerCase());
+      return cands.length === 1 ? cands[0] : undefined;
+    }
+    const cands = this.byName.get(ref) ?? [];
+    if (cands.length === 1) return cands[0];
+    const sameFile = cands.filter((x) => x.file === file);
+    if (sameFile.length === 1) return sameFile[0];
+    const sameApp = cands.filter((x) => x.app === app && !x.builtin);
+    return sameApp.length === 1 ? sameApp[0] : undefined;
+  }
+
+  /** Resolves a (possibly dotted) class name as seen from a file: local classes, then imports, then unique name. */
+  resolveClass(file: string, name: string): ClassFact | undefined {
+    const facts = this.factsByFile.get(file);
+    const simple = lastPart(name);
+    const cands = this.classesByName.get(simple);
+    if (!cands?.length) return undefined;
+    if (!name.includes(".")) {
+      const local = cands.find((c) => c.file === file);
+      if (local) return local;
+    }
+    const head = name.split(".")[0];
+    const imported = facts?.imports[name.includes(".") ? head : name];
+    if (imported) {
+      const target = name.includes(".") ? `${imported}${name.slice(head.length)}` : imported;
+      const mod = target.slice(0, target.lastIndexOf("."));
+      const inModule = cands.filter((c) => {
+        const f = this.factsByFile.get(c.file);
+        return f && (f.module === mod || f.module.endsWith(`.${mod}`) || mod.endsWith(`.${f.module}`) || f.module.startsWith(`${mod}.`));
+      });
+      if (inModule.length === 1) return inModule[0];
+      if (inModule.length > 1) return undefined;
+    }
+    return cands.length === 1 ? cands[0] : undefined;
+  }
+
+  /** The model a name refers to, as seen from a file (class name, possibly dotted). */
+  modelFromName(file: string, name: string): Model | undefined {
+    if (name === "User" || /get_user_model\(\)$/.test(name)) {
+      const c = this.resolveClass(file, name);
+      if (c) return this.modelOfClass.get(c);
+      const facts = this.factsByFile.get(file);
+      if (name === "User" && facts?.imports["User"]?.startsWith("django.contrib.auth")) return this.modelByRef(this.authUserModel);
+      if (name !== "User") return this.modelByRef(this.authUserModel);
+    }
+    const c = this.resolveClass(file, name);
+    if (c) return this.modelOfClass.get(c);
+    return undefined;
+  }
+
+  modelOf(c: ClassFact): Model | undefined {
+    return this.modelOfClass.get(c);
+  }
+
+  /** A field, relation or reverse accessor by attribute name. */
+  attribute(m: Model, name: string): ModelField | undefined {
+    return m.fields.get(name);
+  }
+
+  /** A lookup-path segment (field name, reverse query name, or attname). */
+  lookupSegment(m: Model, name: string): ModelField | undefined {
+    const f = m.fields.get(name);
+    if (f) return f;
+    const l = (m as Model & { lookups?: Map<string, ModelField> }).lookups?.get(name);
+    if (l) return l;
+    for (const x of m.fields.values()) if ((x.kind === "fk" || x.kind === "o2o") && `${x.name}_id` === name) return x;
+    return undefined;
+  }
+
+  concreteFields(m: Model): ModelField[] {
+    return [...m.fields.values()].filter((f) => f.kind === "concrete" || f.kind === "fk" || f.kind === "o2o");
+  }
+
+  classes(name: string): ClassFact[] {
+    return this.classesByName.get(name) ?? [];
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * A workspace as the engine sees it: its roots, the facts of every Python file (for the model index), its
+ * templates, and the open documents that override the disk. Shared by the CLI and the language server.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { analyzeFile } from "./analyze";
+import { DEFAULT_CONFIG, type Config } from "./config";
+import { extractFacts, mayHaveFacts, moduleOf, type FileFacts } from "./facts";
+import { decode, listWorkspace } from "./files";
+import { ModelIndex } from "./models";
+import { parseText, type Syntax } from "./parser";
+import type { ProjectView, Rule, TemplateFile } from "./rule";
+import type { Hint } from "./types";
+
+interface FileEntry {
+  hash: string;
+  facts: FileFacts;
+  relPath: string;
+}
+
+export interface Notice {
+  file?: string;
+  message: string;
+}
+
+export class Project implements ProjectView {
+  private readonly entries = new Map<string, FileEntry>();
+  private readonly overlays = new Map<string, string>();
+  private templateDirs: string[] = [];
+  private indexCache: ModelIndex | null = null;
+  config: Config = DEFAULT_CONFIG;
+  /** Messages about files that could not be read or were skipped; each said once. */
+  readonly notices: Notice[] = [];
+  private readonly noticed = new Set<string>();
+
+  constructor(readonly roots: string[], readonly rules: readonly Rule[]) {}
+
+  notice(message: string, file?: string): void {
+    const key = `${file ?? ""}\0${message}`;
+    if (this.noticed.has(key)) return;
+    this.noticed.add(key);
+    this.notices.push({ file, message });
+  }
+
+  rootOf(file: string): string | undefined {
+    let best: string | undefined;
+    for (const r of this.roots) {
+      const rel = path.relative(r, file);
+      if (!rel.startsWith("..") && !path.isAbsolute(rel) && (!best || r.length > best.length)) best = r;
+    }
+    return best;
+  }
+
+  /** Lists and indexes every Python file below the roots. */
+  scan(): { files: number } {
+    let count = 0;
+    const dirs: string[] = [];
+    for (const root of this.roots) {
+      const listing = listWorkspace(root);
+      for (const p of listing.problems) this.notice(p);
+      dirs.push(...listing.templateDirs);
+      for (const file of listing.python) {
+        this.indexFile(file);
+        count++;
+      }
+    }
+    this.templateDirs = dirs;
+    this.indexCache = null;
+    return { files: count };
+  }
+
+  /** Reads a file from disk with size and encoding checks. Returns null (with a notice) when it cannot be used. */
+  readFile(file: string): string | null {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch (e) {
+      this.notice(`cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file);
+      return null;
+    }
+    if (!stat.isFile()) return null;
+    if (stat.size > this.config.maxFileBytes) {
+      this.notice(`skipped: ${(stat.size / 1048576).toFixed(1)} MB is over the ${(this.config.maxFileBytes / 1048576).toFixed(1)} MB limit (setting maxFileSize)`, file);
+      return null;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (e) {
+      this.notice(`cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file);
+      return null;
+    }
+    const d = decode(bytes);
+    if (d.binary) {
+      this.notice("skipped: binary content (NUL bytes)", file);
+      return null;
+    }
+    if (d.replaced) this.notice("not valid UTF-8: decoded with replacement characters", file);
+    return d.text;
+  }
+
+  /** (Re)indexes one file from the overlay or disk; drops it when it is gone. */
+  indexFile(file: string): void {
+    const text = this.overlays.get(file) ?? this.readFile(file);
+    if (text === null) {
+      if (this.entries.delete(file)) this.indexCache = null;
+      return;
+    }
+    this.indexText(file, text);
+  }
+
+  indexText(file: string, text: string, syntax?: Syntax): void {
+    const hash = crypto.createHash("sha1").update(text).digest("hex");
+    const prev = this.entries.get(file);
+    if (prev && prev.hash === hash) return;
+    const root = this.rootOf(file) ?? path.dirname(file);
+    const relPath = path.relative(root, file).split(path.sep).join("/");
+    let facts: FileFacts;
+    if (!mayHaveFacts(text)) facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {} };
+    else facts = extractFacts(syntax ?? parseText(text), file, moduleOf(relPath));
+    // Only a change in what the index holds makes it stale.
+    if (!prev || JSON.stringify(prev.facts) !== JSON.stringify(facts)) this.indexCache = null;
+    this.entries.set(file, { hash, facts, relPath });
+  }
+
+  removeFile(file: string): void {
+    if (this.entries.delete(file)) this.indexCache = null;
+  }
+
+  hasFile(file: string): boolean {
+    return this.entries.has(file);
+  }
+
+  files(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+
+  filesMatching(pattern: RegExp): string[] {
+    return this.files().filter((f) => pattern.test(f));
+  }
+
+  setOverlay(file: string, text: string | null): void {
+    if (text === null) this.overlays.delete(file);
+    else this.overlays.set(file, text);
+  }
+
+  get index(): ModelIndex {
+    if (!this.indexCache) {
+      const files = [...this.entries.values()].map((e) => ({ facts: e.facts, relPath: e.relPath }));
+      // Model facts only: an import map from every file is still needed to resolve names where it is used.
+      this.indexCache = new ModelIndex(files);
+    }
+    return this.indexCache;
+  }
+
+  /** Is the index already built (nothing changed since)? */
+  get indexFresh(): boolean {
+    return this.indexCache !== null;
+  }
+
+  textOf(file: string): string | null {
+    const o = this.overlays.get(file);
+    if (o !== undefined) return o;
+    return this.readFile(file);
+  }
+
+  template(name: string): TemplateFile | null {
+    if (!name || name.includes("..")) return null;
+    for (const dir of this.templateDirs) {
+      const full = path.join(dir, name);
+      if (fs.existsSync(full)) {
+        const text = this.textOf(full);
+        return text === null ? null : { file: full, text };
+      }
+    }
+    return null;
+  }
+
+  setTemplateDirs(dirs: string[]): void {
+    this.templateDirs = dirs;
+  }
+
+  /** Analyzes a file's current text. The file is (re)indexed first so the index sees its own models. */
+  analyze(file: string, text: string, syntax?: Syntax): Hint[] {
+    const syn = syntax ?? parseText(text);
+    this.indexText(file, text, syn);
+    return analyzeFile({ file, syntax: syn, index: this.index, config: this.config, project: this, rules: this.rules });
+  }
+}

@@ -1,0 +1,72 @@
+/** What a rule is and what it sees. A rule lives in rules/<id>/ with its doc and cases. */
+import type { FileFlow } from "./flow";
+import type { LineIndex } from "./positions";
+import type { ModelIndex } from "./models";
+import type { Syntax } from "./parser";
+import type { Severity } from "./types";
+
+export interface RuleMeta {
+  id: string;
+  summary: string;
+  defaultSeverity: Severity;
+  /** What the fix does and when it is marked safe (mirrors the doc's "Fix safety"). */
+  fixable: boolean;
+}
+
+export interface OffsetEdit {
+  file: string;
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface OffsetFix {
+  title: string;
+  safe: boolean;
+  edits: OffsetEdit[];
+}
+
+export interface Report {
+  start: number;
+  end: number;
+  message: string;
+  related?: { file: string; start: number; end: number; message: string }[];
+  fixes?: OffsetFix[];
+  /** Report in another file than the one analyzed (e.g. a template); defaults to the current file. */
+  file?: string;
+}
+
+export interface TemplateFile {
+  file: string;
+  text: string;
+}
+
+export interface ProjectView {
+  /** A template by its name as used in render()/template_name, searched in every templates/ folder. */
+  template(name: string): TemplateFile | null;
+  /** Text of a workspace file (open documents first), or null. */
+  textOf(file: string): string | null;
+  /** Workspace Python files whose path matches. */
+  filesMatching?(pattern: RegExp): string[];
+}
+
+export interface RuleOptions {
+  wideModelThreshold: number;
+}
+
+export interface RuleContext {
+  file: string;
+  text: string;
+  syntax: Syntax;
+  lines: LineIndex;
+  index: ModelIndex;
+  options: RuleOptions;
+  project: ProjectView;
+  flow(): FileFlow;
+  report(r: Report): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): void;
+}

@@ -1,0 +1,154 @@
+/** Small, allocation-light helpers over the Syntax snapshot. */
+import type { SyntaxNode } from "./parser";
+
+export function nodeText(text: string, node: SyntaxNode): string {
+  return text.slice(node.start, node.end);
+}
+
+export function field(node: SyntaxNode, name: string): SyntaxNode | undefined {
+  for (const c of node.children) if (c.field === name) return c;
+  return undefined;
+}
+
+export function fields(node: SyntaxNode, name: string): SyntaxNode[] {
+  return node.children.filter((c) => c.field === name);
+}
+
+export function firstOfType(node: SyntaxNode, type: string): SyntaxNode | undefined {
+  for (const c of node.children) if (c.type === type) return c;
+  return undefined;
+}
+
+/** Pre-order walk; return false from visit to skip a node's children. */
+export function walk(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void): void {
+  const stack: SyntaxNode[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (visit(n) === false) continue;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+}
+
+/** "a.b.c" for identifier/attribute chains, else null. */
+export function dotted(text: string, node: SyntaxNode | undefined): string | null {
+  if (!node) return null;
+  if (node.type === "identifier") return nodeText(text, node);
+  if (node.type === "attribute") {
+    const obj = dotted(text, field(node, "object"));
+    const attr = field(node, "attribute");
+    return obj && attr ? `${obj}.${nodeText(text, attr)}` : null;
+  }
+  return null;
+}
+
+/** The value of a plain string literal ('x', "x", r"x", """x"""), or null for f-strings and anything else. */
+export function stringValue(text: string, node: SyntaxNode | undefined): string | null {
+  if (!node) return null;
+  if (node.type === "concatenated_string") {
+    let out = "";
+    for (const c of node.children) {
+      const v = stringValue(text, c);
+      if (v === null) return null;
+      out += v;
+    }
+    return out;
+  }
+  if (node.type !== "string") return null;
+  const raw = nodeText(text, node);
+  const m = /^([rRbBuU]{0,2})('''|"""|'|")/.exec(raw);
+  if (!m || /[fF]/.test(m[1])) return null;
+  const quote = m[2];
+  if (!raw.endsWith(quote) || raw.length < m[0].length + quote.length) return null;
+  return raw.slice(m[0].length, raw.length - quote.length);
+}
+
+export interface CallParts {
+  func: SyntaxNode;
+  args: SyntaxNode[];
+  kwargs: Map<string, SyntaxNode>;
+  /** *args / **kwargs present: the call's arguments are not fully known. */
+  splat: boolean;
+  argList: SyntaxNode | undefined;
+}
+
+export function callParts(text: string, call: SyntaxNode): CallParts | null {
+  if (call.type !== "call") return null;
+  const func = field(call, "function");
+  if (!func) return null;
+  const argList = field(call, "arguments");
+  const args: SyntaxNode[] = [];
+  const kwargs = new Map<string, SyntaxNode>();
+  let splat = false;
+  if (argList && argList.type === "argument_list") {
+    for (const a of argList.children) {
+      if (a.type === "keyword_argument") {
+        const name = field(a, "name");
+        const value = field(a, "value");
+        if (name && value) kwargs.set(nodeText(text, name), value);
+      } else if (a.type === "list_splat" || a.type === "dictionary_splat") {
+        splat = true;
+      } else if (a.type !== "comment") {
+        args.push(a);
+      }
+    }
+  } else if (argList) {
+    args.push(argList); // f(x for x in y)
+  }
+  return { func, args, kwargs, splat, argList };
+}
+
+/** The method name and receiver of `recv.method(...)`. */
+export function methodCall(text: string, call: SyntaxNode): { receiver: SyntaxNode; method: string; methodNode: SyntaxNode } | null {
+  if (call.type !== "call") return null;
+  const func = field(call, "function");
+  if (!func || func.type !== "attribute") return null;
+  const receiver = field(func, "object");
+  const attr = field(func, "attribute");
+  if (!receiver || !attr) return null;
+  return { receiver, method: nodeText(text, attr), methodNode: attr };
+}
+
+export function isTruthyLiteral(text: string, node: SyntaxNode | undefined): boolean | null {
+  if (!node) return null;
+  if (node.type === "true") return true;
+  if (node.type === "false" || node.type === "none") return false;
+  return null;
+}
+
+/** The statement that directly contains a node, and the block it sits in. */
+export function enclosingStatement(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.parent && n.parent.type !== "block" && n.parent.type !== "module") n = n.parent;
+  return n;
+}
+
+/** Leading whitespace of the line where offset sits. */
+export function indentAt(text: string, offset: number): string {
+  let s = offset;
+  while (s > 0 && text[s - 1] !== "\n" && text[s - 1] !== "\r") s--;
+  let e = s;
+  while (e < text.length && (text[e] === " " || text[e] === "\t")) e++;
+  return text.slice(s, e);
+}
+
+export function lineStartAt(text: string, offset: number): number {
+  let s = offset;
+  while (s > 0 && text[s - 1] !== "\n" && text[s - 1] !== "\r") s--;
+  return s;
+}
+
+export function eolAt(text: string): string {
+  const i = text.indexOf("\n");
+  return i > 0 && text[i - 1] === "\r" ? "\r\n" : "\n";
+}
+
+export function preferredQuote(text: string): string {
+  let single = 0;
+  let double = 0;
+  for (let i = 0; i < text.length && i < 20000; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 39) single++;
+    else if (c === 34) double++;
+  }
+  return single > double * 1.5 ? "'" : '"';
+}

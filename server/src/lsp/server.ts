@@ -1,0 +1,231 @@
+/**
+ * The language server: wiring only. Documents are parsed incrementally, analyzed after a short debounce, and
+ * superseded analyses are dropped. Code actions come from the fixes carried in each diagnostic's data.
+ */
+import * as path from "path";
+import {
+  CodeAction, CodeActionKind, CodeActionParams, Connection, Diagnostic, DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification, FileChangeType, InitializeParams, TextDocumentSyncKind,
+} from "vscode-languageserver";
+import { createConnection } from "vscode-languageserver/node";
+import { RULE_IDS, RULES } from "../../../rules";
+import { resolveConfig, DEFAULT_CONFIG } from "../engine/config";
+import { applyFixRounds } from "../engine/fixall";
+import { suppressionEdit } from "../engine/fixes";
+import { IncrementalDocument, initParser, type TextChange } from "../engine/parser";
+import { LineIndex } from "../engine/positions";
+import { Project } from "../engine/project";
+import type { Hint } from "../engine/types";
+import { fileOf, toDiagnostic, toQuickFix, uriOf, type DiagnosticData } from "./convert";
+
+interface OpenDoc {
+  uri: string;
+  file: string;
+  version: number;
+  doc: IncrementalDocument;
+  timer: NodeJS.Timeout | null;
+  hints: Hint[];
+  published: number;
+}
+
+export const DEBOUNCE_MS = 40;
+
+export function startServer(connection: Connection = createConnection()): Connection {
+  let project = new Project([], RULES);
+  const docs = new Map<string, OpenDoc>();
+  let hasConfigCapability = false;
+  let hasWatchCapability = false;
+  let ready = false;
+  const shown = new Set<string>();
+  let noticesSeen = 0;
+
+  const say = (message: string) => {
+    if (shown.has(message)) return;
+    shown.add(message);
+    connection.console.warn(message);
+    void connection.window.showWarningMessage(`Django ORM Hints: ${message}`);
+  };
+  const flushNotices = () => {
+    for (const n of project.notices.slice(noticesSeen)) connection.console.info(`${n.file ? `${n.file}: ` : ""}${n.message}`);
+    noticesSeen = project.notices.length;
+  };
+
+  const analyze = (d: OpenDoc) => {
+    d.timer = null;
+    const version = d.version;
+    let hints: Hint[] = [];
+    try {
+      const syntax = d.doc.syntax();
+      const staleBefore = project.indexFresh;
+      hints = project.analyze(d.file, d.doc.text, syntax);
+      // An edit to a model file changes what other open files mean.
+      if (staleBefore && !project.indexFresh) {
+        /* unreachable: analyze() rebuilds */
+      }
+    } catch (e) {
+      connection.console.error(`analysis of ${d.file} failed: ${(e as Error).stack ?? e}`);
+      return;
+    }
+    flushNotices();
+    if (!docs.has(d.uri) || d.version !== version) return; // superseded
+    d.hints = hints;
+    d.published = version;
+    const diagnostics = hints.filter((h) => h.file === d.file).map(toDiagnostic);
+    void connection.sendDiagnostics({ uri: d.uri, version, diagnostics });
+  };
+
+  const schedule = (d: OpenDoc, delay = DEBOUNCE_MS) => {
+    if (d.timer) clearTimeout(d.timer);
+    d.timer = setTimeout(() => {
+      if (!ready) return schedule(d, 50);
+      const indexVersion = project.index;
+      analyze(d);
+      if (project.index !== indexVersion) for (const other of docs.values()) if (other !== d) schedule(other);
+    }, delay);
+  };
+
+  const loadConfig = async () => {
+    let raw: unknown;
+    if (hasConfigCapability) {
+      try {
+        raw = await connection.workspace.getConfiguration({ section: "djangoOrmHints" });
+      } catch {
+        raw = undefined;
+      }
+    }
+    const { config, problems } = resolveConfig(raw, RULE_IDS, DEFAULT_CONFIG);
+    for (const p of problems) say(`setting djangoOrmHints.${p}`);
+    project.config = config;
+  };
+
+  connection.onInitialize((params: InitializeParams) => {
+    hasConfigCapability = !!params.capabilities.workspace?.configuration;
+    hasWatchCapability = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    const roots = (params.workspaceFolders ?? []).map((f) => fileOf(f.uri)).filter((p) => path.isAbsolute(p));
+    if (!roots.length && params.rootUri) roots.push(fileOf(params.rootUri));
+    else if (!roots.length && params.rootPath) roots.push(params.rootPath);
+    project = new Project(roots, RULES);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, `${CodeActionKind.SourceFixAll}.djangoOrmHints`] },
+        workspace: { workspaceFolders: { supported: true } },
+      },
+      serverInfo: { name: "django-orm-hints", version: "0.1.0" },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (hasConfigCapability) void connection.client.register(DidChangeConfigurationNotification.type, { section: "djangoOrmHints" });
+    if (hasWatchCapability) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.py" }, { globPattern: "**/templates/**" }] });
+    const started = Date.now();
+    await initParser();
+    await loadConfig();
+    for (const d of docs.values()) project.setOverlay(d.file, d.doc.text);
+    const { files } = project.scan();
+    flushNotices();
+    connection.console.info(`indexed ${files} Python files in ${Date.now() - started} ms; ${project.index.models.filter((m) => !m.builtin).length} models`);
+    ready = true;
+    for (const d of docs.values()) schedule(d, 0);
+  });
+
+  connection.onDidChangeConfiguration(async () => {
+    await loadConfig();
+    for (const d of docs.values()) schedule(d, 0);
+  });
+
+  connection.onDidOpenTextDocument(({ textDocument }) => {
+    if (textDocument.languageId !== "python" && !textDocument.uri.endsWith(".py")) return;
+    const d: OpenDoc = { uri: textDocument.uri, file: fileOf(textDocument.uri), version: textDocument.version, doc: new IncrementalDocument(textDocument.text), timer: null, hints: [], published: -1 };
+    docs.set(d.uri, d);
+    project.setOverlay(d.file, textDocument.text);
+    schedule(d, 0);
+  });
+
+  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    const d = docs.get(textDocument.uri);
+    if (!d) return;
+    for (const change of contentChanges) {
+      if ("range" in change) {
+        const li = new LineIndex(d.doc.text);
+        const c: TextChange = { start: li.offsetAt(change.range.start), end: li.offsetAt(change.range.end), text: change.text };
+        d.doc.applyChanges([c]);
+      } else d.doc.replaceText(change.text);
+    }
+    d.version = textDocument.version;
+    project.setOverlay(d.file, d.doc.text);
+    schedule(d);
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument }) => {
+    const d = docs.get(textDocument.uri);
+    if (!d) return;
+    if (d.timer) clearTimeout(d.timer);
+    d.doc.dispose();
+    docs.delete(textDocument.uri);
+    project.setOverlay(d.file, null);
+    project.indexFile(d.file);
+    void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    let touched = false;
+    for (const c of changes) {
+      const file = fileOf(c.uri);
+      if (!file.endsWith(".py")) {
+        touched = true;
+        continue;
+      }
+      if (docs.has(c.uri)) continue; // the editor's text wins
+      if (c.type === FileChangeType.Deleted) project.removeFile(file);
+      else project.indexFile(file);
+      touched = true;
+    }
+    if (touched) for (const d of docs.values()) schedule(d);
+  });
+
+  connection.onCodeAction((params: CodeActionParams): CodeAction[] => {
+    const d = docs.get(params.textDocument.uri);
+    if (!d) return [];
+    const only = params.context.only;
+    const actions: CodeAction[] = [];
+    const wantsFixAll = only?.some((k) => k === CodeActionKind.SourceFixAll || k.startsWith(`${CodeActionKind.SourceFixAll}.`) || k === CodeActionKind.Source);
+    if (wantsFixAll) {
+      const result = applyFixRounds(d.doc.text, (text) => project.analyze(d.file, text).filter((h) => h.file === d.file), d.file);
+      project.indexText(d.file, d.doc.text);
+      if (result.text !== d.doc.text) {
+        const li = new LineIndex(d.doc.text);
+        actions.push({ title: "Django ORM Hints: fix all safe hints", kind: CodeActionKind.SourceFixAll, edit: { changes: { [d.uri]: [{ range: li.rangeAt(result.start, result.oldEnd), newText: result.text.slice(result.start, result.newEnd) }] } } });
+      }
+      if (only?.every((k) => k.startsWith(CodeActionKind.Source))) return actions;
+    }
+    if (only && !only.some((k) => k === CodeActionKind.QuickFix || k.startsWith(`${CodeActionKind.QuickFix}.`))) return actions;
+    const li = new LineIndex(d.doc.text);
+    for (const diag of params.context.diagnostics) {
+      if (diag.source !== "django-orm-hints") continue;
+      const data = diag.data as DiagnosticData | undefined;
+      const fixes = data?.fixes ?? [];
+      fixes.forEach((f, i) => actions.push(toQuickFix(f, diag, f.safe && i === 0)));
+      const code = String(diag.code);
+      const line = diag.range.start.line;
+      const e = suppressionEdit(li.line(line), li.lineEnd(line), li.lineStart(line), code);
+      actions.push({ title: `Ignore ${code} on this line`, kind: CodeActionKind.QuickFix, diagnostics: [diag], edit: { changes: { [d.uri]: [{ range: li.rangeAt(e.start, e.end), newText: e.newText }] } } });
+      actions.push({ title: `Show documentation for ${code}`, kind: CodeActionKind.Empty, diagnostics: [diag], command: { title: "Open docs", command: "djangoOrmHints.openDocs", arguments: [diag.codeDescription?.href] } });
+    }
+    return actions;
+  });
+
+  connection.onShutdown(() => {
+    for (const d of docs.values()) {
+      if (d.timer) clearTimeout(d.timer);
+      d.doc.dispose();
+    }
+    docs.clear();
+  });
+
+  connection.listen();
+  return connection;
+}
+
+export type { Diagnostic };
+export { uriOf };
