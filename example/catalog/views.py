@@ -109,7 +109,8 @@ def author_stats(request):
 @login_required
 def latest_reviews(request):
     lines = []
-    # fine: ReviewManager.get_queryset() already joins book
+    # fine for n-plus-one: ReviewManager.get_queryset() already joins book.
+    # Over-fetching: only rating and book are read, yet every row loads the unused body TextField.
     for review in Review.objects.all()[:20]:
         lines.append(f"{review.book.title}: {review.rating}/5")
     # fine: created_by is inherited from the abstract Tracked base and is joined

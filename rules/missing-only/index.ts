@@ -42,7 +42,7 @@ function check(ctx: RuleContext): void {
     if (!model.complete) continue;
     const concrete = ctx.index.concreteFields(model).filter((f) => !f.primaryKey);
     const big = concrete.filter((f) => f.big);
-    if (concrete.length + 1 < threshold && !big.length) continue;
+    if (concrete.length < threshold && !big.length) continue;
     const used: ModelField[] = [];
     let unknown = false;
     for (const name of it.reads.keys()) {

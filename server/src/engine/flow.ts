@@ -678,6 +678,8 @@ class FlowAnalyzer {
         return UNKNOWN;
       }
       case "string":
+        for (const c of node.children) if (c.type === "interpolation") this.expr(c, scope);
+        return UNKNOWN;
       case "integer":
       case "float":
       case "true":

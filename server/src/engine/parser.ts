@@ -87,7 +87,7 @@ function languageTables(language: Language): LanguageTables {
 }
 
 /** Nodes whose named children the analysis never reads: their text is sliced from the source instead. */
-const LEAF_TYPES = new Set(["string", "comment"]);
+const LEAF_TYPES = new Set(["comment", "string_content"]);
 
 /**
  * Copies the named nodes of a tree into plain objects in one cursor walk. Reading numeric ids and mapping them

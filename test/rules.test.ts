@@ -1,0 +1,122 @@
+/**
+ * Every rule folder is tested the same way:
+ * - its doc (rules/<id>/README.md) has the fixed headings, its "Example" blocks report the rule and its
+ *   "Use instead" blocks do not (they run against the models in test/fixtures/doc-models);
+ * - its cases (rules/<id>/cases/, one small workspace) report the rule exactly on the lines annotated
+ *   `# expect: <id>`; a file X.py with a sibling X.py.fixed must turn into it when the rule's safe fixes are
+ *   applied, and the fixed text must report nothing more for the rule.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { RULES } from "../rules";
+import { expectations, fixAll, projectFor, REPO, tempDir, writeTree } from "./helpers";
+
+const HEADINGS = ["What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"];
+const DOC_MODELS = path.join(REPO, "test", "fixtures", "doc-models");
+
+function sections(md: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let current = "";
+  let inCode = false;
+  let code: string[] = [];
+  for (const line of md.split("\n")) {
+    const h = /^## (.+?)\s*$/.exec(line);
+    if (!inCode && h) {
+      current = h[1];
+      out.set(current, out.get(current) ?? []);
+      continue;
+    }
+    if (/^```python\s*$/.test(line) && !inCode) {
+      inCode = true;
+      code = [];
+      continue;
+    }
+    if (/^```\s*$/.test(line) && inCode) {
+      inCode = false;
+      out.get(current)?.push(code.join("\n") + "\n");
+      continue;
+    }
+    if (inCode) code.push(line);
+  }
+  return out;
+}
+
+function copyDir(from: string, to: string): void {
+  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+    const s = path.join(from, e.name);
+    const d = path.join(to, e.name);
+    if (e.isDirectory()) {
+      fs.mkdirSync(d, { recursive: true });
+      copyDir(s, d);
+    } else fs.copyFileSync(s, d);
+  }
+}
+
+function pyFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...pyFiles(p));
+    else if (e.name.endsWith(".py")) out.push(p);
+  }
+  return out.sort();
+}
+
+for (const rule of RULES) {
+  const id = rule.meta.id;
+  const folder = path.join(REPO, "rules", id);
+  describe(`rule ${id}`, () => {
+    it("has a doc with the fixed headings", () => {
+      const doc = path.join(folder, "README.md");
+      assert.ok(fs.existsSync(doc), `${id} has no README.md`);
+      const s = sections(fs.readFileSync(doc, "utf8"));
+      for (const h of HEADINGS) assert.ok(s.has(h), `${id}/README.md lacks "## ${h}"`);
+      assert.ok(s.get("Example")!.length > 0, "Example has a python block");
+      assert.ok(s.get("Use instead")!.length > 0, "Use instead has a python block");
+    });
+
+    it("reports its doc's Example blocks and not its Use instead blocks", async () => {
+      const s = sections(fs.readFileSync(path.join(folder, "README.md"), "utf8"));
+      const blocks = [...(s.get("Example") ?? []).map((code) => ({ code, bad: true })), ...(s.get("Use instead") ?? []).map((code) => ({ code, bad: false }))];
+      for (const [i, b] of blocks.entries()) {
+        const dir = tempDir();
+        copyDir(DOC_MODELS, dir);
+        writeTree({ [`shop/views_${i}.py`]: b.code }, dir);
+        const project = await projectFor(dir);
+        const file = path.join(dir, `shop/views_${i}.py`);
+        const hints = project.analyze(file, b.code).filter((h) => h.code === id);
+        if (b.bad) assert.ok(hints.length > 0, `Example block ${i} of ${id} should report:\n${b.code}`);
+        else assert.deepEqual(hints.map((h) => h.message), [], `Use instead block of ${id} should not report:\n${b.code}`);
+      }
+    });
+
+    it("reports exactly the annotated lines of its cases", async () => {
+      const cases = path.join(folder, "cases");
+      assert.ok(fs.existsSync(cases), `${id} has no cases/ folder`);
+      const dir = tempDir();
+      copyDir(cases, dir);
+      const project = await projectFor(dir);
+      let expected = 0;
+      for (const file of pyFiles(dir)) {
+        const text = fs.readFileSync(file, "utf8");
+        const want = [...expectations(text)].filter(([, ids]) => ids.includes(id)).map(([line]) => line).sort((a, b) => a - b);
+        expected += want.length;
+        const got = project.analyze(file, text).filter((h) => h.code === id && h.file === file);
+        const gotLines = [...new Set(got.map((h) => h.range.start.line + 1))].sort((a, b) => a - b);
+        const rel = path.relative(dir, file);
+        assert.deepEqual(gotLines, want, `${id} in ${rel}: reported lines ${JSON.stringify(gotLines)}, annotated ${JSON.stringify(want)}\n${got.map((h) => `  ${h.range.start.line + 1}: ${h.message}`).join("\n")}`);
+        const fixedPath = `${file}.fixed`;
+        if (fs.existsSync(fixedPath)) {
+          const fixed = fixAll(project, file, text, id);
+          assert.equal(fixed, fs.readFileSync(fixedPath, "utf8"), `${rel}: safe fixes of ${id} give a different text than ${rel}.fixed`);
+          const after = project.analyze(file, fixed).filter((h) => h.code === id && h.file === file && h.fixes.some((f) => f.safe));
+          assert.deepEqual(after.map((h) => h.message), [], `${rel}: safe-fixable ${id} hints remain after fixing`);
+          project.analyze(file, text);
+        }
+      }
+      assert.ok(expected > 0, `${id}'s cases annotate no line`);
+    });
+  });
+}
