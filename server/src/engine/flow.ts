@@ -179,6 +179,10 @@ export interface FileFlow {
   reads: RelationRead[];
   queries: LoopQuery[];
   iterations: Iteration[];
+  /** The value of every evaluated expression node (outside quiet summaries), for rules that ask about one node. */
+  values: Map<SyntaxNode, Val>;
+  /** Every loop met, by its node (for/while statement or comprehension). */
+  loops: Map<SyntaxNode, LoopCtx>;
 }
 
 const QS_PASSTHROUGH = new Set([
@@ -211,7 +215,7 @@ export function analyzeFlow(syntax: Syntax, file: string, index: ModelIndex): Fi
 
 class FlowAnalyzer {
   private readonly text: string;
-  private readonly out: FileFlow = { reads: [], queries: [], iterations: [] };
+  private readonly out: FileFlow = { reads: [], queries: [], iterations: [], values: new Map(), loops: new Map() };
   private loop: LoopCtx | null = null;
   private quiet = 0;
   private conditional = 0;
@@ -465,6 +469,7 @@ class FlowAnalyzer {
       for (const c of n.children) stack.push(c);
     }
     const ctx: LoopCtx = { node, kind, bound, writes: WRITES.test(nodeText(this.text, body)), parent: this.loop };
+    if (!this.quiet) this.out.loops.set(node, ctx);
     this.loop = ctx;
     return ctx;
   }
@@ -594,6 +599,7 @@ class FlowAnalyzer {
   private expr(node: SyntaxNode, scope: Scope): Val {
     const v = this.evalNode(node, scope);
     this.cache.set(node, v);
+    if (!this.quiet) this.out.values.set(node, v);
     return v;
   }
 
