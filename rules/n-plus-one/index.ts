@@ -1,4 +1,6 @@
-import { addToQueryset } from "../../server/src/engine/fixes";
+import { addToQueryset, joinEdits, longestPaths } from "../../server/src/engine/fixes";
+import { checkDrf } from "./drf";
+import { checkTemplates } from "./templates";
 import type { RelationRead } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
@@ -33,6 +35,45 @@ export function joinMethod(index: RuleContext["index"], model: Model, path: stri
 
 function check(ctx: RuleContext): void {
   for (const r of ctx.flow().reads) report(ctx, r);
+  checkTemplates(ctx, (t) => {
+    const method = t.single ? "select_related" : "prefetch_related";
+    const lookup = t.path.join("__");
+    const fixes: OffsetFix[] = [];
+    if (t.origin) {
+      const text = t.origin.file === ctx.file ? ctx.text : ctx.project.textOf(t.origin.file);
+      const edit = text !== null ? addToQueryset(t.origin, method, lookup, text) : null;
+      if (edit) fixes.push({ title: `Add ${method}("${lookup}") to the view's queryset`, safe: method === "select_related" || !t.origin.iterator, edits: [edit] });
+    }
+    ctx.report({
+      file: t.template,
+      start: t.start,
+      end: t.end,
+      message: `N+1: the template reads ${t.path.join(".")} for every ${t.rowModel.name}, one query per row; add ${method}("${lookup}") to the view's queryset`,
+      related: t.origin ? [{ file: t.origin.file, start: t.origin.start, end: t.origin.end, message: `${t.rowModel.name} queryset passed to the template` }] : [{ file: ctx.file, start: 0, end: 0, message: "rendered from this view" }],
+      fixes,
+    });
+  });
+  checkDrf(ctx, (v, needs, serializer) => {
+    const select = longestPaths(needs.filter((n) => n.single).map((n) => n.path.join("__")));
+    const prefetch = longestPaths(needs.filter((n) => !n.single).map((n) => n.path.join("__")));
+    const origin = v.qs.origin;
+    const fixes: OffsetFix[] = [];
+    if (origin) {
+      const text = origin.file === ctx.file ? ctx.text : ctx.project.textOf(origin.file);
+      const edits = text !== null ? joinEdits(origin, select, prefetch, text) : [];
+      const parts = [select.length ? `select_related(${select.map((p) => `"${p}"`).join(", ")})` : "", prefetch.length ? `prefetch_related(${prefetch.map((p) => `"${p}"`).join(", ")})` : ""].filter(Boolean);
+      if (edits.length) fixes.push({ title: `Add ${parts.join(" and ")} to the queryset`, safe: !origin.iterator || !prefetch.length, edits });
+    }
+    const shown = [...new Set(needs.map((n) => n.path.join(".")))];
+    const advice = [select.length ? `select_related(${select.map((p) => `"${p}"`).join(", ")})` : "", prefetch.length ? `prefetch_related(${prefetch.map((p) => `"${p}"`).join(", ")})` : ""].filter(Boolean).join(" and ");
+    ctx.report({
+      start: v.node.start,
+      end: v.node.end,
+      message: `N+1: ${serializer} reads ${shown.join(", ")} for every ${v.qs.model.name}, one query per row each; add ${advice} to this queryset`,
+      related: needs.slice(0, 5).map((n) => ({ file: n.file, start: n.start, end: n.end, message: n.what })),
+      fixes,
+    });
+  });
 }
 
 function report(ctx: RuleContext, r: RelationRead): void {

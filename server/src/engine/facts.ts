@@ -51,6 +51,11 @@ export interface AssignFact {
   /** Offset before the call's closing parenthesis, and whether it already has arguments (for db_index fixes). */
   argsEnd: number;
   hasArgs: boolean;
+  /** The right-hand side when it is not a call: a literal, list of strings, or dotted name. */
+  value: ValueFact | null;
+  /** Range of the right-hand side. */
+  valueStart: number;
+  valueEnd: number;
 }
 
 export interface MethodFact {
@@ -60,6 +65,13 @@ export interface MethodFact {
   start: number;
   end: number;
   decorators: string[];
+  /** Parameter names, self first. */
+  params: string[];
+  /**
+   * Attribute chains read on each parameter in the body: `obj.author.name` -> ["author", "name"]; a call at the
+   * end is marked with "()" (`obj.tags.all()` -> ["tags", "all()"]). Keyed by parameter index.
+   */
+  reads: Record<number, { chain: string[]; start: number; end: number }[]>;
 }
 
 export interface MetaFact {
@@ -70,6 +82,10 @@ export interface MetaFact {
   /** Leading fields of indexes, unique_together and UniqueConstraints. */
   indexed: string[][];
   defaultManagerName?: string;
+  /** Serializer / form Meta: model = X, fields = [...] or "__all__", depth = N. */
+  model?: string;
+  fields?: string[] | "__all__";
+  depth?: number;
 }
 
 export interface ClassFact {
@@ -85,6 +101,7 @@ export interface ClassFact {
   meta: MetaFact;
   /** Calls fetch_mode(FETCH_PEERS) somewhere in its body (Django 6.1). */
   fetchPeers: boolean;
+  decorators: string[];
 }
 
 export interface FileFacts {
@@ -196,6 +213,16 @@ function metaFact(text: string, body: SyntaxNode): MetaFact {
       case "app_label":
         if (v?.str) meta.appLabel = v.str;
         break;
+      case "model":
+        if (v?.dotted) meta.model = v.dotted;
+        break;
+      case "fields":
+        if (v?.str === "__all__") meta.fields = "__all__";
+        else if (v?.list) meta.fields = v.list.filter((x): x is string => x !== null);
+        break;
+      case "depth":
+        if (v?.num !== undefined) meta.depth = v.num;
+        break;
       case "default_manager_name":
         if (v?.str) meta.defaultManagerName = v.str;
         break;
@@ -239,9 +266,12 @@ function assignFact(text: string, left: SyntaxNode, right: SyntaxNode, stmt: Syn
   if (left.type !== "identifier") return null;
   const fact: AssignFact = {
     name: nodeText(text, left), start: stmt.start, end: stmt.end, callee: null, fromQueryset: null,
-    firstArg: null, kwargs: {}, argsEnd: right.end, hasArgs: false,
+    firstArg: null, kwargs: {}, argsEnd: right.end, hasArgs: false, value: null, valueStart: right.start, valueEnd: right.end,
   };
-  if (right.type !== "call") return fact;
+  if (right.type !== "call") {
+    fact.value = valueFact(text, right);
+    return fact;
+  }
   const parts = callParts(text, right);
   if (!parts) return fact;
   fact.callee = dotted(text, parts.func);
@@ -271,7 +301,12 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
   const nameNode = field(fn, "name");
   const body = field(fn, "body");
   if (!nameNode || !body) return null;
-  const fact: MethodFact = { name: nodeText(text, nameNode), returns: null, start: fn.start, end: fn.end, decorators };
+  const params: string[] = [];
+  for (const p of field(fn, "parameters")?.children ?? []) {
+    const id = p.type === "identifier" ? p : p.type === "typed_parameter" ? p.children.find((c) => c.type === "identifier") : field(p, "name");
+    params.push(id ? nodeText(text, id) : "?");
+  }
+  const fact: MethodFact = { name: nodeText(text, nameNode), returns: null, start: fn.start, end: fn.end, decorators, params, reads: paramReads(text, body, params) };
   // The last top-level `return X` of the body.
   const returns = body.children.filter((s) => s.type === "return_statement");
   if (returns.length !== 1) return fact;
@@ -292,6 +327,48 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
     if (nodeText(text, recv) === "self") fact.returns = { root: "self", ops: ops.slice(1) };
   }
   return fact;
+}
+
+/** Attribute chains on parameters (outermost attribute of each chain only). */
+function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFact["reads"] {
+  const out: MethodFact["reads"] = {};
+  const stack = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
+    if (n.type === "attribute" && !(n.parent?.type === "attribute" && field(n.parent, "object") === n)) {
+      // The outermost attribute of a chain: collect it down to its root.
+      const chain: string[] = [];
+      let cur: SyntaxNode | undefined = n;
+      let ok = true;
+      while (cur && cur.type === "attribute") {
+        const attr = field(cur, "attribute");
+        chain.unshift(attr ? nodeText(text, attr) : "?");
+        const obj = field(cur, "object");
+        if (obj?.type === "call") {
+          // obj.x.all().first: keep the part up to the call
+          const f = field(obj, "function");
+          if (f?.type === "attribute") {
+            chain.unshift(`${nodeText(text, field(f, "attribute")!)}()`);
+            cur = field(f, "object");
+            continue;
+          }
+          ok = false;
+          break;
+        }
+        cur = obj;
+      }
+      if (ok && cur?.type === "identifier") {
+        const idx = params.indexOf(nodeText(text, cur));
+        if (idx >= 0) {
+          if (n.parent?.type === "call" && field(n.parent, "function") === n) chain[chain.length - 1] += "()";
+          (out[idx] ??= []).push({ chain, start: n.start, end: n.end });
+        }
+      }
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return out;
 }
 
 function decoratorNames(text: string, decorated: SyntaxNode): string[] {
@@ -320,6 +397,7 @@ function classFact(text: string, file: string, cls: SyntaxNode): ClassFact | nul
   const fact: ClassFact = {
     name: nodeText(text, nameNode), file, start: cls.start, end: cls.end, nameStart: nameNode.start, nameEnd: nameNode.end,
     bases, assigns: [], methods: [], meta: { indexed: [] }, fetchPeers: false,
+    decorators: cls.parent?.type === "decorated_definition" ? decoratorNames(text, cls.parent) : [],
   };
   for (const stmt of body.children) {
     if (stmt.type === "expression_statement") {

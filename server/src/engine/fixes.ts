@@ -4,18 +4,35 @@ import type { OffsetEdit } from "./rule";
 import { preferredQuote } from "./syntax";
 
 /**
- * Adds `path` to select_related / prefetch_related where the queryset is built: merged into an existing call of
- * that method in the chain, else inserted right after the manager (`Book.objects.select_related("author")`).
+ * Adds lookup paths to select_related / prefetch_related where the queryset is built: merged into an existing call
+ * of that method in the chain, else inserted right after the manager (`Book.objects.select_related("author")`).
  */
-export function addToQueryset(origin: Origin, method: "select_related" | "prefetch_related", path: string, text: string): OffsetEdit | null {
+export function addToQueryset(origin: Origin, method: "select_related" | "prefetch_related", paths: string | string[], text: string): OffsetEdit | null {
   const q = preferredQuote(text);
   const existing = method === "select_related" ? origin.selectCall : origin.prefetchCall;
-  if (existing) {
-    if (existing.strings.includes(path)) return null;
-    return { file: origin.file, start: existing.argsEnd, end: existing.argsEnd, newText: `, ${q}${path}${q}` };
-  }
+  const list = (Array.isArray(paths) ? paths : [paths]).filter((p) => !existing?.strings.includes(p));
+  if (!list.length) return null;
+  const args = list.map((p) => `${q}${p}${q}`).join(", ");
+  if (existing) return { file: origin.file, start: existing.argsEnd, end: existing.argsEnd, newText: `, ${args}` };
   if (origin.insertAt === null) return null;
-  return { file: origin.file, start: origin.insertAt, end: origin.insertAt, newText: `.${method}(${q}${path}${q})` };
+  return { file: origin.file, start: origin.insertAt, end: origin.insertAt, newText: `.${method}(${args})` };
+}
+
+/** select_related and prefetch_related additions for one queryset, as non-overlapping edits. */
+export function joinEdits(origin: Origin, select: string[], prefetch: string[], text: string): OffsetEdit[] {
+  const edits: OffsetEdit[] = [];
+  const a = select.length ? addToQueryset(origin, "select_related", select, text) : null;
+  const b = prefetch.length ? addToQueryset(origin, "prefetch_related", prefetch, text) : null;
+  if (a && b && a.start === b.start && a.end === b.end) return [{ ...a, newText: a.newText + b.newText }];
+  if (a) edits.push(a);
+  if (b) edits.push(b);
+  return edits;
+}
+
+/** Drops paths that a longer path in the list already implies ("author" when "author__publisher" is there). */
+export function longestPaths(paths: string[]): string[] {
+  const uniq = [...new Set(paths)];
+  return uniq.filter((p) => !uniq.some((q) => q !== p && q.startsWith(`${p}__`)));
 }
 
 const SUPPRESS = /#\s*orm-hints:\s*ignore(?:\[([^\]]*)\])?/;

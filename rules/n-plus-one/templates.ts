@@ -1,0 +1,219 @@
+/**
+ * n-plus-one in Django templates: `{% for x in qs %}` whose body reads `x.relation...` when the view that renders
+ * the template passes a queryset without the join or prefetch. Reported in the template, with the view's queryset
+ * as related information; the fix edits the view's queryset.
+ */
+import { childLoaded, newLoaded, type InstVal, type Origin, type Val } from "../../server/src/engine/flow";
+import type { Model } from "../../server/src/engine/models";
+import type { SyntaxNode } from "../../server/src/engine/parser";
+import type { RuleContext } from "../../server/src/engine/rule";
+import { callParts, dotted, field, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { parseTemplate, type TNode, type TVar } from "../../server/src/engine/templates";
+import { viewQuerysets } from "./drf";
+
+const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
+
+export interface TemplateRead {
+  template: string;
+  start: number;
+  end: number;
+  path: string[];
+  rowModel: Model;
+  origin: Origin | null;
+  single: boolean;
+  relation: string;
+}
+
+type TV = Val | { k: "trow"; inst: InstVal; origin: Origin | null; rowModel: Model };
+
+interface Env {
+  vars: Map<string, TV>;
+}
+
+function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, reads: TemplateRead[], template: string, iterating: boolean): TV {
+  let cur: TV | undefined = env.vars.get(v.segs[0]);
+  if (!cur) return { k: "unknown" };
+  let end = v.start + v.segs[0].length;
+  for (let i = 1; i < v.segs.length; i++) {
+    const seg = v.segs[i];
+    end += seg.length + 1;
+    if (cur.k === "qs" || cur.k === "manager") {
+      // qs.all / qs.count ...: the value is the queryset itself for iteration purposes
+      if (seg === "all") continue;
+      return { k: "unknown" };
+    }
+    if (cur.k !== "trow" && cur.k !== "inst") return { k: "unknown" };
+    const inst: InstVal = cur.k === "trow" ? cur.inst : cur;
+    const origin: Origin | null = cur.k === "trow" ? cur.origin : null;
+    const rowModel: Model = cur.k === "trow" ? cur.rowModel : inst.model;
+    const f = ctx.index.attribute(inst.model, seg);
+    if (!f) {
+      const ta = inst.loaded.toAttrs.get(seg);
+      if (ta && ta.model) return { k: "qs", model: ta.model, loaded: ta.loaded, origin: null, base: null, field: null, access: null, fresh: false, values: false, builtIn: null, fromModelManager: false };
+      return { k: "unknown" };
+    }
+    if (f.kind === "concrete" || !f.target || f.kind === "gfk") return { k: "unknown" };
+    const single = SINGLE.has(f.kind);
+    const child = childLoaded(inst.loaded, seg, single);
+    const isRow = cur.k === "trow" || inst.row !== null;
+    const next = v.segs[i + 1];
+    const evaluates = single || next === "all" || (next === undefined && iterating) || next === undefined;
+    if (!child && isRow && inLoop && !inst.tainted && evaluates && !(next === "count" || next === "exists")) {
+      reads.push({ template, start: v.start, end: v.start + v.segs.slice(0, i + 1).join(".").length, path: [...inst.path, seg], rowModel, origin, single, relation: f.name });
+    }
+    const loaded = child ?? newLoaded();
+    const nextInst: InstVal = { k: "inst", model: f.target, loaded, row: inst.row, path: [...inst.path, seg], tainted: inst.tainted || !child };
+    if (single) cur = cur.k === "trow" ? { k: "trow", inst: nextInst, origin, rowModel } : nextInst;
+    else cur = { k: "trow", inst: nextInst, origin, rowModel };
+  }
+  return cur;
+}
+
+function walkTemplate(ctx: RuleContext, nodes: TNode[], env: Env, depth: number, template: string, reads: TemplateRead[], seen: Set<string>): void {
+  for (const n of nodes) {
+    if (n.kind === "var") {
+      evalInTemplate(ctx, env, n.v, depth > 0, reads, template, false);
+    } else if (n.kind === "for") {
+      const iterVal = n.iter ? evalInTemplate(ctx, env, n.iter, depth > 0, reads, template, true) : ({ k: "unknown" } as TV);
+      const inner: Env = { vars: new Map(env.vars) };
+      for (const t of n.targets) inner.vars.set(t, { k: "unknown" });
+      if (n.targets.length === 1) {
+        if (iterVal.k === "qs" && !iterVal.values) {
+          const inst: InstVal = { k: "inst", model: iterVal.model, loaded: iterVal.loaded, row: null, path: [], tainted: false };
+          inner.vars.set(n.targets[0], { k: "trow", inst, origin: iterVal.origin, rowModel: iterVal.model });
+        } else if (iterVal.k === "manager") {
+          const inst: InstVal = { k: "inst", model: iterVal.model, loaded: iterVal.loaded, row: null, path: [], tainted: false };
+          inner.vars.set(n.targets[0], { k: "trow", inst, origin: iterVal.origin, rowModel: iterVal.model });
+        } else if (iterVal.k === "trow") {
+          // rows of a relation of a row: they belong to the outer row's queryset
+          inner.vars.set(n.targets[0], iterVal);
+        }
+      }
+      walkTemplate(ctx, n.body, inner, depth + 1, template, reads, seen);
+    } else if (n.kind === "with") {
+      const inner: Env = { vars: new Map(env.vars) };
+      for (const [name, v] of n.bindings) inner.vars.set(name, evalInTemplate(ctx, env, v, depth > 0, reads, template, false));
+      walkTemplate(ctx, n.body, inner, depth, template, reads, seen);
+    } else if (n.kind === "include" && n.name && !seen.has(n.name)) {
+      const t = ctx.project.template(n.name);
+      if (!t) continue;
+      const inner: Env = { vars: n.only ? new Map() : new Map(env.vars) };
+      for (const [name, v] of n.bindings) inner.vars.set(name, evalInTemplate(ctx, env, v, depth > 0, reads, template, false));
+      const sub: TemplateRead[] = [];
+      walkTemplate(ctx, parseTemplate(t.text), inner, depth, t.file, sub, new Set([...seen, n.name]));
+      reads.push(...sub);
+    }
+  }
+}
+
+/** The dict literal that a render() context argument holds: the literal itself or a variable's last dict literal. */
+function contextDict(ctx: RuleContext, arg: SyntaxNode | undefined, fn: SyntaxNode): { pairs: Map<string, SyntaxNode> } | null {
+  if (!arg) return { pairs: new Map() };
+  const pairs = new Map<string, SyntaxNode>();
+  const readDict = (d: SyntaxNode) => {
+    for (const p of d.children) {
+      if (p.type !== "pair") continue;
+      const k = stringValue(ctx.text, field(p, "key"));
+      const v = field(p, "value");
+      if (k && v) pairs.set(k, v);
+    }
+  };
+  if (arg.type === "dictionary") {
+    readDict(arg);
+    return { pairs };
+  }
+  if (arg.type === "call" && nodeText(ctx.text, field(arg, "function")!) === "dict") {
+    const parts = callParts(ctx.text, arg);
+    for (const [k, v] of parts?.kwargs ?? []) pairs.set(k, v);
+    return { pairs };
+  }
+  if (arg.type !== "identifier") return null;
+  const name = nodeText(ctx.text, arg);
+  const stack = [fn];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.start > arg.start) continue;
+    if (n.type === "assignment") {
+      const l = field(n, "left");
+      const r = field(n, "right");
+      if (l && r && nodeText(ctx.text, l) === name && r.type === "dictionary") readDict(r);
+      if (l?.type === "subscript" && nodeText(ctx.text, field(l, "value")!) === name) {
+        const key = stringValue(ctx.text, field(l, "subscript") ?? l.children[1]);
+        if (key && r) pairs.set(key, r);
+      }
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return { pairs };
+}
+
+function enclosingFunction(node: SyntaxNode): SyntaxNode | null {
+  let n: SyntaxNode | null = node.parent;
+  while (n && n.type !== "function_definition") n = n.parent;
+  return n;
+}
+
+export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => void): void {
+  if (!/render|TemplateResponse|template_name/.test(ctx.text)) return;
+  const values = ctx.flow().values;
+  const run = (name: string, env: Env) => {
+    const t = ctx.project.template(name);
+    if (!t) return;
+    const reads: TemplateRead[] = [];
+    walkTemplate(ctx, parseTemplate(t.text), env, 0, t.file, reads, new Set([name]));
+    for (const r of reads) report(r);
+  };
+  const stack = [ctx.syntax.root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "call") {
+      const parts = callParts(ctx.text, n);
+      const fname = parts ? (dotted(ctx.text, parts.func) ?? "").replace(/^.*\./, "") : "";
+      if (parts && (fname === "render" || fname === "TemplateResponse" || fname === "render_to_string")) {
+        const ti = fname === "render_to_string" ? 0 : 1;
+        const tname = stringValue(ctx.text, parts.args[ti] ?? parts.kwargs.get("template_name"));
+        const fn = enclosingFunction(n);
+        const dict = fn ? contextDict(ctx, parts.args[ti + 1] ?? parts.kwargs.get("context"), fn) : null;
+        if (tname && dict) {
+          const env: Env = { vars: new Map() };
+          for (const [k, v] of dict.pairs) env.vars.set(k, values.get(v) ?? { k: "unknown" });
+          run(tname, env);
+        }
+      }
+    } else if (n.type === "class_definition") {
+      classView(ctx, n, run);
+    }
+    for (const c of n.children) stack.push(c);
+  }
+}
+
+function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: Env) => void): void {
+  const sup = field(cls, "superclasses");
+  const bases = (sup?.children ?? []).map((b) => (dotted(ctx.text, b) ?? "").replace(/^.*\./, ""));
+  const list = bases.includes("ListView");
+  const detail = bases.includes("DetailView");
+  if (!list && !detail) return;
+  const body = field(cls, "body");
+  let tname: string | null = null;
+  let contextName: string | null = null;
+  for (const s of body?.children ?? []) {
+    const a = s.type === "expression_statement" ? s.children[0] : undefined;
+    if (a?.type !== "assignment") continue;
+    const l = nodeText(ctx.text, field(a, "left")!);
+    if (l === "template_name") tname = stringValue(ctx.text, field(a, "right"));
+    if (l === "context_object_name") contextName = stringValue(ctx.text, field(a, "right"));
+  }
+  const views = viewQuerysets(ctx, cls);
+  if (!views || views.length !== 1) return;
+  const qs = views[0].qs;
+  const model = qs.model;
+  tname ??= `${model.app}/${model.name.toLowerCase()}${list ? "_list" : "_detail"}.html`;
+  const env: Env = { vars: new Map() };
+  if (list) {
+    for (const n of ["object_list", contextName ?? `${model.name.toLowerCase()}_list`]) env.vars.set(n, qs);
+  } else {
+    const inst: InstVal = { k: "inst", model, loaded: qs.loaded, row: null, path: [], tainted: false };
+    for (const n of ["object", contextName ?? model.name.toLowerCase()]) env.vars.set(n, inst);
+  }
+  run(tname, env);
+}

@@ -1,0 +1,126 @@
+/**
+ * A small reader for Django templates: the variables, loops, `with` blocks and includes, with their offsets.
+ * Enough to follow which context values a template iterates and which attributes it reads on each row.
+ */
+
+export interface TVar {
+  segs: string[];
+  start: number;
+  end: number;
+}
+
+export type TNode =
+  | { kind: "var"; v: TVar }
+  | { kind: "for"; targets: string[]; iter: TVar | null; start: number; body: TNode[] }
+  | { kind: "with"; bindings: [string, TVar][]; body: TNode[] }
+  | { kind: "include"; name: string | null; bindings: [string, TVar][]; only: boolean; start: number; end: number };
+
+const TOKEN = /\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}|\{%-?\s*verbatim\s*-?%\}[\s\S]*?\{%-?\s*endverbatim\s*-?%\}|\{#[\s\S]*?#\}|\{%([\s\S]*?)%\}|\{\{([\s\S]*?)\}\}/g;
+const VAR = /(?<![\w.'"])([A-Za-z_]\w*(?:\.\w+)*)/g;
+const KEYWORDS = new Set(["in", "not", "and", "or", "is", "as", "with", "only", "reversed", "True", "False", "None", "by"]);
+
+/** Variables in an expression fragment (skipping string literals, numbers, keywords and filter names). */
+function vars(fragment: string, offset: number): TVar[] {
+  const out: TVar[] = [];
+  const blanked = fragment.replace(/"[^"]*"|'[^']*'/g, (m) => " ".repeat(m.length)).replace(/\|\s*\w+/g, (m) => " ".repeat(m.length));
+  for (const m of blanked.matchAll(VAR)) {
+    const text = m[1];
+    if (KEYWORDS.has(text) || /^\d/.test(text)) continue;
+    // keyword-argument names (x=...) are not reads
+    if (blanked[m.index! + text.length] === "=" && blanked[m.index! + text.length + 1] !== "=") continue;
+    out.push({ segs: text.split("."), start: offset + m.index!, end: offset + m.index! + text.length });
+  }
+  return out;
+}
+
+function bindingsOf(fragment: string, offset: number): [string, TVar][] {
+  const out: [string, TVar][] = [];
+  // x=expr pairs
+  for (const m of fragment.matchAll(/(\w+)\s*=\s*([A-Za-z_][\w.]*)/g)) {
+    const at = offset + m.index! + m[0].length - m[2].length;
+    out.push([m[1], { segs: m[2].split("."), start: at, end: at + m[2].length }]);
+  }
+  // legacy: expr as x
+  const legacy = /^\s*([A-Za-z_][\w.]*)\s+as\s+(\w+)\s*$/.exec(fragment);
+  if (legacy) {
+    const at = offset + fragment.indexOf(legacy[1]);
+    out.push([legacy[2], { segs: legacy[1].split("."), start: at, end: at + legacy[1].length }]);
+  }
+  return out;
+}
+
+export function parseTemplate(text: string): TNode[] {
+  const root: TNode[] = [];
+  const stack: { body: TNode[]; tag: string }[] = [{ body: root, tag: "" }];
+  const top = () => stack[stack.length - 1].body;
+  for (const m of text.matchAll(TOKEN)) {
+    const at = m.index!;
+    if (m[2] !== undefined) {
+      const inner = m[2];
+      const off = at + 2;
+      const expr = inner.split("|")[0];
+      for (const v of vars(expr, off)) top().push({ kind: "var", v });
+      // filter arguments can be variables too: {{ x|default:y.z }}
+      for (const arg of inner.matchAll(/:\s*([A-Za-z_][\w.]*)/g)) {
+        const s = off + arg.index! + arg[0].length - arg[1].length;
+        top().push({ kind: "var", v: { segs: arg[1].split("."), start: s, end: s + arg[1].length } });
+      }
+      continue;
+    }
+    if (m[1] === undefined) continue;
+    const tagText = m[1].replace(/^-|-$/g, "");
+    const lead = /^\s*/.exec(tagText)![0].length;
+    const off = at + 2 + (m[1].startsWith("-") ? 1 : 0) + lead;
+    const body = tagText.trim();
+    const name = body.split(/\s+/)[0];
+    const rest = body.slice(name.length);
+    const restOff = off + name.length;
+    switch (name) {
+      case "for": {
+        const fm = /^\s*(.+?)\s+in\s+(.+?)(\s+reversed)?\s*$/.exec(rest);
+        const targets = fm ? fm[1].split(",").map((s) => s.trim()) : [];
+        const iterText = fm ? fm[2] : "";
+        const iterVars = fm ? vars(iterText, restOff + rest.indexOf(iterText, rest.indexOf(" in ") + 1)) : [];
+        const node: TNode = { kind: "for", targets, iter: iterVars.length === 1 ? iterVars[0] : null, start: at, body: [] };
+        if (iterVars.length !== 1) for (const v of iterVars) top().push({ kind: "var", v });
+        top().push(node);
+        stack.push({ body: (node as { body: TNode[] }).body, tag: "for" });
+        break;
+      }
+      case "with": {
+        const node: TNode = { kind: "with", bindings: bindingsOf(rest, restOff), body: [] };
+        top().push(node);
+        stack.push({ body: node.body, tag: "with" });
+        break;
+      }
+      case "endfor":
+      case "endwith":
+        if (stack.length > 1 && stack[stack.length - 1].tag === name.slice(3)) stack.pop();
+        break;
+      case "empty":
+        break;
+      case "include": {
+        const im = /^\s*(["'])([^"']+)\1\s*(.*)$/.exec(rest);
+        const tail = im ? im[3] : rest;
+        const withPart = /\bwith\b([\s\S]*?)(\bonly\b|$)/.exec(tail);
+        top().push({ kind: "include", name: im ? im[2] : null, bindings: withPart ? bindingsOf(withPart[1], restOff + rest.indexOf(withPart[1])) : [], only: /\bonly\s*$/.test(tail), start: at, end: at + m[0].length });
+        break;
+      }
+      case "extends":
+      case "load":
+      case "block":
+      case "endblock":
+      case "csrf_token":
+      case "comment":
+      case "endcomment":
+      case "static":
+      case "trans":
+      case "translate":
+        break;
+      default:
+        // if/elif/url/firstof/cycle/... : every variable in the tag is read.
+        for (const v of vars(rest, restOff)) top().push({ kind: "var", v });
+    }
+  }
+  return root;
+}
