@@ -72,6 +72,31 @@ export function startServer(connection: Connection = createConnection()): Connec
     d.published = version;
     const diagnostics = hints.filter((h) => h.file === d.file).map(toDiagnostic);
     void connection.sendDiagnostics({ uri: d.uri, version, diagnostics });
+    publishForeign(d.uri, hints.filter((h) => h.file !== d.file));
+  };
+
+  // Hints that a document's analysis places in other files (templates rendered by a view), by target URI and
+  // by the document they came from, so each target shows the union and loses a source's hints when it changes.
+  const foreign = new Map<string, Map<string, Diagnostic[]>>();
+  const publishForeign = (sourceUri: string, hints: Hint[]) => {
+    const byTarget = new Map<string, Diagnostic[]>();
+    for (const h of hints) {
+      const uri = uriOf(h.file);
+      if (docs.has(uri)) continue;
+      const list = byTarget.get(uri) ?? [];
+      list.push(toDiagnostic(h));
+      byTarget.set(uri, list);
+    }
+    const touched = new Set<string>(byTarget.keys());
+    for (const [target, sources] of foreign) if (sources.has(sourceUri) && !byTarget.has(target)) touched.add(target);
+    for (const target of touched) {
+      const sources = foreign.get(target) ?? new Map<string, Diagnostic[]>();
+      if (byTarget.has(target)) sources.set(sourceUri, byTarget.get(target)!);
+      else sources.delete(sourceUri);
+      if (sources.size) foreign.set(target, sources);
+      else foreign.delete(target);
+      void connection.sendDiagnostics({ uri: target, diagnostics: [...sources.values()].flat() });
+    }
   };
 
   const schedule = (d: OpenDoc, delay = DEBOUNCE_MS) => {
@@ -166,6 +191,7 @@ export function startServer(connection: Connection = createConnection()): Connec
     project.setOverlay(d.file, null);
     project.indexFile(d.file);
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+    publishForeign(textDocument.uri, []);
   });
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
@@ -186,7 +212,12 @@ export function startServer(connection: Connection = createConnection()): Connec
 
   connection.onCodeAction((params: CodeActionParams): CodeAction[] => {
     const d = docs.get(params.textDocument.uri);
-    if (!d) return [];
+    if (!d) {
+      // A file the server does not hold as a Python document (a template): its fixes edit the view.
+      return params.context.diagnostics
+        .filter((diag) => diag.source === "django-orm-hints")
+        .flatMap((diag) => ((diag.data as DiagnosticData | undefined)?.fixes ?? []).map((f, i) => toQuickFix(f, diag, f.safe && i === 0)));
+    }
     const only = params.context.only;
     const actions: CodeAction[] = [];
     const wantsFixAll = only?.some((k) => k === CodeActionKind.SourceFixAll || k.startsWith(`${CodeActionKind.SourceFixAll}.`) || k === CodeActionKind.Source);
