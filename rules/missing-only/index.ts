@@ -45,7 +45,8 @@ function check(ctx: RuleContext): void {
     if (concrete.length < threshold && !big.length) continue;
     const used: ModelField[] = [];
     let unknown = false;
-    for (const name of it.reads.keys()) {
+    const byPosition = [...it.reads.entries()].sort((a, b) => Math.min(...a[1].map((n) => n.start)) - Math.min(...b[1].map((n) => n.start)));
+    for (const [name] of byPosition) {
       if (name === "pk" || name === "id") continue;
       if (qs.loaded.annotations.has(name) || qs.loaded.toAttrs.has(name)) continue;
       const f = ctx.index.attribute(model, name) ?? [...model.fields.values()].find((x) => (x.kind === "fk" || x.kind === "o2o") && `${x.name}_id` === name);

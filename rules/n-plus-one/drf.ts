@@ -5,7 +5,7 @@
  * fields as related information; the fix adds the joins there.
  */
 import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
-import { childLoaded, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
+import { childLoaded, joinedByDefault, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import type { Model, ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
@@ -162,7 +162,7 @@ export function covered(index: ModelIndex, model: Model, loaded: Loaded, path: s
     if (!l || !m) return true;
     const f = index.attribute(m, seg);
     if (!f) return true;
-    l = childLoaded(l, seg, SINGLE.has(f.kind));
+    l = childLoaded(l, seg, joinedByDefault(f));
     if (!l) return false;
     m = f.target;
   }

@@ -3,7 +3,7 @@
  * the template passes a queryset without the join or prefetch. Reported in the template, with the view's queryset
  * as related information; the fix edits the view's queryset.
  */
-import { childLoaded, newLoaded, type InstVal, type Origin, type Val } from "../../server/src/engine/flow";
+import { childLoaded, joinedByDefault, newLoaded, withBackReference, type InstVal, type Origin, type Val } from "../../server/src/engine/flow";
 import type { Model } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
@@ -54,14 +54,15 @@ function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, re
     }
     if (f.kind === "concrete" || !f.target || f.kind === "gfk") return { k: "unknown" };
     const single = SINGLE.has(f.kind);
-    const child = childLoaded(inst.loaded, seg, single);
+    const rawChild = childLoaded(inst.loaded, seg, joinedByDefault(f));
+    const child = rawChild ? withBackReference(rawChild, f, inst.loaded) : undefined;
     const isRow = cur.k === "trow" || inst.row !== null;
     const next = v.segs[i + 1];
     const evaluates = single || next === "all" || (next === undefined && iterating) || next === undefined;
     if (!child && isRow && inLoop && !inst.tainted && evaluates && !(next === "count" || next === "exists")) {
       reads.push({ template, start: v.start, end: v.start + v.segs.slice(0, i + 1).join(".").length, path: [...inst.path, seg], rowModel, origin, single, relation: f.name });
     }
-    const loaded = child ?? newLoaded();
+    const loaded = child ?? withBackReference(newLoaded(), f, inst.loaded);
     const nextInst: InstVal = { k: "inst", model: f.target, loaded, row: inst.row, path: [...inst.path, seg], tainted: inst.tainted || !child };
     if (single) cur = cur.k === "trow" ? { k: "trow", inst: nextInst, origin, rowModel } : nextInst;
     else cur = { k: "trow", inst: nextInst, origin, rowModel };

@@ -540,6 +540,7 @@ class FlowAnalyzer {
   private finishIteration(it: Iteration, body: SyntaxNode): void {
     // How the row variable is used inside the loop body: plain attribute reads only, or anything else.
     const name = it.target!;
+    if (it.loop.kind === "for" && this.usedAfter(name, it.loop.node)) it.escapes = true;
     const stack = [body];
     while (stack.length) {
       const n = stack.pop()!;
@@ -565,6 +566,26 @@ class FlowAnalyzer {
       for (const c of n.children) stack.push(c);
     }
     this.out.iterations.push(it);
+  }
+
+  /** Is a name read after a for statement (Python's loop variable outlives the loop)? */
+  private usedAfter(name: string, loop: SyntaxNode): boolean {
+    let scope: SyntaxNode | null = loop.parent;
+    while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
+    if (!scope) return false;
+    const stack = [scope];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.end <= loop.end) continue;
+      if (n.type === "identifier" && n.start >= loop.end && nodeText(this.text, n) === name) {
+        const p = n.parent;
+        if (p && p.type === "attribute" && field(p, "attribute") === n) continue;
+        if (p && (p.type === "for_statement" || p.type === "for_in_clause" || p.type === "assignment") && field(p, "left") === n) continue;
+        return true;
+      }
+      for (const c of n.children) stack.push(c);
+    }
+    return false;
   }
 
   private bind(target: SyntaxNode, val: Val, scope: Scope): void {
@@ -773,7 +794,8 @@ class FlowAnalyzer {
     }
     if (f.kind === "concrete" || !f.target && f.kind !== "gfk") return UNKNOWN;
     const single = f.kind === "fk" || f.kind === "o2o" || f.kind === "reverse-o2o" || f.kind === "gfk";
-    const child = childLoaded(obj.loaded, attr, single && f.kind !== "gfk");
+    const rawChild = childLoaded(obj.loaded, attr, joinedByDefault(f));
+    const child = rawChild ? withBackReference(rawChild, f, obj.loaded) : undefined;
     if (single) {
       if (!child && obj.row && !obj.tainted && this.inLoop(obj.row.loop) && f.kind !== "gfk" || (!child && obj.row && !obj.tainted && f.kind === "gfk" && this.inLoop(obj.row.loop))) {
         this.read({ kind: "single", node, row: obj.row, path: [...obj.path, attr], field: f, model: obj.model, use: "attr" });
@@ -791,6 +813,7 @@ class FlowAnalyzer {
       if (mgrShape) applyShape(loaded, mgrShape.select, mgrShape.prefetch, mgrShape.selectAll);
       else loaded = ALL_LOADED;
       if (target.autoPrefetch) loaded = ALL_LOADED;
+      loaded = withBackReference(loaded, f, obj.loaded);
     }
     return { k: "manager", model: target, mgr: target.defaultManager, base: obj, field: f, access: node, loaded, origin: obj.row ? null : { file: this.file, start: node.start, end: node.end, insertAt: node.end, selectCall: null, prefetchCall: null, iterator: false } };
   }
@@ -841,7 +864,11 @@ class FlowAnalyzer {
   private loopQuery(node: SyntaxNode, method: string, model: Model, related: LoopQuery["related"], iteration: boolean): void {
     if (this.quiet || !this.loop || this.reported.has(node)) return;
     this.reported.add(node);
-    this.out.queries.push({ node, method, model, loop: this.loop, invariant: this.invariant(node, this.loop), related, iteration });
+    // A write, or a read in a loop that writes, is not the same query on every iteration.
+    const write = /^a?(create|get_or_create|update_or_create)$/.test(method);
+    let loopWrites = false;
+    for (let l: LoopCtx | null = this.loop; l; l = l.parent) loopWrites ||= l.writes;
+    this.out.queries.push({ node, method, model, loop: this.loop, invariant: !write && !loopWrites && this.invariant(node, this.loop), related, iteration });
   }
 
   /** The node reads no name that the loop (or an enclosing comprehension) binds. */
@@ -1059,7 +1086,8 @@ class FlowAnalyzer {
           values = true;
           break;
         case "iterator":
-          if (origin) origin.iterator = true;
+          // Without chunk_size, iterator() ignores (Django < 5) or rejects (5.0+) prefetch_related.
+          if (origin && !op.kwnames.includes("chunk_size") && op.strings.length === 0) origin.iterator = true;
           break;
         case "all":
           if (isMany && this.loop) this.noteEvaluation(base, node, "all");
@@ -1161,13 +1189,40 @@ function applyShape(loaded: Loaded, select: string[], prefetch: string[], select
   if (selectAll) loaded.allSingles = true;
 }
 
-/** What was loaded for a relation of a row, or undefined when it was not joined or prefetched. */
-export function childLoaded(l: Loaded, name: string, single: boolean): Loaded | undefined {
+/**
+ * What was loaded for a relation of a row, or undefined when it was not joined or prefetched.
+ * `joinedByDefault`: the relation is a non-null forward ForeignKey/OneToOne, which a bare select_related() follows.
+ */
+export function childLoaded(l: Loaded, name: string, joinedByDefault: boolean): Loaded | undefined {
   if (l.all) return ALL_LOADED;
   const k = l.kids.get(name);
-  if (k) return single && l.allSingles && !k.allSingles ? { ...k, allSingles: true } : k;
-  if (single && l.allSingles) return { ...newLoaded(), allSingles: true };
+  if (k) return joinedByDefault && l.allSingles && !k.allSingles ? { ...k, allSingles: true } : k;
+  if (joinedByDefault && l.allSingles) return { ...newLoaded(), allSingles: true };
   return undefined;
+}
+
+/** Does a bare select_related() follow this relation? */
+export function joinedByDefault(f: ModelField): boolean {
+  return (f.kind === "fk" || f.kind === "o2o") && !f.null;
+}
+
+/**
+ * Rows reached through a reverse ForeignKey or a one-to-one carry their parent: Django caches the back-reference
+ * (book.author for author.book_set rows, profile.user for user.profile), so reading it runs no query.
+ */
+export function withBackReference(child: Loaded, f: ModelField, parent: Loaded): Loaded {
+  const back = f.forward ? f.forward.name : f.kind === "o2o" && f.target ? reverseAccessorName(f) : null;
+  if (!back || child.all) return child;
+  if (f.kind !== "reverse-fk" && f.kind !== "reverse-o2o" && f.kind !== "o2o") return child;
+  const out = cloneLoaded(child);
+  out.kids.set(back, parent);
+  return out;
+}
+
+function reverseAccessorName(f: ModelField): string | null {
+  if (!f.target) return null;
+  for (const x of f.target.fields.values()) if (x.forward === f || (x.forward && x.forward.name === f.name && x.target === f.owner)) return x.name;
+  return null;
 }
 
 export { stringValue, prefetchFact };

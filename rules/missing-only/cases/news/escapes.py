@@ -1,0 +1,92 @@
+from django.shortcuts import render
+
+from .models import Article, Author, Tag
+
+
+def notify(article):
+    print(article)
+
+
+def row_passed_to_a_function():
+    for article in Article.objects.all():
+        notify(article)
+
+
+def row_appended():
+    out = []
+    for article in Article.objects.all():
+        out.append(article)
+    return out
+
+
+def row_method_called():
+    for article in Article.objects.all():
+        print(article.title, article.get_absolute_url())
+
+
+def row_saved():
+    for article in Article.objects.filter(status="draft"):
+        article.status = "published"
+        article.save()
+
+
+def row_yielded():
+    for article in Article.objects.all():
+        yield article
+
+
+def queryset_in_template_context(request):
+    articles = Article.objects.filter(status="published")
+    for article in articles:
+        print(article.title)
+    return render(request, "news/list.html", {"articles": articles})
+
+
+def queryset_used_again():
+    articles = Article.objects.all()
+    for article in articles:
+        print(article.title)
+    return articles.count()
+
+
+def already_only():
+    for article in Article.objects.only("title"):
+        print(article.title)
+
+
+def already_deferred():
+    for article in Article.objects.defer("body", "metadata"):
+        print(article.title)
+
+
+def values_rows():
+    for row in Article.objects.values("title"):
+        print(row["title"])
+    for title in Article.objects.values_list("title", flat=True):
+        print(title)
+
+
+def many_fields_read():
+    for a in Article.objects.all():
+        print(a.title, a.slug, a.summary, a.status, a.views)
+
+
+def property_read():
+    for article in Article.objects.all():
+        print(article.title, article.is_popular)
+
+
+def narrow_model():
+    for tag in Tag.objects.all():
+        print(tag.name)
+
+
+def unknown_origin(articles):
+    for article in articles:
+        print(article.title)
+
+
+def related_manager_rows(author: Author):
+    for article in author.articles.all():
+        print(article.title)
+

@@ -1,0 +1,60 @@
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+
+
+class Article(models.Model):
+    """Wide: eleven columns, including a large body and JSON metadata."""
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(unique=True)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="articles")
+    summary = models.CharField(max_length=500)
+    body = models.TextField()
+    metadata = models.JSONField(default=dict)
+    status = models.CharField(max_length=20)
+    views = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    @property
+    def is_popular(self):
+        return self.views > 1000
+
+    def get_absolute_url(self):
+        return f"/articles/{self.slug}/"
+
+
+class Event(models.Model):
+    """Narrow, but with a large text column."""
+
+    name = models.CharField(max_length=200)
+    starts = models.DateTimeField()
+    description = models.TextField()
+
+
+class Tag(models.Model):
+    """Narrow, small columns only: loading it whole costs nothing worth a hint."""
+
+    name = models.SlugField(unique=True)
+    color = models.CharField(max_length=7)
+
+
+class PublishedManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(status="published")
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(unique=True)
+    summary = models.CharField(max_length=500)
+    body = models.TextField()
+    status = models.CharField(max_length=20)
+    views = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    published = PublishedManager()

@@ -1,0 +1,56 @@
+from .models import Article, Event, Post
+
+
+def titles():
+    for article in Article.objects.filter(status="published"):  # expect: missing-only
+        print(article.title)
+
+
+def titles_and_slugs():
+    articles = Article.objects.order_by("-created")  # expect: missing-only
+    for article in articles:
+        print(article.title, article.slug)
+
+
+def with_foreign_key_column():
+    for article in Article.objects.all():  # expect: missing-only
+        print(article.title, article.author_id, article.views)
+
+
+def with_relation():
+    for article in Article.objects.select_related("author"):  # expect: missing-only
+        print(article.title, article.author.name)
+
+
+def comprehension():
+    return [a.slug for a in Article.objects.filter(status="draft")]  # expect: missing-only
+
+
+def multi_line_chain():
+    articles = (
+        Article.objects  # expect: missing-only
+        .filter(status="published")
+        .order_by("-views")[:20]
+    )
+    for article in articles:
+        print(article.title, article.views)
+
+
+def narrow_model_with_unused_text():
+    for event in Event.objects.order_by("starts"):  # expect: missing-only
+        print(event.name, event.starts)
+
+
+def custom_manager():
+    for post in Post.published.all():  # expect: missing-only
+        print(post.title)
+
+
+def enumerated():
+    for i, article in enumerate(Article.objects.all()):  # expect: missing-only
+        print(i, article.title)
+
+
+def attribute_methods_are_reads():
+    for article in Article.objects.all():  # expect: missing-only
+        print(article.title.upper(), f"{article.created:%Y-%m-%d}")

@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.db import models
+
+
+class Publisher(models.Model):
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2)
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    # No related_name: the reverse accessor is publisher.author_set.
+    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE)
+
+
+class AuthorProfile(models.Model):
+    author = models.OneToOneField(Author, on_delete=models.CASCADE, related_name="profile")
+    website = models.URLField(blank=True)
+
+
+class Tag(models.Model):
+    name = models.SlugField(unique=True)
+
+
+class Tracked(models.Model):
+    """Abstract base: every subclass inherits created_by."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class BookQuerySet(models.QuerySet):
+    def with_author(self):
+        return self.select_related("author")
+
+    def published(self):
+        return self.filter(published__isnull=False)
+
+
+class Book(Tracked):
+    title = models.CharField(max_length=300)
+    # No related_name: the reverse accessor is author.book_set.
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    # Nullable: select_related() without arguments does not follow it.
+    editor = models.ForeignKey(Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="edited_books")
+    tags = models.ManyToManyField(Tag, related_name="books")
+    published = models.DateField(null=True)
+
+    objects = BookQuerySet.as_manager()
+
+
+class AudioBook(Book):
+    """Multi-table inheritance: AudioBook rows carry Book's fields through a one-to-one join."""
+
+    narrator = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="narrations")
+    minutes = models.PositiveIntegerField()
+
+
+class ReviewManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("book")
+
+
+class Review(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
+    # related_name="+": no reverse accessor on Author.
+    reviewer = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField()
+
+    objects = ReviewManager()
+
+
+class ShelfQuerySet(models.QuerySet):
+    def with_owner(self):
+        return self.select_related("owner")
+
+
+class Shelf(models.Model):
+    name = models.CharField(max_length=100)
+    owner = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="shelves")
+    books = models.ManyToManyField(Book, related_name="shelves")
+
+    objects = models.Manager.from_queryset(ShelfQuerySet)()

@@ -1,0 +1,28 @@
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+
+
+class Tag(models.Model):
+    name = models.SlugField(unique=True)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=300)
+    isbn = models.CharField(max_length=13, unique=True)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    tags = models.ManyToManyField(Tag, related_name="books")
+    price = models.DecimalField(max_digits=8, decimal_places=2)
+
+
+class Review(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField()
+
+
+class Sale(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="sales")
+    quantity = models.PositiveIntegerField()
