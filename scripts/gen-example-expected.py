@@ -30,7 +30,8 @@ SPECS = [
     ("catalog/views.py", "# extra query: book.author.id", "fk-id", "book.author.id"),
     ("orders/views.py", "# one UPDATE per row", "save-in-loop", "order.save()"),
     ("blog/views.py", "# slow response: send_mail", "slow-call-in-view", "send_mail("),
-    ("orders/views.py", "# missing index: status is a plain CharField", "missing-index", "filter(status="),
+    ("orders/models.py", "# Plain column, no index, yet a report filters on it.", "missing-index", "status = models.CharField("),
+    ("blog/models.py", "# Missing index: Meta.ordering sorts every comment", "missing-index", "created_at = models.DateTimeField("),
 ]
 rows, ok = [], True
 for path, comment, rule, token in SPECS:

@@ -104,6 +104,17 @@ export interface ClassFact {
   decorators: string[];
 }
 
+/** A lookup written on a model's manager chain: `Book.objects.filter(author__name="x")`, `.order_by("-created")`. */
+export interface LookupFact {
+  /** The chain's root class name as written ("Book", "models.Book"). */
+  root: string;
+  /** Lookup keys ("author__name", "created__gte") or ordering fields ("created"). */
+  keys: string[];
+  kind: "filter" | "order";
+  start: number;
+  end: number;
+}
+
 export interface FileFacts {
   file: string;
   /** Dotted module path relative to the index root, e.g. "catalog.models.books". */
@@ -112,6 +123,7 @@ export interface FileFacts {
   /** Local name -> dotted target ("catalog.models.Author"). */
   imports: Record<string, string>;
   settings: { authUserModel?: string; defaultPagination?: boolean; restrictedPermissions?: boolean };
+  lookups: LookupFact[];
 }
 
 export function moduleOf(relPath: string): string {
@@ -464,14 +476,69 @@ function importFacts(text: string, stmt: SyntaxNode, imports: Record<string, str
   }
 }
 
+const FILTER_METHODS = new Set(["filter", "exclude", "get", "get_or_create", "update_or_create", "aget", "afilter", "count", "exists", "first", "last"]);
+const ORDER_METHODS = new Set(["order_by", "latest", "earliest"]);
+
+/** Keyword names of Q(...) objects and of the call itself. */
+function lookupKeys(text: string, call: SyntaxNode): string[] {
+  const parts = callParts(text, call);
+  if (!parts) return [];
+  const keys = [...parts.kwargs.keys()].filter((k) => k !== "defaults" && k !== "create_defaults");
+  for (const a of parts.args) {
+    const stack = [a];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "")) {
+        const q = callParts(text, n);
+        if (q) keys.push(...q.kwargs.keys());
+      }
+      for (const c of n.children) stack.push(c);
+    }
+  }
+  return keys;
+}
+
+/** Lookups written on chains rooted at `Model.manager`, found without knowing the models yet. */
+function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
+  if (!/\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text)) return [];
+  const out: LookupFact[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "call") {
+      const mc = methodCall(text, n);
+      if (mc && (FILTER_METHODS.has(mc.method) || ORDER_METHODS.has(mc.method))) {
+        // Walk down the receiver chain to `X.manager`.
+        let r: SyntaxNode | undefined = mc.receiver;
+        while (r && r.type === "call") r = methodCall(text, r)?.receiver;
+        const d = r && r.type === "attribute" ? dotted(text, r) : null;
+        const rootName = d ? d.slice(0, d.lastIndexOf(".")) : "";
+        if (d && /^([a-z_][\w]*\.)*[A-Z]\w*$/.test(rootName)) {
+          if (FILTER_METHODS.has(mc.method)) {
+            const keys = lookupKeys(text, n);
+            if (keys.length) out.push({ root: rootName, keys, kind: "filter", start: n.start, end: n.end });
+          } else {
+            const parts = callParts(text, n);
+            const keys = (parts?.args ?? []).map((a) => stringValue(text, a)).filter((k): k is string => !!k).map((k) => k.replace(/^[-+]/, ""));
+            if (mc.method !== "order_by" && parts?.kwargs.size) keys.push(...[...parts.kwargs.keys()]);
+            if (keys.length) out.push({ root: rootName, keys, kind: "order", start: n.start, end: n.end });
+          }
+        }
+      }
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return out;
+}
+
 /** Quick text test: does this file possibly define models, managers, querysets or settings we care about? */
 export function mayHaveFacts(text: string): boolean {
-  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK/.test(text);
+  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text);
 }
 
 export function extractFacts(syntax: Syntax, file: string, module: string): FileFacts {
   const { text, root } = syntax;
-  const facts: FileFacts = { file, module, classes: [], imports: {}, settings: {} };
+  const facts: FileFacts = { file, module, classes: [], imports: {}, settings: {}, lookups: lookupFacts(text, root) };
   const visitBlock = (block: SyntaxNode, depth: number) => {
     for (const stmt of block.children) {
       switch (stmt.type) {

@@ -39,6 +39,20 @@ export interface ModelField {
   forward?: ModelField;
 }
 
+/** Where a field is used as a lookup key or for ordering (by missing-index). */
+export interface FieldUse {
+  file: string;
+  start: number;
+  end: number;
+  kind: "filter" | "order";
+  key: string;
+}
+
+const INDEXABLE_LOOKUPS = new Set(["exact", "in", "gt", "gte", "lt", "lte", "range", "year", "date", "isnull"]);
+const NOT_INDEX_USE = new Set(["isnull"]);
+/** Files whose queries do not count: tests and migrations. */
+export const TEST_OR_MIGRATION = /(^|\/)(tests?|migrations|testing)(\/|$)|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
+
 export interface QsShape {
   select: string[];
   selectAll: boolean;
@@ -162,6 +176,8 @@ export class ModelIndex {
   private factsByFile = new Map<string, FileFacts>();
   private factsByModule = new Map<string, FileFacts>();
   private modelOfClass = new Map<ClassFact, Model>();
+  /** Lookup and ordering uses of concrete fields, keyed by the field's definition ("file:offset"). */
+  readonly fieldUses = new Map<string, FieldUse[]>();
   authUserModel = "auth.User";
   defaultPagination = false;
   restrictedDefaultPermissions = false;
@@ -311,6 +327,48 @@ export class ModelIndex {
           lookups.lookups ??= new Map();
           lookups.lookups.set(rqn, { ...f, name: rqn, kind, target: m, owner: f.target, forward: f });
         }
+      }
+    }
+    this.collectUses(rel);
+  }
+
+  /** Records which concrete fields are filtered or ordered on, outside tests and migrations. */
+  private collectUses(rel: Map<string, string>): void {
+    const record = (f: ModelField, use: FieldUse) => {
+      if (!f.assign) return;
+      const key = `${f.file}:${f.start}`;
+      const list = this.fieldUses.get(key) ?? [];
+      list.push(use);
+      this.fieldUses.set(key, list);
+    };
+    for (const facts of this.factsByFile.values()) {
+      if (TEST_OR_MIGRATION.test(rel.get(facts.file) ?? facts.file)) continue;
+      for (const lk of facts.lookups) {
+        const model = this.modelFromName(facts.file, lk.root);
+        if (!model) continue;
+        // Only the leading ordering column is helped by a single-column index.
+        for (const key of lk.kind === "order" ? lk.keys.slice(0, 1) : lk.keys) {
+          const segs = key.split("__");
+          let m: Model | undefined = model;
+          for (let i = 0; i < segs.length && m; i++) {
+            const f = this.lookupSegment(m, segs[i]);
+            if (!f) break;
+            if (f.kind === "concrete") {
+              const lookup = lk.kind === "order" ? "exact" : segs[i + 1] ?? "exact";
+              if (INDEXABLE_LOOKUPS.has(lookup) && !NOT_INDEX_USE.has(lookup)) record(f, { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key });
+              break;
+            }
+            if (i === segs.length - 1 || !f.target) break;
+            m = f.target;
+          }
+        }
+      }
+    }
+    for (const m of this.models) {
+      if (m.builtin || m.abstract || !m.cls) continue;
+      for (const o of m.ordering.slice(0, 1)) {
+        const f = m.fields.get(o.replace(/^[-?]/, ""));
+        if (f && f.kind === "concrete") record(f, { file: m.file, start: m.cls.nameStart, end: m.cls.nameEnd, kind: "order", key: `${m.name}.Meta.ordering` });
       }
     }
   }

@@ -118,7 +118,7 @@ export class Project implements ProjectView {
     const root = this.rootOf(file) ?? path.dirname(file);
     const relPath = path.relative(root, file).split(path.sep).join("/");
     let facts: FileFacts;
-    if (!mayHaveFacts(text)) facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {} };
+    if (!mayHaveFacts(text)) facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {}, lookups: [] };
     else facts = extractFacts(syntax ?? parseText(text), file, moduleOf(relPath));
     // Only a change in what the index holds makes it stale.
     if (!prev || JSON.stringify(prev.facts) !== JSON.stringify(facts)) this.indexCache = null;

@@ -1,0 +1,37 @@
+from django.db import models
+
+
+class Customer(models.Model):
+    email = models.EmailField(unique=True)
+    country = models.CharField(max_length=2)  # expect: missing-index
+    nickname = models.CharField(max_length=50)
+
+
+class Stamped(models.Model):
+    created = models.DateTimeField(auto_now_add=True)  # expect: missing-index
+
+    class Meta:
+        abstract = True
+
+
+class Order(Stamped):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    status = models.CharField(max_length=20)  # expect: missing-index
+    reference = models.CharField(max_length=40)
+    slug = models.SlugField()
+    note = models.TextField(blank=True)
+    total = models.DecimalField(max_digits=10, decimal_places=2, db_index=True)
+    code = models.CharField(max_length=10)
+    region = models.CharField(max_length=10)
+    placed_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["code", "region"])]
+        constraints = [models.UniqueConstraint(fields=["reference", "customer"], name="uniq_ref")]
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100)  # expect: missing-index
+
+    class Meta:
+        ordering = ["name"]

@@ -1,0 +1,30 @@
+from django.db.models import Q
+
+from .models import Category, Customer, Order
+
+
+def paid_orders(request):
+    return list(Order.objects.filter(status="paid").order_by("-created"))
+
+
+def by_country(request, country):
+    # through the customer relation: counts for Customer.country
+    return list(Order.objects.filter(customer__country=country))
+
+
+def indexed_lookups(request, pk, email, ref, code):
+    a = Order.objects.filter(customer_id=pk)  # FK column: indexed
+    b = Customer.objects.get(email=email)  # unique
+    c = Order.objects.filter(reference=ref)  # leads a UniqueConstraint
+    d = Order.objects.filter(code=code, total__gte=10)  # leads Meta.indexes; db_index
+    e = Order.objects.filter(slug="x")  # SlugField is indexed by default
+    return a, b, c, d, e
+
+
+def not_index_lookups(request, text):
+    # icontains and isnull are not helped by a plain index
+    return list(Customer.objects.filter(Q(nickname__icontains=text) | Q(nickname__isnull=True)))
+
+
+def all_categories(request):
+    return list(Category.objects.all())

@@ -1,0 +1,50 @@
+import type { Model, ModelField } from "../../server/src/engine/models";
+import type { Rule, RuleContext } from "../../server/src/engine/rule";
+
+/** SlugField is indexed by default; db_index=False turns any default off. */
+function indexed(m: Model, f: ModelField): boolean {
+  const a = f.assign;
+  if (a?.kwargs["db_index"]?.bool === false) return false;
+  if (f.dbIndex || f.unique || f.primaryKey) return true;
+  if (/(^|\.)SlugField$/.test(f.fieldClass)) return true;
+  return m.indexed.some((cols) => cols[0] === f.name || cols[0] === "?");
+}
+
+function check(ctx: RuleContext): void {
+  if (!/Field\(/.test(ctx.text)) return;
+  const seen = new Set<string>();
+  for (const m of ctx.index.models) {
+    if (m.builtin) continue;
+    for (const f of m.fields.values()) {
+      if (f.kind !== "concrete" || f.file !== ctx.file || !f.assign || f.big) continue;
+      const key = `${f.file}:${f.start}`;
+      if (seen.has(key)) continue;
+      const uses = ctx.index.fieldUses.get(key);
+      if (!uses?.length) continue;
+      // For a field of an abstract base, every concrete child must lack the index.
+      const owners = ctx.index.models.filter((x) => !x.abstract && [...x.fields.values()].some((y) => y.file === f.file && y.start === f.start));
+      if (!owners.length || owners.some((o) => indexed(o, o.fields.get(f.name) ?? f))) {
+        seen.add(key);
+        continue;
+      }
+      seen.add(key);
+      const a = f.assign;
+      const filters = uses.filter((u) => u.kind === "filter").length;
+      const orders = uses.length - filters;
+      const what = [filters ? `filtered on in ${filters} place${filters === 1 ? "" : "s"}` : "", orders ? `ordered by in ${orders} place${orders === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
+      const nameEnd = a.start + a.name.length;
+      ctx.report({
+        start: a.start,
+        end: nameEnd,
+        message: `Missing index: ${m.abstract ? "" : `${m.name}.`}${f.name} is ${what} but has no index; add db_index=True (and a migration) or a Meta.indexes entry`,
+        related: uses.slice(0, 3).map((u) => ({ file: u.file, start: u.start, end: u.end, message: u.kind === "filter" ? `filtered on here (${u.key})` : `ordered by here (${u.key})` })),
+        fixes: [{ title: "Add db_index=True", safe: false, edits: [{ file: ctx.file, start: a.argsEnd, end: a.argsEnd, newText: a.hasArgs ? `${/,\s*$/.test(ctx.text.slice(a.start, a.argsEnd)) ? " " : ", "}db_index=True` : "db_index=True" }] }],
+      });
+    }
+  }
+}
+
+export const rule: Rule = {
+  meta: { id: "missing-index", summary: "A model field that queries filter or order on has no index", defaultSeverity: "information", fixable: true },
+  check,
+};
