@@ -88,7 +88,8 @@ function report(ctx: RuleContext, r: RelationRead): void {
     const edit = text !== null ? addToQueryset(origin, method, lookup, text) : null;
     if (edit) fixes.push({ title: `Add ${method}("${lookup}") to the queryset`, safe: method === "select_related" || !origin.iterator, edits: [edit] });
   }
-  const cost = r.kind === "single" ? `one query per ${rowModel.name} to load ${shown}` : `one query per ${rowModel.name} to load ${shown}${r.use === "count" ? " count" : ""}`;
+  const via = /^\w+(\(\))?$/.test(r.use) && !["attr", "all", "iterate", "list", "len", "bool", "index"].includes(r.use) ? ` through ${r.use}` : "";
+  const cost = `one query per ${rowModel.name} to load ${shown}${via}`;
   ctx.report({
     start: r.node.start,
     end: r.node.end,

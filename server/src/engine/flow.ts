@@ -788,6 +788,7 @@ class FlowAnalyzer {
   private instAttribute(obj: InstVal, attr: string, node: SyntaxNode): Val {
     const f = this.index.attribute(obj.model, attr);
     if (!f) {
+      this.readsThroughMethod(obj, attr, node, true);
       const ta = obj.loaded.toAttrs.get(attr);
       if (ta && ta.model) return this.qsVal(ta.model, ta.loaded, null, { builtIn: null, values: false });
       return UNKNOWN;
@@ -816,6 +817,40 @@ class FlowAnalyzer {
       loaded = withBackReference(loaded, f, obj.loaded);
     }
     return { k: "manager", model: target, mgr: target.defaultManager, base: obj, field: f, access: node, loaded, origin: obj.row ? null : { file: this.file, start: node.start, end: node.end, insertAt: node.end, selectCall: null, prefetchCall: null, iterator: false } };
+  }
+
+  /**
+   * A model method (or property) called on a row inside its loop: the relations it reads on `self` cost one query
+   * per row too (`for check in checks: check.to_dict()` where to_dict() reads self.channel_set.all()).
+   */
+  private readsThroughMethod(obj: InstVal, name: string, node: SyntaxNode, asProperty: boolean): void {
+    if (!obj.row || obj.tainted || !this.inLoop(obj.row.loop)) return;
+    const m = this.index.methodOf(obj.model, name);
+    if (!m) return;
+    const isProperty = m.decorators.some((d) => /(^|\.)(property|cached_property)$/.test(d));
+    if (asProperty !== isProperty) return;
+    for (const r of m.reads[0] ?? []) {
+      let loaded: Loaded | undefined = obj.loaded;
+      let model: Model | undefined = obj.model;
+      const path: string[] = [];
+      for (let i = 0; i < r.chain.length && loaded && model; i++) {
+        const seg = r.chain[i];
+        const f = this.index.attribute(model, seg);
+        if (!f || f.kind === "concrete" || !f.target) break;
+        const single = f.kind === "fk" || f.kind === "o2o" || f.kind === "reverse-o2o";
+        const child = childLoaded(loaded, seg, joinedByDefault(f));
+        path.push(seg);
+        if (!child) {
+          const next = r.chain[i + 1];
+          if (single || next === "all()" || next === undefined) {
+            this.read({ kind: single ? "single" : "many", node, row: obj.row, path: [...obj.path, ...path], field: f, model, use: `${name}${asProperty ? "" : "()"}` });
+          }
+          return;
+        }
+        loaded = child;
+        model = f.target;
+      }
+    }
   }
 
   private inLoop(loop: LoopCtx): boolean {
@@ -1031,6 +1066,10 @@ class FlowAnalyzer {
       if (recvText === "self" && this.methods.get(scope.cls)?.has(name)) {
         return this.returnOf(this.methods.get(scope.cls)!.get(name)!);
       }
+      return UNKNOWN;
+    }
+    if (recv.k === "inst") {
+      this.readsThroughMethod(recv, name, node, false);
       return UNKNOWN;
     }
     if (recv.k !== "manager" && recv.k !== "qs") return UNKNOWN;

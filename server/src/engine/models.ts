@@ -588,6 +588,22 @@ export class ModelIndex {
     return [...m.fields.values()].filter((f) => f.kind === "concrete" || f.kind === "fk" || f.kind === "o2o");
   }
 
+  /** A method of a model class or of its model bases (abstract or concrete), by name. */
+  methodOf(m: Model, name: string, depth = 0): MethodFact | undefined {
+    if (!m.cls || depth > 8) return undefined;
+    const own = m.cls.methods.find((x) => x.name === name);
+    if (own) return own;
+    for (const b of m.cls.bases) {
+      const bc = this.resolveClass(m.cls.file, b);
+      const bm = bc ? this.modelOfClass.get(bc) : undefined;
+      if (bm) {
+        const found = this.methodOf(bm, name, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
   classes(name: string): ClassFact[] {
     return this.classesByName.get(name) ?? [];
   }
