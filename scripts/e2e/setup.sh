@@ -2,7 +2,8 @@
 # Installs what the code-server e2e run needs into <repo>/.vscode-test (git-ignored):
 #   node24/        Node 24 from npm (code-server requires it; the machine may have an older node)
 #   code-server/   code-server@$CODE_SERVER_VERSION installed with that Node 24
-#   Debian packages chromium (the browser) and libkrb5-dev (headers for code-server's kerberos module).
+#   Debian packages chromium (the browser), libkrb5-dev (headers for code-server's kerberos module) and neovim
+#   (the third-party LSP client test).
 # Idempotent: every step is skipped when its result is already there. Safe with CI=true and no stdin.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ mkdir -p "$CACHE"
 
 # 1. Debian packages.
 apt_missing=()
-for pkg in chromium libkrb5-dev; do
+for pkg in chromium libkrb5-dev neovim; do
   if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
     log "apt: $pkg already installed"
   else
