@@ -10,6 +10,7 @@ SPECS = [
     ("catalog/views.py", "# N+1: only author is joined", "n-plus-one", "book.author.publisher.name"),
     ("catalog/views.py", "# N+1: recent_books() builds", "n-plus-one", "book.author.name"),
     ("catalog/views.py", "# N+1: author is not joined (in async code", "n-plus-one", "book.author.name"),
+    ("catalog/views.py", "# N+1: author is not joined (in async code", "async-lazy-load", "book.author.name"),
     ("catalog/views.py", "# query in loop: one COUNT query per author", "queryset-in-loop", "author.book_set.count()"),
     ("catalog/views.py", "# query in loop: one EXISTS query per author", "queryset-in-loop", ".exists()"),
     ("orders/views.py", "# query in loop: one SELECT per cart item", "queryset-in-loop", "Edition.objects.get("),

@@ -11,6 +11,7 @@ const READ_ONLY_VIEWS = new Set([
   "View", "TemplateView", "ListView", "DetailView", "ArchiveIndexView", "YearArchiveView", "MonthArchiveView",
   "DayArchiveView", "DateDetailView", "APIView", "ListAPIView", "RetrieveAPIView", "GenericAPIView",
 ]);
+const BUILTIN_LIBRARIES = new Set(["static", "i18n", "l10n", "tz", "humanize", "cache"]);
 const TEMPLATE_PERSONAL = /(?<![\w.])(user|perms|csrf_token|messages|request)\b/;
 
 function templateIsPublic(ctx: RuleContext, name: string, seen: Set<string>): boolean {
@@ -23,6 +24,9 @@ function templateIsPublic(ctx: RuleContext, name: string, seen: Set<string>): bo
     const inner = (m[1] ?? m[2] ?? "").replace(/"[^"]*"|'[^']*'/g, "\"\"");
     if (TEMPLATE_PERSONAL.test(inner)) return false;
     const tag = m[2]?.trim();
+    // Custom tag libraries may read the request or user from the context (inclusion tags, takes_context=True).
+    if (tag && /^load\b/.test(tag) && tag.split(/\s+/).slice(1).some((lib) => !BUILTIN_LIBRARIES.has(lib) && lib !== "from")) return false;
+    if (tag && /^templatetag\b/.test(tag)) return false;
     if (tag && /^(extends|include)\b/.test(tag)) {
       const ref = /^(?:extends|include)\s+(["'])([^"']+)\1/.exec(tag);
       if (!ref) return false;
@@ -38,13 +42,29 @@ function decorators(ctx: RuleContext, def: SyntaxNode): string[] {
   return p.children.filter((c) => c.type === "decorator").map((d) => nodeText(ctx.text, d).replace(/^@\s*/, "").replace(/^[\w.]*\./, ""));
 }
 
-function cachedInUrls(ctx: RuleContext, name: string): boolean {
-  const files = ctx.project.filesMatching?.(/urls\.py$/) ?? [];
+/**
+ * How the URLconf routes a view: not at all (we cannot tell how it is served: stay silent), already cached, or
+ * wrapped in decorators (login_required(view), decorate_urlpatterns(urlpatterns, never_cache), ...).
+ */
+function routing(ctx: RuleContext, name: string, cls: boolean): "public" | "unrouted" | "decorated" {
+  const files = ctx.project.filesMatching?.(/urls\.py$|[\\/]urls[\\/][^\\/]*\.py$/) ?? [];
+  const ref = cls ? new RegExp(`\\b${name}\\.as_view\\(`) : new RegExp(`(?<![\\w"'])(?:[\\w]+\\.)*${name}\\b(?!\\s*\\()`);
+  let routed = false;
+  const DECORATING = /cache_page\(|never_cache|login_required|staff_member_required|permission_required|user_passes_test|require_POST|csrf_protect|cache_control/;
   for (const f of files) {
     const t = ctx.project.textOf(f);
-    if (t && new RegExp(`cache_page\\([^)]*\\)\\(\\s*(?:[\\w.]+\\.)?${name}\\b`).test(t)) return true;
+    if (!t || !ref.test(t)) continue;
+    routed = true;
+    // Decorators for the whole URLconf, or on the line that routes this view.
+    if (/decorate_urlpatterns|get_url_decorator|permissions_map/.test(t)) return "decorated";
+    for (const line of t.split(/\r?\n/)) if (ref.test(line) && DECORATING.test(line)) return "decorated";
   }
-  return false;
+  return routed ? "public" : "unrouted";
+}
+
+/** Does the view read the database at all? Caching a view that does no queries saves little. */
+function readsDatabase(ctx: RuleContext, text: string): boolean {
+  return /\.objects\b|_default_manager|get_object_or_404|get_list_or_404|\.filter\(|\.all\(\)/.test(text);
 }
 
 function importEdits(ctx: RuleContext, needs: { module: string; name: string }[]): OffsetEdit[] {
@@ -100,7 +120,11 @@ function functionView(ctx: RuleContext, def: SyntaxNode): void {
     for (const c of n.children) stack.push(c);
   }
   if (!responds || !publicTemplates) return;
-  if (cachedInUrls(ctx, nodeText(ctx.text, name))) return;
+  const viewName = nodeText(ctx.text, name);
+  // Error handlers and non-200 responses: cache_page stores only 200 responses.
+  if (/^handler\d*/.test(viewName) || /\bstatus\s*=|Redirect|redirect\(|FileResponse|StreamingHttpResponse/.test(bodyText)) return;
+  if (!readsDatabase(ctx, bodyText)) return;
+  if (routing(ctx, viewName, false) !== "public") return;
   const edit = decoratorEdit(ctx, def, "cache_page(60 * 15)");
   ctx.report({
     start: name.start,
@@ -160,7 +184,9 @@ function classView(ctx: RuleContext, cls: SyntaxNode): void {
     if (tname !== "" && !templateIsPublic(ctx, tname, new Set())) return;
     if (tname === "" && !/\b(render|HttpResponse|JsonResponse|TemplateResponse)\(/.test(bodyText)) return;
   }
-  if (cachedInUrls(ctx, nodeText(ctx.text, name))) return;
+  if (/Redirect|redirect\(|FileResponse|StreamingHttpResponse|\bstatus\s*=/.test(bodyText)) return;
+  if (!attrs.has("model") && !attrs.has("queryset") && !readsDatabase(ctx, bodyText)) return;
+  if (routing(ctx, nodeText(ctx.text, name), true) !== "public") return;
   const edit = decoratorEdit(ctx, cls, 'method_decorator(cache_page(60 * 15), name="dispatch")');
   ctx.report({
     start: name.start,

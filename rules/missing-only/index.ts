@@ -67,7 +67,10 @@ function check(ctx: RuleContext): void {
     const fixes: OffsetFix[] = [
       { title: `Add .only(${names.map((n) => `${q}${n}${q}`).join(", ")})`, safe: true, edits: [{ file: ctx.file, start: origin.insertAt, end: origin.insertAt, newText: `.only(${names.map((n) => `${q}${n}${q}`).join(", ")})` }] },
     ];
-    if (used.length === 1 && used[0].kind === "concrete" && it.reads.size === 1) {
+    // values_list() changes what the rows are: offered only for a queryset written in the for statement itself,
+    // read through one concrete field, so every use of the row is rewritten with it.
+    const inline = it.iter.start <= origin.start && origin.end <= it.iter.end && !it.qsVar;
+    if (inline && used.length === 1 && used[0].kind === "concrete" && it.reads.size === 1) {
       const reads = [...it.reads.values()][0];
       fixes.push({
         title: `Use values_list(${q}${names[0]}${q}, flat=True)`,

@@ -3,7 +3,9 @@ import { checkDrf } from "./drf";
 import { checkTemplates } from "./templates";
 import type { RelationRead } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
+import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
+import { field, nodeText } from "../../server/src/engine/syntax";
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
 
@@ -76,24 +78,48 @@ function check(ctx: RuleContext): void {
   });
 }
 
+/**
+ * `book.author.publisher.name` with nothing joined reports at `book.author`, but its fix should join every single
+ * relation the expression goes on to read, so one fix settles the whole path.
+ */
+function fullPath(ctx: RuleContext, r: RelationRead): string[] {
+  if (r.kind !== "single" || !r.field.target) return r.path;
+  const path = [...r.path];
+  let m: Model | undefined = r.field.target;
+  let n: SyntaxNode = r.node;
+  while (m && n.parent && n.parent.type === "attribute" && field(n.parent, "object") === n) {
+    const name = nodeText(ctx.text, field(n.parent, "attribute")!);
+    const f: ModelField | undefined = ctx.index.attribute(m, name);
+    if (!f || !SINGLE.has(f.kind) || !f.target) break;
+    path.push(name);
+    m = f.target;
+    n = n.parent;
+  }
+  return path;
+}
+
 function report(ctx: RuleContext, r: RelationRead): void {
   const rowModel = r.row.model;
-  const method = joinMethod(ctx.index, rowModel, r.path);
-  const lookup = r.path.join("__");
+  const joinPath = fullPath(ctx, r);
+  const method = joinMethod(ctx.index, rowModel, joinPath);
+  const lookup = joinPath.join("__");
   const shown = r.path.join(".");
   const origin = r.row.origin;
   const fixes: OffsetFix[] = [];
-  if (origin) {
+  // With only()/defer() the FK column may be deferred: select_related("x") there raises FieldError unless only()
+  // names the relation too, so no mechanical fix is offered.
+  if (origin && !r.row.restricted) {
     const text = origin.file === ctx.file ? ctx.text : ctx.project.textOf(origin.file);
     const edit = text !== null ? addToQueryset(origin, method, lookup, text) : null;
     if (edit) fixes.push({ title: `Add ${method}("${lookup}") to the queryset`, safe: method === "select_related" || !origin.iterator, edits: [edit] });
   }
   const via = /^\w+(\(\))?$/.test(r.use) && !["attr", "all", "iterate", "list", "len", "bool", "index"].includes(r.use) ? ` through ${r.use}` : "";
-  const cost = `one query per ${rowModel.name} to load ${shown}${via}`;
+  const more = joinPath.slice(r.path.length).map((_, i) => joinPath.slice(0, r.path.length + i + 1).join("."));
+  const cost = `one query per ${rowModel.name} to load ${shown}${via}${more.length ? `, then ${more.join(", then ")}` : ""}`;
   ctx.report({
     start: r.node.start,
     end: r.node.end,
-    message: `N+1: ${cost} (${describeField(r.field)}); add ${method}("${lookup}") where the queryset is built`,
+    message: `N+1: ${cost} (${describeField(r.field)}); add ${method}("${lookup}") where the queryset is built${r.row.restricted ? ", and name the relation in its only()" : ""}`,
     related: origin ? [{ file: origin.file, start: origin.start, end: origin.end, message: `${rowModel.name} queryset built here` }] : [],
     fixes,
   });

@@ -1,4 +1,5 @@
 import type { LoopCtx, LoopQuery } from "../../server/src/engine/flow";
+import { TEST_OR_MIGRATION } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { enclosingStatement, indentAt, lineStartAt, nodeText } from "../../server/src/engine/syntax";
 
@@ -50,8 +51,45 @@ function hoistFix(ctx: RuleContext, q: LoopQuery): OffsetFix | null {
   };
 }
 
+/** Calls a loop body may make and still be known not to change what a query returns. */
+const PURE_CALLS = new Set([
+  "print", "len", "str", "int", "float", "bool", "list", "dict", "set", "tuple", "sorted", "sum", "min", "max", "range",
+  "enumerate", "zip", "isinstance", "getattr", "hasattr", "format", "append", "extend", "add", "setdefault", "get",
+  "items", "keys", "values", "join", "split", "strip", "lower", "upper", "startswith", "endswith", "replace", "debug",
+  "info", "warning", "error", "exception", "log", "abs", "round", "repr", "filter", "exclude", "first", "last", "count",
+  "exists", "all", "values_list", "order_by", "select_related", "prefetch_related", "annotate", "aggregate", "only",
+  "defer", "_", "gettext", "escape", "mark_safe", "reverse",
+]);
+
+/** The loop body calls only things that cannot write: a query that does not depend on the loop stays the same. */
+function bodyIsPure(ctx: RuleContext, loop: LoopCtx): boolean {
+  const stack = [loop.node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "call") {
+      const f = n.children.find((c) => c.field === "function");
+      const name = f ? nodeText(ctx.text, f).replace(/^.*\./, "") : "";
+      if (!PURE_CALLS.has(name)) return false;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return true;
+}
+
 function check(ctx: RuleContext): void {
+  // Tests create, fetch and count rows in loops on purpose (fixtures, query-count assertions).
+  if (TEST_OR_MIGRATION.test(ctx.file.replace(/\\/g, "/"))) return;
+  const iterations = ctx.flow().iterations;
   for (const q of ctx.flow().queries) {
+    const callText = nodeText(ctx.text, q.node);
+    // Already batched per group (filter(x__in=...)), or deliberately random / time-dependent.
+    if (/__in\s*=/.test(callText)) continue;
+    const volatile = /order_by\(\s*["']\?["']|\brandom\b|\bnow\(\)/.test(callText);
+    // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
+    if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) continue;
+    // Re-reading the row being iterated (a freshness check during a long loop) is deliberate.
+    const it = iterations.find((x) => x.loop === q.loop);
+    if (it?.target && it.qs.model === q.model && new RegExp(`\\b(pk|id)\\s*=\\s*${it.target}\\.(pk|id)\\b`).test(callText)) continue;
     const what = q.iteration
       ? `iterating a ${q.model.name} queryset built inside the loop`
       : q.related
@@ -60,10 +98,14 @@ function check(ctx: RuleContext): void {
     const advice = ADVICE[q.method.replace(/^a(?=[a-z])/, "")] ?? ADVICE[q.method] ?? "batch it before the loop";
     const fixes: OffsetFix[] = [];
     let message: string;
-    if (q.invariant && !q.iteration) {
+    if (q.invariant && !q.iteration && !volatile && bodyIsPure(ctx, outermost(q.loop))) {
       message = `Query in a loop: ${what} runs on every iteration but does not depend on the loop; run it once before the loop`;
       const fix = hoistFix(ctx, q);
       if (fix) fixes.push(fix);
+    } else if (q.invariant && !q.iteration && !volatile) {
+      message = `Query in a loop: ${what} runs on every iteration; if nothing in the loop changes its result, run it once before the loop`;
+    } else if (volatile) {
+      continue;
     } else {
       message = `Query in a loop: ${what} runs one query per iteration; ${advice}`;
     }

@@ -18,6 +18,8 @@ export interface ChainOp {
   end: number;
   /** Offset just before the closing parenthesis of the argument list. */
   argsEnd: number;
+  /** fetch_mode(FETCH_PEERS) (Django 6.1). */
+  peers?: boolean;
 }
 
 export interface PrefetchFact {
@@ -124,6 +126,8 @@ export interface FileFacts {
   imports: Record<string, string>;
   settings: { authUserModel?: string; defaultPagination?: boolean; restrictedPermissions?: boolean };
   lookups: LookupFact[];
+  /** Senders of save/delete signal receivers (`@receiver(post_save, sender=X)`, `post_save.connect(f, sender=X)`). */
+  signalSenders: string[];
 }
 
 export function moduleOf(relPath: string): string {
@@ -181,7 +185,8 @@ export function chainOp(text: string, call: SyntaxNode, method: string): ChainOp
     if (parts.splat) strings.push(null);
   }
   const argList = parts?.argList;
-  return { method, strings, prefetches, kwnames, start: call.start, end: call.end, argsEnd: argList ? argList.end - 1 : call.end };
+  const peers = method === "fetch_mode" && /FETCH_PEERS/.test(text.slice(call.start, call.end));
+  return { method, strings, prefetches, kwnames, start: call.start, end: call.end, argsEnd: argList ? argList.end - 1 : call.end, peers };
 }
 
 export function prefetchFact(text: string, call: SyntaxNode): PrefetchFact | null {
@@ -531,14 +536,23 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
   return out;
 }
 
+const SIGNAL = /\b(pre_save|post_save|pre_delete|post_delete|m2m_changed)\b[^\n]*?sender\s*=\s*([\w.]+|["'][\w.]+["'])|\b(pre_save|post_save|pre_delete|post_delete)\.connect\([^)]*?sender\s*=\s*([\w.]+|["'][\w.]+["'])/g;
+
+function signalSenders(text: string): string[] {
+  if (!/sender\s*=/.test(text)) return [];
+  const out: string[] = [];
+  for (const m of text.matchAll(SIGNAL)) out.push((m[2] ?? m[4]).replace(/["']/g, ""));
+  return out;
+}
+
 /** Quick text test: does this file possibly define models, managers, querysets or settings we care about? */
 export function mayHaveFacts(text: string): boolean {
-  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text);
+  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|sender\s*=|get_model\(|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text);
 }
 
 export function extractFacts(syntax: Syntax, file: string, module: string): FileFacts {
   const { text, root } = syntax;
-  const facts: FileFacts = { file, module, classes: [], imports: {}, settings: {}, lookups: lookupFacts(text, root) };
+  const facts: FileFacts = { file, module, classes: [], imports: {}, settings: {}, lookups: lookupFacts(text, root), signalSenders: signalSenders(text) };
   const visitBlock = (block: SyntaxNode, depth: number) => {
     for (const stmt of block.children) {
       switch (stmt.type) {
@@ -565,6 +579,8 @@ export function extractFacts(syntax: Syntax, file: string, module: string): File
             const left = field(a, "left");
             const right = field(a, "right");
             const name = left ? nodeText(text, left) : "";
+            const gm = right?.type === "call" ? /^(?:[\w.]*\.)?get_model\(\s*["'](\w+)["']\s*,\s*["'](\w+)["']\s*\)$/.exec(nodeText(text, right)) : null;
+            if (gm && left?.type === "identifier") facts.imports[name] = `@model:${gm[1]}.${gm[2]}`;
             if (name === "AUTH_USER_MODEL") {
               const s = stringValue(text, right);
               if (s) facts.settings.authUserModel = s;

@@ -89,6 +89,8 @@ export interface LoopCtx {
 
 export interface RowCtx {
   model: Model;
+  /** The queryset uses only()/defer(): select_related alone would clash with the deferred FK column. */
+  restricted?: boolean;
   origin: Origin | null;
   loop: LoopCtx;
   /** The iterated expression. */
@@ -534,7 +536,8 @@ class FlowAnalyzer {
       // Rows of a related manager of a row: they belong to the outer row's queryset.
       return { k: "inst", model: qs.model, loaded: qs.loaded, row: qs.base.row, path: [...qs.base.path, qs.field!.name], tainted: qs.base.tainted || !qs.base.loaded.kids.has(qs.field!.name) && !qs.base.loaded.all };
     }
-    return { k: "inst", model: qs.model, loaded: qs.loaded, row: { model: qs.model, origin: qs.origin, loop, iter }, path: [], tainted: false };
+    const restricted = !qs.loaded.all && (qs.loaded.only !== null || qs.loaded.deferred.size > 0);
+    return { k: "inst", model: qs.model, loaded: qs.loaded, row: { model: qs.model, origin: qs.origin, loop, iter, restricted }, path: [], tainted: false };
   }
 
   private finishIteration(it: Iteration, body: SyntaxNode): void {
@@ -565,27 +568,31 @@ class FlowAnalyzer {
       }
       for (const c of n.children) stack.push(c);
     }
-    this.out.iterations.push(it);
+    if (!this.quiet) this.out.iterations.push(it);
   }
 
-  /** Is a name read after a for statement (Python's loop variable outlives the loop)? */
+  /** Is a name read after a for statement before it is bound again (Python's loop variable outlives the loop)? */
   private usedAfter(name: string, loop: SyntaxNode): boolean {
     let scope: SyntaxNode | null = loop.parent;
     while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
     if (!scope) return false;
+    let first: SyntaxNode | null = null;
     const stack = [scope];
     while (stack.length) {
       const n = stack.pop()!;
-      if (n.end <= loop.end) continue;
+      if (n.end <= loop.end || (first && n.start > first.start)) continue;
       if (n.type === "identifier" && n.start >= loop.end && nodeText(this.text, n) === name) {
         const p = n.parent;
         if (p && p.type === "attribute" && field(p, "attribute") === n) continue;
-        if (p && (p.type === "for_statement" || p.type === "for_in_clause" || p.type === "assignment") && field(p, "left") === n) continue;
-        return true;
+        if (!first || n.start < first.start) first = n;
+        continue;
       }
       for (const c of n.children) stack.push(c);
     }
-    return false;
+    if (!first) return false;
+    const p = first.parent;
+    const rebinds = p && (p.type === "for_statement" || p.type === "for_in_clause" || p.type === "assignment") && field(p, "left") === first;
+    return !rebinds;
   }
 
   private bind(target: SyntaxNode, val: Val, scope: Scope): void {
@@ -762,7 +769,13 @@ class FlowAnalyzer {
 
   /** A comprehension body that builds a related queryset per row evaluates it later: still one query per row. */
   private noteValueUse(v: Val, node: SyntaxNode): void {
-    if ((v.k === "qs" || v.k === "manager") && v.base) this.noteEvaluation(v, node, "all");
+    if (v.k === "qs" && v.base) this.noteEvaluation(v, node, "all");
+    else if (node.type === "tuple" || node.type === "list" || node.type === "dictionary" || node.type === "set") {
+      for (const c of node.children) {
+        const el = c.type === "pair" ? field(c, "value") : c;
+        if (el) this.noteValueUse(this.valueOf(el), el);
+      }
+    }
   }
 
   private attribute(node: SyntaxNode, scope: Scope): Val {
@@ -778,7 +791,7 @@ class FlowAnalyzer {
       let loaded = newLoaded();
       if (mgr?.shape) applyShape(loaded, mgr.shape.select, mgr.shape.prefetch, mgr.shape.selectAll);
       // get_queryset() that cannot be read, or querysets that batch by themselves: assume everything is loaded.
-      if (obj.model.autoPrefetch || (mgr && !mgr.shape)) loaded = ALL_LOADED;
+      if (obj.model.autoPrefetch || (mgr && !mgr.shape) || mgr?.shape?.batched) loaded = ALL_LOADED;
       return { k: "manager", model: obj.model, mgr: mgr ?? null, base: null, field: null, access: node, loaded, origin: { file: this.file, start: node.start, end: node.end, insertAt: node.end, selectCall: null, prefetchCall: null, iterator: false } };
     }
     if (obj.k === "inst") return this.instAttribute(obj, attr, node);
@@ -861,8 +874,15 @@ class FlowAnalyzer {
   private read(r: RelationRead): void {
     if (this.quiet || this.reported.has(r.node)) return;
     this.reported.add(r.node);
+    // The first read of a relation in an iteration loads it; later reads of the same path use the cache.
+    const seen = this.readPaths.get(r.row) ?? new Set<string>();
+    const key = r.path.join("__");
+    if (seen.has(key)) return;
+    seen.add(key);
+    this.readPaths.set(r.row, seen);
     this.out.reads.push(r);
   }
+  private readonly readPaths = new WeakMap<RowCtx, Set<string>>();
 
   private qsVal(model: Model, loaded: Loaded, origin: Origin | null, extra: Partial<QsVal>): QsVal {
     return { k: "qs", model, loaded, origin, base: null, field: null, access: null, fresh: false, values: false, builtIn: this.loop, fromModelManager: false, ...extra };
@@ -888,6 +908,10 @@ class FlowAnalyzer {
     if (v.k === "qs" && this.loop && (use === "iterate" || use === "list") && this.builtInsideLoop(v)) {
       this.loopQuery(node, use === "iterate" ? "iteration" : use, v.model, v.base && v.field ? { field: v.field, base: v.base } : null, true);
     }
+  }
+
+  private noteHanded(v: Val, node: SyntaxNode): void {
+    if ((v.k === "qs" || v.k === "manager") && v.base && !(v.k === "manager")) this.noteEvaluation(v, node, "passed");
   }
 
   private builtInsideLoop(v: QsVal): boolean {
@@ -932,14 +956,18 @@ class FlowAnalyzer {
     const mc = methodCall(this.text, node);
     if (mc) {
       const recv = this.expr(mc.receiver, scope);
-      for (const a of parts.args) this.expr(a, scope);
-      for (const v of parts.kwargs.values()) this.expr(v, scope);
+      const handed = [...parts.args.map((a) => this.expr(a, scope)), ...[...parts.kwargs.values()].map((v) => this.expr(v, scope))];
+      // A related queryset handed to a non-ORM call (out.append(a.book_set.all())) is evaluated there or later.
+      if (recv.k !== "qs" && recv.k !== "manager") for (const v of handed) this.noteHanded(v, node);
       return this.method(node, recv, mc.method, scope);
     }
     // Plain function call.
     const fname = nodeText(this.text, parts.func);
     const argVals = parts.args.map((a) => this.expr(a, scope));
-    for (const v of parts.kwargs.values()) this.expr(v, scope);
+    const kwVals = [...parts.kwargs.values()].map((v) => this.expr(v, scope));
+    if (!["list", "tuple", "sorted", "reversed", "len", "bool", "set", "any", "sum", "prefetch_related_objects"].includes(fname)) {
+      for (const v of [...argVals, ...kwVals]) this.noteHanded(v, node);
+    }
     if (parts.func.type !== "identifier" && parts.func.type !== "attribute") this.expr(parts.func, scope);
     const first = argVals[0] ?? UNKNOWN;
     switch (fname) {
@@ -968,6 +996,20 @@ class FlowAnalyzer {
       case "aget_list_or_404": {
         const qs = this.asQs(first, node);
         return qs ? { ...qs, builtIn: null } : UNKNOWN;
+      }
+      case "prefetch_related_objects": {
+        // prefetch_related_objects(rows, "a", "b"): the rows in that variable now have a and b loaded.
+        const target = parts.args[0];
+        if (target?.type === "identifier" && (first.k === "qs" || first.k === "manager") && !first.loaded.all) {
+          const loaded = cloneLoaded(first.loaded);
+          for (const a of parts.args.slice(1)) {
+            const lookup = stringValue(this.text, a);
+            if (lookup) insertPath(loaded, lookup.split("__"));
+            else loaded.all = true;
+          }
+          this.bind(target, { ...first, loaded: loaded.all ? ALL_LOADED : loaded } as Val, scope);
+        }
+        return UNKNOWN;
       }
       case "super":
         return UNKNOWN;
@@ -1124,12 +1166,15 @@ class FlowAnalyzer {
         case "values_list":
           values = true;
           break;
+        case "fetch_mode":
+          if (op.peers) return { ...base, loaded: ALL_LOADED, origin, fresh, values, k: "qs" };
+          break;
         case "iterator":
           // Without chunk_size, iterator() ignores (Django < 5) or rejects (5.0+) prefetch_related.
           if (origin && !op.kwnames.includes("chunk_size") && op.strings.length === 0) origin.iterator = true;
           break;
         case "all":
-          if (isMany && this.loop) this.noteEvaluation(base, node, "all");
+          // Evaluated where it is iterated, listed, counted or handed on; `.all().delete()` is another query.
           break;
         case "union":
         case "intersection":
@@ -1172,6 +1217,8 @@ class FlowAnalyzer {
       for (const k of op.kwnames) loaded.annotations.add(k);
     } else if (op.method === "values" || op.method === "values_list") {
       return { ...v, loaded, values: true };
+    } else if (op.method === "fetch_mode" && op.peers) {
+      return { ...v, loaded: ALL_LOADED };
     }
     return { ...v, loaded };
   }

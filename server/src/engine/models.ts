@@ -58,6 +58,8 @@ export interface QsShape {
   selectAll: boolean;
   prefetch: string[];
   only: boolean;
+  /** fetch_mode(FETCH_PEERS): relations load in batches already. */
+  batched?: boolean;
 }
 
 export interface Manager {
@@ -87,6 +89,8 @@ export interface Model {
   ordering: string[];
   indexed: string[][];
   builtin: boolean;
+  /** A custom save(), signal receivers, or unknown bases: bulk methods would skip behaviour. */
+  writeHooks: boolean;
 }
 
 const MODEL_BASES = new Set([
@@ -112,7 +116,7 @@ export function emptyShape(): QsShape {
 }
 
 export function applyOpsToShape(shape: QsShape, ops: ChainOp[]): QsShape | null {
-  const out: QsShape = { select: [...shape.select], selectAll: shape.selectAll, prefetch: [...shape.prefetch], only: shape.only };
+  const out: QsShape = { select: [...shape.select], selectAll: shape.selectAll, prefetch: [...shape.prefetch], only: shape.only, batched: shape.batched };
   for (const op of ops) {
     if (op.method === "select_related") {
       if (!op.strings.length) out.selectAll = true;
@@ -123,6 +127,8 @@ export function applyOpsToShape(shape: QsShape, ops: ChainOp[]): QsShape | null 
       if (op.strings.some((s) => s === null) && !op.prefetches.length) return null;
     } else if (op.method === "only" || op.method === "defer" || op.method === "values" || op.method === "values_list") {
       out.only = true;
+    } else if (op.method === "fetch_mode" && op.peers) {
+      out.batched = true;
     }
   }
   return out;
@@ -133,7 +139,7 @@ function builtinModels(): Model[] {
     const m: Model = {
       key: `${app}.${name}`, name, app, file: "", cls: null, abstract: false, complete: true, fields: new Map(),
       managers: new Map(), defaultManager: { name: "objects", shape: emptyShape(), methods: new Map(), opaque: false },
-      autoPrefetch: false, ordering: [], indexed: [], builtin: true,
+      autoPrefetch: false, ordering: [], indexed: [], builtin: true, writeHooks: false,
     };
     m.managers.set("objects", m.defaultManager);
     for (const f of ["id", ...concrete]) {
@@ -241,6 +247,7 @@ export class ModelIndex {
         defaultManager: { name: "objects", shape: emptyShape(), methods: new Map(), opaque: false },
         autoPrefetch: c.fetchPeers || c.bases.some((b) => AUTO_PREFETCH_BASES.test(b)),
         ordering: c.meta.ordering ?? [], indexed: [...c.meta.indexed], builtin: false,
+        writeHooks: c.methods.some((x) => x.name === "save" || x.name === "delete"),
       };
       this.modelOfClass.set(c, m);
       this.add(m);
@@ -272,7 +279,11 @@ export class ModelIndex {
         if (bm.abstract) m.indexed.push(...bm.indexed);
         if (!bm.abstract) {
           const ptr = `${bm.name.toLowerCase()}_ptr`;
-          m.fields.set(ptr, { name: ptr, kind: "o2o", fieldClass: "OneToOneField", target: bm, owner: m, null: false, dbIndex: true, unique: true, primaryKey: true, big: false, file: m.file, start: c.nameStart, end: c.nameEnd });
+          const ptrField: ModelField = { name: ptr, kind: "o2o", fieldClass: "OneToOneField", target: bm, owner: m, null: false, dbIndex: true, unique: true, primaryKey: true, big: false, file: m.file, start: c.nameStart, end: c.nameEnd };
+          m.fields.set(ptr, ptrField);
+          // The parent reaches the child through a reverse one-to-one named after it (place.restaurant).
+          const back = m.name.toLowerCase();
+          if (!bm.fields.has(back)) bm.fields.set(back, { ...ptrField, name: back, kind: "reverse-o2o", target: m, owner: bm, forward: ptrField, primaryKey: false, file: m.file });
         }
       }
       for (const a of c.assigns) {
@@ -284,13 +295,14 @@ export class ModelIndex {
           m.managers.set(a.name, this.makeManager(c.file, a));
         }
       }
-      if (!c.assigns.some((a) => a.name === "id") && !m.fields.has("id")) {
+      if (!c.assigns.some((a) => a.name === "id") && !m.fields.has("id") && ![...m.fields.values()].some((f) => f.primaryKey)) {
         m.fields.set("id", { name: "id", kind: "concrete", fieldClass: "AutoField", owner: m, null: false, dbIndex: true, unique: true, primaryKey: true, big: false, file: m.file, start: c.nameStart, end: c.nameEnd });
       }
       const declared = c.meta.defaultManagerName ? m.managers.get(c.meta.defaultManagerName) : undefined;
       const firstOwn = c.assigns.find((a) => m.managers.has(a.name));
       m.defaultManager = declared ?? (firstOwn ? m.managers.get(firstOwn.name)! : m.managers.values().next().value ?? m.defaultManager);
       if (!m.managers.has("objects") && !c.assigns.some((a) => m.managers.has(a.name))) m.managers.set("objects", m.defaultManager);
+      if (m.defaultManager.shape?.batched) m.autoPrefetch = true;
       stack.delete(m);
       done.add(m);
     };
@@ -330,6 +342,15 @@ export class ModelIndex {
       }
     }
     this.collectUses(rel);
+    for (const m of this.models) if (!m.complete) m.writeHooks = true;
+    for (const facts of this.factsByFile.values()) {
+      for (const sender of facts.signalSenders) {
+        const m = sender.includes(".") && !/^[a-z_]+\.[A-Z]/.test(sender) ? this.modelFromName(facts.file, sender) : this.modelFromName(facts.file, sender) ?? this.modelByRef(sender);
+        if (m) m.writeHooks = true;
+      }
+    }
+    // Children inherit their parents' hooks.
+    for (const m of this.models) for (const f of m.fields.values()) if (f.name.endsWith("_ptr") && f.target?.writeHooks) m.writeHooks = true;
   }
 
   /** Records which concrete fields are filtered or ordered on, outside tests and migrations. */
@@ -402,8 +423,8 @@ export class ModelIndex {
     return {
       name: a.name, kind, fieldClass: a.callee!, owner: m, assign: a,
       null: a.kwargs["null"]?.bool === true,
-      dbIndex: a.kwargs["db_index"]?.bool === true || kind === "fk" || kind === "o2o",
-      unique: a.kwargs["unique"]?.bool === true || kind === "o2o",
+      dbIndex: a.kwargs["db_index"]?.bool ?? (kind === "fk" || kind === "o2o"),
+      unique: a.kwargs["unique"]?.bool === true || kind === "o2o" || a.kwargs["primary_key"]?.bool === true,
       primaryKey: a.kwargs["primary_key"]?.bool === true,
       big: BIG_FIELDS.test(last),
       file: m.file, start: a.start, end: a.end,
@@ -529,7 +550,9 @@ export class ModelIndex {
   /** Resolves a (possibly dotted) class name as seen from a file: local classes, then imports, then unique name. */
   resolveClass(file: string, name: string): ClassFact | undefined {
     const facts = this.factsByFile.get(file);
-    const simple = lastPart(name);
+    // `from x import Author as Writer`: look the class up by its real name.
+    const aliased = !name.includes(".") ? facts?.imports[name] : undefined;
+    const simple = aliased && !this.classesByName.get(name)?.some((c) => c.file === file) ? lastPart(aliased) : lastPart(name);
     const cands = this.classesByName.get(simple);
     if (!cands?.length) return undefined;
     if (!name.includes(".")) {
@@ -553,6 +576,8 @@ export class ModelIndex {
 
   /** The model a name refers to, as seen from a file (class name, possibly dotted). */
   modelFromName(file: string, name: string): Model | undefined {
+    const imp = this.factsByFile.get(file)?.imports[name];
+    if (imp?.startsWith("@model:")) return this.modelByRef(imp.slice(7));
     if (name === "User" || /get_user_model\(\)$/.test(name)) {
       const c = this.resolveClass(file, name);
       if (c) return this.modelOfClass.get(c);

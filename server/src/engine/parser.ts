@@ -56,9 +56,17 @@ function requireParser(): Parser {
   return parser;
 }
 
+/**
+ * Python and LSP end a line at a lone "\r" too; tree-sitter-python does not. Parsing a copy with lone "\r" made
+ * "\n" keeps every offset (same length) and lets the grammar see the lines.
+ */
+export function parseableText(text: string): string {
+  return text.includes("\r") && /\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, "\n") : text;
+}
+
 /** Parses a whole text and returns its snapshot; the WASM tree is freed before returning. */
 export function parseText(text: string): Syntax {
-  const tree = requireParser().parse(text);
+  const tree = requireParser().parse(parseableText(text));
   if (!tree) throw new Error("tree-sitter returned no tree");
   try {
     return snapshot(tree, text);
@@ -150,13 +158,15 @@ export class IncrementalDocument {
       const next = old.slice(0, change.start) + change.text + old.slice(change.end);
       if (this.tree) {
         const newEnd = change.start + change.text.length;
+        const oldParsed = parseableText(old);
+        const nextParsed = parseableText(next);
         this.tree.edit({
           startIndex: change.start,
           oldEndIndex: change.end,
           newEndIndex: newEnd,
-          startPosition: tsPointAt(old, change.start),
-          oldEndPosition: tsPointAt(old, change.end),
-          newEndPosition: tsPointAt(next, newEnd),
+          startPosition: tsPointAt(oldParsed, change.start),
+          oldEndPosition: tsPointAt(oldParsed, change.end),
+          newEndPosition: tsPointAt(nextParsed, newEnd),
         });
       }
       this.textValue = next;
@@ -173,7 +183,7 @@ export class IncrementalDocument {
 
   syntax(): Syntax {
     if (this.cached) return this.cached;
-    const tree = requireParser().parse(this.textValue, this.tree ?? undefined);
+    const tree = requireParser().parse(parseableText(this.textValue), this.tree ?? undefined);
     if (!tree) throw new Error("tree-sitter returned no tree");
     this.tree?.delete();
     this.tree = tree;

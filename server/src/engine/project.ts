@@ -118,7 +118,7 @@ export class Project implements ProjectView {
     const root = this.rootOf(file) ?? path.dirname(file);
     const relPath = path.relative(root, file).split(path.sep).join("/");
     let facts: FileFacts;
-    if (!mayHaveFacts(text)) facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {}, lookups: [] };
+    if (!mayHaveFacts(text)) facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {}, lookups: [], signalSenders: [] };
     else facts = extractFacts(syntax ?? parseText(text), file, moduleOf(relPath));
     // Only a change in what the index holds makes it stale.
     if (!prev || JSON.stringify(prev.facts) !== JSON.stringify(facts)) this.indexCache = null;
@@ -185,6 +185,7 @@ export class Project implements ProjectView {
   /** Analyzes a file's current text. The file is (re)indexed first so the index sees its own models. */
   analyze(file: string, text: string, syntax?: Syntax): Hint[] {
     const syn = syntax ?? parseText(text);
+    if (syn.hasErrors) this.notice("has syntax errors: hints there may be incomplete", file);
     this.indexText(file, text, syn);
     return analyzeFile({ file, syntax: syn, index: this.index, config: this.config, project: this, rules: this.rules });
   }

@@ -26,7 +26,11 @@ module.exports = {
   // that file may get a diagnostic of these rules (the "fine" twins). Add rules here as they are implemented.
   expectedTsv: {
     path: 'EXPECTED.tsv',
-    rules: ['n-plus-one', 'queryset-in-loop', 'missing-only', 'cache-page-candidate'],
+    rules: [
+      'n-plus-one', 'queryset-in-loop', 'missing-only', 'cache-page-candidate', 'missing-index', 'unpaginated-list',
+      'serializer-method-query', 'queryset-len', 'queryset-truthiness', 'fk-id', 'save-in-loop', 'slow-call-in-view',
+      'async-lazy-load',
+    ],
     extensions: ['.py'],
   },
 

@@ -1,0 +1,35 @@
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+
+from .models import Author, Book, Edition
+
+
+def joined(request, pk):
+    book = get_object_or_404(Book.objects.select_related("author"), pk=pk)
+    return JsonResponse({"author": book.author.id, "name": book.author.name})
+
+
+def attname(request, pk):
+    book = Book.objects.get(pk=pk)
+    return JsonResponse({"author": book.author_id})
+
+
+def to_field(request, pk):
+    # book_id holds the book's title here (to_field), not its primary key
+    edition = Edition.objects.get(pk=pk)
+    return JsonResponse({"book": edition.book.pk})
+
+
+def unknown(book):
+    return book.author.id
+
+
+def assigned_here(request, pk):
+    book = Book.objects.get(pk=pk)
+    book.author = Author.objects.get(email=request.GET["email"])
+    return JsonResponse({"author": book.author.id})
+
+
+def own_key(request, pk):
+    author = Author.objects.get(pk=pk)
+    return JsonResponse({"id": author.id, "publisher": author.publisher_id})

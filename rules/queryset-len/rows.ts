@@ -1,0 +1,311 @@
+/**
+ * Shared by queryset-len and queryset-truthiness: is an expression certainly a lazy queryset (not a list made
+ * from one), and are its rows used anywhere else in the function?
+ */
+import { childLoaded, type QsVal, type Val } from "../../server/src/engine/flow";
+import type { Model } from "../../server/src/engine/models";
+import type { SyntaxNode } from "../../server/src/engine/parser";
+import type { RuleContext } from "../../server/src/engine/rule";
+import { callParts, dotted, field, methodCall, nodeText } from "../../server/src/engine/syntax";
+
+/** Methods that return a new, unevaluated queryset. */
+const LAZY_METHODS = new Set([
+  "all", "filter", "exclude", "order_by", "distinct", "reverse", "using", "select_for_update", "none", "extra",
+  "complex_filter", "alias", "defer", "only", "select_related", "prefetch_related", "annotate", "values",
+  "values_list", "fetch_mode",
+]);
+/** Methods called on the queryset variable that do not read its rows (they run their own query). */
+const OWN_QUERY_METHODS = new Set([
+  ...LAZY_METHODS, "count", "exists", "aggregate", "update", "delete", "acount", "aexists", "aaggregate", "aupdate",
+  "adelete", "explain", "query",
+]);
+
+export function strip(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
+  return n;
+}
+
+/** The function (or module) around a node. */
+export function scopeOf(node: SyntaxNode): SyntaxNode {
+  let n: SyntaxNode | null = node.parent;
+  while (n && n.type !== "function_definition" && n.type !== "module") n = n.parent;
+  return n ?? node;
+}
+
+/** Every identifier node named `name` inside `root`, nested functions included. */
+function occurrences(ctx: RuleContext, root: SyntaxNode, name: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "identifier") {
+      if (nodeText(ctx.text, n) === name) {
+        const p = n.parent;
+        const isAttrName = p?.type === "attribute" && field(p, "attribute") === n;
+        const isKwName = p?.type === "keyword_argument" && field(p, "name") === n;
+        if (!isAttrName && !isKwName) out.push(n);
+      }
+      continue;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return out;
+}
+
+function isAssignTarget(n: SyntaxNode): boolean {
+  const p = n.parent;
+  return !!p && (p.type === "assignment" || p.type === "augmented_assignment") && field(p, "left") === n;
+}
+
+/** Right-hand sides of `name = ...` in a scope, or null when the name is bound some other way there. */
+function assignments(ctx: RuleContext, scope: SyntaxNode, name: string): SyntaxNode[] | null {
+  const out: SyntaxNode[] = [];
+  if (scope.type === "function_definition") {
+    const params = field(scope, "parameters");
+    if (params && occurrences(ctx, params, name).length) return null;
+  }
+  for (const n of occurrences(ctx, scope, name)) {
+    const p = n.parent!;
+    if (isAssignTarget(n)) {
+      if (p.type !== "assignment") return null;
+      const r = field(p, "right");
+      if (!r) return null;
+      out.push(r);
+    } else if (p.type === "pattern_list" || p.type === "tuple_pattern" || p.type === "for_statement" || p.type === "for_in_clause" || p.type === "as_pattern" || p.type === "named_expression" || p.type === "global_statement" || p.type === "nonlocal_statement") {
+      return null;
+    }
+  }
+  return out;
+}
+
+/**
+ * The expression certainly evaluates to an unevaluated queryset: a chain of lazy methods on a manager, a
+ * variable only ever assigned such a chain, a slice of one, or a same-file function returning one.
+ * `list(qs)`, `get_list_or_404()` and anything not followed give false.
+ */
+export function isLazyQueryset(ctx: RuleContext, node: SyntaxNode, depth = 0, visiting: Set<string> = new Set()): boolean {
+  if (depth > 6) return false;
+  const values = ctx.flow().values;
+  const n = strip(node);
+  const v = values.get(n) ?? values.get(node);
+  if (!v || (v.k !== "qs" && v.k !== "manager")) return false;
+  switch (n.type) {
+    case "attribute":
+      return v.k === "manager";
+    case "identifier": {
+      if (v.k === "manager") return true;
+      const name = nodeText(ctx.text, n);
+      // `qs = qs.filter(...)`: the other assignments decide.
+      if (visiting.has(name)) return true;
+      const rhs = assignments(ctx, scopeOf(n), name);
+      if (!rhs || !rhs.length) return false;
+      const inner = new Set(visiting).add(name);
+      return rhs.every((r) => isLazyQueryset(ctx, r, depth + 1, inner));
+    }
+    case "subscript": {
+      const value = field(n, "value");
+      const subs = n.children.filter((c) => c !== value);
+      return !!value && subs.length === 1 && subs[0].type === "slice" && isLazyQueryset(ctx, value, depth + 1, visiting);
+    }
+    case "call": {
+      const mc = methodCall(ctx.text, n);
+      if (mc) {
+        if (mc.method === "iterator") return false;
+        const recv = values.get(strip(mc.receiver));
+        if (LAZY_METHODS.has(mc.method)) return isLazyQueryset(ctx, mc.receiver, depth + 1, visiting);
+        // A custom manager or queryset method: the flow only gives it a queryset value when it returns a chain.
+        return !!recv && (recv.k === "manager" || recv.k === "qs") && v.k === "qs" && isLazyQueryset(ctx, mc.receiver, depth + 1, visiting);
+      }
+      const parts = callParts(ctx.text, n);
+      if (!parts || parts.func.type !== "identifier") return false;
+      const fname = nodeText(ctx.text, parts.func);
+      const def = topLevelFunction(ctx, fname);
+      if (!def) return false;
+      const returns = returnValues(def);
+      return returns.length > 0 && returns.every((r) => isLazyQueryset(ctx, r, depth + 1));
+    }
+    default:
+      return false;
+  }
+}
+
+function topLevelFunction(ctx: RuleContext, name: string): SyntaxNode | null {
+  let found: SyntaxNode | null = null;
+  for (const stmt of ctx.syntax.root.children) {
+    const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+    if (def?.type === "function_definition" && nodeText(ctx.text, field(def, "name")!) === name) {
+      if (found || def !== stmt) return null;
+      found = def;
+    }
+  }
+  return found;
+}
+
+function returnValues(def: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const stack = [field(def, "body")!];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (!n || n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
+    if (n.type === "return_statement") {
+      if (!n.children[0]) return [];
+      out.push(n.children[0]);
+      continue;
+    }
+    if (n.type === "yield") return [];
+    for (const c of n.children) stack.push(c);
+  }
+  return out;
+}
+
+/**
+ * Does the function use the queryset's rows anywhere but at `use` (iterating, indexing, passing, returning,
+ * putting it in a context...)? Calls that run their own query (`qs.filter()`, `qs.count()`) and reassignments
+ * do not count. Only plain names can be followed; other expressions are used once by construction.
+ */
+export function rowsUsedElsewhere(ctx: RuleContext, expr: SyntaxNode, use: SyntaxNode): boolean {
+  const n = strip(expr);
+  if (n.type === "call" || n.type === "subscript") {
+    // A chain ending in a call (`Book.objects.filter(...)`) is a fresh queryset used only here; a variable at
+    // its root is not evaluated by it.
+    return false;
+  }
+  if (n.type === "attribute") {
+    // `self.books` and the like: used elsewhere if the same text appears again in the function.
+    const text = nodeText(ctx.text, n);
+    const scope = scopeOf(n);
+    const body = nodeText(ctx.text, scope);
+    return body.split(text).length - 1 > 1 || /\blocals\(\)/.test(body);
+  }
+  if (n.type !== "identifier") return true;
+  const name = nodeText(ctx.text, n);
+  const scope = scopeOf(n);
+  if (/\b(locals|vars)\(\)/.test(nodeText(ctx.text, scope))) return true;
+  for (const occ of occurrences(ctx, scope, name)) {
+    if (occ === n || within(occ, use)) continue;
+    if (isAssignTarget(occ)) continue;
+    const p = occ.parent!;
+    if (p.type === "attribute" && field(p, "object") === occ) {
+      const attr = nodeText(ctx.text, field(p, "attribute")!);
+      const gp = p.parent;
+      if (gp?.type === "call" && field(gp, "function") === p && OWN_QUERY_METHODS.has(attr)) continue;
+      if (attr === "query" || attr === "model" || attr === "db") continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+function within(n: SyntaxNode, outer: SyntaxNode): boolean {
+  for (let x: SyntaxNode | null = n; x; x = x.parent) if (x === outer) return true;
+  return false;
+}
+
+/**
+ * A related queryset (`author.book_set.all()`) whose relation was prefetched reads the prefetch cache, and one of
+ * a loop row is the business of n-plus-one: skip both. Querysets whose origin is unknown are skipped too.
+ */
+export function worthReporting(v: QsVal | Extract<Val, { k: "manager" }>): boolean {
+  if (v.base) {
+    if (v.base.row) return false;
+    if (!(v.k === "qs" && v.fresh) && v.field && childLoaded(v.base.loaded, v.field.name, false)) return false;
+    return !v.base.loaded.all;
+  }
+  return v.origin !== null;
+}
+
+/** A receiver text that can take `.count()` / `.exists()` without parentheses. */
+export function isSimpleChain(node: SyntaxNode): boolean {
+  const n = node;
+  if (n.type === "identifier") return true;
+  if (n.type === "attribute") return isSimpleChain(field(n, "object")!);
+  if (n.type === "call") {
+    const f = field(n, "function");
+    return !!f && isSimpleChain(f);
+  }
+  return false;
+}
+
+/**
+ * A queryset the flow could not follow (an opaque custom manager) but whose syntax settles it:
+ * `Model.<manager>` followed only by lazy methods (`filter`, `exclude`, ...), any slice of one, or a variable only
+ * ever assigned one. Every Django manager returns a QuerySet from these methods.
+ */
+export function syntacticQueryset(ctx: RuleContext, node: SyntaxNode, depth = 0, visiting: Map<string, Model | null> = new Map()): { model: Model; values: boolean } | null {
+  if (depth > 6) return null;
+  const n = strip(node);
+  switch (n.type) {
+    case "call": {
+      const mc = methodCall(ctx.text, n);
+      if (!mc || !LAZY_METHODS.has(mc.method)) return null;
+      const inner = syntacticQueryset(ctx, mc.receiver, depth + 1, visiting);
+      return inner ? { model: inner.model, values: inner.values || mc.method === "values" || mc.method === "values_list" } : null;
+    }
+    case "attribute": {
+      const obj = field(n, "object");
+      const attr = field(n, "attribute");
+      const d = obj ? dotted(ctx.text, obj) : null;
+      const model = d ? ctx.index.modelFromName(ctx.file, d) : undefined;
+      if (!model || !attr) return null;
+      return model.managers.has(nodeText(ctx.text, attr)) ? { model, values: false } : null;
+    }
+    case "subscript": {
+      const value = field(n, "value");
+      const subs = n.children.filter((c) => c !== value);
+      return value && subs.length === 1 && subs[0].type === "slice" ? syntacticQueryset(ctx, value, depth + 1, visiting) : null;
+    }
+    case "identifier": {
+      const name = nodeText(ctx.text, n);
+      const rhs = assignments(ctx, scopeOf(n), name);
+      if (!rhs || !rhs.length) return null;
+      // `qs = qs.filter(...)`: skip the self-reference, the first real assignment decides the model.
+      if (visiting.has(name)) return null;
+      let out: { model: Model; values: boolean } | null = null;
+      const inner = new Map(visiting).set(name, null);
+      const selfRefs: SyntaxNode[] = [];
+      for (const r of rhs) {
+        if (new RegExp(`^\\(*${name}\\b`).test(nodeText(ctx.text, r))) {
+          selfRefs.push(r);
+          continue;
+        }
+        const q = syntacticQueryset(ctx, r, depth + 1, inner);
+        if (!q || (out && out.model !== q.model)) return null;
+        out = out ? { model: q.model, values: out.values || q.values } : q;
+      }
+      if (!out) return null;
+      // Self-references must stay lazy chains on the same name.
+      for (const r of selfRefs) {
+        let x = strip(r);
+        while (x.type === "call") {
+          const mc = methodCall(ctx.text, x);
+          if (!mc || !LAZY_METHODS.has(mc.method)) return null;
+          if (mc.method === "values" || mc.method === "values_list") out = { ...out, values: true };
+          x = strip(mc.receiver);
+        }
+        if (x.type !== "identifier" || nodeText(ctx.text, x) !== name) return null;
+      }
+      return out;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The queryset a test or len() looks at, when it is certainly an unevaluated queryset worth a hint: what to call it
+ * in a message and its model's name.
+ */
+export function lazyQuerysetAt(ctx: RuleContext, node: SyntaxNode, allowManager: boolean): { what: string; model: string } | null {
+  const values = ctx.flow().values;
+  const inner = strip(node);
+  const v = values.get(inner) ?? values.get(node);
+  if (v && (v.k === "qs" || (allowManager && v.k === "manager"))) {
+    if (!worthReporting(v) || !isLazyQueryset(ctx, node)) return null;
+    const what = v.base && v.field ? `${v.base.model.name}.${v.field.name} queryset` : v.k === "manager" ? `${v.model.name} manager` : `${v.model.name} queryset`;
+    return { what, model: v.model.name };
+  }
+  if (v && v.k !== "unknown") return null;
+  const s = syntacticQueryset(ctx, node);
+  return s ? { what: `${s.model.name} queryset`, model: s.model.name } : null;
+}

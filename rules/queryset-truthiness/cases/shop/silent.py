@@ -1,0 +1,57 @@
+from django.shortcuts import render
+
+from .models import Author, Book
+
+
+def evaluated_once(request):
+    books = Book.objects.filter(stock__gt=0)
+    # fine: the test fills the result cache and the loop reuses it
+    if books:
+        for book in books:
+            print(book.title)
+    return render(request, "books.html", {})
+
+
+def rendered_after(request):
+    books = Book.objects.filter(stock__gt=0)
+    if not books:
+        return render(request, "empty.html", {})
+    return render(request, "books.html", {"books": books})
+
+
+def a_list(request):
+    books = list(Book.objects.all())
+    if books:
+        return render(request, "books.html", {"books": books})
+    return render(request, "empty.html", {})
+
+
+def prefetched(request):
+    authors = Author.objects.prefetch_related("book_set")
+    return render(request, "authors.html", {"rows": [a for a in authors if a.book_set.all()]})
+
+
+def default_value(request):
+    books = Book.objects.filter(stock__gt=0)
+    chosen = books or None
+    return render(request, "books.html", {"books": chosen})
+
+
+def parameter(books):
+    if books:
+        return "some"
+    return "none"
+
+
+def count_used(request):
+    n = Book.objects.count()
+    if n > 0:
+        return render(request, "books.html", {"n": n})
+    return render(request, "empty.html", {})
+
+
+def count_then_iterated(request):
+    books = Book.objects.filter(stock__gt=0)
+    if books.count() > 0:
+        return render(request, "books.html", {"books": books})
+    return render(request, "empty.html", {})

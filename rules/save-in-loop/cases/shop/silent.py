@@ -1,0 +1,53 @@
+from django.db.models import F
+
+from .models import Book, Review, Tag
+
+
+def once(pk):
+    book = Book.objects.get(pk=pk)
+    book.stock = 0
+    book.save()
+
+
+def bulk(rate):
+    books = list(Book.objects.filter(stock__gt=0))
+    for book in books:
+        book.price = book.price * rate
+    Book.objects.bulk_update(books, ["price"])
+
+
+def single_update():
+    Book.objects.filter(stock=0).update(price=F("price") * 2)
+
+
+def creates(names):
+    # queryset-in-loop reports create() in a loop, not this rule
+    for name in names:
+        Tag.objects.create(name=name)
+
+
+def unknown_objects(objs):
+    for obj in objs:
+        obj.save()
+
+
+def forms(formset):
+    for form in formset:
+        form.save()
+
+
+def iterable_only():
+    for review in Review.objects.filter(rating=0).delete():
+        print(review)
+
+
+def nested_function(books):
+    for book in books:
+        def later():
+            Book.objects.filter(pk=book).update(stock=0)
+        yield later
+
+
+def values_rows():
+    for row in Book.objects.values("id"):
+        row.save()

@@ -1,0 +1,48 @@
+from django.db.models import F
+
+from .models import Author, Book, Review, Tag
+
+
+def reprice(rate):
+    for book in Book.objects.filter(stock__gt=0):
+        book.price = book.price * rate
+        book.save()  # expect: save-in-loop
+
+
+def import_tags(names):
+    for name in names:
+        tag = Tag(name=name)
+        tag.save()  # expect: save-in-loop
+
+
+def purge(pks):
+    for pk in pks:
+        Review.objects.get(pk=pk).delete()  # expect: save-in-loop
+
+
+def bump(pks):
+    for pk in pks:
+        Book.objects.filter(pk=pk).update(stock=F("stock") + 1)  # expect: save-in-loop
+
+
+def clear_reviews(authors):
+    for author in Author.objects.all():
+        for book in author.book_set.all():
+            book.reviews.all().delete()  # expect: save-in-loop
+
+
+def comprehension():
+    return [b.save() for b in Book.objects.all()]  # expect: save-in-loop
+
+
+async def asave_each():
+    async for book in Book.objects.all():
+        book.stock = 0
+        await book.asave()  # expect: save-in-loop
+
+
+def while_loop(queue):
+    while queue:
+        review = Review.objects.get(pk=queue.pop())
+        review.rating = 0
+        review.save(update_fields=["rating"])  # expect: save-in-loop

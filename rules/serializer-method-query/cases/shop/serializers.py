@@ -1,0 +1,43 @@
+from django.db.models import Avg
+from rest_framework import serializers
+
+from .models import Author, Book, Review
+
+
+class BookSerializer(serializers.ModelSerializer):
+    review_count = serializers.SerializerMethodField()
+    has_reviews = serializers.SerializerMethodField()
+    average = serializers.SerializerMethodField()
+    best = serializers.SerializerMethodField()
+    same_author = serializers.SerializerMethodField(method_name="books_by_author")
+
+    class Meta:
+        model = Book
+        fields = ["id", "title", "review_count", "has_reviews", "average", "best", "same_author"]
+
+    def get_review_count(self, obj):
+        return obj.reviews.count()  # expect: serializer-method-query
+
+    def get_has_reviews(self, obj):
+        return obj.reviews.filter(rating__gte=4).exists()  # expect: serializer-method-query
+
+    def get_average(self, obj):
+        return obj.reviews.aggregate(avg=Avg("rating"))["avg"]  # expect: serializer-method-query
+
+    def get_best(self, book):
+        best = Review.objects.filter(book=book).order_by("-rating").first()  # expect: serializer-method-query
+        return best.rating if best else None
+
+    def books_by_author(self, obj):
+        return [b.title for b in Book.objects.filter(author_id=obj.author_id)]  # expect: serializer-method-query
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    titles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "name", "titles"]
+
+    def get_titles(self, obj):
+        return obj.book_set.filter(stock__gt=0).values_list("title", flat=True)  # expect: serializer-method-query

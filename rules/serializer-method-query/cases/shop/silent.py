@@ -1,0 +1,43 @@
+from rest_framework import serializers
+
+from .models import Author, Book
+
+
+class AnnotatedSerializer(serializers.ModelSerializer):
+    review_count = serializers.IntegerField(read_only=True)
+    tags = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Book
+        fields = ["id", "review_count", "tags", "label"]
+
+    def get_tags(self, obj):
+        # reads the prefetch cache when the view prefetches tags
+        return [t.name for t in obj.tags.all()]
+
+    def get_label(self, obj):
+        return f"{obj.title} ({obj.author_id})"
+
+    def helper(self, obj):
+        # not a SerializerMethodField
+        return obj.reviews.count()
+
+
+class CountedWithPrefetch(serializers.ModelSerializer):
+    tag_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Book
+        fields = ["id", "tag_count"]
+
+    def get_tag_count(self, obj):
+        # BookViewSet prefetches tags, so count() reads the cache
+        return obj.tags.count()
+
+
+class PlainObject:
+    total = serializers.SerializerMethodField()
+
+    def get_total(self, obj):
+        return obj.reviews.count()

@@ -1,0 +1,197 @@
+import type { Model, ModelField } from "../../server/src/engine/models";
+import type { SyntaxNode } from "../../server/src/engine/parser";
+import type { Rule, RuleContext } from "../../server/src/engine/rule";
+import { callParts, dotted, field, nodeText, stringValue } from "../../server/src/engine/syntax";
+
+const MANY = new Set(["reverse-fk", "m2m", "reverse-m2m", "generic-relation"]);
+/** Methods that run a query right away. */
+const EXECUTES = new Set([
+  "count", "exists", "aggregate", "first", "last", "get", "latest", "earliest", "in_bulk", "get_or_create",
+  "update_or_create", "create", "contains",
+]);
+/** Methods that make a new query on a related manager (the prefetch cache cannot answer them). */
+const FRESH = new Set(["filter", "exclude", "order_by", "values", "values_list", "annotate", "distinct", "only", "defer", "select_related"]);
+const EVALUATORS = new Set(["list", "len", "tuple", "set", "sorted", "bool", "sum", "max", "min", "any", "all"]);
+
+interface Chain {
+  /** The outermost call of the chain. */
+  top: SyntaxNode;
+  methods: string[];
+}
+
+/** Walks up a method chain from its root expression: `obj.reviews` -> `obj.reviews.filter(...).count()`. */
+function chainFrom(ctx: RuleContext, root: SyntaxNode): Chain {
+  let top = root;
+  const methods: string[] = [];
+  for (;;) {
+    const p = top.parent;
+    if (p?.type !== "attribute" || field(p, "object") !== top) break;
+    const gp = p.parent;
+    if (gp?.type !== "call" || field(gp, "function") !== p) break;
+    methods.push(nodeText(ctx.text, field(p, "attribute")!));
+    top = gp;
+  }
+  return { top, methods };
+}
+
+/** The chain's value is evaluated here: returned (the renderer serializes it), iterated, listed, counted. */
+function evaluated(ctx: RuleContext, n: SyntaxNode): boolean {
+  let x = n;
+  while (x.parent?.type === "parenthesized_expression") x = x.parent;
+  const p = x.parent;
+  if (!p) return false;
+  if (p.type === "return_statement") return true;
+  if ((p.type === "for_statement" || p.type === "for_in_clause") && field(p, "right") === x) return true;
+  if (p.type === "subscript" && field(p, "value") === x) return true;
+  if (p.type === "argument_list" && p.parent?.type === "call") {
+    const f = field(p.parent, "function");
+    return !!f && f.type === "identifier" && EVALUATORS.has(nodeText(ctx.text, f));
+  }
+  return false;
+}
+
+function serializerModel(ctx: RuleContext, body: SyntaxNode): Model | undefined {
+  for (const stmt of body.children) {
+    if (stmt.type !== "class_definition" || nodeText(ctx.text, field(stmt, "name")!) !== "Meta") continue;
+    for (const s of field(stmt, "body")?.children ?? []) {
+      const a = s.type === "expression_statement" ? s.children[0] : undefined;
+      if (a?.type !== "assignment") continue;
+      const l = field(a, "left");
+      const r = field(a, "right");
+      if (l && r && nodeText(ctx.text, l) === "model") {
+        const d = dotted(ctx.text, r);
+        return d ? ctx.index.modelFromName(ctx.file, d) : undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Method names of the class's SerializerMethodFields: `get_<name>` or their `method_name=`. */
+function methodFields(ctx: RuleContext, body: SyntaxNode): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const stmt of body.children) {
+    const a = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
+    if (a?.type !== "assignment") continue;
+    const l = field(a, "left");
+    const r = field(a, "right");
+    if (!l || l.type !== "identifier" || r?.type !== "call") continue;
+    const parts = callParts(ctx.text, r);
+    const callee = parts ? dotted(ctx.text, parts.func) : null;
+    if (!parts || !callee || !/(^|\.)SerializerMethodField$/.test(callee)) continue;
+    const named = parts.kwargs.get("method_name") ?? parts.args[0];
+    const method = named ? stringValue(ctx.text, named) : `get_${nodeText(ctx.text, l)}`;
+    if (method) out.set(method, nodeText(ctx.text, l));
+  }
+  return out;
+}
+
+/** Does a view that uses this serializer prefetch the relation (then count()/exists() read the cache)? */
+function prefetchedByViews(ctx: RuleContext, serializer: string, rel: string): boolean {
+  const files = ctx.project.filesMatching?.(/\.py$/) ?? [];
+  const uses = new RegExp(`\\b${serializer}\\b`);
+  const prefetch = new RegExp(`prefetch_related\\([^)]*["']${rel}["']|Prefetch\\(\\s*["']${rel}["']`);
+  for (const f of files) {
+    const t = f === ctx.file ? ctx.text : ctx.project.textOf(f);
+    if (t && uses.test(t) && prefetch.test(t)) return true;
+  }
+  return false;
+}
+
+function advice(method: string, f: ModelField, annotation: string): string {
+  const rel = f.name;
+  switch (method) {
+    case "count":
+      return `annotate(${annotation}=Count("${rel}")) on the view's queryset and return obj.${annotation}`;
+    case "exists":
+      return `annotate(${annotation}=Exists(...)) (or Count("${rel}")) on the view's queryset and read the annotation`;
+    case "aggregate":
+      return `annotate() the aggregate over "${rel}__..." on the view's queryset and read the annotation`;
+    default:
+      return `prefetch it on the view's queryset with Prefetch("${rel}", queryset=..., to_attr=...) and read the list`;
+  }
+}
+
+function checkMethod(ctx: RuleContext, def: SyntaxNode, cls: string, fieldName: string, model: Model | undefined): void {
+  const params = (field(def, "parameters")?.children ?? []).filter((p) => p.type !== "comment");
+  const objParam = params[1];
+  const objName = objParam?.type === "identifier" ? nodeText(ctx.text, objParam) : null;
+  const body = field(def, "body");
+  if (!body) return;
+  const reported = new Set<SyntaxNode>();
+  const per = model ? `per serialized ${model.name}` : "per serialized object";
+  const stack = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
+    if (n.type === "attribute" && !reported.has(n)) {
+      const obj = field(n, "object");
+      const attr = field(n, "attribute");
+      // obj.<many relation>.<query>
+      if (obj && attr && model && objName && obj.type === "identifier" && nodeText(ctx.text, obj) === objName) {
+        const f = ctx.index.attribute(model, nodeText(ctx.text, attr));
+        if (f && MANY.has(f.kind)) {
+          const chain = chainFrom(ctx, n);
+          const runs = chain.methods.find((m) => EXECUTES.has(m));
+          const fresh = chain.methods.some((m) => FRESH.has(m));
+          const lazyButUsed = !runs && fresh && chain.methods.length > 0 && evaluated(ctx, chain.top);
+          const cached = !fresh && (runs === "count" || runs === "exists") && prefetchedByViews(ctx, cls, f.name);
+          if ((runs || lazyButUsed) && !cached && !reported.has(chain.top)) {
+            reported.add(chain.top);
+            const method = runs ?? "filter";
+            ctx.report({
+              start: chain.top.start,
+              end: chain.top.end,
+              message: `Query per object: ${cls}.${nodeText(ctx.text, field(def, "name")!)} runs ${model.name}.${f.name}.${chain.methods.join("().")}() once ${per} (one query per row of the list); ${advice(method, f, fieldName)}`,
+            });
+          }
+        }
+      }
+      // <Model>.<manager>...<query>
+      const d = obj ? dotted(ctx.text, obj) : null;
+      const qm = d && attr ? ctx.index.modelFromName(ctx.file, d) : undefined;
+      if (qm && attr && qm.managers.has(nodeText(ctx.text, attr))) {
+        const chain = chainFrom(ctx, n);
+        const runs = chain.methods.find((m) => EXECUTES.has(m));
+        if ((runs || (chain.methods.length && evaluated(ctx, chain.top))) && !reported.has(chain.top)) {
+          reported.add(chain.top);
+          ctx.report({
+            start: chain.top.start,
+            end: chain.top.end,
+            message: `Query per object: ${cls}.${nodeText(ctx.text, field(def, "name")!)} runs a ${qm.name} query once ${per} (one query per row of the list); compute it for every row at once on the view's queryset (annotate() with Count/Subquery, or Prefetch(..., to_attr=...))`,
+          });
+        }
+      }
+    }
+    for (const c of n.children) stack.push(c);
+  }
+}
+
+function check(ctx: RuleContext): void {
+  if (!/SerializerMethodField/.test(ctx.text)) return;
+  for (const stmt of ctx.syntax.root.children) {
+    const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+    if (cls?.type !== "class_definition") continue;
+    const sup = field(cls, "superclasses");
+    const body = field(cls, "body");
+    if (!sup || !body) continue;
+    const bases = sup.children.map((b) => dotted(ctx.text, b) ?? "");
+    if (!bases.some((b) => /Serializer$/.test(b))) continue;
+    const fields = methodFields(ctx, body);
+    if (!fields.size) continue;
+    const model = serializerModel(ctx, body);
+    const cname = nodeText(ctx.text, field(cls, "name")!);
+    for (const s of body.children) {
+      const def = s.type === "decorated_definition" ? field(s, "definition") : s;
+      if (def?.type !== "function_definition") continue;
+      const name = nodeText(ctx.text, field(def, "name")!);
+      const fieldName = fields.get(name);
+      if (fieldName) checkMethod(ctx, def, cname, fieldName, model);
+    }
+  }
+}
+
+export const rule: Rule = {
+  meta: { id: "serializer-method-query", summary: "A SerializerMethodField that runs a query per serialized object", defaultSeverity: "warning", fixable: false },
+  check,
+};

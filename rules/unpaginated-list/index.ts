@@ -1,0 +1,220 @@
+import type { SyntaxNode } from "../../server/src/engine/parser";
+import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
+import { dotted, eolAt, field, indentAt, nodeText, walk } from "../../server/src/engine/syntax";
+
+const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
+const DJANGO_LISTS = new Set(["ListView"]);
+/** Overriding these takes pagination into the class's own hands: unsure. */
+const OWN_PAGINATION = new Set(["list", "paginate_queryset", "get_paginate_by", "get_paginator", "paginator", "get"]);
+const lastPart = (d: string) => d.slice(d.lastIndexOf(".") + 1);
+
+/** Local name -> fully qualified name, from the file's top-level imports. */
+function importsOf(ctx: RuleContext): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const stmt of ctx.syntax.root.children) {
+    if (stmt.type === "import_from_statement") {
+      const mod = field(stmt, "module_name");
+      if (!mod) continue;
+      for (const c of stmt.children) {
+        if (c === mod) continue;
+        if (c.type === "dotted_name") out.set(nodeText(ctx.text, c), `${nodeText(ctx.text, mod)}.${nodeText(ctx.text, c)}`);
+        else if (c.type === "aliased_import") {
+          const n = field(c, "name");
+          const a = field(c, "alias");
+          if (n && a) out.set(nodeText(ctx.text, a), `${nodeText(ctx.text, mod)}.${nodeText(ctx.text, n)}`);
+        }
+      }
+    } else if (stmt.type === "import_statement") {
+      for (const c of stmt.children) {
+        if (c.type === "dotted_name") out.set(nodeText(ctx.text, c).split(".")[0], nodeText(ctx.text, c).split(".")[0]);
+        else if (c.type === "aliased_import") {
+          const n = field(c, "name");
+          const a = field(c, "alias");
+          if (n && a) out.set(nodeText(ctx.text, a), nodeText(ctx.text, n));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+interface ClassBody {
+  attrs: Map<string, SyntaxNode>;
+  methods: Set<string>;
+  /** Where a new class attribute goes: after the docstring, else before the first statement. */
+  insertAt: number;
+  firstStmt: SyntaxNode | null;
+}
+
+function classBody(ctx: RuleContext, body: SyntaxNode): ClassBody {
+  const attrs = new Map<string, SyntaxNode>();
+  const methods = new Set<string>();
+  let firstStmt: SyntaxNode | null = null;
+  let docstring: SyntaxNode | null = null;
+  for (const stmt of body.children) {
+    if (stmt.type === "comment") continue;
+    if (!firstStmt) {
+      firstStmt = stmt;
+      if (stmt.type === "expression_statement" && stmt.children[0]?.type === "string") docstring = stmt;
+    }
+    const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+    if (d?.type === "function_definition") methods.add(nodeText(ctx.text, field(d, "name")!));
+    const a = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
+    if (a?.type === "assignment") {
+      const l = field(a, "left");
+      const r = field(a, "right");
+      if (l?.type === "identifier" && r) attrs.set(nodeText(ctx.text, l), r);
+    }
+  }
+  return { attrs, methods, insertAt: docstring ? docstring.end : firstStmt?.start ?? body.start, firstStmt: docstring ? null : firstStmt };
+}
+
+/** Is a value an explicit "no pagination": None, 0, False? */
+function isOff(ctx: RuleContext, n: SyntaxNode): boolean {
+  return n.type === "none" || n.type === "false" || (n.type === "integer" && Number(nodeText(ctx.text, n)) === 0);
+}
+
+/** A workspace base class (resolved through the index) that sets or handles pagination, or cannot be judged. */
+function baseHandles(ctx: RuleContext, file: string, name: string, depth = 0): "pagination" | "none" | "unknown" {
+  if (depth > 6) return "unknown";
+  const c = ctx.index.resolveClass(file, name);
+  if (!c) return "unknown";
+  if (c.assigns.some((a) => a.name === "pagination_class" || a.name === "paginate_by")) return "pagination";
+  if (c.methods.some((m) => OWN_PAGINATION.has(m.name))) return "pagination";
+  const imports = ctx.index.factsOf(c.file)?.imports ?? {};
+  for (const b of c.bases) {
+    if (b === "object") continue;
+    const q = imports[b.split(".")[0]];
+    if (q && /^(django|rest_framework)\b/.test(q)) continue;
+    const r = baseHandles(ctx, c.file, b, depth + 1);
+    if (r !== "none") return r;
+  }
+  return "none";
+}
+
+function pageSizeSet(ctx: RuleContext): boolean {
+  const files = ctx.project.filesMatching?.(/settings[^\\/]*\.py$|[\\/]settings[\\/][^\\/]*\.py$/) ?? [];
+  return files.some((f) => /["']PAGE_SIZE["']\s*:\s*(?!None\b)\S/.test(ctx.project.textOf(f) ?? ""));
+}
+
+/** A pagination class of this file that sets page_size, to reuse in the fix. */
+function localPaginator(ctx: RuleContext): string | null {
+  for (const stmt of ctx.syntax.root.children) {
+    if (stmt.type !== "class_definition") continue;
+    const sup = field(stmt, "superclasses");
+    if (!sup || !/Pagination\b/.test(nodeText(ctx.text, sup))) continue;
+    const body = field(stmt, "body");
+    if (body && /^\s*(page_size|default_limit)\s*=/m.test(nodeText(ctx.text, body))) return nodeText(ctx.text, field(stmt, "name")!);
+  }
+  return null;
+}
+
+function importEdit(ctx: RuleContext, module: string, name: string): OffsetEdit | null {
+  if (new RegExp(`^\\s*from\\s+${module.replace(/\./g, "\\.")}\\s+import\\s+[^\\n]*\\b${name}\\b`, "m").test(ctx.text)) return null;
+  const eol = eolAt(ctx.text);
+  let at = 0;
+  for (const stmt of ctx.syntax.root.children) {
+    if (stmt.type === "import_statement" || stmt.type === "import_from_statement" || stmt.type === "future_import_statement") at = stmt.end;
+    else if (at === 0 && stmt.type === "expression_statement" && stmt.children[0]?.type === "string") at = stmt.end;
+  }
+  const line = `from ${module} import ${name}`;
+  return at === 0 ? { file: ctx.file, start: 0, end: 0, newText: `${line}${eol}` } : { file: ctx.file, start: at, end: at, newText: `${eol}${line}` };
+}
+
+/** Sets `attr = value` in the class: replaces an existing value, or adds a line. */
+function attrEdit(ctx: RuleContext, body: ClassBody, attr: string, value: string): OffsetEdit {
+  const existing = body.attrs.get(attr);
+  if (existing) return { file: ctx.file, start: existing.start, end: existing.end, newText: value };
+  const eol = eolAt(ctx.text);
+  const indent = body.firstStmt ? indentAt(ctx.text, body.firstStmt.start) : indentAt(ctx.text, body.insertAt);
+  if (body.firstStmt) return { file: ctx.file, start: body.insertAt, end: body.insertAt, newText: `${attr} = ${value}${eol}${indent}` };
+  return { file: ctx.file, start: body.insertAt, end: body.insertAt, newText: `${eol}${indent}${attr} = ${value}` };
+}
+
+function modelName(ctx: RuleContext, body: ClassBody): string | null {
+  const values = ctx.flow().values;
+  const qs = body.attrs.get("queryset");
+  const v = qs ? values.get(qs) : undefined;
+  if (v && (v.k === "qs" || v.k === "manager")) return v.model.name;
+  const model = body.attrs.get("model");
+  if (model) return ctx.index.modelFromName(ctx.file, nodeText(ctx.text, model))?.name ?? null;
+  return null;
+}
+
+function sliced(ctx: RuleContext, body: ClassBody): boolean {
+  const qs = body.attrs.get("queryset");
+  if (qs?.type === "subscript") return true;
+  let found = false;
+  if (qs) walk(qs, (n) => { if (n.type === "slice") found = true; });
+  return found;
+}
+
+function check(ctx: RuleContext): void {
+  if (!/ListAPIView|ListCreateAPIView|ListModelMixin|ModelViewSet|ListView/.test(ctx.text)) return;
+  if (/(^|[\\/])(tests?|migrations)([\\/]|_|\.py$)|[\\/]test_[^\\/]*\.py$/.test(ctx.file)) return;
+  const imports = importsOf(ctx);
+  const localClasses = new Set(ctx.syntax.root.children.map((s) => (s.type === "decorated_definition" ? field(s, "definition") : s)).filter((d): d is SyntaxNode => d?.type === "class_definition").map((d) => nodeText(ctx.text, field(d, "name")!)));
+  for (const stmt of ctx.syntax.root.children) {
+    const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+    if (cls?.type !== "class_definition") continue;
+    const nameNode = field(cls, "name");
+    const sup = field(cls, "superclasses");
+    const bodyNode = field(cls, "body");
+    if (!nameNode || !sup || !bodyNode) continue;
+    const bases = sup.children.filter((b) => b.type !== "keyword_argument" && b.type !== "comment").map((b) => dotted(ctx.text, b));
+    if (bases.some((b) => b === null)) continue;
+    let kind: "drf" | "django" | null = null;
+    let listBase = "";
+    let unsure = false;
+    for (const b of bases as string[]) {
+      const simple = lastPart(b);
+      const head = b.split(".")[0];
+      const q = imports.get(head);
+      const external = q !== undefined && /^(rest_framework|django)\b/.test(q);
+      if ((DRF_LISTS.has(simple) || DJANGO_LISTS.has(simple)) && !(b === simple && localClasses.has(simple)) && (external || q === undefined)) {
+        const k = DRF_LISTS.has(simple) ? "drf" : "django";
+        if (kind && kind !== k) unsure = true;
+        kind = k;
+        listBase ||= b;
+        continue;
+      }
+      if (external) continue; // LoginRequiredMixin, GenericViewSet, CreateModelMixin, ...
+      const r = baseHandles(ctx, ctx.file, b);
+      if (r !== "none") unsure = true;
+    }
+    if (!kind || unsure) continue;
+    const body = classBody(ctx, bodyNode);
+    if ([...body.methods].some((m) => OWN_PAGINATION.has(m)) || sliced(ctx, body)) continue;
+    const name = nodeText(ctx.text, nameNode);
+    const model = modelName(ctx, body);
+    const rows = model ? `every ${model} row` : "every row";
+    const fixes: OffsetFix[] = [];
+    let message: string;
+    if (kind === "drf") {
+      const pc = body.attrs.get("pagination_class");
+      if (pc && !isOff(ctx, pc)) continue;
+      if (!pc && ctx.index.defaultPagination) continue;
+      const local = localPaginator(ctx);
+      const cls = local ?? "PageNumberPagination";
+      const edits = [attrEdit(ctx, body, "pagination_class", cls)];
+      const imp = local ? null : importEdit(ctx, "rest_framework.pagination", "PageNumberPagination");
+      if (imp) edits.push(imp);
+      const needsPageSize = !local && !pageSizeSet(ctx);
+      fixes.push({ title: `Set pagination_class = ${cls}${needsPageSize ? ' (also set REST_FRAMEWORK["PAGE_SIZE"])' : ""}`, safe: false, edits });
+      message = pc
+        ? `Unbounded list: ${name} (${listBase}) sets pagination_class = None, so its list endpoint returns ${rows} in one response; use a pagination class`
+        : `Unbounded list: ${name} (${listBase}) has no pagination_class and settings set no DEFAULT_PAGINATION_CLASS, so its list endpoint serializes ${rows} in one response; set pagination_class`;
+    } else {
+      const pb = body.attrs.get("paginate_by");
+      if (pb && !isOff(ctx, pb)) continue;
+      fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
+      message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"}, so the page renders ${rows} at once; set paginate_by`;
+    }
+    ctx.report({ start: nameNode.start, end: nameNode.end, message, fixes });
+  }
+}
+
+export const rule: Rule = {
+  meta: { id: "unpaginated-list", summary: "A list view or endpoint with no pagination", defaultSeverity: "warning", fixable: true },
+  check,
+};
