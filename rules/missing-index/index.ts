@@ -23,7 +23,9 @@ function check(ctx: RuleContext): void {
       if (!uses?.length) continue;
       // For a field of an abstract base, every concrete child must lack the index.
       const owners = ctx.index.models.filter((x) => !x.abstract && [...x.fields.values()].some((y) => y.file === f.file && y.start === f.start));
-      if (!owners.length || owners.some((o) => indexed(o, o.fields.get(f.name) ?? f))) {
+      // Uses through a related manager are narrowed by the foreign key first: a composite (fk, field) index serves them.
+      const servedByComposite = (o: Model) => uses.every((u) => u.via && o.indexed.some((cols) => cols[0] === u.via && cols[1] === f.name));
+      if (!owners.length || owners.some((o) => indexed(o, o.fields.get(f.name) ?? f) || servedByComposite(o))) {
         seen.add(key);
         continue;
       }

@@ -41,7 +41,7 @@ function check(ctx: RuleContext): void {
     const method = t.single ? "select_related" : "prefetch_related";
     const lookup = t.path.join("__");
     const fixes: OffsetFix[] = [];
-    if (t.origin) {
+    if (t.origin && !t.relation.includes(".")) {
       const text = t.origin.file === ctx.file ? ctx.text : ctx.project.textOf(t.origin.file);
       const edit = text !== null ? addToQueryset(t.origin, method, lookup, text) : null;
       if (edit) fixes.push({ title: `Add ${method}("${lookup}") to the view's queryset`, safe: method === "select_related" || !t.origin.iterator, edits: [edit] });
@@ -50,7 +50,11 @@ function check(ctx: RuleContext): void {
       file: t.template,
       start: t.start,
       end: t.end,
-      message: `N+1: the template reads ${t.path.join(".")} for every ${t.rowModel.name}, one query per row; add ${method}("${lookup}") to the view's queryset`,
+      message: t.relation.includes(".")
+        ? `N+1: the template runs ${t.relation}() for every ${t.rowModel.name}, one query per row; prefetch_related("${lookup}") or annotate the count in the view`
+        : t.origin
+          ? `N+1: the template reads ${t.path.join(".")} for every ${t.rowModel.name}, one query per row; add ${method}("${lookup}") to the view's queryset`
+          : `N+1: the template reads ${t.path.join(".")} for every ${t.rowModel.name}, one query per row; pass the rows from the view with ${method}("${lookup}")`,
       related: t.origin ? [{ file: t.origin.file, start: t.origin.start, end: t.origin.end, message: `${t.rowModel.name} queryset passed to the template` }] : [{ file: ctx.file, start: 0, end: 0, message: "rendered from this view" }],
       fixes,
     });

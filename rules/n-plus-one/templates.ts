@@ -14,6 +14,7 @@ import { viewQuerysets } from "./drf";
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
 
 export interface TemplateRead {
+  rowId?: number;
   template: string;
   start: number;
   end: number;
@@ -24,7 +25,9 @@ export interface TemplateRead {
   relation: string;
 }
 
-type TV = Val | { k: "trow"; inst: InstVal; origin: Origin | null; rowModel: Model };
+/** A row in a template loop; `id` names the loop binding, so a relation read twice in one iteration counts once. */
+type TV = Val | { k: "trow"; inst: InstVal; origin: Origin | null; rowModel: Model; id?: number };
+let nextRowId = 1;
 
 interface Env {
   vars: Map<string, TV>;
@@ -33,15 +36,15 @@ interface Env {
 function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, reads: TemplateRead[], template: string, iterating: boolean): TV {
   let cur: TV | undefined = env.vars.get(v.segs[0]);
   if (!cur) return { k: "unknown" };
-  let end = v.start + v.segs[0].length;
+  let afterMany = false;
   for (let i = 1; i < v.segs.length; i++) {
     const seg = v.segs[i];
-    end += seg.length + 1;
     if (cur.k === "qs" || cur.k === "manager") {
       // qs.all / qs.count ...: the value is the queryset itself for iteration purposes
       if (seg === "all") continue;
       return { k: "unknown" };
     }
+    if (afterMany && seg === "all") continue;
     if (cur.k !== "trow" && cur.k !== "inst") return { k: "unknown" };
     const inst: InstVal = cur.k === "trow" ? cur.inst : cur;
     const origin: Origin | null = cur.k === "trow" ? cur.origin : null;
@@ -58,14 +61,26 @@ function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, re
     const child = rawChild ? withBackReference(rawChild, f, inst.loaded) : undefined;
     const isRow = cur.k === "trow" || inst.row !== null;
     const next = v.segs[i + 1];
-    const evaluates = single || next === "all" || (next === undefined && iterating) || next === undefined;
-    if (!child && isRow && inLoop && !inst.tainted && evaluates && !(next === "count" || next === "exists")) {
-      reads.push({ template, start: v.start, end: v.start + v.segs.slice(0, i + 1).join(".").length, path: [...inst.path, seg], rowModel, origin, single, relation: f.name });
+    const counts = !single && (next === "count" || next === "exists");
+    const rowId: number | undefined = cur.k === "trow" ? cur.id : undefined;
+    if (!child && isRow && inLoop && !inst.tainted) {
+      reads.push({ rowId, template, start: v.start, end: v.start + v.segs.slice(0, i + 1).join(".").length, path: [...inst.path, seg], rowModel, origin, single, relation: counts ? `${f.name}.${next}` : f.name });
     }
     const loaded = child ?? withBackReference(newLoaded(), f, inst.loaded);
-    const nextInst: InstVal = { k: "inst", model: f.target, loaded, row: inst.row, path: [...inst.path, seg], tainted: inst.tainted || !child };
-    if (single) cur = cur.k === "trow" ? { k: "trow", inst: nextInst, origin, rowModel } : nextInst;
-    else cur = { k: "trow", inst: nextInst, origin, rowModel };
+    if (counts) return { k: "unknown" };
+    if (single) {
+      const nextInst: InstVal = { k: "inst", model: f.target, loaded, row: inst.row, path: [...inst.path, seg], tainted: inst.tainted || !child };
+      cur = cur.k === "trow" ? { k: "trow", inst: nextInst, origin, rowModel, id: rowId } : nextInst;
+    } else if (isRow) {
+      // Rows of a relation of a row belong to the outer row's queryset.
+      const nextInst: InstVal = { k: "inst", model: f.target, loaded, row: inst.row, path: [...inst.path, seg], tainted: inst.tainted || !child };
+      cur = { k: "trow", inst: nextInst, origin, rowModel, id: rowId };
+    } else {
+      // Rows of a relation of one object: a queryset of their own, built in the template.
+      const nextInst: InstVal = { k: "inst", model: f.target, loaded, row: null, path: [], tainted: false };
+      cur = { k: "trow", inst: nextInst, origin: null, rowModel: f.target };
+    }
+    afterMany = !single;
   }
   return cur;
 }
@@ -81,13 +96,13 @@ function walkTemplate(ctx: RuleContext, nodes: TNode[], env: Env, depth: number,
       if (n.targets.length === 1) {
         if (iterVal.k === "qs" && !iterVal.values) {
           const inst: InstVal = { k: "inst", model: iterVal.model, loaded: iterVal.loaded, row: null, path: [], tainted: false };
-          inner.vars.set(n.targets[0], { k: "trow", inst, origin: iterVal.origin, rowModel: iterVal.model });
+          inner.vars.set(n.targets[0], { k: "trow", inst, origin: iterVal.origin, rowModel: iterVal.model, id: nextRowId++ });
         } else if (iterVal.k === "manager") {
           const inst: InstVal = { k: "inst", model: iterVal.model, loaded: iterVal.loaded, row: null, path: [], tainted: false };
-          inner.vars.set(n.targets[0], { k: "trow", inst, origin: iterVal.origin, rowModel: iterVal.model });
+          inner.vars.set(n.targets[0], { k: "trow", inst, origin: iterVal.origin, rowModel: iterVal.model, id: nextRowId++ });
         } else if (iterVal.k === "trow") {
           // rows of a relation of a row: they belong to the outer row's queryset
-          inner.vars.set(n.targets[0], iterVal);
+          inner.vars.set(n.targets[0], { ...iterVal, id: nextRowId++ });
         }
       }
       walkTemplate(ctx, n.body, inner, depth + 1, template, reads, seen);
@@ -162,7 +177,13 @@ export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => vo
     if (!t) return;
     const reads: TemplateRead[] = [];
     walkTemplate(ctx, parseTemplate(t.text), env, 0, t.file, reads, new Set([name]));
-    for (const r of reads) report(r);
+    const seen = new Set<string>();
+    for (const r of reads) {
+      const key = `${r.template}:${r.rowId ?? r.start}:${r.path.join("__")}:${r.relation}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      report(r);
+    }
   };
   const stack = [ctx.syntax.root];
   while (stack.length) {

@@ -324,26 +324,38 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
     params.push(id ? nodeText(text, id) : "?");
   }
   const fact: MethodFact = { name: nodeText(text, nameNode), returns: null, start: fn.start, end: fn.end, decorators, params, reads: paramReads(text, body, params) };
-  // The last top-level `return X` of the body.
-  const returns = body.children.filter((s) => s.type === "return_statement");
-  if (returns.length !== 1) return fact;
-  const value = returns[0].children[0];
-  if (!value) return fact;
-  const { rootNode, ops } = chainOps(text, value);
-  const rootText = nodeText(text, rootNode);
-  if (rootText === "self") fact.returns = { root: "self", ops };
-  else if (/^super\(.*\)$/s.test(rootText) && ops.length && QS_CHAIN_ROOTS.has(ops[0].method)) fact.returns = { root: "super", ops: ops.slice(1) };
-  else if (ops.length && ops[0].method === "get_queryset" && rootText === "self") fact.returns = { root: "self", ops };
-  else {
-    const root = dotted(text, rootNode);
-    if (root && /\.(objects|_default_manager)$/.test(root)) fact.returns = { root: "model", model: root.slice(0, root.lastIndexOf(".")), ops };
+  // Every `return X` of the body (not of nested functions): one shape, or several of the same root.
+  const returns: SyntaxNode[] = [];
+  const stack = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
+    if (n.type === "return_statement") returns.push(n);
+    for (const c of n.children) stack.push(c);
   }
-  // self.get_queryset().x(): root is a call on self
-  if (!fact.returns && ops.length && ops[0].method === "get_queryset") {
-    const recv = rootNode;
-    if (nodeText(text, recv) === "self") fact.returns = { root: "self", ops: ops.slice(1) };
+  const shapes = returns.map((r) => (r.children[0] ? returnShape(text, r.children[0]) : null));
+  if (!shapes.length || shapes.some((x) => x === null)) return fact;
+  const first = shapes[0]!;
+  if (shapes.length === 1) fact.returns = first;
+  else if (shapes.every((x) => x!.root === first.root && x!.model === first.model)) {
+    // Branches that join differently: what is loaded is unsure, so only keep them when none joins anything.
+    const joins = shapes.some((x) => x!.ops.some((o) => o.method === "select_related" || o.method === "prefetch_related" || o.method === "fetch_mode"));
+    if (!joins) fact.returns = { root: first.root, model: first.model, ops: [] };
   }
   return fact;
+}
+
+function returnShape(text: string, value: SyntaxNode): MethodFact["returns"] {
+  const { rootNode, ops } = chainOps(text, value);
+  const rootText = nodeText(text, rootNode);
+  if (rootText === "self") {
+    if (ops.length && ops[0].method === "get_queryset") return { root: "self", ops: ops.slice(1) };
+    return { root: "self", ops };
+  }
+  if (/^super\(.*\)$/s.test(rootText) && ops.length && QS_CHAIN_ROOTS.has(ops[0].method)) return { root: "super", ops: ops.slice(1) };
+  const root = dotted(text, rootNode);
+  if (root && /\.(objects|_default_manager)$/.test(root)) return { root: "model", model: root.slice(0, root.lastIndexOf(".")), ops };
+  return null;
 }
 
 /** Attribute chains on parameters (outermost attribute of each chain only). */
@@ -517,8 +529,12 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
         let r: SyntaxNode | undefined = mc.receiver;
         while (r && r.type === "call") r = methodCall(text, r)?.receiver;
         const d = r && r.type === "attribute" ? dotted(text, r) : null;
-        const rootName = d ? d.slice(0, d.lastIndexOf(".")) : "";
-        if (d && /^([a-z_][\w]*\.)*[A-Z]\w*$/.test(rootName)) {
+        let rootName = d ? d.slice(0, d.lastIndexOf(".")) : "";
+        // `check.flip_set.filter(...)`: a related manager; the index resolves the accessor name to its model.
+        if (d && !/^([a-z_][\w]*\.)*[A-Z]\w*$/.test(rootName) && /^[a-z_]\w*$/.test(d.slice(d.lastIndexOf(".") + 1)) && d.slice(d.lastIndexOf(".") + 1) !== "objects") {
+          rootName = `@rel:${d.slice(d.lastIndexOf(".") + 1)}`;
+        }
+        if (d && (/^([a-z_][\w]*\.)*[A-Z]\w*$/.test(rootName) || rootName.startsWith("@rel:"))) {
           if (FILTER_METHODS.has(mc.method)) {
             const keys = lookupKeys(text, n);
             if (keys.length) out.push({ root: rootName, keys, kind: "filter", start: n.start, end: n.end });

@@ -795,6 +795,12 @@ class FlowAnalyzer {
       return { k: "manager", model: obj.model, mgr: mgr ?? null, base: null, field: null, access: node, loaded, origin: { file: this.file, start: node.start, end: node.end, insertAt: node.end, selectCall: null, prefetchCall: null, iterator: false } };
     }
     if (obj.k === "inst") return this.instAttribute(obj, attr, node);
+    if (obj.k === "unknown" && objNode.type === "identifier" && /^[A-Z]/.test(attr)) {
+      // models.Redirect: a model class reached through its module.
+      const d = dotted(this.text, node);
+      const model = d ? this.index.modelFromName(this.file, d) : undefined;
+      if (model) return { k: "class", model };
+    }
     return UNKNOWN;
   }
 
@@ -1107,6 +1113,21 @@ class FlowAnalyzer {
       }
       if (recvText === "self" && this.methods.get(scope.cls)?.has(name)) {
         return this.returnOf(this.methods.get(scope.cls)!.get(name)!);
+      }
+      return UNKNOWN;
+    }
+    if (recv.k === "class") {
+      // A classmethod / staticmethod of the model that returns a queryset (Redirect.get_for_site(site)).
+      const m = this.index.methodOf(recv.model, name);
+      const ret = m?.returns;
+      if (ret && ret.root === "model" && (ret.model === "cls" || this.index.modelFromName(recv.model.file, ret.model ?? "") === recv.model)) {
+        let v: Val = this.asQs(recv, node) ?? UNKNOWN;
+        if (v.k === "qs") v = { ...v, origin: null };
+        for (const op of ret.ops) {
+          if (v.k !== "qs") return UNKNOWN;
+          v = this.applyForeignOp(v, op);
+        }
+        return v;
       }
       return UNKNOWN;
     }

@@ -46,6 +46,8 @@ export interface FieldUse {
   end: number;
   kind: "filter" | "order";
   key: string;
+  /** Through a related manager: the rows are already narrowed by this foreign key (flip_set -> "owner"). */
+  via?: string;
 }
 
 const INDEXABLE_LOOKUPS = new Set(["exact", "in", "gt", "gte", "lt", "lte", "range", "year", "date", "isnull"]);
@@ -365,8 +367,15 @@ export class ModelIndex {
     for (const facts of this.factsByFile.values()) {
       if (TEST_OR_MIGRATION.test(rel.get(facts.file) ?? facts.file)) continue;
       for (const lk of facts.lookups) {
-        const model = this.modelFromName(facts.file, lk.root);
+        const model = lk.root.startsWith("@rel:") ? this.modelByAccessor(lk.root.slice(5)) : this.modelFromName(facts.file, lk.root);
         if (!model) continue;
+        let via: string | undefined;
+        if (lk.root.startsWith("@rel:")) {
+          for (const m of this.models) {
+            const f = m.fields.get(lk.root.slice(5));
+            if (f?.target === model && f.forward && f.kind === "reverse-fk") via = f.forward.name;
+          }
+        }
         // Only the leading ordering column is helped by a single-column index.
         for (const key of lk.kind === "order" ? lk.keys.slice(0, 1) : lk.keys) {
           const segs = key.split("__");
@@ -376,7 +385,7 @@ export class ModelIndex {
             if (!f) break;
             if (f.kind === "concrete") {
               const lookup = lk.kind === "order" ? "exact" : segs[i + 1] ?? "exact";
-              if (INDEXABLE_LOOKUPS.has(lookup) && !NOT_INDEX_USE.has(lookup)) record(f, { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key });
+              if (INDEXABLE_LOOKUPS.has(lookup) && !NOT_INDEX_USE.has(lookup)) record(f, { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key, via: i === 0 ? via : undefined });
               break;
             }
             if (i === segs.length - 1 || !f.target) break;
@@ -569,7 +578,12 @@ export class ModelIndex {
         return f && (f.module === mod || f.module.endsWith(`.${mod}`) || mod.endsWith(`.${f.module}`) || f.module.startsWith(`${mod}.`));
       });
       if (inModule.length === 1) return inModule[0];
-      if (inModule.length > 1) return undefined;
+      if (inModule.length > 1) {
+        // `import models` / `from . import models`: the module next to the importing file wins.
+        const pkg = facts ? facts.module.slice(0, facts.module.lastIndexOf(".")) : "";
+        const near = inModule.filter((c) => this.factsByFile.get(c.file)?.module.startsWith(`${pkg}.`));
+        return near.length === 1 ? near[0] : undefined;
+      }
     }
     return cands.length === 1 ? cands[0] : undefined;
   }
@@ -612,6 +626,24 @@ export class ModelIndex {
   concreteFields(m: Model): ModelField[] {
     return [...m.fields.values()].filter((f) => f.kind === "concrete" || f.kind === "fk" || f.kind === "o2o");
   }
+
+  /** The model a many-valued accessor name (flip_set, related_name) leads to, when only one model has it. */
+  modelByAccessor(name: string): Model | undefined {
+    if (!this.accessorTargets) {
+      this.accessorTargets = new Map();
+      for (const m of this.models) {
+        for (const f of m.fields.values()) {
+          if (!f.target || !(f.kind === "reverse-fk" || f.kind === "m2m" || f.kind === "reverse-m2m")) continue;
+          const set = this.accessorTargets.get(f.name) ?? new Set<Model>();
+          set.add(f.target);
+          this.accessorTargets.set(f.name, set);
+        }
+      }
+    }
+    const set = this.accessorTargets.get(name);
+    return set && set.size === 1 ? [...set][0] : undefined;
+  }
+  private accessorTargets: Map<string, Set<Model>> | null = null;
 
   /** A method of a model class or of its model bases (abstract or concrete), by name. */
   methodOf(m: Model, name: string, depth = 0): MethodFact | undefined {

@@ -182,6 +182,39 @@ export class Project implements ProjectView {
     this.templateDirs = dirs;
   }
 
+  /** The names a template file is known by ("accounts/project.html"), one per templates/ folder holding it. */
+  templateNames(file: string): string[] {
+    const names: string[] = [];
+    for (const dir of this.templateDirs) {
+      const rel = path.relative(dir, file);
+      if (!rel.startsWith("..") && !path.isAbsolute(rel)) names.push(rel.split(path.sep).join("/"));
+    }
+    return names;
+  }
+
+  /**
+   * Hints inside a template: analyzes the Python files that name it (views rendering it, class-based views with
+   * template_name) and keeps what they report in the template.
+   */
+  analyzeTemplate(file: string): Hint[] {
+    const names = this.templateNames(file);
+    if (!names.length) return [];
+    const out: Hint[] = [];
+    const seen = new Set<string>();
+    for (const py of this.files()) {
+      const text = this.textOf(py);
+      if (text === null || !names.some((n) => text.includes(n) || text.includes(n.replace(/\.html$/, "")))) continue;
+      for (const h of this.analyze(py, text)) {
+        if (h.file !== file) continue;
+        const key = `${h.code}:${h.range.start.line}:${h.range.start.character}:${h.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(h);
+      }
+    }
+    return out;
+  }
+
   /** Analyzes a file's current text. The file is (re)indexed first so the index sees its own models. */
   analyze(file: string, text: string, syntax?: Syntax): Hint[] {
     const syn = syntax ?? parseText(text);
