@@ -284,6 +284,16 @@ class FlowAnalyzer {
   }
 
   private statement(stmt: SyntaxNode, scope: Scope): void {
+    if (this.depth > 400) return;
+    this.depth++;
+    try {
+      this.statementInner(stmt, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private statementInner(stmt: SyntaxNode, scope: Scope): void {
     switch (stmt.type) {
       case "expression_statement":
         for (const c of stmt.children) this.expr(c, scope);
@@ -624,8 +634,18 @@ class FlowAnalyzer {
   }
   private readonly cache = new Map<SyntaxNode, Val>();
 
+  /** Nesting depth of expressions being evaluated: very deep expressions are not followed (no stack overflow). */
+  private depth = 0;
+
   private expr(node: SyntaxNode, scope: Scope): Val {
-    const v = this.evalNode(node, scope);
+    if (this.depth > 400) return UNKNOWN;
+    this.depth++;
+    let v: Val;
+    try {
+      v = this.evalNode(node, scope);
+    } finally {
+      this.depth--;
+    }
     this.cache.set(node, v);
     if (!this.quiet) this.out.values.set(node, v);
     return v;

@@ -31,14 +31,17 @@ export function walk(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void)
 
 /** "a.b.c" for identifier/attribute chains, else null. */
 export function dotted(text: string, node: SyntaxNode | undefined): string | null {
-  if (!node) return null;
-  if (node.type === "identifier") return nodeText(text, node);
-  if (node.type === "attribute") {
-    const obj = dotted(text, field(node, "object"));
-    const attr = field(node, "attribute");
-    return obj && attr ? `${obj}.${nodeText(text, attr)}` : null;
+  const parts: string[] = [];
+  let n = node;
+  while (n && n.type === "attribute") {
+    const attr = field(n, "attribute");
+    if (!attr) return null;
+    parts.push(nodeText(text, attr));
+    n = field(n, "object");
   }
-  return null;
+  if (!n || n.type !== "identifier") return null;
+  parts.push(nodeText(text, n));
+  return parts.reverse().join(".");
 }
 
 /** The value of a plain string literal ('x', "x", r"x", """x"""), or null for f-strings and anything else. */
