@@ -815,6 +815,11 @@ class FlowAnalyzer {
       return { k: "manager", model: obj.model, mgr: mgr ?? null, base: null, field: null, access: node, loaded, origin: { file: this.file, start: node.start, end: node.end, insertAt: node.end, selectCall: null, prefetchCall: null, iterator: false } };
     }
     if (obj.k === "inst") return this.instAttribute(obj, attr, node);
+    if (obj.k === "unknown" && scope.cls && nodeText(this.text, objNode) === "self" && (attr === "model" || attr === "queryset")) {
+      // self.model / self.queryset in a class-based view: the class attribute.
+      const value = this.classAttrs.get(scope.cls)?.get(attr);
+      if (value) return this.cache.get(value) ?? UNKNOWN;
+    }
     if (obj.k === "unknown" && objNode.type === "identifier" && /^[A-Z]/.test(attr)) {
       // models.Redirect: a model class reached through its module.
       const d = dotted(this.text, node);

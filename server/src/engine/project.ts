@@ -67,6 +67,7 @@ export class Project implements ProjectView {
       }
     }
     this.templateDirs = dirs;
+    this.templateFileList = null;
     this.indexCache = null;
     return { files: count };
   }
@@ -167,7 +168,7 @@ export class Project implements ProjectView {
   }
 
   template(name: string): TemplateFile | null {
-    if (!name || name.includes("..")) return null;
+    if (!name || name.includes("..") || path.isAbsolute(name)) return null;
     for (const dir of this.templateDirs) {
       const full = path.join(dir, name);
       if (fs.existsSync(full)) {
@@ -175,11 +176,47 @@ export class Project implements ProjectView {
         return text === null ? null : { file: full, text };
       }
     }
+    // Projects also list subfolders of templates/ in TEMPLATES["DIRS"] (templates/oscar): match by path suffix.
+    if (name.includes("/")) {
+      const hits = this.templateFiles().filter((f) => f.endsWith(`/${name}`));
+      if (hits.length === 1) {
+        const text = this.textOf(hits[0]);
+        return text === null ? null : { file: hits[0], text };
+      }
+    }
     return null;
+  }
+
+  private templateFileList: string[] | null = null;
+
+  /** Every file below the templates/ folders (listed once). */
+  templateFiles(): string[] {
+    if (this.templateFileList) return this.templateFileList;
+    const out: string[] = [];
+    for (const dir of this.templateDirs) {
+      const stack = [dir];
+      while (stack.length && out.length < 50000) {
+        const d = stack.pop()!;
+        let entries: fs.Dirent[];
+        try {
+          entries = fs.readdirSync(d, { withFileTypes: true });
+        } catch {
+          continue;
+        }
+        for (const e of entries) {
+          const full = path.join(d, e.name);
+          if (e.isDirectory()) stack.push(full);
+          else if (e.isFile()) out.push(full.split(path.sep).join("/"));
+        }
+      }
+    }
+    this.templateFileList = out;
+    return out;
   }
 
   setTemplateDirs(dirs: string[]): void {
     this.templateDirs = dirs;
+    this.templateFileList = null;
   }
 
   /** The names a template file is known by ("accounts/project.html"), one per templates/ folder holding it. */
@@ -187,7 +224,11 @@ export class Project implements ProjectView {
     const names: string[] = [];
     for (const dir of this.templateDirs) {
       const rel = path.relative(dir, file);
-      if (!rel.startsWith("..") && !path.isAbsolute(rel)) names.push(rel.split(path.sep).join("/"));
+      if (!rel.startsWith("..") && !path.isAbsolute(rel)) {
+        const segs = rel.split(path.sep);
+        // "oscar/dashboard/x.html" is also reachable as "dashboard/x.html" through a DIRS subfolder.
+        for (let i = 0; i < Math.max(1, segs.length - 1); i++) names.push(segs.slice(i).join("/"));
+      }
     }
     return names;
   }
