@@ -1,10 +1,39 @@
-/** The VS Code client: starts the language server, an output channel and a restart command. Nothing else. */
+/**
+ * The VS Code client: starts the language server, an output channel, a restart command, and the two review
+ * commands, which only ask the server (workspace/executeCommand). Nothing else.
+ */
 import * as path from "path";
 import * as vscode from "vscode";
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel | undefined;
+
+/** The server's command for each client command (server/src/lsp/review.ts). */
+const REVIEW_COMMANDS: Record<string, string> = {
+  "djangoOrmHints.checkWorkspace": "djangoOrmHints.server.checkWorkspace",
+  "djangoOrmHints.checkChangedFiles": "djangoOrmHints.server.checkChangedFiles",
+};
+
+interface ReviewSummary {
+  files: number;
+  hints: number;
+  filesWithHints: number;
+  cancelled: boolean;
+}
+
+async function review(command: string): Promise<ReviewSummary | undefined> {
+  if (!client) return undefined;
+  try {
+    const s = (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [] })) as ReviewSummary | null;
+    if (s) void vscode.window.setStatusBarMessage(`Django ORM Hints: ${s.cancelled ? "cancelled; " : ""}${s.hints} hint${s.hints === 1 ? "" : "s"} in ${s.filesWithHints} of ${s.files} file${s.files === 1 ? "" : "s"}`, 8000);
+    return s ?? undefined;
+  } catch (e) {
+    output?.appendLine(`${command} failed: ${String(e)}`);
+    void vscode.window.showErrorMessage(`Django ORM Hints: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
 
 function createClient(context: vscode.ExtensionContext): LanguageClient {
   const module = context.asAbsolutePath(path.join("dist", "cli.js"));
@@ -31,6 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ acti
       await client?.restart();
     }),
     vscode.commands.registerCommand("djangoOrmHints.showOutput", () => output?.show(true)),
+    ...Object.entries(REVIEW_COMMANDS).map(([id, serverCommand]) => vscode.commands.registerCommand(id, () => review(serverCommand))),
     vscode.commands.registerCommand("djangoOrmHints.openDocs", (url?: string) => {
       if (url) void vscode.env.openExternal(vscode.Uri.parse(url));
     }),

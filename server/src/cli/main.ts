@@ -2,121 +2,123 @@
 import * as fs from "fs";
 import * as path from "path";
 import { RULE_IDS, RULES } from "../../../rules";
-import { initParser } from "../engine/parser";
-import { listWorkspace } from "../engine/files";
-import { Project } from "../engine/project";
-import type { Hint } from "../engine/types";
+import { runCheck, ruleIds, UsageError, type CheckOptions, type CheckResult } from "./check";
+import { displayPath, FORMATS, formatGithub, formatText, toJson, toSarif, wantsColor, type Format, type FormatInput } from "./format";
 
 export const VERSION = "0.1.0";
 
 const USAGE = `Usage:
-  django-orm-hints check [--root DIR] [--format text|json] [PATH...]
+  django-orm-hints check [options] [PATH...]
   django-orm-hints lsp --stdio
   django-orm-hints --version
 
 check: reports Django ORM performance hints for the Python files in PATHs (files or folders; default: the
 current folder). The model index is built from --root, which defaults to the common folder of the PATHs.
+
+Options:
+  --root DIR             folder the model index is built from; its pyproject.toml ([tool.django-orm-hints]) is read
+  --format FORMAT        text (default), json, sarif (SARIF 2.1.0) or github (workflow annotations)
+  --changed [BASE]       only files git reports changed since BASE (default HEAD): modified, staged and untracked;
+                         the next argument is taken as BASE unless it is an existing file or folder (or use --changed=BASE)
+  --select IDS           only these rules (comma-separated rule ids); replaces the configured select and ignore
+  --ignore IDS           skip these rules (comma-separated rule ids); added to the configuration's ignore
+  --fix                  apply the safe fixes, write the files, then report what is left
+  --exit-zero            exit 0 even when hints are found
+
 Exit codes: 0 no hints, 1 hints found, 2 usage or configuration error.
 Rules: ${RULE_IDS.join(", ")}`;
 
-export class UsageError extends Error {}
+export { runCheck, UsageError, toJson };
+export type { CheckOptions, CheckResult };
 
-export interface CheckOptions {
-  root?: string;
-  format: "text" | "json";
-  paths: string[];
-}
-
-export function parseCheckArgs(args: string[]): CheckOptions {
+export function parseCheckArgs(args: string[], cwd = process.cwd()): CheckOptions {
   const opts: CheckOptions = { format: "text", paths: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
+    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
     const value = (): string => {
-      const eq = a.indexOf("=");
       if (eq > 0) return a.slice(eq + 1);
       const v = args[++i];
       if (v === undefined) throw new UsageError(`${a} needs a value`);
       return v;
     };
-    if (a === "--root" || a.startsWith("--root=")) opts.root = value();
-    else if (a === "--format" || a.startsWith("--format=")) {
-      const f = value();
-      if (f !== "text" && f !== "json") throw new UsageError(`--format must be text or json, not ${JSON.stringify(f)}`);
-      opts.format = f;
-    } else if (a === "--") {
-      opts.paths.push(...args.slice(i + 1));
-      break;
-    } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else opts.paths.push(a);
+    const flag = () => {
+      if (eq > 0) throw new UsageError(`${name} takes no value`);
+    };
+    switch (name) {
+      case "--root":
+        opts.root = value();
+        break;
+      case "--format": {
+        const f = value();
+        if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format must be ${FORMATS.slice(0, -1).join(", ")} or ${FORMATS[FORMATS.length - 1]}, not ${JSON.stringify(f)}`);
+        opts.format = f as Format;
+        break;
+      }
+      case "--changed": {
+        if (eq > 0) opts.changed = a.slice(eq + 1);
+        else {
+          const next = args[i + 1];
+          // The optional BASE: the next argument, unless it is an option or an existing file or folder.
+          if (next !== undefined && !next.startsWith("-") && !fs.existsSync(path.resolve(cwd, next))) {
+            opts.changed = next;
+            i++;
+          } else opts.changed = "HEAD";
+        }
+        if (!opts.changed || opts.changed.startsWith("-")) throw new UsageError(`--changed: not a revision: ${JSON.stringify(opts.changed)}`);
+        break;
+      }
+      case "--select":
+        opts.select = [...new Set([...(opts.select ?? []), ...ruleIds("--select", value())])];
+        break;
+      case "--ignore":
+        opts.ignore = [...new Set([...(opts.ignore ?? []), ...ruleIds("--ignore", value())])];
+        break;
+      case "--fix":
+        flag();
+        opts.fix = true;
+        break;
+      case "--exit-zero":
+        flag();
+        opts.exitZero = true;
+        break;
+      case "--":
+        opts.paths.push(...args.slice(i + 1));
+        i = args.length;
+        break;
+      default:
+        if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${a}`);
+        opts.paths.push(a);
+    }
   }
   return opts;
 }
 
-function commonDir(paths: string[]): string {
-  const dirs = paths.map((p) => (fs.statSync(p).isDirectory() ? p : path.dirname(p)));
-  let common = dirs[0].split(path.sep);
-  for (const d of dirs.slice(1)) {
-    const parts = d.split(path.sep);
-    let i = 0;
-    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
-    common = common.slice(0, i);
+/** Renders a result in the chosen format. */
+export function render(result: CheckResult, opts: CheckOptions, cwd: string, color = false): string {
+  const input: FormatInput = {
+    hints: result.hints,
+    files: result.files,
+    root: result.root,
+    cwd,
+    notices: result.notices,
+    textOf: (f) => result.project.textOf(f),
+    color,
+    rules: RULES,
+    version: VERSION,
+    fixed: result.fixed,
+  };
+  switch (opts.format) {
+    case "json":
+      return JSON.stringify(toJson(result.hints), null, 2) + "\n";
+    case "sarif":
+      return JSON.stringify(toSarif(input), null, 2) + "\n";
+    case "github":
+      return formatGithub(input);
+    default:
+      return formatText(input);
   }
-  return common.join(path.sep) || path.sep;
-}
-
-export interface CheckResult {
-  hints: Hint[];
-  notices: { file?: string; message: string }[];
-  files: number;
-  root: string;
-}
-
-export async function runCheck(opts: CheckOptions, cwd = process.cwd()): Promise<CheckResult> {
-  const paths = (opts.paths.length ? opts.paths : ["."]).map((p) => path.resolve(cwd, p));
-  for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
-  const root = opts.root ? path.resolve(cwd, opts.root) : commonDir(paths);
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--root is not a folder: ${root}`);
-  await initParser();
-  const project = new Project([root], RULES);
-  project.scan();
-  const targets = new Set<string>();
-  for (const p of paths) {
-    if (fs.statSync(p).isDirectory()) for (const f of listWorkspace(p).python) targets.add(f);
-    else targets.add(p);
-  }
-  const hints: Hint[] = [];
-  for (const file of [...targets].sort()) {
-    const text = project.textOf(file);
-    if (text === null) continue;
-    try {
-      hints.push(...project.analyze(file, text));
-    } catch (e) {
-      project.notice(`analysis failed: ${(e as Error).message}`, file);
-    }
-  }
-  return { hints, notices: project.notices, files: targets.size, root };
-}
-
-function formatText(result: CheckResult, cwd: string): string {
-  const lines: string[] = [];
-  for (const h of result.hints) {
-    const rel = path.relative(cwd, h.file) || h.file;
-    lines.push(`${rel}:${h.range.start.line + 1}:${h.range.start.character + 1}: ${h.severity} [${h.code}] ${h.message}`);
-  }
-  const files = new Set(result.hints.map((h) => h.file)).size;
-  lines.push(result.hints.length ? `Found ${result.hints.length} hint${result.hints.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"} (${result.files} checked).` : `No hints in ${result.files} file${result.files === 1 ? "" : "s"}.`);
-  return lines.join("\n") + "\n";
-}
-
-export function toJson(hints: Hint[]): unknown[] {
-  return hints.map((h) => ({
-    file: h.file,
-    range: h.range,
-    code: h.code,
-    severity: h.severity,
-    message: h.message,
-    fixes: h.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ file: e.file, range: e.range, newText: e.newText })) })),
-  }));
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -138,13 +140,19 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`django-orm-hints: unknown command ${JSON.stringify(cmd)}\n\n${USAGE}\n`);
     return 2;
   }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
   try {
-    const opts = parseCheckArgs(rest);
     const cwd = process.cwd();
+    const opts = parseCheckArgs(rest, cwd);
     const result = await runCheck(opts, cwd);
-    for (const n of result.notices) process.stderr.write(`django-orm-hints: ${n.file ? `${path.relative(cwd, n.file) || n.file}: ` : ""}${n.message}\n`);
-    if (opts.format === "json") process.stdout.write(JSON.stringify(toJson(result.hints), null, 2) + "\n");
-    else process.stdout.write(formatText(result, cwd));
+    for (const n of result.notices) process.stderr.write(`django-orm-hints: ${n.file ? `${displayPath(n.file, cwd)}: ` : ""}${n.message}\n`);
+    // Machine-readable formats keep stdout clean: what --fix changed goes to stderr.
+    if (opts.format !== "text") for (const f of result.fixed) process.stderr.write(`django-orm-hints: fixed ${f.count} hint${f.count === 1 ? "" : "s"} in ${displayPath(f.file, cwd)}\n`);
+    process.stdout.write(render(result, opts, cwd, opts.format === "text" && wantsColor(process.stdout)));
+    if (opts.exitZero) return 0;
     return result.hints.length ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) {

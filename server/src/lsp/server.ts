@@ -8,8 +8,7 @@ import {
   DidChangeWatchedFilesNotification, FileChangeType, InitializeParams, TextDocumentSyncKind,
 } from "vscode-languageserver";
 import { createConnection } from "vscode-languageserver/node";
-import { RULE_IDS, RULES } from "../../../rules";
-import { resolveConfig, DEFAULT_CONFIG } from "../engine/config";
+import { RULES } from "../../../rules";
 import { applyFixRounds } from "../engine/fixall";
 import { suppressionEdit } from "../engine/fixes";
 import { IncrementalDocument, initParser, type TextChange } from "../engine/parser";
@@ -17,6 +16,7 @@ import { LineIndex } from "../engine/positions";
 import { Project } from "../engine/project";
 import type { Hint } from "../engine/types";
 import { fileOf, toDiagnostic, toQuickFix, uriOf, type DiagnosticData } from "./convert";
+import { isGitInternal, resolveSettings, WorkspaceReview } from "./review";
 
 interface OpenDoc {
   uri: string;
@@ -36,6 +36,10 @@ export function startServer(connection: Connection = createConnection()): Connec
   let hasConfigCapability = false;
   let hasWatchCapability = false;
   let ready = false;
+  let markReady: () => void = () => undefined;
+  const whenReady = new Promise<void>((resolve) => (markReady = resolve));
+  const isOpen = (file: string) => [...docs.values()].some((d) => d.file === file);
+  const review = new WorkspaceReview({ connection, project: () => project, isOpen, whenReady: () => whenReady });
   const shown = new Set<string>();
   let noticesSeen = 0;
 
@@ -57,7 +61,7 @@ export function startServer(connection: Connection = createConnection()): Connec
     try {
       const syntax = d.doc.syntax();
       const staleBefore = project.indexFresh;
-      hints = project.analyze(d.file, d.doc.text, syntax);
+      hints = review.isExcluded(d.file) ? [] : project.analyze(d.file, d.doc.text, syntax);
       // An edit to a model file changes what other open files mean.
       if (staleBefore && !project.indexFresh) {
         /* unreachable: analyze() rebuilds */
@@ -105,7 +109,10 @@ export function startServer(connection: Connection = createConnection()): Connec
       if (!ready) return schedule(d, 50);
       const indexVersion = project.index;
       analyze(d);
-      if (project.index !== indexVersion) for (const other of docs.values()) if (other !== d) schedule(other);
+      if (project.index !== indexVersion) {
+        for (const other of docs.values()) if (other !== d) schedule(other);
+        review.indexChanged();
+      }
     }, delay);
   };
 
@@ -118,9 +125,11 @@ export function startServer(connection: Connection = createConnection()): Connec
         raw = undefined;
       }
     }
-    const { config, problems } = resolveConfig(raw, RULE_IDS, DEFAULT_CONFIG);
-    for (const p of problems) say(`setting djangoOrmHints.${p}`);
-    project.config = config;
+    // pyproject.toml [tool.django-orm-hints], then the editor's settings over it.
+    const settings = resolveSettings(raw, project.roots);
+    for (const p of settings.problems) say(p);
+    project.config = settings.config;
+    review.setSettings(settings.scope, settings.excluded);
   };
 
   connection.onInitialize((params: InitializeParams) => {
@@ -135,6 +144,7 @@ export function startServer(connection: Connection = createConnection()): Connec
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, `${CodeActionKind.SourceFixAll}.djangoOrmHints`] },
         workspace: { workspaceFolders: { supported: true } },
+        ...review.capabilities(params),
       },
       serverInfo: { name: "django-orm-hints", version: "0.1.0" },
     };
@@ -142,7 +152,7 @@ export function startServer(connection: Connection = createConnection()): Connec
 
   connection.onInitialized(async () => {
     if (hasConfigCapability) void connection.client.register(DidChangeConfigurationNotification.type, { section: "djangoOrmHints" });
-    if (hasWatchCapability) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.py" }, { globPattern: "**/templates/**" }] });
+    if (hasWatchCapability) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.py" }, { globPattern: "**/templates/**" }, { globPattern: "**/pyproject.toml" }, { globPattern: "**/.git/index" }, { globPattern: "**/.git/HEAD" }] });
     const started = Date.now();
     await initParser();
     await loadConfig();
@@ -151,6 +161,8 @@ export function startServer(connection: Connection = createConnection()): Connec
     flushNotices();
     connection.console.info(`indexed ${files} Python files in ${Date.now() - started} ms; ${project.index.models.filter((m) => !m.builtin).length} models`);
     ready = true;
+    markReady();
+    review.start();
     for (const d of docs.values()) schedule(d, 0);
   });
 
@@ -164,6 +176,7 @@ export function startServer(connection: Connection = createConnection()): Connec
     const d: OpenDoc = { uri: textDocument.uri, file: fileOf(textDocument.uri), version: textDocument.version, doc: new IncrementalDocument(textDocument.text), timer: null, hints: [], published: -1 };
     docs.set(d.uri, d);
     project.setOverlay(d.file, textDocument.text);
+    review.onOpen(d.file);
     schedule(d, 0);
   });
 
@@ -192,12 +205,19 @@ export function startServer(connection: Connection = createConnection()): Connec
     project.indexFile(d.file);
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
     publishForeign(textDocument.uri, []);
+    review.onClose(d.file);
   });
 
-  connection.onDidChangeWatchedFiles(({ changes }) => {
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
     let touched = false;
+    let settingsChanged = false;
     for (const c of changes) {
       const file = fileOf(c.uri);
+      if (isGitInternal(file)) continue; // only the review cares (which files are changed)
+      if (path.basename(file) === "pyproject.toml") {
+        settingsChanged = true;
+        continue;
+      }
       if (!file.endsWith(".py")) {
         touched = true;
         continue;
@@ -207,7 +227,9 @@ export function startServer(connection: Connection = createConnection()): Connec
       else project.indexFile(file);
       touched = true;
     }
-    if (touched) for (const d of docs.values()) schedule(d);
+    review.onWatchedFiles(changes);
+    if (settingsChanged) await loadConfig();
+    if (touched || settingsChanged) for (const d of docs.values()) schedule(d);
   });
 
   connection.onCodeAction((params: CodeActionParams): CodeAction[] => {
@@ -254,6 +276,7 @@ export function startServer(connection: Connection = createConnection()): Connec
     docs.clear();
   });
 
+  review.register();
   connection.listen();
   return connection;
 }
