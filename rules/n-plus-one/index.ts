@@ -1,5 +1,6 @@
 import { addToQueryset, joinEdits, longestPaths } from "../../server/src/engine/fixes";
 import { checkDrf } from "./drf";
+import { checkAdmin } from "./admin";
 import { checkTemplates } from "./templates";
 import type { RelationRead } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
@@ -56,6 +57,35 @@ function check(ctx: RuleContext): void {
           ? `N+1: the template reads ${t.path.join(".")} for every ${t.rowModel.name}, one query per row; add ${method}("${lookup}") to the view's queryset`
           : `N+1: the template reads ${t.path.join(".")} for every ${t.rowModel.name}, one query per row; pass the rows from the view with ${method}("${lookup}")`,
       related: t.origin ? [{ file: t.origin.file, start: t.origin.start, end: t.origin.end, message: `${t.rowModel.name} queryset passed to the template` }] : [{ file: ctx.file, start: 0, end: 0, message: "rendered from this view" }],
+      fixes,
+    });
+  });
+  checkAdmin(ctx, (n) => {
+    const lookup = n.path.join("__");
+    const fixes: OffsetFix[] = [];
+    const lsr = n.admin.assigns.find((a) => a.name === "list_select_related");
+    const hasGetQueryset = n.admin.methods.some((m) => m.name === "get_queryset");
+    if (n.single && !hasGetQueryset) {
+      const q = ctx.text[n.at.start] === "'" || /^\s*[\[(]\s*'/.test(ctx.text.slice(n.at.start, n.at.end)) ? "'" : '"';
+      if (lsr?.value?.list && lsr.valueEnd > lsr.valueStart) {
+        const close = lsr.valueEnd - 1;
+        const body = ctx.text.slice(lsr.valueStart + 1, close).trim();
+        fixes.push({ title: `Add "${lookup}" to list_select_related`, safe: true, edits: [{ file: ctx.file, start: close, end: close, newText: `${body && !body.endsWith(",") ? ", " : ""}${q}${lookup}${q}${lsr.value.list.length === 0 && ctx.text[lsr.valueStart] === "(" ? "," : ""}` }] });
+      } else if (!lsr) {
+        const ld = n.admin.assigns.find((a) => a.name === "list_display")!;
+        const indent = /[ \t]*$/.exec(ctx.text.slice(0, ld.start))![0];
+        const eol = ctx.text.includes("\r\n") ? "\r\n" : "\n";
+        // After the end of list_display's last line, so a trailing comment stays where it is.
+        let at = ld.end;
+        while (at < ctx.text.length && ctx.text[at] !== "\n" && ctx.text[at] !== "\r") at++;
+        fixes.push({ title: `Add list_select_related = [${q}${lookup}${q}]`, safe: true, edits: [{ file: ctx.file, start: at, end: at, newText: `${eol}${indent}list_select_related = [${q}${lookup}${q}]` }] });
+      }
+    }
+    ctx.report({
+      start: n.at.start,
+      end: n.at.end,
+      message: `N+1: the ${n.model.name} changelist reads ${n.path.join(".")} for every row (${n.column}), one query per row; ${n.single ? `add "${lookup}" to list_select_related` : `override get_queryset() with prefetch_related("${lookup}")`}`,
+      related: [{ file: n.read.file, start: n.read.start, end: n.read.end, message: n.read.what }],
       fixes,
     });
   });

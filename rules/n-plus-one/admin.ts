@@ -1,0 +1,164 @@
+/**
+ * n-plus-one in the Django admin changelist, which renders every `list_display` column for every row: a column
+ * (an admin method, a model method or property, or a foreign key shown through its __str__) that reads a relation
+ * that the changelist queryset does not join. Django joins list_display foreign keys itself (select_related()
+ * with no arguments, which follows non-null foreign keys only) unless list_select_related says otherwise.
+ */
+import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
+import { ALL_LOADED, childLoaded, joinedByDefault, newLoaded, type Loaded } from "../../server/src/engine/flow";
+import type { Model, ModelField, ModelIndex } from "../../server/src/engine/models";
+import type { RuleContext } from "../../server/src/engine/rule";
+
+const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
+
+export interface AdminNeed {
+  admin: ClassFact;
+  model: Model;
+  column: string;
+  path: string[];
+  single: boolean;
+  /** Where list_display is written, and where the relation is read. */
+  at: { start: number; end: number };
+  read: { file: string; start: number; end: number; what: string };
+}
+
+function adminModel(ctx: RuleContext, c: ClassFact): Model | undefined {
+  for (const d of c.decorators) {
+    const m = /^(?:admin\.)?register\(\s*([\w.]+)/.exec(d);
+    if (m) return ctx.index.modelFromName(c.file, m[1]);
+  }
+  const reg = new RegExp(`(?:admin\\.)?site\\.register\\(\\s*([\\w.]+)\\s*,\\s*${c.name}\\b`).exec(ctx.text);
+  return reg ? ctx.index.modelFromName(c.file, reg[1]) : undefined;
+}
+
+/** Relation paths a method's reads on one of its parameters need, from a model. */
+function pathsOf(index: ModelIndex, model: Model, method: MethodFact, param: number): { path: string[]; single: boolean; start: number; end: number; chain: string }[] {
+  const out: { path: string[]; single: boolean; start: number; end: number; chain: string }[] = [];
+  for (const r of method.reads[param] ?? []) {
+    let m: Model | undefined = model;
+    const path: string[] = [];
+    let single = true;
+    for (let i = 0; i < r.chain.length && m; i++) {
+      const seg = r.chain[i].replace(/\(\)$/, "");
+      const f: ModelField | undefined = index.attribute(m, seg);
+      if (!f || f.kind === "concrete" || !f.target || f.kind === "gfk") break;
+      const next = r.chain[i + 1];
+      if (!SINGLE.has(f.kind)) {
+        // A many relation costs a query when it is listed (all(), iteration), not when it is counted.
+        if (next !== undefined && next !== "all()" && next !== "all") break;
+        single = false;
+      }
+      path.push(seg);
+      m = f.target;
+    }
+    if (path.length) out.push({ path, single, start: r.start, end: r.end, chain: r.chain.join(".") });
+  }
+  return out;
+}
+
+/** What the changelist queryset loads. */
+function changelistLoaded(ctx: RuleContext, admin: ClassFact, model: Model, columns: string[]): Loaded | null {
+  if (admin.methods.some((m) => m.name === "get_queryset")) {
+    const gq = admin.methods.find((m) => m.name === "get_queryset")!;
+    if (!gq.returns || gq.returns.root !== "super") return null;
+    const loaded = newLoaded();
+    for (const op of gq.returns.ops) {
+      if (op.method === "select_related") {
+        if (!op.strings.length) loaded.allSingles = true;
+        for (const s of op.strings) if (s) insert(loaded, s);
+      } else if (op.method === "prefetch_related") {
+        for (const s of op.strings) if (s) insert(loaded, s);
+        for (const p of op.prefetches) insert(loaded, p.lookup);
+        if (op.prefetches.some((p) => p.queryset)) return null;
+      }
+    }
+    return withListSelectRelated(ctx, admin, model, columns, loaded);
+  }
+  return withListSelectRelated(ctx, admin, model, columns, newLoaded());
+}
+
+function insert(l: Loaded, path: string): void {
+  let n = l;
+  for (const seg of path.split("__")) {
+    let k = n.kids.get(seg);
+    if (!k) {
+      k = newLoaded();
+      n.kids.set(seg, k);
+    }
+    n = k;
+  }
+}
+
+function withListSelectRelated(ctx: RuleContext, admin: ClassFact, model: Model, columns: string[], loaded: Loaded): Loaded | null {
+  const lsr = admin.assigns.find((a) => a.name === "list_select_related");
+  const shape = model.defaultManager.shape;
+  if (!shape) return ALL_LOADED;
+  if (model.autoPrefetch) return ALL_LOADED;
+  for (const s of shape.select) insert(loaded, s);
+  for (const s of shape.prefetch) insert(loaded, s);
+  if (shape.selectAll) loaded.allSingles = true;
+  if (!lsr || lsr.value?.bool === false) {
+    // Django joins everything (select_related()) when a list_display column is a foreign key.
+    if (columns.some((c) => {
+      const f = ctx.index.attribute(model, c);
+      return !!f && (f.kind === "fk" || f.kind === "o2o");
+    })) loaded.allSingles = true;
+  } else if (lsr.value?.bool === true) loaded.allSingles = true;
+  else if (lsr.value?.list) for (const s of lsr.value.list) if (s) insert(loaded, s);
+  else return null;
+  return loaded;
+}
+
+function covered(index: ModelIndex, model: Model, loaded: Loaded, path: string[]): boolean {
+  let l: Loaded | undefined = loaded;
+  let m: Model | undefined = model;
+  for (const seg of path) {
+    if (!l || !m) return true;
+    const f = index.attribute(m, seg);
+    if (!f) return true;
+    l = childLoaded(l, seg, joinedByDefault(f));
+    if (!l) return false;
+    m = f.target;
+  }
+  return true;
+}
+
+export function checkAdmin(ctx: RuleContext, report: (n: AdminNeed) => void): void {
+  if (!/list_display/.test(ctx.text)) return;
+  const facts = ctx.index.factsOf(ctx.file);
+  for (const admin of facts?.classes ?? []) {
+    const ld = admin.assigns.find((a) => a.name === "list_display");
+    if (!ld?.value?.list || !admin.bases.some((b) => /ModelAdmin$/.test(b))) continue;
+    const model = adminModel(ctx, admin);
+    if (!model || !model.complete) continue;
+    const columns = ld.value.list.filter((c): c is string => !!c);
+    const loaded = changelistLoaded(ctx, admin, model, columns);
+    if (!loaded || loaded.all) continue;
+    const needs: AdminNeed[] = [];
+    for (const column of columns) {
+      const adminMethod = admin.methods.find((m) => m.name === column);
+      const modelMethod = adminMethod ? undefined : ctx.index.methodOf(model, column);
+      const f = ctx.index.attribute(model, column);
+      const reads: { path: string[]; single: boolean; start: number; end: number; chain: string; file: string }[] = [];
+      if (adminMethod) reads.push(...pathsOf(ctx.index, model, adminMethod, 1).map((r) => ({ ...r, file: admin.file })));
+      else if (modelMethod) reads.push(...pathsOf(ctx.index, model, modelMethod, 0).map((r) => ({ ...r, file: model.file })));
+      else if (f && (f.kind === "fk" || f.kind === "o2o") && f.target) {
+        // Shown through the related object's __str__: its own relations count too.
+        reads.push({ path: [column], single: true, start: ld.valueStart, end: ld.valueEnd, chain: column, file: admin.file });
+        const str = ctx.index.methodOf(f.target, "__str__");
+        if (str) for (const r of pathsOf(ctx.index, f.target, str, 0)) reads.push({ ...r, path: [column, ...r.path], file: f.target.file });
+      }
+      for (const r of reads) {
+        if (covered(ctx.index, model, loaded, r.path)) continue;
+        needs.push({ admin, model, column, path: r.path, single: r.single, at: { start: ld.valueStart, end: ld.valueEnd }, read: { file: r.file, start: r.start, end: r.end, what: `${column} reads ${r.chain}` } });
+      }
+    }
+    const seen = new Set<string>();
+    for (const n of needs) {
+      const key = n.path.join("__");
+      if (seen.has(key)) continue;
+      seen.add(key);
+      report(n);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from .models import Author, Book, Review
+
+
+@admin.register(Book)
+class BookAdmin(admin.ModelAdmin):
+    list_display = ["title", "author_name", "tag_names"]  # expect: n-plus-one
+
+    def author_name(self, obj):
+        return obj.author.name
+
+    def tag_names(self, obj):
+        return ", ".join(t.name for t in obj.tags.all())
+
+
+class JoinedBookAdmin(admin.ModelAdmin):
+    # list_select_related joins author for every row: silent.
+    list_display = ("title", "author_name")
+    list_select_related = ("author",)
+
+    def author_name(self, obj):
+        return obj.author.name
+
+
+class AuthorAdmin(admin.ModelAdmin):
+    # Only counts: a COUNT per row is not a relation load (and not this rule's business).
+    list_display = ("name", "book_count")
+
+    def book_count(self, obj):
+        return obj.book_set.count()
+
+
+class ReviewAdmin(admin.ModelAdmin):
+    # book is a foreign key column: Django joins it (select_related()), so reading its author through a
+    # non-null foreign key is joined too.
+    list_display = ("rating", "book", "book_author")
+
+    def book_author(self, obj):
+        return obj.book.author.name
+
+
+class EditorAdmin(admin.ModelAdmin):
+    # select_related() follows non-null foreign keys only: the nullable editor is loaded per row.
+    list_display = ("title", "author", "editor_name")  # expect: n-plus-one
+
+    def editor_name(self, obj):
+        return obj.editor.name if obj.editor_id else ""
+
+
+admin.site.register(Author, AuthorAdmin)
+admin.site.register(Review, ReviewAdmin)
+admin.site.register(Book, EditorAdmin)
