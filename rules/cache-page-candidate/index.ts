@@ -47,17 +47,21 @@ function decorators(ctx: RuleContext, def: SyntaxNode): string[] {
  * wrapped in decorators (login_required(view), decorate_urlpatterns(urlpatterns, never_cache), ...).
  */
 function routing(ctx: RuleContext, name: string, cls: boolean): "public" | "unrouted" | "decorated" {
-  const files = ctx.project.filesMatching?.(/urls\.py$|[\\/]urls[\\/][^\\/]*\.py$/) ?? [];
+  const urlconfs = (): { text: string; lines: string[] }[] =>
+    (ctx.project.filesMatching?.(/urls\.py$|[\\/]urls[\\/][^\\/]*\.py$/) ?? []).flatMap((f) => {
+      const text = ctx.project.textOf(f);
+      return text ? [{ text, lines: text.split(/\r?\n/) }] : [];
+    });
+  const confs = ctx.project.memo ? ctx.project.memo("urls:cache-page", urlconfs) : urlconfs();
   const ref = cls ? new RegExp(`\\b${name}\\.as_view\\(`) : new RegExp(`(?<![\\w"'])(?:[\\w]+\\.)*${name}\\b(?!\\s*\\()`);
   let routed = false;
   const DECORATING = /cache_page\(|never_cache|login_required|staff_member_required|permission_required|user_passes_test|require_POST|csrf_protect|cache_control/;
-  for (const f of files) {
-    const t = ctx.project.textOf(f);
-    if (!t || !ref.test(t)) continue;
+  for (const { text: t, lines } of confs) {
+    if (!t.includes(name) || !ref.test(t)) continue;
     routed = true;
     // Decorators for the whole URLconf, or on the line that routes this view.
     if (/decorate_urlpatterns|get_url_decorator|permissions_map/.test(t)) return "decorated";
-    for (const line of t.split(/\r?\n/)) if (ref.test(line) && DECORATING.test(line)) return "decorated";
+    for (const line of lines) if (line.includes(name) && ref.test(line) && DECORATING.test(line)) return "decorated";
   }
   return routed ? "public" : "unrouted";
 }

@@ -12,37 +12,26 @@ function indexed(m: Model, f: ModelField): boolean {
 
 function check(ctx: RuleContext): void {
   if (!/Field\(/.test(ctx.text)) return;
-  const seen = new Set<string>();
-  for (const m of ctx.index.models) {
-    if (m.builtin) continue;
-    for (const f of m.fields.values()) {
-      if (f.kind !== "concrete" || f.file !== ctx.file || !f.assign || f.big) continue;
-      const key = `${f.file}:${f.start}`;
-      if (seen.has(key)) continue;
-      const uses = ctx.index.fieldUses.get(key);
-      if (!uses?.length) continue;
-      // For a field of an abstract base, every concrete child must lack the index.
-      const owners = ctx.index.models.filter((x) => !x.abstract && [...x.fields.values()].some((y) => y.file === f.file && y.start === f.start));
-      // Uses through a related manager are narrowed by the foreign key first: a composite (fk, field) index serves them.
-      const servedByComposite = (o: Model) => uses.every((u) => u.via && o.indexed.some((cols) => cols[0] === u.via && cols[1] === f.name));
-      if (!owners.length || owners.some((o) => indexed(o, o.fields.get(f.name) ?? f) || servedByComposite(o))) {
-        seen.add(key);
-        continue;
-      }
-      seen.add(key);
-      const a = f.assign;
-      const filters = uses.filter((u) => u.kind === "filter").length;
-      const orders = uses.length - filters;
-      const what = [filters ? `filtered on in ${filters} place${filters === 1 ? "" : "s"}` : "", orders ? `ordered by in ${orders} place${orders === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
-      const nameEnd = a.start + a.name.length;
-      ctx.report({
-        start: a.start,
-        end: nameEnd,
-        message: `Missing index: ${m.abstract ? "" : `${m.name}.`}${f.name} is ${what} but has no index; add db_index=True (and a migration) or a Meta.indexes entry`,
-        related: uses.slice(0, 3).map((u) => ({ file: u.file, start: u.start, end: u.end, message: u.kind === "filter" ? `filtered on here (${u.key})` : `ordered by here (${u.key})` })),
-        fixes: [{ title: "Add db_index=True", safe: false, edits: [{ file: ctx.file, start: a.argsEnd, end: a.argsEnd, newText: a.hasArgs ? `${/,\s*$/.test(ctx.text.slice(a.start, a.argsEnd)) ? " " : ", "}db_index=True` : "db_index=True" }] }],
-      });
-    }
+  for (const { field: f, owners } of ctx.index.fieldsDefinedIn(ctx.file)) {
+    if (f.big || !f.assign) continue;
+    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`);
+    if (!uses?.length || !owners.length) continue;
+    // Uses through a related manager are narrowed by the foreign key first: a composite (fk, field) index serves them.
+    const servedByComposite = (o: Model) => uses.every((u) => u.via && o.indexed.some((cols) => cols[0] === u.via && cols[1] === f.name));
+    // For a field of an abstract base, every concrete child must lack the index.
+    if (owners.some((o) => indexed(o, o.fields.get(f.name) ?? f) || servedByComposite(o))) continue;
+    const a = f.assign;
+    const filters = uses.filter((u) => u.kind === "filter").length;
+    const orders = uses.length - filters;
+    const what = [filters ? `filtered on in ${filters} place${filters === 1 ? "" : "s"}` : "", orders ? `ordered by in ${orders} place${orders === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
+    const owner = f.owner.abstract ? "" : `${f.owner.name}.`;
+    ctx.report({
+      start: a.start,
+      end: a.start + a.name.length,
+      message: `Missing index: ${owner}${f.name} is ${what} but has no index; add db_index=True (and a migration) or a Meta.indexes entry`,
+      related: uses.slice(0, 3).map((u) => ({ file: u.file, start: u.start, end: u.end, message: u.kind === "filter" ? `filtered on here (${u.key})` : `ordered by here (${u.key})` })),
+      fixes: [{ title: "Add db_index=True", safe: false, edits: [{ file: ctx.file, start: a.argsEnd, end: a.argsEnd, newText: a.hasArgs ? `${/,\s*$/.test(ctx.text.slice(a.start, a.argsEnd)) ? " " : ", "}db_index=True` : "db_index=True" }] }],
+    });
   }
 }
 

@@ -34,23 +34,37 @@ export function scopeOf(node: SyntaxNode): SyntaxNode {
 }
 
 /** Every identifier node named `name` inside `root`, nested functions included. */
+/** Identifier uses below a node, bucketed by name once per node (rules ask about many names in one scope). */
+const identifierIndex = new WeakMap<SyntaxNode, { syntax: object; byName: Map<string, SyntaxNode[]> }>();
+
 function occurrences(ctx: RuleContext, root: SyntaxNode, name: string): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === "identifier") {
-      if (nodeText(ctx.text, n) === name) {
+  let idx = identifierIndex.get(root);
+  if (!idx || idx.syntax !== ctx.syntax) {
+    const byName = new Map<string, SyntaxNode[]>();
+    const stack = [root];
+    const found: SyntaxNode[] = [];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === "identifier") {
         const p = n.parent;
         const isAttrName = p?.type === "attribute" && field(p, "attribute") === n;
         const isKwName = p?.type === "keyword_argument" && field(p, "name") === n;
-        if (!isAttrName && !isKwName) out.push(n);
+        if (!isAttrName && !isKwName) found.push(n);
+        continue;
       }
-      continue;
+      for (const c of n.children) stack.push(c);
     }
-    for (const c of n.children) stack.push(c);
+    // Document order, as the walk above would give it for one name.
+    for (const n of found) {
+      const k = nodeText(ctx.text, n);
+      const list = byName.get(k) ?? [];
+      list.push(n);
+      byName.set(k, list);
+    }
+    idx = { syntax: ctx.syntax, byName };
+    identifierIndex.set(root, idx);
   }
-  return out;
+  return idx.byName.get(name) ?? [];
 }
 
 function isAssignTarget(n: SyntaxNode): boolean {
@@ -84,7 +98,20 @@ function assignments(ctx: RuleContext, scope: SyntaxNode, name: string): SyntaxN
  * variable only ever assigned such a chain, a slice of one, or a same-file function returning one.
  * `list(qs)`, `get_list_or_404()` and anything not followed give false.
  */
+const lazyMemo = new WeakMap<SyntaxNode, { syntax: object; value: boolean }>();
+
 export function isLazyQueryset(ctx: RuleContext, node: SyntaxNode, depth = 0, visiting: Set<string> = new Set()): boolean {
+  if (depth === 0 && visiting.size === 0) {
+    const m = lazyMemo.get(node);
+    if (m && m.syntax === ctx.syntax) return m.value;
+    const value = isLazyQuerysetUncached(ctx, node, depth, visiting);
+    lazyMemo.set(node, { syntax: ctx.syntax, value });
+    return value;
+  }
+  return isLazyQuerysetUncached(ctx, node, depth, visiting);
+}
+
+function isLazyQuerysetUncached(ctx: RuleContext, node: SyntaxNode, depth: number, visiting: Set<string>): boolean {
   if (depth > 6) return false;
   const values = ctx.flow().values;
   const n = strip(node);

@@ -189,6 +189,12 @@ function check(ctx: RuleContext): void {
     const model = modelName(ctx, body);
     const rows = model ? `every ${model} row` : "every row";
     const fixes: OffsetFix[] = [];
+    // A class whose body does not parse has no reliable place for a new line: no fix there.
+    let broken = !body.firstStmt && !body.attrs.size && !body.methods.size;
+    walk(bodyNode, (n) => {
+      if (n.type === "ERROR") broken = true;
+      return !broken;
+    });
     let message: string;
     if (kind === "drf") {
       const pc = body.attrs.get("pagination_class");
@@ -200,14 +206,14 @@ function check(ctx: RuleContext): void {
       const imp = local ? null : importEdit(ctx, "rest_framework.pagination", "PageNumberPagination");
       if (imp) edits.push(imp);
       const needsPageSize = !local && !pageSizeSet(ctx);
-      fixes.push({ title: `Set pagination_class = ${cls}${needsPageSize ? ' (also set REST_FRAMEWORK["PAGE_SIZE"])' : ""}`, safe: false, edits });
+      if (!broken) fixes.push({ title: `Set pagination_class = ${cls}${needsPageSize ? ' (also set REST_FRAMEWORK["PAGE_SIZE"])' : ""}`, safe: false, edits });
       message = pc
         ? `Unbounded list: ${name} (${listBase}) sets pagination_class = None, so its list endpoint returns ${rows} in one response; use a pagination class`
         : `Unbounded list: ${name} (${listBase}) has no pagination_class and settings set no DEFAULT_PAGINATION_CLASS, so its list endpoint serializes ${rows} in one response; set pagination_class`;
     } else {
       const pb = body.attrs.get("paginate_by");
       if (pb && !isOff(ctx, pb)) continue;
-      fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
+      if (!broken) fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
       message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"}, so the page renders ${rows} at once; set paginate_by`;
     }
     ctx.report({ start: nameNode.start, end: nameNode.end, message, fixes });

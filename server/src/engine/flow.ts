@@ -7,6 +7,7 @@
  * loops, and iterations of querysets with how their rows are used. Whatever cannot be followed becomes
  * `unknown`, and unknown values produce no facts: when unsure, stay silent.
  */
+import { createHash } from "crypto";
 import { chainOp, prefetchFact, type ChainOp, type PrefetchFact } from "./facts";
 import type { Manager, Model, ModelField, ModelIndex } from "./models";
 import type { Syntax, SyntaxNode } from "./parser";
@@ -211,6 +212,17 @@ interface FunctionInfo {
   computing: boolean;
 }
 
+interface CachedEvents {
+  reads: RelationRead[];
+  queries: LoopQuery[];
+  iterations: Iteration[];
+  values: [SyntaxNode, Val][];
+  loops: [SyntaxNode, LoopCtx][];
+}
+
+/** Flow facts of top-level definitions, by their (reused) snapshot node. */
+const functionCache = new WeakMap<SyntaxNode, { index: ModelIndex; sig: string; file: string; start: number; end: number; events: CachedEvents }>();
+
 export function analyzeFlow(syntax: Syntax, file: string, index: ModelIndex): FileFlow {
   return new FlowAnalyzer(syntax, file, index).run();
 }
@@ -233,10 +245,94 @@ class FlowAnalyzer {
     this.text = syntax.text;
   }
 
+  private readonly valueLog: [SyntaxNode, Val][] = [];
+  private readonly loopLog: [SyntaxNode, LoopCtx][] = [];
+
   run(): FileFlow {
     this.collectDefinitions(this.syntax.root, null);
-    this.block(this.syntax.root, this.module);
+    const moduleSig = createHash("sha1").update(this.moduleSignature()).digest("base64");
+    for (const stmt of this.syntax.root.children) {
+      const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+      if (def?.type !== "function_definition" && def?.type !== "class_definition") {
+        this.statement(stmt, this.module);
+        continue;
+      }
+      // A top-level function or class whose text, module context and same-file callees did not change keeps the
+      // facts of its last analysis (the incremental snapshot reuses its nodes).
+      const sig = `${moduleSig}\0${this.calleeTexts(stmt)}`;
+      const hit = functionCache.get(stmt);
+      // Facts carry numeric offsets (origins, chain calls): only a definition that did not move can reuse them.
+      if (hit && hit.index === this.index && hit.sig === sig && hit.file === this.file && hit.start === stmt.start && hit.end === stmt.end) {
+        this.merge(hit.events);
+        continue;
+      }
+      const mark = this.mark();
+      this.statement(stmt, this.module);
+      functionCache.set(stmt, { index: this.index, sig, file: this.file, start: stmt.start, end: stmt.end, events: this.since(mark) });
+    }
     return this.out;
+  }
+
+  /** Module-level statements other than definitions (imports, assignments): what every function can see. */
+  private moduleSignature(): string {
+    const parts: string[] = [];
+    for (const stmt of this.syntax.root.children) {
+      const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+      if (def?.type === "function_definition" || def?.type === "class_definition") {
+        const name = field(def, "name");
+        parts.push(`def ${name ? nodeText(this.text, name) : "?"}`);
+      } else if (stmt.type !== "comment") parts.push(nodeText(this.text, stmt));
+    }
+    return parts.join("\n");
+  }
+
+  /** The texts of the same-file functions a definition calls, transitively (their return values flow in). */
+  private calleeTexts(stmt: SyntaxNode): string {
+    const seen = new Set<string>();
+    const out: string[] = [];
+    const visit = (node: SyntaxNode) => {
+      const stack = [node];
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (n.type === "call") {
+          const f = field(n, "function");
+          if (f?.type === "identifier") {
+            const name = nodeText(this.text, f);
+            const fn = this.functions.get(name);
+            if (fn && !seen.has(name)) {
+              seen.add(name);
+              out.push(nodeText(this.text, fn.node));
+              visit(fn.node);
+            }
+          }
+        }
+        for (const c of n.children) stack.push(c);
+      }
+    };
+    visit(stmt);
+    return out.join("\n");
+  }
+
+  private mark(): { reads: number; queries: number; iterations: number; values: number; loops: number } {
+    return { reads: this.out.reads.length, queries: this.out.queries.length, iterations: this.out.iterations.length, values: this.valueLog.length, loops: this.loopLog.length };
+  }
+
+  private since(m: ReturnType<FlowAnalyzer["mark"]>): CachedEvents {
+    return {
+      reads: this.out.reads.slice(m.reads),
+      queries: this.out.queries.slice(m.queries),
+      iterations: this.out.iterations.slice(m.iterations),
+      values: this.valueLog.slice(m.values),
+      loops: this.loopLog.slice(m.loops),
+    };
+  }
+
+  private merge(e: CachedEvents): void {
+    this.out.reads.push(...e.reads);
+    this.out.queries.push(...e.queries);
+    this.out.iterations.push(...e.iterations);
+    for (const [k, v] of e.values) this.out.values.set(k, v);
+    for (const [k, v] of e.loops) this.out.loops.set(k, v);
   }
 
   // ---- definitions -------------------------------------------------------------------------------------------
@@ -481,7 +577,10 @@ class FlowAnalyzer {
       for (const c of n.children) stack.push(c);
     }
     const ctx: LoopCtx = { node, kind, bound, writes: WRITES.test(nodeText(this.text, body)), parent: this.loop };
-    if (!this.quiet) this.out.loops.set(node, ctx);
+    if (!this.quiet) {
+      this.out.loops.set(node, ctx);
+      this.loopLog.push([node, ctx]);
+    }
     this.loop = ctx;
     return ctx;
   }
@@ -647,7 +746,10 @@ class FlowAnalyzer {
       this.depth--;
     }
     this.cache.set(node, v);
-    if (!this.quiet) this.out.values.set(node, v);
+    if (!this.quiet) {
+      this.out.values.set(node, v);
+      this.valueLog.push([node, v]);
+    }
     return v;
   }
 

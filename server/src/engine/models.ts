@@ -185,7 +185,16 @@ export class ModelIndex {
   private factsByModule = new Map<string, FileFacts>();
   private modelOfClass = new Map<ClassFact, Model>();
   /** Lookup and ordering uses of concrete fields, keyed by the field's definition ("file:offset"). */
-  readonly fieldUses = new Map<string, FieldUse[]>();
+  private uses: Map<string, FieldUse[]> | null = null;
+
+  /** Lookup and ordering uses, computed when first asked for (only missing-index needs them). */
+  get fieldUses(): Map<string, FieldUse[]> {
+    if (!this.uses) {
+      this.uses = new Map();
+      this.collectUses(this.rel);
+    }
+    return this.uses;
+  }
   authUserModel = "auth.User";
   defaultPagination = false;
   restrictedDefaultPermissions = false;
@@ -198,8 +207,28 @@ export class ModelIndex {
     return this.factsByFile.get(file);
   }
 
+  private rel = new Map<string, string>();
+
+  /** After offsets moved in place in the facts (an edit that changed no structure): refresh what copies them. */
+  refreshPositions(): void {
+    for (const m of this.models) {
+      for (const f of m.fields.values()) {
+        if (f.forward?.assign && !f.assign) continue;
+        const src = f.forward && f.kind.startsWith("reverse") ? f.forward : f;
+        if (src.assign) {
+          f.start = src.assign.start;
+          f.end = src.assign.end;
+        } else if (f.name.endsWith("_ptr") && m.cls) {
+          f.start = m.cls.nameStart;
+          f.end = m.cls.nameEnd;
+        }
+      }
+    }
+    this.uses = null;
+  }
+
   private build(): void {
-    const rel = new Map<string, string>();
+    const rel = this.rel;
     for (const { facts, relPath } of this.files) {
       this.factsByFile.set(facts.file, facts);
       this.factsByModule.set(facts.module, facts);
@@ -318,6 +347,17 @@ export class ModelIndex {
         f.target = this.resolveTarget(m, f.assign, f.file);
       }
     }
+    // Multi-table children of each model (they inherit its reverse accessors).
+    const concreteChildren = new Map<Model, Model[]>();
+    for (const m of this.models) {
+      for (const f of m.fields.values()) {
+        if (f.name.endsWith("_ptr") && f.target && f.owner === m && !f.assign) {
+          const list = concreteChildren.get(f.target) ?? [];
+          list.push(m);
+          concreteChildren.set(f.target, list);
+        }
+      }
+    }
     for (const m of this.models) {
       if (m.builtin || m.abstract) continue;
       for (const f of m.fields.values()) {
@@ -330,7 +370,7 @@ export class ModelIndex {
           ? rn.replace(/%\(class\)s/g, m.name.toLowerCase()).replace(/%\(app_label\)s/g, m.app.toLowerCase())
           : f.kind === "o2o" ? m.name.toLowerCase() : `${m.name.toLowerCase()}_set`;
         const kind: FieldKind = f.kind === "fk" ? "reverse-fk" : f.kind === "o2o" ? "reverse-o2o" : "reverse-m2m";
-        const targets = [f.target, ...this.models.filter((x) => x !== f.target && this.inheritsConcrete(x, f.target!))];
+        const targets = [f.target, ...(concreteChildren.get(f.target) ?? [])];
         for (const t of targets) {
           if (!t.fields.has(accessor)) t.fields.set(accessor, { ...f, name: accessor, kind, target: m, owner: t, forward: f, dbIndex: false, unique: false, primaryKey: false });
         }
@@ -343,7 +383,6 @@ export class ModelIndex {
         }
       }
     }
-    this.collectUses(rel);
     for (const m of this.models) if (!m.complete) m.writeHooks = true;
     for (const facts of this.factsByFile.values()) {
       for (const sender of facts.signalSenders) {
@@ -360,9 +399,9 @@ export class ModelIndex {
     const record = (f: ModelField, use: FieldUse) => {
       if (!f.assign) return;
       const key = `${f.file}:${f.start}`;
-      const list = this.fieldUses.get(key) ?? [];
+      const list = this.uses!.get(key) ?? [];
       list.push(use);
-      this.fieldUses.set(key, list);
+      this.uses!.set(key, list);
     };
     for (const facts of this.factsByFile.values()) {
       if (TEST_OR_MIGRATION.test(rel.get(facts.file) ?? facts.file)) continue;
@@ -411,10 +450,7 @@ export class ModelIndex {
     this.byKey.set(m.key.toLowerCase(), m);
   }
 
-  private inheritsConcrete(m: Model, base: Model): boolean {
-    const ptr = m.fields.get(`${base.name.toLowerCase()}_ptr`);
-    return !!ptr && ptr.target === base;
-  }
+
 
   fieldKind(callee: string): FieldKind | null {
     const last = lastPart(callee);
@@ -626,6 +662,32 @@ export class ModelIndex {
   concreteFields(m: Model): ModelField[] {
     return [...m.fields.values()].filter((f) => f.kind === "concrete" || f.kind === "fk" || f.kind === "o2o");
   }
+
+  /** Concrete fields defined in a file, with every non-abstract model that has them (for missing-index). */
+  fieldsDefinedIn(file: string): { field: ModelField; owners: Model[] }[] {
+    if (!this.fieldsByFile) {
+      this.fieldsByFile = new Map();
+      const byKey = new Map<string, { field: ModelField; owners: Model[] }>();
+      for (const m of this.models) {
+        if (m.builtin) continue;
+        for (const f of m.fields.values()) {
+          if (f.kind !== "concrete" || !f.assign) continue;
+          const key = `${f.file}:${f.assign.start}:${f.assign.name}`;
+          let entry = byKey.get(key);
+          if (!entry) {
+            entry = { field: f, owners: [] };
+            byKey.set(key, entry);
+            const list = this.fieldsByFile.get(f.file) ?? [];
+            list.push(entry);
+            this.fieldsByFile.set(f.file, list);
+          }
+          if (!m.abstract) entry.owners.push(m);
+        }
+      }
+    }
+    return this.fieldsByFile.get(file) ?? [];
+  }
+  private fieldsByFile: Map<string, { field: ModelField; owners: Model[] }[]> | null = null;
 
   /** The model a many-valued accessor name (flip_set, related_name) leads to, when only one model has it. */
   modelByAccessor(name: string): Model | undefined {

@@ -102,33 +102,66 @@ const LEAF_TYPES = new Set(["comment", "string_content"]);
  * through tables keeps the number of calls into WASM per node small.
  */
 export function snapshot(tree: Tree, text: string): Syntax {
-  const { names, named, fields } = languageTables(tree.language);
+  const tables = languageTables(tree.language);
   const cursor: TreeCursor = tree.walk();
-  const root: SyntaxNode = { type: names[cursor.nodeTypeId], start: cursor.startIndex, end: cursor.endIndex, field: null, children: [], parent: null };
-  const hasErrors = tree.rootNode.hasError;
-  const stack: SyntaxNode[] = [root];
+  const root: SyntaxNode = { type: tables.names[cursor.nodeTypeId], start: cursor.startIndex, end: cursor.endIndex, field: null, children: [], parent: null };
   try {
-    if (!cursor.gotoFirstChild()) return { text, root, hasErrors };
-    for (;;) {
-      const id = cursor.nodeTypeId;
-      let current: SyntaxNode | null = null;
-      if (named[id] || id === 65535) {
-        const parent = stack[stack.length - 1];
-        current = { type: names[id] ?? "ERROR", start: cursor.startIndex, end: cursor.endIndex, field: fields[cursor.currentFieldId] ?? null, children: [], parent };
-        parent.children.push(current);
-      }
-      if (current && !LEAF_TYPES.has(current.type) && cursor.gotoFirstChild()) {
-        stack.push(current);
-        continue;
-      }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent() || stack.length === 1) return { text, root, hasErrors };
-        stack.pop();
-      }
+    if (cursor.gotoFirstChild()) {
+      do copyChildren(cursor, root, tables);
+      while (cursor.gotoNextSibling());
     }
   } finally {
     cursor.delete();
   }
+  return { text, root, hasErrors: tree.rootNode.hasError };
+}
+
+/**
+ * Copies the node under the cursor (when named) and its named descendants into `parent`, leaving the cursor on
+ * that same node.
+ */
+function copyChildren(cursor: TreeCursor, parent: SyntaxNode, tables: LanguageTables): SyntaxNode | null {
+  const { names, named, fields } = tables;
+  const id = cursor.nodeTypeId;
+  if (!named[id] && id !== 65535) return null;
+  const top: SyntaxNode = { type: names[id] ?? "ERROR", start: cursor.startIndex, end: cursor.endIndex, field: fields[cursor.currentFieldId] ?? null, children: [], parent };
+  parent.children.push(top);
+  if (LEAF_TYPES.has(top.type) || !cursor.gotoFirstChild()) return top;
+  const stack: SyntaxNode[] = [top];
+  for (;;) {
+    const cid = cursor.nodeTypeId;
+    let current: SyntaxNode | null = null;
+    if (named[cid] || cid === 65535) {
+      const p = stack[stack.length - 1];
+      current = { type: names[cid] ?? "ERROR", start: cursor.startIndex, end: cursor.endIndex, field: fields[cursor.currentFieldId] ?? null, children: [], parent: p };
+      p.children.push(current);
+    }
+    if (current && !LEAF_TYPES.has(current.type) && cursor.gotoFirstChild()) {
+      stack.push(current);
+      continue;
+    }
+    while (!cursor.gotoNextSibling()) {
+      cursor.gotoParent();
+      stack.pop();
+      if (stack.length === 0) return top;
+    }
+  }
+}
+
+function shiftSubtree(node: SyntaxNode, delta: number): void {
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    n.start += delta;
+    n.end += delta;
+    for (const c of n.children) stack.push(c);
+  }
+}
+
+interface PendingEdit {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
 }
 
 export interface TextChange {
@@ -145,6 +178,9 @@ export interface TextChange {
 export class IncrementalDocument {
   private tree: Tree | null = null;
   private cached: Syntax | null = null;
+  /** The snapshot of the last parse, kept so unchanged top-level statements can be reused. */
+  private previous: Syntax | null = null;
+  private edits: PendingEdit[] = [];
 
   constructor(private textValue: string) {}
 
@@ -156,8 +192,8 @@ export class IncrementalDocument {
     for (const change of changes) {
       const old = this.textValue;
       const next = old.slice(0, change.start) + change.text + old.slice(change.end);
+      const newEnd = change.start + change.text.length;
       if (this.tree) {
-        const newEnd = change.start + change.text.length;
         const oldParsed = parseableText(old);
         const nextParsed = parseableText(next);
         this.tree.edit({
@@ -169,8 +205,10 @@ export class IncrementalDocument {
           newEndPosition: tsPointAt(nextParsed, newEnd),
         });
       }
+      this.edits.push({ start: change.start, oldEnd: change.end, newEnd });
       this.textValue = next;
     }
+    if (this.cached) this.previous = this.cached;
     this.cached = null;
   }
 
@@ -179,21 +217,90 @@ export class IncrementalDocument {
     this.tree?.delete();
     this.tree = null;
     this.cached = null;
+    this.previous = null;
+    this.edits = [];
   }
 
   syntax(): Syntax {
     if (this.cached) return this.cached;
-    const tree = requireParser().parse(parseableText(this.textValue), this.tree ?? undefined);
+    const oldTree = this.tree;
+    const tree = requireParser().parse(parseableText(this.textValue), oldTree ?? undefined);
     if (!tree) throw new Error("tree-sitter returned no tree");
-    this.tree?.delete();
+    let syntax: Syntax;
+    if (oldTree && this.previous && this.edits.length) {
+      syntax = this.incrementalSnapshot(oldTree, tree, this.previous);
+    } else {
+      syntax = snapshot(tree, this.textValue);
+    }
+    oldTree?.delete();
     this.tree = tree;
-    this.cached = snapshot(tree, this.textValue);
-    return this.cached;
+    this.cached = syntax;
+    this.previous = null;
+    this.edits = [];
+    return syntax;
+  }
+
+  /**
+   * A snapshot that reuses the previous one's top-level statements the edits did not touch (their offsets shifted
+   * in place), and copies only the changed ones out of WASM.
+   */
+  private incrementalSnapshot(oldTree: Tree, tree: Tree, previous: Syntax): Syntax {
+    const text = this.textValue;
+    // Changed spans in new offsets: what tree-sitter says changed, plus every edited span.
+    const dirty: [number, number][] = oldTree.getChangedRanges(tree).map((r) => [r.startIndex, r.endIndex] as [number, number]);
+    for (let i = 0; i < this.edits.length; i++) {
+      let { start, newEnd } = this.edits[i];
+      for (const later of this.edits.slice(i + 1)) {
+        const d = later.newEnd - later.oldEnd;
+        if (start >= later.oldEnd) start += d;
+        else if (start > later.start) start = later.start;
+        if (newEnd >= later.oldEnd) newEnd += d;
+        else if (newEnd > later.start) newEnd = later.newEnd;
+      }
+      dirty.push([start, newEnd]);
+    }
+    const mapOld = (pos: number): number => {
+      for (const e of this.edits) {
+        if (pos >= e.oldEnd) pos += e.newEnd - e.oldEnd;
+        else if (pos > e.start) return -1;
+      }
+      return pos;
+    };
+    const byStart = new Map<number, SyntaxNode>();
+    for (const c of previous.root.children) {
+      const ns = mapOld(c.start);
+      const ne = mapOld(c.end);
+      if (ns >= 0 && ne >= 0 && ne - ns === c.end - c.start) byStart.set(ns, c);
+    }
+    const tables = languageTables(tree.language);
+    const cursor = tree.walk();
+    const root: SyntaxNode = { type: tables.names[cursor.nodeTypeId], start: cursor.startIndex, end: cursor.endIndex, field: null, children: [], parent: null };
+    try {
+      if (cursor.gotoFirstChild()) {
+        do {
+          const start = cursor.startIndex;
+          const end = cursor.endIndex;
+          const old = byStart.get(start);
+          const touched = dirty.some(([a, b]) => a <= end && start <= b);
+          if (old && !touched && old.end - old.start === end - start && old.type === tables.names[cursor.nodeTypeId]) {
+            if (old.start !== start) shiftSubtree(old, start - old.start);
+            old.parent = root;
+            root.children.push(old);
+          } else {
+            copyChildren(cursor, root, tables);
+          }
+        } while (cursor.gotoNextSibling());
+      }
+    } finally {
+      cursor.delete();
+    }
+    return { text, root, hasErrors: tree.rootNode.hasError };
   }
 
   dispose(): void {
     this.tree?.delete();
     this.tree = null;
     this.cached = null;
+    this.previous = null;
   }
 }

@@ -20,6 +20,33 @@ interface FileEntry {
   relPath: string;
 }
 
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / 1048576).toFixed(1)} MB`;
+}
+
+const OFFSET_KEYS = new Set(["start", "end", "nameStart", "nameEnd", "argsEnd", "valueStart", "valueEnd"]);
+
+/** Facts without their offsets: equal when an edit only moved things. */
+function structureOf(facts: FileFacts): string {
+  return JSON.stringify(facts, (k, v) => (OFFSET_KEYS.has(k) || k === "lookups" ? undefined : v));
+}
+
+/** Copies offsets from `src` into the same-shaped `dst`, in place (the index holds references into `dst`). */
+function copyOffsets(dst: unknown, src: unknown): void {
+  if (Array.isArray(dst) && Array.isArray(src)) {
+    for (let i = 0; i < dst.length && i < src.length; i++) copyOffsets(dst[i], src[i]);
+  } else if (dst && src && typeof dst === "object" && typeof src === "object") {
+    const d = dst as Record<string, unknown>;
+    const s = src as Record<string, unknown>;
+    for (const k of Object.keys(s)) {
+      if (OFFSET_KEYS.has(k) && typeof s[k] === "number") d[k] = s[k];
+      else if (s[k] && typeof s[k] === "object") copyOffsets(d[k], s[k]);
+    }
+  }
+}
+
 export interface Notice {
   file?: string;
   message: string;
@@ -69,6 +96,7 @@ export class Project implements ProjectView {
     this.templateDirs = dirs;
     this.templateFileList = null;
     this.indexCache = null;
+    this.memos.clear();
     return { files: count };
   }
 
@@ -83,7 +111,7 @@ export class Project implements ProjectView {
     }
     if (!stat.isFile()) return null;
     if (stat.size > this.config.maxFileBytes) {
-      this.notice(`skipped: ${(stat.size / 1048576).toFixed(1)} MB is over the ${(this.config.maxFileBytes / 1048576).toFixed(1)} MB limit (setting maxFileSize)`, file);
+      this.notice(`skipped: ${formatBytes(stat.size)} is over the ${formatBytes(this.config.maxFileBytes)} limit (setting maxFileSize)`, file);
       return null;
     }
     let bytes: Buffer;
@@ -116,18 +144,53 @@ export class Project implements ProjectView {
     const hash = crypto.createHash("sha1").update(text).digest("hex");
     const prev = this.entries.get(file);
     if (prev && prev.hash === hash) return;
+    this.pythonChanged(file);
     const root = this.rootOf(file) ?? path.dirname(file);
     const relPath = path.relative(root, file).split(path.sep).join("/");
     let facts: FileFacts;
     if (!mayHaveFacts(text)) facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {}, lookups: [], signalSenders: [] };
     else facts = extractFacts(syntax ?? parseText(text), file, moduleOf(relPath));
-    // Only a change in what the index holds makes it stale.
-    if (!prev || JSON.stringify(prev.facts) !== JSON.stringify(facts)) this.indexCache = null;
+    // Only a change in what the index holds makes it stale. An edit that only moves things (typing above a model)
+    // keeps the index and moves its offsets.
+    if (prev && prev.relPath === relPath && structureOf(prev.facts) === structureOf(facts)) {
+      // Lookups feed only missing-index's field uses, which the index recomputes lazily.
+      prev.facts.lookups = facts.lookups;
+      copyOffsets(prev.facts, facts);
+      this.indexCache?.refreshPositions();
+      this.entries.set(file, { hash, facts: prev.facts, relPath });
+      return;
+    }
+    this.indexCache = null;
     this.entries.set(file, { hash, facts, relPath });
   }
 
   removeFile(file: string): void {
     if (this.entries.delete(file)) this.indexCache = null;
+    this.pythonChanged(file);
+  }
+
+  /**
+   * Memoized lookups for rules. Keys starting with "template:" depend only on the template files; "urls:" keys
+   * on URLconf files; others on any Python file.
+   */
+  private readonly memos = new Map<string, unknown>();
+
+  private pythonChanged(file: string): void {
+    const urls = /urls\.py$|[\\/]urls[\\/]/.test(file);
+    for (const k of [...this.memos.keys()]) if (!k.startsWith("template:") && (urls || !k.startsWith("urls:"))) this.memos.delete(k);
+  }
+
+  /** Something outside the Python files changed (templates): drop memoized lookups. */
+  invalidate(): void {
+    this.memos.clear();
+    this.templateFileList = null;
+  }
+
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const v = compute();
+    this.memos.set(key, v);
+    return v;
   }
 
   hasFile(file: string): boolean {
@@ -143,6 +206,7 @@ export class Project implements ProjectView {
   }
 
   setOverlay(file: string, text: string | null): void {
+    if ((text === null ? undefined : text) !== this.overlays.get(file)) this.pythonChanged(file);
     if (text === null) this.overlays.delete(file);
     else this.overlays.set(file, text);
   }
@@ -169,6 +233,10 @@ export class Project implements ProjectView {
 
   template(name: string): TemplateFile | null {
     if (!name || name.includes("..") || path.isAbsolute(name)) return null;
+    return this.memo(`template:${name}`, () => this.findTemplate(name));
+  }
+
+  private findTemplate(name: string): TemplateFile | null {
     for (const dir of this.templateDirs) {
       const full = path.join(dir, name);
       if (fs.existsSync(full)) {

@@ -145,7 +145,17 @@ export function eolAt(text: string): string {
   return i > 0 && text[i - 1] === "\r" ? "\r\n" : "\n";
 }
 
+let lastQuoteText: string | null = null;
+let lastQuote = '"';
+
 export function preferredQuote(text: string): string {
+  if (text === lastQuoteText) return lastQuote;
+  lastQuoteText = text;
+  lastQuote = computeQuote(text);
+  return lastQuote;
+}
+
+function computeQuote(text: string): string {
   let single = 0;
   let double = 0;
   for (let i = 0; i < text.length && i < 20000; i++) {

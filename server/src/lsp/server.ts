@@ -13,7 +13,7 @@ import { applyFixRounds } from "../engine/fixall";
 import { suppressionEdit } from "../engine/fixes";
 import { IncrementalDocument, initParser, type TextChange } from "../engine/parser";
 import { LineIndex } from "../engine/positions";
-import { Project } from "../engine/project";
+import { formatBytes, Project } from "../engine/project";
 import type { Hint } from "../engine/types";
 import { fileOf, toDiagnostic, toQuickFix, uriOf, type DiagnosticData } from "./convert";
 import { isGitInternal, resolveSettings, WorkspaceReview } from "./review";
@@ -59,6 +59,14 @@ export function startServer(connection: Connection = createConnection()): Connec
     const version = d.version;
     let hints: Hint[] = [];
     try {
+      const bytes = Buffer.byteLength(d.doc.text, "utf8");
+      if (bytes > project.config.maxFileBytes) {
+        // Too big to analyze as you type: said once (notices are deduplicated), and nothing is published.
+        project.notice(`skipped: ${formatBytes(bytes)} is over the ${formatBytes(project.config.maxFileBytes)} limit (setting maxFileSize)`, d.file);
+        flushNotices();
+        void connection.sendDiagnostics({ uri: d.uri, version, diagnostics: [] });
+        return;
+      }
       const syntax = d.doc.syntax();
       const staleBefore = project.indexFresh;
       hints = review.isExcluded(d.file) ? [] : project.analyze(d.file, d.doc.text, syntax);
@@ -219,6 +227,8 @@ export function startServer(connection: Connection = createConnection()): Connec
         continue;
       }
       if (!file.endsWith(".py")) {
+        // A template changed (or appeared): forget what was looked up in templates.
+        project.invalidate();
         touched = true;
         continue;
       }
