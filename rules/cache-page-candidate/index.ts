@@ -1,6 +1,6 @@
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, Rule, RuleContext } from "../../server/src/engine/rule";
-import { callParts, dotted, eolAt, field, indentAt, lineStartAt, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { baseNames, callParts, dotted, eolAt, field, indentAt, lineStartAt, nodeText, stringValue } from "../../server/src/engine/syntax";
 
 /** Request attributes and calls that make a response depend on who asks, or change state. */
 const PERSONAL = /\brequest\.(user|session|COOKIES|POST|FILES|body|auth|META|method\s*==\s*["']POST|data)\b|\bmessages\.|\bget_token\(|\bcsrf|\blogin\(|\blogout\(|\brandom\.|\buuid\d?\(/;
@@ -143,7 +143,7 @@ function classView(ctx: RuleContext, cls: SyntaxNode): void {
   const body = field(cls, "body");
   const sup = field(cls, "superclasses");
   if (!name || !body || !sup) return;
-  const bases = sup.children.filter((b) => b.type !== "keyword_argument").map((b) => (dotted(ctx.text, b) ?? "?").replace(/^.*\./, ""));
+  const bases = baseNames(ctx.text, cls).map((b) => (b ?? "?").replace(/^.*\./, ""));
   if (!bases.length || bases.some((b) => !READ_ONLY_VIEWS.has(b))) return;
   if (cls.parent?.type === "decorated_definition") return;
   const attrs = new Map<string, SyntaxNode>();

@@ -9,7 +9,7 @@ import { childLoaded, joinedByDefault, type Loaded, type QsVal, type Val } from 
 import type { Model, ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { dotted, field, nodeText } from "../../server/src/engine/syntax";
+import { baseNames, dotted, field, nodeText } from "../../server/src/engine/syntax";
 
 const LIST_VIEWS = /^(ModelViewSet|ReadOnlyModelViewSet|ListAPIView|ListCreateAPIView|ListModelMixin)$/;
 const SERIALIZER_BASE = /(^|\.)(Serializer|ModelSerializer|HyperlinkedModelSerializer|ListSerializer)$/;
@@ -226,7 +226,7 @@ export function checkDrf(ctx: RuleContext, report: (v: ViewQueryset, needs: Need
     const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
     if (cls?.type !== "class_definition") continue;
     const sup = field(cls, "superclasses");
-    const bases = (sup?.children ?? []).map((b) => (dotted(ctx.text, b) ?? "").replace(/^.*\./, ""));
+    const bases = (sup ? baseNames(ctx.text, cls) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
     if (!bases.some((b) => LIST_VIEWS.test(b))) continue;
     const body = field(cls, "body");
     let serName: string | null = null;

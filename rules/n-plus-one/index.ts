@@ -81,11 +81,13 @@ function check(ctx: RuleContext): void {
         fixes.push({ title: `Add list_select_related = [${q}${lookup}${q}]`, safe: true, edits: [{ file: ctx.file, start: at, end: at, newText: `${eol}${indent}list_select_related = [${q}${lookup}${q}]` }] });
       }
     }
+    // Where the relation is read, when that is in this admin file; else on list_display.
+    const here = n.read.file === ctx.file && n.read.start !== n.at.start;
     ctx.report({
-      start: n.at.start,
-      end: n.at.end,
+      start: here ? n.read.start : n.at.start,
+      end: here ? n.read.end : n.at.end,
       message: `N+1: the ${n.model.name} changelist reads ${n.path.join(".")} for every row (${n.column}), one query per row; ${n.single ? `add "${lookup}" to list_select_related` : `override get_queryset() with prefetch_related("${lookup}")`}`,
-      related: [{ file: n.read.file, start: n.read.start, end: n.read.end, message: n.read.what }],
+      related: here ? [{ file: ctx.file, start: n.at.start, end: n.at.end, message: `${n.column} is a list_display column` }] : [{ file: n.read.file, start: n.read.start, end: n.read.end, message: n.read.what }],
       fixes,
     });
   });

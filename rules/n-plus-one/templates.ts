@@ -7,7 +7,7 @@ import { childLoaded, joinedByDefault, newLoaded, withBackReference, type InstVa
 import type { Model } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { callParts, dotted, field, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { baseNames, callParts, dotted, field, nodeText, stringValue } from "../../server/src/engine/syntax";
 import { parseTemplate, type TNode, type TVar } from "../../server/src/engine/templates";
 import { viewQuerysets } from "./drf";
 
@@ -211,7 +211,7 @@ export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => vo
 
 function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: Env) => void): void {
   const sup = field(cls, "superclasses");
-  const bases = (sup?.children ?? []).map((b) => (dotted(ctx.text, b) ?? "").replace(/^.*\./, ""));
+  const bases = (sup ? baseNames(ctx.text, cls) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
   const list = bases.includes("ListView");
   const detail = bases.includes("DetailView");
   if (!list && !detail) return;

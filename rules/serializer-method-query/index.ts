@@ -1,7 +1,7 @@
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
-import { callParts, dotted, field, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { baseNames, callParts, dotted, field, nodeText, stringValue } from "../../server/src/engine/syntax";
 
 const MANY = new Set(["reverse-fk", "m2m", "reverse-m2m", "generic-relation"]);
 /** Methods that run a query right away. */
@@ -175,7 +175,7 @@ function check(ctx: RuleContext): void {
     const sup = field(cls, "superclasses");
     const body = field(cls, "body");
     if (!sup || !body) continue;
-    const bases = sup.children.map((b) => dotted(ctx.text, b) ?? "");
+    const bases = baseNames(ctx.text, cls).map((b) => b ?? "");
     if (!bases.some((b) => /Serializer$/.test(b))) continue;
     const fields = methodFields(ctx, body);
     if (!fields.size) continue;

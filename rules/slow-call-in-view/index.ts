@@ -1,6 +1,6 @@
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
-import { callParts, dotted, field, methodCall, nodeText } from "../../server/src/engine/syntax";
+import { baseNames, callParts, dotted, field, methodCall, nodeText } from "../../server/src/engine/syntax";
 
 /** Local name -> fully qualified name, from the file's imports (`import a.b` binds `a`). */
 function importsOf(ctx: RuleContext): Map<string, string> {
@@ -188,7 +188,7 @@ function check(ctx: RuleContext): void {
       if (pname && nodeText(ctx.text, pname) === "request") report(ctx, imports, def, `the view ${nodeText(ctx.text, field(def, "name")!)}`);
     } else if (def.type === "class_definition") {
       const sup = field(def, "superclasses");
-      const bases = (sup?.children ?? []).filter((b) => b.type !== "keyword_argument").map((b) => (dotted(ctx.text, b) ?? "").replace(/^.*\./, ""));
+      const bases = (sup ? baseNames(ctx.text, def) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
       const isView = bases.some((b) => VIEW_BASES.test(b));
       const isSerializer = !isView && bases.some((b) => SERIALIZER_BASES.test(b));
       if (!isView && !isSerializer) continue;

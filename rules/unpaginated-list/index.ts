@@ -1,6 +1,6 @@
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { dotted, eolAt, field, indentAt, nodeText, walk } from "../../server/src/engine/syntax";
+import { baseNames, eolAt, field, indentAt, nodeText, walk } from "../../server/src/engine/syntax";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
 const DJANGO_LISTS = new Set(["ListView"]);
@@ -161,7 +161,7 @@ function check(ctx: RuleContext): void {
     const sup = field(cls, "superclasses");
     const bodyNode = field(cls, "body");
     if (!nameNode || !sup || !bodyNode) continue;
-    const bases = sup.children.filter((b) => b.type !== "keyword_argument" && b.type !== "comment").map((b) => dotted(ctx.text, b));
+    const bases = baseNames(ctx.text, cls);
     if (bases.some((b) => b === null)) continue;
     let kind: "drf" | "django" | null = null;
     let listBase = "";

@@ -333,7 +333,7 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
     if (n.type === "return_statement") returns.push(n);
     for (const c of n.children) stack.push(c);
   }
-  const shapes = returns.map((r) => (r.children[0] ? returnShape(text, r.children[0]) : null));
+  const shapes = returns.map((r) => (r.children[0] ? returnShape(text, r.children[0]) ?? variableShape(text, body, r) : null));
   if (!shapes.length || shapes.some((x) => x === null)) return fact;
   const first = shapes[0]!;
   if (shapes.length === 1) fact.returns = first;
@@ -343,6 +343,43 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
     if (!joins) fact.returns = { root: first.root, model: first.model, ops: [] };
   }
   return fact;
+}
+
+/**
+ * `qs = super().get_queryset(); qs = qs.annotate(...); return qs`: the returned variable's chain, when it is only
+ * assigned at the top level of the body (a conditional assignment could join anything: unsure).
+ */
+function variableShape(text: string, body: SyntaxNode, ret: SyntaxNode): MethodFact["returns"] {
+  const value = ret.children[0];
+  if (!value || value.type !== "identifier" || ret.parent !== body) return null;
+  const name = nodeText(text, value);
+  let shape = null as MethodFact["returns"];
+  for (const stmt of body.children) {
+    if (stmt === ret) break;
+    const a = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
+    const left = a?.type === "assignment" ? field(a, "left") : undefined;
+    if (a && left?.type === "identifier" && nodeText(text, left) === name) {
+      const right = field(a, "right");
+      if (!right) return null;
+      const { rootNode, ops } = chainOps(text, right);
+      const prev: NonNullable<MethodFact["returns"]> | null = shape;
+      if (prev && rootNode.type === "identifier" && nodeText(text, rootNode) === name) shape = { root: prev.root, model: prev.model, ops: [...prev.ops, ...ops] };
+      else shape = returnShape(text, right);
+      if (!shape) return null;
+      continue;
+    }
+    // Any other binding of the name (nested blocks, for targets, augmented assignment): unsure.
+    const stack = [stmt];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === "identifier" && nodeText(text, n) === name) {
+        const p = n.parent;
+        if (p && (p.type === "assignment" || p.type === "augmented_assignment" || p.type === "for_statement" || p.type === "pattern_list") && field(p, "left") === n) return null;
+      }
+      for (const c of n.children) stack.push(c);
+    }
+  }
+  return shape;
 }
 
 function returnShape(text: string, value: SyntaxNode): MethodFact["returns"] {
@@ -412,8 +449,8 @@ function classFact(text: string, file: string, cls: SyntaxNode): ClassFact | nul
   const sup = field(cls, "superclasses");
   if (sup) {
     for (const b of sup.children) {
-      if (b.type === "keyword_argument") continue;
-      const d = dotted(text, b);
+      if (b.type === "keyword_argument" || b.type === "comment") continue;
+      const d = dotted(text, b.type === "subscript" ? field(b, "value") : b);
       if (d) bases.push(d);
       else if (b.type === "call") {
         const parts = callParts(text, b);

@@ -11,7 +11,7 @@ import { createHash } from "crypto";
 import { chainOp, prefetchFact, type ChainOp, type PrefetchFact } from "./facts";
 import type { Manager, Model, ModelField, ModelIndex } from "./models";
 import type { Syntax, SyntaxNode } from "./parser";
-import { callParts, dotted, field, methodCall, nodeText, stringValue } from "./syntax";
+import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue } from "./syntax";
 
 /** What was loaded along with a row: joined or prefetched relations, to_attr lists, annotations, only(). */
 export interface Loaded {
@@ -353,7 +353,7 @@ class FlowAnalyzer {
       } else if (def.type === "class_definition") {
         const body = field(def, "body");
         const sup = field(def, "superclasses");
-        this.classBases.set(def, sup ? sup.children.map((b) => dotted(this.text, b) ?? "?") : []);
+        this.classBases.set(def, sup ? baseNames(this.text, def).map((b) => b ?? "?") : []);
         const attrs = new Map<string, SyntaxNode>();
         if (body) {
           for (const s of body.children) {

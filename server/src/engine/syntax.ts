@@ -165,3 +165,15 @@ function computeQuote(text: string): string {
   }
   return single > double * 1.5 ? "'" : '"';
 }
+
+/**
+ * The base classes of a class definition as dotted names, in order: `Generic[T]` counts as `Generic`; a base that
+ * is not a plain (dotted) name is null. Keyword arguments (metaclass=...) are left out.
+ */
+export function baseNames(text: string, cls: SyntaxNode): (string | null)[] {
+  const sup = field(cls, "superclasses");
+  if (!sup) return [];
+  return sup.children
+    .filter((b) => b.type !== "keyword_argument" && b.type !== "comment")
+    .map((b) => dotted(text, b.type === "subscript" ? field(b, "value") : b));
+}

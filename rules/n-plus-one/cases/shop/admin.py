@@ -5,13 +5,13 @@ from .models import Author, Book, Review
 
 @admin.register(Book)
 class BookAdmin(admin.ModelAdmin):
-    list_display = ["title", "author_name", "tag_names"]  # expect: n-plus-one
+    list_display = ["title", "author_name", "tag_names"]
 
     def author_name(self, obj):
-        return obj.author.name
+        return obj.author.name  # expect: n-plus-one
 
     def tag_names(self, obj):
-        return ", ".join(t.name for t in obj.tags.all())
+        return ", ".join(t.name for t in obj.tags.all())  # expect: n-plus-one
 
 
 class JoinedBookAdmin(admin.ModelAdmin):
@@ -42,10 +42,10 @@ class ReviewAdmin(admin.ModelAdmin):
 
 class EditorAdmin(admin.ModelAdmin):
     # select_related() follows non-null foreign keys only: the nullable editor is loaded per row.
-    list_display = ("title", "author", "editor_name")  # expect: n-plus-one
+    list_display = ("title", "author", "editor_name")
 
     def editor_name(self, obj):
-        return obj.editor.name if obj.editor_id else ""
+        return obj.editor.name if obj.editor_id else ""  # expect: n-plus-one
 
 
 admin.site.register(Author, AuthorAdmin)
