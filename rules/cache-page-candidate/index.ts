@@ -47,6 +47,10 @@ function decorators(ctx: RuleContext, def: SyntaxNode): string[] {
  * wrapped in decorators (login_required(view), decorate_urlpatterns(urlpatterns, never_cache), ...).
  */
 function routing(ctx: RuleContext, name: string, cls: boolean): "public" | "unrouted" | "decorated" {
+  return ctx.project.memo ? ctx.project.memo(`urls:route:${cls ? "class" : "function"}:${name}`, () => routingUncached(ctx, name, cls)) : routingUncached(ctx, name, cls);
+}
+
+function routingUncached(ctx: RuleContext, name: string, cls: boolean): "public" | "unrouted" | "decorated" {
   const urlconfs = (): { text: string; lines: string[] }[] =>
     (ctx.project.filesMatching?.(/urls\.py$|[\\/]urls[\\/][^\\/]*\.py$/) ?? []).flatMap((f) => {
       const text = ctx.project.textOf(f);

@@ -46,6 +46,9 @@ function check(ctx: RuleContext): void {
     const objText = nodeText(ctx.text, objNode);
     const scope = nodeText(ctx.text, scopeOf(n));
     if (new RegExp(`(^|[^\\w.])${escapeRe(objText)}\\.${name}\\s*=(?!=)`).test(scope)) return;
+    // The related object is read for more than its key elsewhere in the function: it is loaded anyway.
+    const other = new RegExp(`(^|[^\\w.])${escapeRe(objText)}\\.${name}\\.(?!(id|pk)\\b)\\w`);
+    if (other.test(scope)) return;
     const attname = `${name}_id`;
     const target = f.target?.name ?? "the related model";
     ctx.report({

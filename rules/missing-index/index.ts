@@ -1,4 +1,4 @@
-import type { Model, ModelField } from "../../server/src/engine/models";
+import type { FieldUse, Model, ModelField } from "../../server/src/engine/models";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
 
 /** SlugField is indexed by default; db_index=False turns any default off. */
@@ -14,7 +14,16 @@ function check(ctx: RuleContext): void {
   if (!/Field\(/.test(ctx.text)) return;
   for (const { field: f, owners } of ctx.index.fieldsDefinedIn(ctx.file)) {
     if (f.big || !f.assign) continue;
-    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`);
+    if (owners.every((o) => o.cls?.meta.unmanaged)) continue;
+    // A query that also filters on an indexed column (a foreign key, the primary key, a unique or indexed field)
+    // is already narrowed by that index: it is not this field's to fix.
+    const narrowed = (u: FieldUse) =>
+      owners.some((o) => u.siblings.some((sib) => {
+        if (sib === "pk") return true;
+        const sf = ctx.index.lookupSegment(o, sib);
+        return !!sf && (sf.kind === "fk" || sf.kind === "o2o" || indexed(o, sf));
+      }));
+    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u));
     if (!uses?.length || !owners.length) continue;
     // Uses through a related manager are narrowed by the foreign key first: a composite (fk, field) index serves them.
     const servedByComposite = (o: Model) => uses.every((u) => u.via && o.indexed.some((cols) => cols[0] === u.via && cols[1] === f.name));

@@ -94,8 +94,18 @@ function check(ctx: RuleContext): void {
     if (!mc || (!INSTANCE_WRITES.has(mc.method) && !QUERYSET_WRITES.has(mc.method))) return;
     const loop = enclosingLoop(flow.loops, n);
     if (!loop) return;
+    // Per-row error handling (try/except around the write) needs the per-row call; so may a condition.
+    let inTry = false;
+    let inIf = false;
+    for (let p = n.parent; p && p !== loop.node; p = p.parent) {
+      if (p.type === "try_statement") inTry = true;
+      if (p.type === "if_statement" || p.type === "conditional_expression") inIf = true;
+    }
+    if (inTry) return;
     const recvNode = mc.receiver;
     const v = flow.values.get(recvNode);
+    // A model with its own save()/delete() or signal receivers: bulk methods would skip them.
+    if (v && (v.k === "inst" || v.k === "qs" || v.k === "manager") && v.model.writeHooks) return;
     const method = mc.method.replace(/^a(?=save|delete|update)/, "");
     const recvText = nodeText(ctx.text, recvNode);
     let message: string | null = null;
@@ -114,7 +124,7 @@ function check(ctx: RuleContext): void {
       const m = rowOfOpaqueQueryset(ctx, recvNode)!;
       message = method === "save"
         ? `${m}.${mc.method}() in a loop runs one UPDATE (or INSERT) per iteration; collect the objects and call ${m}.objects.bulk_update(objs, [fields]) once, or use a single queryset.update() when every row gets the same value`
-        : method === "delete" ? `${m}.delete() in a loop runs one DELETE (plus its cascade queries) per iteration; delete the whole queryset at once with .delete()` : null;
+        : method === "delete" && !inIf ? `${m}.delete() in a loop runs one DELETE (plus its cascade queries) per iteration; delete the whole queryset at once with .delete()` : null;
     } else if (!v || v.k === "unknown") {
       if (method !== "save") return;
       const m = newInstanceModel(ctx, recvNode, loop.node);

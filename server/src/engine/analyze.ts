@@ -3,7 +3,7 @@ import type { Config } from "./config";
 import { severityFor } from "./config";
 import { isSuppressed } from "./fixes";
 import { analyzeFlow, type FileFlow } from "./flow";
-import type { ModelIndex } from "./models";
+import { TEST_OR_MIGRATION, type ModelIndex } from "./models";
 import type { Syntax } from "./parser";
 import { LineIndex } from "./positions";
 import type { ProjectView, Report, Rule } from "./rule";
@@ -20,6 +20,9 @@ export interface AnalyzeInput {
 
 export function analyzeFile(input: AnalyzeInput): Hint[] {
   const { file, syntax, index, config, project, rules } = input;
+  // Tests and migrations loop over queries on purpose (fixtures, query-count assertions, data migrations): their
+  // hints would be noise, and their queries do not count for missing-index either.
+  if (TEST_OR_MIGRATION.test(file.replace(/\\/g, "/"))) return [];
   const lines = new LineIndex(syntax.text);
   const lineIndexes = new Map<string, LineIndex>([[file, lines]]);
   const linesOf = (f: string): LineIndex | null => {

@@ -79,6 +79,8 @@ export interface MethodFact {
 export interface MetaFact {
   abstract?: boolean;
   proxy?: boolean;
+  /** managed = False: Django creates no table (a view or legacy table), so no index either. */
+  unmanaged?: boolean;
   appLabel?: string;
   ordering?: string[];
   /** Leading fields of indexes, unique_together and UniqueConstraints. */
@@ -226,6 +228,9 @@ function metaFact(text: string, body: SyntaxNode): MetaFact {
         break;
       case "proxy":
         meta.proxy = v?.bool === true;
+        break;
+      case "managed":
+        meta.unmanaged = v?.bool === false;
         break;
       case "app_label":
         if (v?.str) meta.appLabel = v.str;
@@ -530,21 +535,23 @@ function importFacts(text: string, stmt: SyntaxNode, imports: Record<string, str
   }
 }
 
-const FILTER_METHODS = new Set(["filter", "exclude", "get", "get_or_create", "update_or_create", "aget", "afilter", "count", "exists", "first", "last"]);
+// exclude(f=v) is NOT (f = v): an index does not serve it, so it is not a lookup use.
+const FILTER_METHODS = new Set(["filter", "get", "get_or_create", "update_or_create", "aget", "afilter", "count", "exists", "first", "last"]);
 const ORDER_METHODS = new Set(["order_by", "latest", "earliest"]);
 
 /** Keyword names of Q(...) objects and of the call itself. */
 function lookupKeys(text: string, call: SyntaxNode): string[] {
   const parts = callParts(text, call);
   if (!parts) return [];
-  const keys = [...parts.kwargs.keys()].filter((k) => k !== "defaults" && k !== "create_defaults");
+  // f=None is IS NULL, which a plain index rarely serves.
+  const keys = [...parts.kwargs.entries()].filter(([k, v]) => k !== "defaults" && k !== "create_defaults" && v.type !== "none").map(([k]) => k);
   for (const a of parts.args) {
     const stack = [a];
     while (stack.length) {
       const n = stack.pop()!;
       if (n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "")) {
         const q = callParts(text, n);
-        if (q) keys.push(...q.kwargs.keys());
+        if (q) for (const [k, v] of q.kwargs) if (v.type !== "none") keys.push(k);
       }
       for (const c of n.children) stack.push(c);
     }

@@ -220,6 +220,68 @@ interface CachedEvents {
   loops: [SyntaxNode, LoopCtx][];
 }
 
+/**
+ * Moves the numeric offsets that cached facts carry (queryset origins and the chain calls they merge into) with
+ * their definition, which moved by `delta` in the text. Only offsets inside the definition's old range move:
+ * origins elsewhere (a callee, a module-level queryset) are checked by the cache signature instead.
+ */
+function shiftEvents(e: CachedEvents, oldStart: number, oldEnd: number, delta: number): void {
+  const origins = new Set<Origin>();
+  const ops = new Set<ChainOp>();
+  const vals = new Set<object>();
+  const inside = (n: number) => n >= oldStart && n <= oldEnd;
+  const origin = (o: Origin | null | undefined) => {
+    if (!o || origins.has(o) || o.file === undefined) return;
+    origins.add(o);
+    if (!inside(o.start)) return;
+    o.start += delta;
+    o.end += delta;
+    if (o.insertAt !== null) o.insertAt += delta;
+    for (const op of [o.selectCall, o.prefetchCall]) {
+      if (op && !ops.has(op) && inside(op.start)) {
+        ops.add(op);
+        op.start += delta;
+        op.end += delta;
+        op.argsEnd += delta;
+      }
+    }
+  };
+  const row = (r: RowCtx | null | undefined) => origin(r?.origin);
+  const val = (v: Val) => {
+    if (vals.has(v)) return;
+    vals.add(v);
+    if (v.k === "qs" || v.k === "manager") {
+      origin(v.origin);
+      if (v.base) row(v.base.row);
+    } else if (v.k === "inst") row(v.row);
+  };
+  for (const r of e.reads) row(r.row);
+  for (const q of e.queries) if (q.related) row(q.related.base.row);
+  for (const it of e.iterations) val(it.qs);
+  for (const [, v] of e.values) val(v);
+}
+
+/** Names called as plain functions inside a node; cached per node (a reused node's text is unchanged). */
+const calledNamesCache = new WeakMap<SyntaxNode, string[]>();
+
+function calledNames(node: SyntaxNode, text: string): string[] {
+  const hit = calledNamesCache.get(node);
+  if (hit) return hit;
+  const names = new Set<string>();
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "call") {
+      const f = field(n, "function");
+      if (f?.type === "identifier") names.add(nodeText(text, f));
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  const list = [...names];
+  calledNamesCache.set(node, list);
+  return list;
+}
+
 /** Flow facts of top-level definitions, by their (reused) snapshot node. */
 const functionCache = new WeakMap<SyntaxNode, { index: ModelIndex; sig: string; file: string; start: number; end: number; events: CachedEvents }>();
 
@@ -251,6 +313,9 @@ class FlowAnalyzer {
   run(): FileFlow {
     this.collectDefinitions(this.syntax.root, null);
     const moduleSig = createHash("sha1").update(this.moduleSignature()).digest("base64");
+    const moduleStarts = this.syntax.root.children
+      .filter((c) => c.type !== "comment" && c.type !== "function_definition" && c.type !== "class_definition" && c.type !== "decorated_definition")
+      .map((c) => c.start);
     for (const stmt of this.syntax.root.children) {
       const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
       if (def?.type !== "function_definition" && def?.type !== "class_definition") {
@@ -259,10 +324,17 @@ class FlowAnalyzer {
       }
       // A top-level function or class whose text, module context and same-file callees did not change keeps the
       // facts of its last analysis (the incremental snapshot reuses its nodes).
-      const sig = `${moduleSig}\0${this.calleeTexts(stmt)}`;
+      // What the definition sees: module-level statements (and where they are relative to it), and the same-file
+      // functions it calls (their text and relative position), so a reused result's offsets can move with it.
+      const above = moduleStarts.filter((m) => m < stmt.start).map((m) => stmt.start - m).join(",");
+      const sig = `${moduleSig}\0${above}\0${this.calleeTexts(stmt)}`;
       const hit = functionCache.get(stmt);
-      // Facts carry numeric offsets (origins, chain calls): only a definition that did not move can reuse them.
-      if (hit && hit.index === this.index && hit.sig === sig && hit.file === this.file && hit.start === stmt.start && hit.end === stmt.end) {
+      if (hit && hit.index === this.index && hit.sig === sig && hit.file === this.file && hit.end - hit.start === stmt.end - stmt.start) {
+        if (hit.start !== stmt.start) {
+          shiftEvents(hit.events, hit.start, hit.end, stmt.start - hit.start);
+          hit.start = stmt.start;
+          hit.end = stmt.end;
+        }
         this.merge(hit.events);
         continue;
       }
@@ -291,22 +363,13 @@ class FlowAnalyzer {
     const seen = new Set<string>();
     const out: string[] = [];
     const visit = (node: SyntaxNode) => {
-      const stack = [node];
-      while (stack.length) {
-        const n = stack.pop()!;
-        if (n.type === "call") {
-          const f = field(n, "function");
-          if (f?.type === "identifier") {
-            const name = nodeText(this.text, f);
-            const fn = this.functions.get(name);
-            if (fn && !seen.has(name)) {
-              seen.add(name);
-              out.push(nodeText(this.text, fn.node));
-              visit(fn.node);
-            }
-          }
+      for (const name of calledNames(node, this.text)) {
+        const fn = this.functions.get(name);
+        if (fn && !seen.has(name)) {
+          seen.add(name);
+          out.push(`${fn.node.start - stmt.start}:${nodeText(this.text, fn.node)}`);
+          visit(fn.node);
         }
-        for (const c of n.children) stack.push(c);
       }
     };
     visit(stmt);

@@ -48,12 +48,14 @@ export interface FieldUse {
   key: string;
   /** Through a related manager: the rows are already narrowed by this foreign key (flip_set -> "owner"). */
   via?: string;
+  /** The other fields of the same model that the same call filters on (an index on one of them may serve it). */
+  siblings: string[];
 }
 
 const INDEXABLE_LOOKUPS = new Set(["exact", "in", "gt", "gte", "lt", "lte", "range", "year", "date", "isnull"]);
 const NOT_INDEX_USE = new Set(["isnull"]);
 /** Files whose queries do not count: tests and migrations. */
-export const TEST_OR_MIGRATION = /(^|\/)(tests?|migrations|testing)(\/|$)|(^|\/)(test_[^/]*|[^/]*_tests?|conftest)\.py$/;
+export const TEST_OR_MIGRATION = /(^|\/)(tests?|migrations|testing)(\/|$)|(^|\/)(tests?|test_[^/]*|[^/]*_tests?|conftest)\.py$/;
 
 export interface QsShape {
   select: string[];
@@ -210,8 +212,21 @@ export class ModelIndex {
   private rel = new Map<string, string>();
 
   /** After offsets moved in place in the facts (an edit that changed no structure): refresh what copies them. */
-  refreshPositions(): void {
-    for (const m of this.models) {
+  private modelsByFile: Map<string, Model[]> | null = null;
+
+  refreshPositions(file?: string): void {
+    if (file && !this.modelsByFile) {
+      this.modelsByFile = new Map();
+      for (const m of this.models) {
+        const files = new Set([m.file, ...[...m.fields.values()].map((f) => f.file)]);
+        for (const f of files) {
+          const list = this.modelsByFile.get(f) ?? [];
+          list.push(m);
+          this.modelsByFile.set(f, list);
+        }
+      }
+    }
+    for (const m of file ? this.modelsByFile!.get(file) ?? [] : this.models) {
       for (const f of m.fields.values()) {
         if (f.forward?.assign && !f.assign) continue;
         const src = f.forward && f.kind.startsWith("reverse") ? f.forward : f;
@@ -424,7 +439,10 @@ export class ModelIndex {
             if (!f) break;
             if (f.kind === "concrete") {
               const lookup = lk.kind === "order" ? "exact" : segs[i + 1] ?? "exact";
-              if (INDEXABLE_LOOKUPS.has(lookup) && !NOT_INDEX_USE.has(lookup)) record(f, { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key, via: i === 0 ? via : undefined });
+              if (INDEXABLE_LOOKUPS.has(lookup) && !NOT_INDEX_USE.has(lookup)) {
+                const siblings = i === 0 ? lk.keys.filter((k) => k !== key).map((k) => k.split("__")[0]) : [];
+                record(f, { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key, via: i === 0 ? via : undefined, siblings });
+              }
               break;
             }
             if (i === segs.length - 1 || !f.target) break;
@@ -437,7 +455,7 @@ export class ModelIndex {
       if (m.builtin || m.abstract || !m.cls) continue;
       for (const o of m.ordering.slice(0, 1)) {
         const f = m.fields.get(o.replace(/^[-?]/, ""));
-        if (f && f.kind === "concrete") record(f, { file: m.file, start: m.cls.nameStart, end: m.cls.nameEnd, kind: "order", key: `${m.name}.Meta.ordering` });
+        if (f && f.kind === "concrete") record(f, { file: m.file, start: m.cls.nameStart, end: m.cls.nameEnd, kind: "order", key: `${m.name}.Meta.ordering`, siblings: [] });
       }
     }
   }

@@ -156,7 +156,7 @@ export class Project implements ProjectView {
       // Lookups feed only missing-index's field uses, which the index recomputes lazily.
       prev.facts.lookups = facts.lookups;
       copyOffsets(prev.facts, facts);
-      this.indexCache?.refreshPositions();
+      this.indexCache?.refreshPositions(file);
       this.entries.set(file, { hash, facts: prev.facts, relPath });
       return;
     }
