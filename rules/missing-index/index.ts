@@ -13,7 +13,8 @@ function indexed(m: Model, f: ModelField): boolean {
 function check(ctx: RuleContext): void {
   if (!/Field\(/.test(ctx.text)) return;
   for (const { field: f, owners } of ctx.index.fieldsDefinedIn(ctx.file)) {
-    if (f.big || !f.assign) continue;
+    // Two-valued columns rarely gain from a plain index (a partial index might): not worth a hint.
+    if (f.big || !f.assign || /(^|\.)(Null)?BooleanField$/.test(f.fieldClass)) continue;
     if (owners.every((o) => o.cls?.meta.unmanaged)) continue;
     // A query that also filters on an indexed column (a foreign key, the primary key, a unique or indexed field)
     // is already narrowed by that index: it is not this field's to fix.
