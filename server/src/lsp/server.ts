@@ -28,7 +28,7 @@ interface OpenDoc {
   published: number;
 }
 
-export const DEBOUNCE_MS = 40;
+export const DEBOUNCE_MS = 25;
 
 export function startServer(connection: Connection = createConnection()): Connection {
   let project = new Project([], RULES);
