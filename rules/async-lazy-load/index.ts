@@ -1,5 +1,5 @@
 import { addToQueryset } from "../../server/src/engine/fixes";
-import { childLoaded, type InstVal, type Origin, type Val } from "../../server/src/engine/flow";
+import { childLoaded, type InstVal, type NodeValues, type Origin, type Val } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
@@ -139,7 +139,7 @@ function fixFor(ctx: RuleContext, inst: InstVal, expr: SyntaxNode | null, name: 
 }
 
 /** `book.author` on an instance that did not join author. */
-function singleRead(ctx: RuleContext, node: SyntaxNode, values: Map<SyntaxNode, Val>): void {
+function singleRead(ctx: RuleContext, node: SyntaxNode, values: NodeValues): void {
   const objNode = field(node, "object");
   const attrNode = field(node, "attribute");
   if (!objNode || !attrNode) return;

@@ -76,7 +76,11 @@ else
   start=$(date +%s)
   (
     cd "$CS_DIR"
-    export PATH="$NODE_DIR/bin:$PATH"
+    # Started from `npm run`, the environment names the outer npm's Node (NODE, npm_node_execpath, ...), and
+    # code-server's install script would then see Node 20: forget it all, so Node 24 is the only one in sight.
+    for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+    unset NODE
+    export PATH="$NODE_DIR/bin:$(printf '%s' "$PATH" | tr ':' '\n' | grep -v 'node_modules/.bin' | grep -v 'node-gyp-bin' | paste -sd: -)"
     # npm itself is the machine's; with node24 first on PATH it runs (and builds) under Node 24.
     # The user config may say nodedir=/usr (older headers); native builds must use Node 24's own headers.
     export npm_config_nodedir="$NODE_DIR"

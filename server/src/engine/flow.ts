@@ -178,12 +178,39 @@ export interface Iteration {
   qsVar: string | null;
 }
 
+/** The value of every node evaluated in the latest analysis of its file (nodes belong to one snapshot). */
+const valueOfNode = new WeakMap<SyntaxNode, Val>();
+
+/**
+ * The values of a file's expressions. Lookups go to the per-node table; iteration walks the logs of the module
+ * statements and of each definition, so reusing a definition's facts costs nothing per value.
+ */
+export class NodeValues {
+  private readonly logs: (readonly [SyntaxNode, Val][])[] = [];
+
+  get(node: SyntaxNode): Val | undefined {
+    return valueOfNode.get(node);
+  }
+
+  has(node: SyntaxNode): boolean {
+    return valueOfNode.has(node);
+  }
+
+  addLog(log: readonly [SyntaxNode, Val][]): void {
+    this.logs.push(log);
+  }
+
+  *[Symbol.iterator](): IterableIterator<[SyntaxNode, Val]> {
+    for (const log of this.logs) for (const e of log) yield e;
+  }
+}
+
 export interface FileFlow {
   reads: RelationRead[];
   queries: LoopQuery[];
   iterations: Iteration[];
   /** The value of every evaluated expression node (outside quiet summaries), for rules that ask about one node. */
-  values: Map<SyntaxNode, Val>;
+  values: NodeValues;
   /** Every loop met, by its node (for/while statement or comprehension). */
   loops: Map<SyntaxNode, LoopCtx>;
 }
@@ -283,7 +310,28 @@ function calledNames(node: SyntaxNode, text: string): string[] {
 }
 
 /** Flow facts of top-level definitions, by their (reused) snapshot node. */
-const functionCache = new WeakMap<SyntaxNode, { index: ModelIndex; sig: string; file: string; start: number; end: number; events: CachedEvents }>();
+const functionCache = new WeakMap<SyntaxNode, { index: ModelIndex; sig: string; where: string; external: boolean; file: string; start: number; end: number; events: CachedEvents }>();
+
+/** Do cached facts hold offsets outside their definition (origins in a callee or a module-level statement)? */
+function pointsOutside(e: CachedEvents, start: number, end: number): boolean {
+  let outside = false;
+  const check = (o: Origin | null | undefined) => {
+    if (o && (o.start < start || o.start > end)) outside = true;
+  };
+  const val = (v: Val) => {
+    if (v.k === "qs" || v.k === "manager") {
+      check(v.origin);
+      check(v.base?.row?.origin);
+    } else if (v.k === "inst") check(v.row?.origin);
+  };
+  for (const r of e.reads) check(r.row.origin);
+  for (const it of e.iterations) val(it.qs);
+  for (const [, v] of e.values) {
+    val(v);
+    if (outside) break;
+  }
+  return outside;
+}
 
 export function analyzeFlow(syntax: Syntax, file: string, index: ModelIndex): FileFlow {
   return new FlowAnalyzer(syntax, file, index).run();
@@ -291,7 +339,7 @@ export function analyzeFlow(syntax: Syntax, file: string, index: ModelIndex): Fi
 
 class FlowAnalyzer {
   private readonly text: string;
-  private readonly out: FileFlow = { reads: [], queries: [], iterations: [], values: new Map(), loops: new Map() };
+  private readonly out: FileFlow = { reads: [], queries: [], iterations: [], values: new NodeValues(), loops: new Map() };
   private loop: LoopCtx | null = null;
   private quiet = 0;
   private conditional = 0;
@@ -327,9 +375,12 @@ class FlowAnalyzer {
       // What the definition sees: module-level statements (and where they are relative to it), and the same-file
       // functions it calls (their text and relative position), so a reused result's offsets can move with it.
       const above = moduleStarts.filter((m) => m < stmt.start).map((m) => stmt.start - m).join(",");
-      const sig = `${moduleSig}\0${above}\0${this.calleeTexts(stmt)}`;
+      const callees = this.calleeTexts(stmt);
+      const sig = `${moduleSig}\0${callees.texts}`;
+      const where = `${above}\0${callees.positions}`;
       const hit = functionCache.get(stmt);
-      if (hit && hit.index === this.index && hit.sig === sig && hit.file === this.file && hit.end - hit.start === stmt.end - stmt.start) {
+      // Where the module's statements and the callees sit matters only when the facts point into them.
+      if (hit && hit.index === this.index && hit.sig === sig && (!hit.external || hit.where === where) && hit.file === this.file && hit.end - hit.start === stmt.end - stmt.start) {
         if (hit.start !== stmt.start) {
           shiftEvents(hit.events, hit.start, hit.end, stmt.start - hit.start);
           hit.start = stmt.start;
@@ -340,8 +391,10 @@ class FlowAnalyzer {
       }
       const mark = this.mark();
       this.statement(stmt, this.module);
-      functionCache.set(stmt, { index: this.index, sig, file: this.file, start: stmt.start, end: stmt.end, events: this.since(mark) });
+      const events = this.since(mark);
+      functionCache.set(stmt, { index: this.index, sig, where, external: pointsOutside(events, stmt.start, stmt.end), file: this.file, start: stmt.start, end: stmt.end, events });
     }
+    this.out.values.addLog(this.valueLog);
     return this.out;
   }
 
@@ -358,22 +411,24 @@ class FlowAnalyzer {
     return parts.join("\n");
   }
 
-  /** The texts of the same-file functions a definition calls, transitively (their return values flow in). */
-  private calleeTexts(stmt: SyntaxNode): string {
+  /** The texts of the same-file functions a definition calls, transitively, and where they sit relative to it. */
+  private calleeTexts(stmt: SyntaxNode): { texts: string; positions: string } {
     const seen = new Set<string>();
-    const out: string[] = [];
+    const texts: string[] = [];
+    const positions: number[] = [];
     const visit = (node: SyntaxNode) => {
       for (const name of calledNames(node, this.text)) {
         const fn = this.functions.get(name);
         if (fn && !seen.has(name)) {
           seen.add(name);
-          out.push(`${fn.node.start - stmt.start}:${nodeText(this.text, fn.node)}`);
+          texts.push(nodeText(this.text, fn.node));
+          positions.push(fn.node.start - stmt.start);
           visit(fn.node);
         }
       }
     };
     visit(stmt);
-    return out.join("\n");
+    return { texts: texts.join("\n"), positions: positions.join(",") };
   }
 
   private mark(): { reads: number; queries: number; iterations: number; values: number; loops: number } {
@@ -394,7 +449,7 @@ class FlowAnalyzer {
     this.out.reads.push(...e.reads);
     this.out.queries.push(...e.queries);
     this.out.iterations.push(...e.iterations);
-    for (const [k, v] of e.values) this.out.values.set(k, v);
+    this.out.values.addLog(e.values);
     for (const [k, v] of e.loops) this.out.loops.set(k, v);
   }
 
@@ -810,7 +865,7 @@ class FlowAnalyzer {
     }
     this.cache.set(node, v);
     if (!this.quiet) {
-      this.out.values.set(node, v);
+      valueOfNode.set(node, v);
       this.valueLog.push([node, v]);
     }
     return v;
