@@ -13,8 +13,8 @@ function indexed(m: Model, f: ModelField): boolean {
 function check(ctx: RuleContext): void {
   if (!/Field\(/.test(ctx.text)) return;
   for (const { field: f, owners } of ctx.index.fieldsDefinedIn(ctx.file)) {
-    // Two-valued columns rarely gain from a plain index (a partial index might): not worth a hint.
-    if (f.big || !f.assign || /(^|\.)(Null)?BooleanField$/.test(f.fieldClass)) continue;
+    if (f.big || !f.assign) continue;
+    const boolean = /(^|\.)(Null)?BooleanField$/.test(f.fieldClass);
     if (owners.every((o) => o.cls?.meta.unmanaged)) continue;
     // A query that also filters on an indexed column (a foreign key, the primary key, a unique or indexed field)
     // is already narrowed by that index: it is not this field's to fix.
@@ -24,7 +24,9 @@ function check(ctx: RuleContext): void {
         const sf = ctx.index.lookupSegment(o, sib);
         return !!sf && (sf.kind === "fk" || sf.kind === "o2o" || indexed(o, sf));
       }));
-    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u));
+    // A boolean flag is worth an index when it is filtered on (a task polling `dirty=True` among millions of rows),
+    // not for ordering.
+    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !(boolean && u.kind === "order"));
     if (!uses?.length || !owners.length) continue;
     // Uses through a related manager are narrowed by the foreign key first: a composite (fk, field) index serves them.
     const servedByComposite = (o: Model) => uses.every((u) => u.via && o.indexed.some((cols) => cols[0] === u.via && cols[1] === f.name));
