@@ -3,8 +3,8 @@
  * the template passes a queryset without the join or prefetch. Reported in the template, with the view's queryset
  * as related information; the fix edits the view's queryset.
  */
-import { childLoaded, joinedByDefault, newLoaded, withBackReference, type InstVal, type Origin, type Val } from "../../server/src/engine/flow";
-import type { Model } from "../../server/src/engine/models";
+import { childLoaded, joinedByDefault, newLoaded, withBackReference, type InstVal, type Loaded, type Origin, type Val } from "../../server/src/engine/flow";
+import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { baseNames, callParts, dotted, field, nodeText, stringValue } from "../../server/src/engine/syntax";
@@ -51,6 +51,35 @@ function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, re
     const rowModel: Model = cur.k === "trow" ? cur.rowModel : inst.model;
     const f = ctx.index.attribute(inst.model, seg);
     if (!f) {
+      // A model method or property used in the template ({{ check.relative_url }}): the relations it reads on
+      // self are loaded per row too.
+      const m = ctx.index.methodOf(inst.model, seg);
+      const isRow = cur.k === "trow" || inst.row !== null;
+      if (m && isRow && inLoop && !inst.tainted && m.params.length <= 1) {
+        for (const r of m.reads[0] ?? []) {
+          let l: Loaded | undefined = inst.loaded;
+          let model: Model | undefined = inst.model;
+          const path: string[] = [];
+          let allSingle = true;
+          for (let j = 0; j < r.chain.length && l && model; j++) {
+            const name = r.chain[j].replace(/\(\)$/, "");
+            const rf: ModelField | undefined = ctx.index.attribute(model, name);
+            if (!rf || rf.kind === "concrete" || !rf.target || rf.kind === "gfk") break;
+            const single = SINGLE.has(rf.kind);
+            const next = r.chain[j + 1];
+            if (!single && next !== undefined && next !== "all()" && next !== "all") break;
+            path.push(name);
+            const child = childLoaded(l, name, joinedByDefault(rf));
+            if (child && !single) allSingle = false;
+            if (!child) {
+              reads.push({ rowId: cur.k === "trow" ? cur.id : undefined, template, start: v.start, end: v.start + v.segs.slice(0, i + 1).join(".").length, path: [...inst.path, ...path], rowModel, origin, single: allSingle && single, relation: rf.name });
+              break;
+            }
+            l = child;
+            model = rf.target;
+          }
+        }
+      }
       const ta = inst.loaded.toAttrs.get(seg);
       if (ta && ta.model) return { k: "qs", model: ta.model, loaded: ta.loaded, origin: null, base: null, field: null, access: null, fresh: false, values: false, builtIn: null, fromModelManager: false };
       return { k: "unknown" };

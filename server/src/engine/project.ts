@@ -308,6 +308,18 @@ export class Project implements ProjectView {
   analyzeTemplate(file: string): Hint[] {
     const names = this.templateNames(file);
     if (!names.length) return [];
+    // Templates that include or extend this one (transitively) are rendered by views too.
+    const queue = [...names];
+    for (let i = 0; i < queue.length && queue.length < 60; i++) {
+      const name = queue[i];
+      for (const t of this.templateFiles()) {
+        const text = this.textOf(t);
+        if (!text || !text.includes(name)) continue;
+        if (!new RegExp(`\\{%-?\\s*(include|extends)\\s+["']${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']`).test(text)) continue;
+        for (const n of this.templateNames(t)) if (!queue.includes(n)) queue.push(n);
+      }
+    }
+    names.splice(0, names.length, ...queue);
     const out: Hint[] = [];
     const seen = new Set<string>();
     for (const py of this.files()) {
