@@ -5,9 +5,10 @@
  * with no arguments, which follows non-null foreign keys only) unless list_select_related says otherwise.
  */
 import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
-import { ALL_LOADED, childLoaded, joinedByDefault, newLoaded, type Loaded } from "../../server/src/engine/flow";
+import { ALL_LOADED, newLoaded, type Loaded } from "../../server/src/engine/flow";
 import type { Model, ModelField, ModelIndex } from "../../server/src/engine/models";
 import type { RuleContext } from "../../server/src/engine/rule";
+import { covered } from "./drf";
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
 
@@ -109,19 +110,6 @@ function withListSelectRelated(ctx: RuleContext, admin: ClassFact, model: Model,
   return loaded;
 }
 
-function covered(index: ModelIndex, model: Model, loaded: Loaded, path: string[]): boolean {
-  let l: Loaded | undefined = loaded;
-  let m: Model | undefined = model;
-  for (const seg of path) {
-    if (!l || !m) return true;
-    const f = index.attribute(m, seg);
-    if (!f) return true;
-    l = childLoaded(l, seg, joinedByDefault(f));
-    if (!l) return false;
-    m = f.target;
-  }
-  return true;
-}
 
 export function checkAdmin(ctx: RuleContext, report: (n: AdminNeed) => void): void {
   if (!/list_display/.test(ctx.text)) return;

@@ -49,7 +49,19 @@ function bindingsOf(fragment: string, offset: number): [string, TVar][] {
   return out;
 }
 
+/** Parsed templates by their text: a view's analysis reads the same templates on every keystroke. */
+const parsed = new Map<string, TNode[]>();
+
 export function parseTemplate(text: string): TNode[] {
+  const hit = parsed.get(text);
+  if (hit) return hit;
+  const nodes = parseTemplateText(text);
+  if (parsed.size > 500) parsed.clear();
+  parsed.set(text, nodes);
+  return nodes;
+}
+
+function parseTemplateText(text: string): TNode[] {
   const root: TNode[] = [];
   const stack: { body: TNode[]; tag: string }[] = [{ body: root, tag: "" }];
   const top = () => stack[stack.length - 1].body;
