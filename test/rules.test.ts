@@ -54,6 +54,16 @@ function copyDir(from: string, to: string): void {
   }
 }
 
+function htmlFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...htmlFiles(p));
+    else if (e.name.endsWith(".html")) out.push(p);
+  }
+  return out.sort();
+}
+
 function pyFiles(dir: string): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -119,6 +129,15 @@ for (const rule of RULES) {
           assert.deepEqual(after.map((h) => h.message), [], `${rel}: safe-fixable ${id} hints remain after fixing`);
           project.analyze(file, text);
         }
+      }
+      // Templates: hints that the views place in them, annotated `{# expect: <id> #}` at the end of the line.
+      const templateHints = pyFiles(dir).flatMap((f) => project.analyze(f, fs.readFileSync(f, "utf8"))).filter((h) => h.code === id && !h.file.endsWith(".py"));
+      for (const file of htmlFiles(dir)) {
+        const text = fs.readFileSync(file, "utf8");
+        const want = text.split(/\r\n|\r|\n/).flatMap((line, i) => (new RegExp(`\\{#\\s*expect:\\s*[^#]*\\b${id}\\b[^#]*#\\}\\s*$`).test(line) ? [i + 1] : []));
+        expected += want.length;
+        const gotLines = [...new Set(templateHints.filter((h) => h.file === file).map((h) => h.range.start.line + 1))].sort((a, b) => a - b);
+        assert.deepEqual(gotLines, want, `${id} in ${path.relative(dir, file)}: reported lines ${JSON.stringify(gotLines)}, annotated ${JSON.stringify(want)}`);
       }
       assert.ok(expected > 0, `${id}'s cases annotate no line`);
     });

@@ -5,7 +5,7 @@
  * fields as related information; the fix adds the joins there.
  */
 import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
-import { childLoaded, joinedByDefault, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
+import { ALL_LOADED, childLoaded, joinedByDefault, newLoaded, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import type { Model, ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
@@ -217,7 +217,37 @@ export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode): ViewQueryset[]
     const qs = asQs(values.get(attr));
     return qs ? [{ qs, node: attr }] : null;
   }
+  // Only `model = X`: Django lists X._default_manager.all(); there is no queryset in the code to edit.
+  let modelAttr: SyntaxNode | undefined;
+  for (const stmt of body.children) {
+    const a = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
+    if (a?.type === "assignment" && nodeText(ctx.text, field(a, "left")!) === "model") modelAttr = field(a, "right");
+  }
+  const mv = modelAttr ? values.get(modelAttr) : undefined;
+  if (modelAttr && mv?.k === "class") {
+    const m = mv.model;
+    const shape = m.defaultManager.shape;
+    let loaded: Loaded = ALL_LOADED;
+    if (shape && !m.autoPrefetch && !shape.batched) {
+      loaded = newLoaded();
+      for (const p of [...shape.select, ...shape.prefetch]) insertLookup(loaded, p);
+      loaded.allSingles = shape.selectAll;
+    }
+    return [{ qs: { k: "qs", model: m, loaded, origin: null, base: null, field: null, access: null, fresh: false, values: false, builtIn: null, fromModelManager: true }, node: modelAttr }];
+  }
   return null;
+}
+
+function insertLookup(l: Loaded, path: string): void {
+  let n = l;
+  for (const seg of path.split("__")) {
+    let k = n.kids.get(seg);
+    if (!k) {
+      k = newLoaded();
+      n.kids.set(seg, k);
+    }
+    n = k;
+  }
 }
 
 export function checkDrf(ctx: RuleContext, report: (v: ViewQueryset, needs: Need[], what: string) => void): void {

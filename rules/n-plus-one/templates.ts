@@ -7,7 +7,7 @@ import { childLoaded, joinedByDefault, newLoaded, withBackReference, type InstVa
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { baseNames, callParts, dotted, field, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
 import { parseTemplate, type TNode, type TVar } from "../../server/src/engine/templates";
 import { viewQuerysets } from "./drf";
 
@@ -238,33 +238,86 @@ export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => vo
   }
 }
 
+/** `context["name"] = value`, `context.update({...})` / `context.update(name=value)` and returned dict literals in get_context_data. */
+function contextDataValues(ctx: RuleContext, fn: SyntaxNode): Map<string, SyntaxNode> | null {
+  const out = new Map<string, SyntaxNode>();
+  const body = field(fn, "body");
+  if (!body) return null;
+  const stack = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "lambda") continue;
+    if (n.type === "assignment") {
+      const l = field(n, "left");
+      const r = field(n, "right");
+      if (l?.type === "subscript" && r) {
+        const key = stringValue(ctx.text, field(l, "subscript") ?? l.children[1]);
+        if (key) out.set(key, r);
+      }
+    } else if (n.type === "call") {
+      const mc = methodCall(ctx.text, n);
+      const parts = callParts(ctx.text, n);
+      if (mc?.method === "update" && parts) {
+        for (const [k, v] of parts.kwargs) out.set(k, v);
+        const d = parts.args[0];
+        if (d?.type === "dictionary") for (const p of d.children) {
+          const k = p.type === "pair" ? stringValue(ctx.text, field(p, "key")) : null;
+          const v = p.type === "pair" ? field(p, "value") : undefined;
+          if (k && v) out.set(k, v);
+        }
+      }
+    } else if (n.type === "return_statement" && n.children[0]?.type === "dictionary") {
+      for (const p of n.children[0].children) {
+        const k = p.type === "pair" ? stringValue(ctx.text, field(p, "key")) : null;
+        const v = p.type === "pair" ? field(p, "value") : undefined;
+        if (k && v) out.set(k, v);
+      }
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return out;
+}
+
 function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: Env) => void): void {
   const sup = field(cls, "superclasses");
   const bases = (sup ? baseNames(ctx.text, cls) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
   const list = bases.includes("ListView");
   const detail = bases.includes("DetailView");
-  if (!list && !detail) return;
+  const plain = bases.includes("TemplateView");
+  if (!list && !detail && !plain) return;
   const body = field(cls, "body");
   let tname: string | null = null;
   let contextName: string | null = null;
+  let contextData: SyntaxNode | null = null;
   for (const s of body?.children ?? []) {
+    const d = s.type === "decorated_definition" ? field(s, "definition") : s;
+    if (d?.type === "function_definition" && nodeText(ctx.text, field(d, "name")!) === "get_context_data") contextData = d;
     const a = s.type === "expression_statement" ? s.children[0] : undefined;
     if (a?.type !== "assignment") continue;
     const l = nodeText(ctx.text, field(a, "left")!);
     if (l === "template_name") tname = stringValue(ctx.text, field(a, "right"));
     if (l === "context_object_name") contextName = stringValue(ctx.text, field(a, "right"));
   }
-  const views = viewQuerysets(ctx, cls);
-  if (!views || views.length !== 1) return;
-  const qs = views[0].qs;
-  const model = qs.model;
-  tname ??= `${model.app}/${model.name.toLowerCase()}${list ? "_list" : "_detail"}.html`;
   const env: Env = { vars: new Map() };
-  if (list) {
-    for (const n of ["object_list", contextName ?? `${model.name.toLowerCase()}_list`]) env.vars.set(n, qs);
-  } else {
-    const inst: InstVal = { k: "inst", model, loaded: qs.loaded, row: null, path: [], tainted: false };
-    for (const n of ["object", contextName ?? model.name.toLowerCase()]) env.vars.set(n, inst);
+  const values = ctx.flow().values;
+  if (list || detail) {
+    const views = viewQuerysets(ctx, cls);
+    if (views && views.length === 1) {
+      const qs = views[0].qs;
+      const model = qs.model;
+      tname ??= `${model.app}/${model.name.toLowerCase()}${list ? "_list" : "_detail"}.html`;
+      if (list) {
+        for (const n of ["object_list", contextName ?? `${model.name.toLowerCase()}_list`]) env.vars.set(n, qs);
+      } else {
+        const inst: InstVal = { k: "inst", model, loaded: qs.loaded, row: null, path: [], tainted: false };
+        for (const n of ["object", contextName ?? model.name.toLowerCase()]) env.vars.set(n, inst);
+      }
+    } else if (!contextData) return;
   }
+  if (contextData) {
+    const extra = contextDataValues(ctx, contextData);
+    for (const [k, v] of extra ?? []) env.vars.set(k, values.get(v) ?? { k: "unknown" });
+  }
+  if (!tname || !env.vars.size) return;
   run(tname, env);
 }
