@@ -3,7 +3,7 @@ import { childLoaded, type InstVal, type NodeValues, type Origin, type Val } fro
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { callParts, field, methodCall, nodeText, walk } from "../../server/src/engine/syntax";
+import { callParts, enclosingScope, field, methodCall, nodeText, walk } from "../../server/src/engine/syntax";
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
 /** Methods of a related manager or queryset that run a query when called synchronously. */
@@ -56,12 +56,6 @@ function syncEvaluation(ctx: RuleContext, node: SyntaxNode): boolean {
   return false;
 }
 
-function scopeOf(node: SyntaxNode): SyntaxNode {
-  let n: SyntaxNode | null = node.parent;
-  while (n && n.type !== "function_definition" && n.type !== "module") n = n.parent;
-  return n ?? node;
-}
-
 /** Where the instance at the root of an attribute chain was fetched: a loop's queryset, or `x = await Book.objects.aget(...)`. */
 function originOf(ctx: RuleContext, inst: InstVal, expr: SyntaxNode): { origin: Origin; model: Model } | null {
   if (inst.row) return inst.row.origin ? { origin: inst.row.origin, model: inst.row.model } : null;
@@ -75,7 +69,7 @@ function originOf(ctx: RuleContext, inst: InstVal, expr: SyntaxNode): { origin: 
     const name = nodeText(ctx.text, root);
     const rhs: SyntaxNode[] = [];
     let other = false;
-    walk(scopeOf(root), (n) => {
+    walk(enclosingScope(root), (n) => {
       if (n.type === "identifier" && nodeText(ctx.text, n) === name && n.parent) {
         const p = n.parent;
         if (p.type === "assignment" && field(p, "left") === n) rhs.push(field(p, "right")!);

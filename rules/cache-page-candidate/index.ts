@@ -1,3 +1,4 @@
+import { importEdits } from "../../server/src/engine/fixes";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, Rule, RuleContext } from "../../server/src/engine/rule";
 import { baseNames, callParts, dotted, eolAt, field, indentAt, lineStartAt, nodeText, stringValue } from "../../server/src/engine/syntax";
@@ -75,19 +76,6 @@ function readsDatabase(ctx: RuleContext, text: string): boolean {
   return /\.objects\b|_default_manager|get_object_or_404|get_list_or_404|\.filter\(|\.all\(\)/.test(text);
 }
 
-function importEdits(ctx: RuleContext, needs: { module: string; name: string }[]): OffsetEdit[] {
-  const eol = eolAt(ctx.text);
-  const missing = needs.filter((n) => !new RegExp(`^\\s*from\\s+${n.module.replace(/\./g, "\\.")}\\s+import\\s+[^\\n]*\\b${n.name}\\b`, "m").test(ctx.text));
-  if (!missing.length) return [];
-  let at = 0;
-  for (const stmt of ctx.syntax.root.children) {
-    if (stmt.type === "import_statement" || stmt.type === "import_from_statement" || stmt.type === "future_import_statement") at = stmt.end;
-    else if (at === 0 && stmt.type === "expression_statement" && stmt.children[0]?.type === "string") at = stmt.end;
-  }
-  const lines = missing.map((n) => `from ${n.module} import ${n.name}`).join(eol);
-  return at === 0 ? [{ file: ctx.file, start: 0, end: 0, newText: `${lines}${eol}` }] : [{ file: ctx.file, start: at, end: at, newText: `${eol}${lines}` }];
-}
-
 function decoratorEdit(ctx: RuleContext, def: SyntaxNode, decorator: string): OffsetEdit | null {
   const top = def.parent?.type === "decorated_definition" ? def.parent : def;
   const lineStart = lineStartAt(ctx.text, top.start);
@@ -138,7 +126,7 @@ function functionView(ctx: RuleContext, def: SyntaxNode): void {
     start: name.start,
     end: name.end,
     message: `Cacheable view: ${nodeText(ctx.text, name)} only reads and renders nothing per user; consider @cache_page(60 * 15) if its data changes rarely`,
-    fixes: edit ? [{ title: "Add @cache_page(60 * 15)", safe: false, edits: [edit, ...importEdits(ctx, [{ module: "django.views.decorators.cache", name: "cache_page" }])] }] : [],
+    fixes: edit ? [{ title: "Add @cache_page(60 * 15)", safe: false, edits: [edit, ...importEdits(ctx.file, ctx.text, ctx.syntax.root, [{ module: "django.views.decorators.cache", name: "cache_page" }])] }] : [],
   });
 }
 
@@ -203,7 +191,7 @@ function classView(ctx: RuleContext, cls: SyntaxNode): void {
     fixes: edit ? [{
       title: "Add @method_decorator(cache_page(60 * 15), name=\"dispatch\")",
       safe: false,
-      edits: [edit, ...importEdits(ctx, [{ module: "django.utils.decorators", name: "method_decorator" }, { module: "django.views.decorators.cache", name: "cache_page" }])],
+      edits: [edit, ...importEdits(ctx.file, ctx.text, ctx.syntax.root, [{ module: "django.utils.decorators", name: "method_decorator" }, { module: "django.views.decorators.cache", name: "cache_page" }])],
     }] : [],
   });
 }

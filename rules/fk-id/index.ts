@@ -1,13 +1,6 @@
 import { childLoaded } from "../../server/src/engine/flow";
-import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
-import { field, nodeText, walk } from "../../server/src/engine/syntax";
-
-function scopeOf(node: SyntaxNode): SyntaxNode {
-  let n: SyntaxNode | null = node.parent;
-  while (n && n.type !== "function_definition" && n.type !== "module") n = n.parent;
-  return n ?? node;
-}
+import { enclosingScope, field, nodeText, walk } from "../../server/src/engine/syntax";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -44,7 +37,7 @@ function check(ctx: RuleContext): void {
     if (childLoaded(obj.loaded, name, true)) return;
     // The related object was assigned in this function: it is cached on the instance.
     const objText = nodeText(ctx.text, objNode);
-    const scope = nodeText(ctx.text, scopeOf(n));
+    const scope = nodeText(ctx.text, enclosingScope(n));
     if (new RegExp(`(^|[^\\w.])${escapeRe(objText)}\\.${name}\\s*=(?!=)`).test(scope)) return;
     // The related object is read for more than its key elsewhere in the function: it is loaded anyway.
     const other = new RegExp(`(^|[^\\w.])${escapeRe(objText)}\\.${name}\\.(?!(id|pk)\\b)\\w`);

@@ -1,20 +1,12 @@
 import type { Iteration } from "../../server/src/engine/flow";
 import type { ModelField } from "../../server/src/engine/models";
-import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { field, nodeText, preferredQuote } from "../../server/src/engine/syntax";
-
-/** The function (or module) body around a node. */
-function scopeOf(node: SyntaxNode): SyntaxNode {
-  let n: SyntaxNode | null = node.parent;
-  while (n && n.type !== "function_definition" && n.type !== "module") n = n.parent;
-  return n ?? node;
-}
+import { enclosingScope, field, nodeText, preferredQuote } from "../../server/src/engine/syntax";
 
 /** Is the variable holding the queryset used anywhere but its own assignments and this loop's `in`? */
 function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
   if (!it.qsVar) return false;
-  const scope = scopeOf(it.loop.node);
+  const scope = enclosingScope(it.loop.node);
   let escapes = false;
   const stack = [scope];
   while (stack.length && !escapes) {

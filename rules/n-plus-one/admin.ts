@@ -5,7 +5,7 @@
  * with no arguments, which follows non-null foreign keys only) unless list_select_related says otherwise.
  */
 import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
-import { ALL_LOADED, newLoaded, type Loaded } from "../../server/src/engine/flow";
+import { ALL_LOADED, insertPath, newLoaded, type Loaded } from "../../server/src/engine/flow";
 import type { Model, ModelField, ModelIndex } from "../../server/src/engine/models";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { covered } from "./drf";
@@ -66,10 +66,10 @@ function changelistLoaded(ctx: RuleContext, admin: ClassFact, model: Model, colu
     for (const op of gq.returns.ops) {
       if (op.method === "select_related") {
         if (!op.strings.length) loaded.allSingles = true;
-        for (const s of op.strings) if (s) insert(loaded, s);
+        for (const s of op.strings) if (s) insertPath(loaded, s.split("__"));
       } else if (op.method === "prefetch_related") {
-        for (const s of op.strings) if (s) insert(loaded, s);
-        for (const p of op.prefetches) insert(loaded, p.lookup);
+        for (const s of op.strings) if (s) insertPath(loaded, s.split("__"));
+        for (const p of op.prefetches) insertPath(loaded, p.lookup.split("__"));
         if (op.prefetches.some((p) => p.queryset)) return null;
       }
     }
@@ -78,25 +78,14 @@ function changelistLoaded(ctx: RuleContext, admin: ClassFact, model: Model, colu
   return withListSelectRelated(ctx, admin, model, columns, newLoaded());
 }
 
-function insert(l: Loaded, path: string): void {
-  let n = l;
-  for (const seg of path.split("__")) {
-    let k = n.kids.get(seg);
-    if (!k) {
-      k = newLoaded();
-      n.kids.set(seg, k);
-    }
-    n = k;
-  }
-}
 
 function withListSelectRelated(ctx: RuleContext, admin: ClassFact, model: Model, columns: string[], loaded: Loaded): Loaded | null {
   const lsr = admin.assigns.find((a) => a.name === "list_select_related");
   const shape = model.defaultManager.shape;
   if (!shape) return ALL_LOADED;
   if (model.autoPrefetch) return ALL_LOADED;
-  for (const s of shape.select) insert(loaded, s);
-  for (const s of shape.prefetch) insert(loaded, s);
+  for (const s of shape.select) insertPath(loaded, s.split("__"));
+  for (const s of shape.prefetch) insertPath(loaded, s.split("__"));
   if (shape.selectAll) loaded.allSingles = true;
   if (!lsr || lsr.value?.bool === false) {
     // Django joins everything (select_related()) when a list_display column is a foreign key.
@@ -105,7 +94,7 @@ function withListSelectRelated(ctx: RuleContext, admin: ClassFact, model: Model,
       return !!f && (f.kind === "fk" || f.kind === "o2o");
     })) loaded.allSingles = true;
   } else if (lsr.value?.bool === true) loaded.allSingles = true;
-  else if (lsr.value?.list) for (const s of lsr.value.list) if (s) insert(loaded, s);
+  else if (lsr.value?.list) for (const s of lsr.value.list) if (s) insertPath(loaded, s.split("__"));
   else return null;
   return loaded;
 }

@@ -5,7 +5,7 @@
  * fields as related information; the fix adds the joins there.
  */
 import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
-import { ALL_LOADED, childLoaded, joinedByDefault, newLoaded, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
+import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import type { Model, ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
@@ -230,24 +230,12 @@ export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode): ViewQueryset[]
     let loaded: Loaded = ALL_LOADED;
     if (shape && !m.autoPrefetch && !shape.batched) {
       loaded = newLoaded();
-      for (const p of [...shape.select, ...shape.prefetch]) insertLookup(loaded, p);
+      for (const p of [...shape.select, ...shape.prefetch]) insertPath(loaded, p.split("__"));
       loaded.allSingles = shape.selectAll;
     }
     return [{ qs: { k: "qs", model: m, loaded, origin: null, base: null, field: null, access: null, fresh: false, values: false, builtIn: null, fromModelManager: true }, node: modelAttr }];
   }
   return null;
-}
-
-function insertLookup(l: Loaded, path: string): void {
-  let n = l;
-  for (const seg of path.split("__")) {
-    let k = n.kids.get(seg);
-    if (!k) {
-      k = newLoaded();
-      n.kids.set(seg, k);
-    }
-    n = k;
-  }
 }
 
 export function checkDrf(ctx: RuleContext, report: (v: ViewQueryset, needs: Need[], what: string) => void): void {

@@ -6,7 +6,7 @@ import { childLoaded, type QsVal, type Val } from "../../server/src/engine/flow"
 import type { Model } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { callParts, dotted, field, methodCall, nodeText } from "../../server/src/engine/syntax";
+import { callParts, dotted, enclosingScope, field, methodCall, nodeText } from "../../server/src/engine/syntax";
 
 /** Methods that return a new, unevaluated queryset. */
 const LAZY_METHODS = new Set([
@@ -26,12 +26,6 @@ export function strip(node: SyntaxNode): SyntaxNode {
   return n;
 }
 
-/** The function (or module) around a node. */
-export function scopeOf(node: SyntaxNode): SyntaxNode {
-  let n: SyntaxNode | null = node.parent;
-  while (n && n.type !== "function_definition" && n.type !== "module") n = n.parent;
-  return n ?? node;
-}
 
 /** Every identifier node named `name` inside `root`, nested functions included. */
 /** Identifier uses below a node, bucketed by name once per node (rules ask about many names in one scope). */
@@ -125,7 +119,7 @@ function isLazyQuerysetUncached(ctx: RuleContext, node: SyntaxNode, depth: numbe
       const name = nodeText(ctx.text, n);
       // `qs = qs.filter(...)`: the other assignments decide.
       if (visiting.has(name)) return true;
-      const rhs = assignments(ctx, scopeOf(n), name);
+      const rhs = assignments(ctx, enclosingScope(n), name);
       if (!rhs || !rhs.length) return false;
       const inner = new Set(visiting).add(name);
       return rhs.every((r) => isLazyQueryset(ctx, r, depth + 1, inner));
@@ -201,13 +195,13 @@ export function rowsUsedElsewhere(ctx: RuleContext, expr: SyntaxNode, use: Synta
   if (n.type === "attribute") {
     // `self.books` and the like: used elsewhere if the same text appears again in the function.
     const text = nodeText(ctx.text, n);
-    const scope = scopeOf(n);
+    const scope = enclosingScope(n);
     const body = nodeText(ctx.text, scope);
     return body.split(text).length - 1 > 1 || /\blocals\(\)/.test(body);
   }
   if (n.type !== "identifier") return true;
   const name = nodeText(ctx.text, n);
-  const scope = scopeOf(n);
+  const scope = enclosingScope(n);
   if (/\b(locals|vars)\(\)/.test(nodeText(ctx.text, scope))) return true;
   for (const occ of occurrences(ctx, scope, name)) {
     if (occ === n || within(occ, use)) continue;
@@ -284,7 +278,7 @@ export function syntacticQueryset(ctx: RuleContext, node: SyntaxNode, depth = 0,
     }
     case "identifier": {
       const name = nodeText(ctx.text, n);
-      const rhs = assignments(ctx, scopeOf(n), name);
+      const rhs = assignments(ctx, enclosingScope(n), name);
       if (!rhs || !rhs.length) return null;
       // `qs = qs.filter(...)`: skip the self-reference, the first real assignment decides the model.
       if (visiting.has(name)) return null;

@@ -2,7 +2,7 @@ import type { LoopCtx } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
 import { syntacticQueryset } from "../queryset-len/rows";
-import { callParts, dotted, field, methodCall, nodeText, walk } from "../../server/src/engine/syntax";
+import { callParts, dotted, enclosingScope, field, methodCall, nodeText, walk } from "../../server/src/engine/syntax";
 
 const INSTANCE_WRITES = new Set(["save", "delete", "asave", "adelete"]);
 const QUERYSET_WRITES = new Set(["update", "delete", "aupdate", "adelete"]);
@@ -31,12 +31,6 @@ function within(n: SyntaxNode, outer: SyntaxNode | undefined): boolean {
   return false;
 }
 
-function scopeOf(node: SyntaxNode): SyntaxNode {
-  let n: SyntaxNode | null = node.parent;
-  while (n && n.type !== "function_definition" && n.type !== "module") n = n.parent;
-  return n ?? node;
-}
-
 /** `obj = Book(...)`: the model of a new, unsaved instance the name holds, when every assignment builds one. */
 function newInstanceModel(ctx: RuleContext, recv: SyntaxNode, loop: SyntaxNode): string | null {
   const constructed = (call: SyntaxNode | undefined): string | null => {
@@ -50,9 +44,9 @@ function newInstanceModel(ctx: RuleContext, recv: SyntaxNode, loop: SyntaxNode):
   const name = nodeText(ctx.text, recv);
   let model: string | null = null;
   let ok = true;
-  walk(scopeOf(recv), (n) => {
+  walk(enclosingScope(recv), (n) => {
     if (!ok) return false;
-    if (n.type === "function_definition" && n !== scopeOf(recv)) return false;
+    if (n.type === "function_definition" && n !== enclosingScope(recv)) return false;
     if (n.type === "identifier" && nodeText(ctx.text, n) === name) {
       const p = n.parent!;
       if ((p.type === "assignment" && field(p, "left") === n)) {

@@ -1,3 +1,4 @@
+import { importEdits } from "../../server/src/engine/fixes";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { baseNames, eolAt, field, indentAt, nodeText, walk } from "../../server/src/engine/syntax";
@@ -109,18 +110,6 @@ function localPaginator(ctx: RuleContext): string | null {
   return null;
 }
 
-function importEdit(ctx: RuleContext, module: string, name: string): OffsetEdit | null {
-  if (new RegExp(`^\\s*from\\s+${module.replace(/\./g, "\\.")}\\s+import\\s+[^\\n]*\\b${name}\\b`, "m").test(ctx.text)) return null;
-  const eol = eolAt(ctx.text);
-  let at = 0;
-  for (const stmt of ctx.syntax.root.children) {
-    if (stmt.type === "import_statement" || stmt.type === "import_from_statement" || stmt.type === "future_import_statement") at = stmt.end;
-    else if (at === 0 && stmt.type === "expression_statement" && stmt.children[0]?.type === "string") at = stmt.end;
-  }
-  const line = `from ${module} import ${name}`;
-  return at === 0 ? { file: ctx.file, start: 0, end: 0, newText: `${line}${eol}` } : { file: ctx.file, start: at, end: at, newText: `${eol}${line}` };
-}
-
 /** Sets `attr = value` in the class: replaces an existing value, or adds a line. */
 function attrEdit(ctx: RuleContext, body: ClassBody, attr: string, value: string): OffsetEdit {
   const existing = body.attrs.get(attr);
@@ -203,8 +192,7 @@ function check(ctx: RuleContext): void {
       const local = localPaginator(ctx);
       const cls = local ?? "PageNumberPagination";
       const edits = [attrEdit(ctx, body, "pagination_class", cls)];
-      const imp = local ? null : importEdit(ctx, "rest_framework.pagination", "PageNumberPagination");
-      if (imp) edits.push(imp);
+      if (!local) edits.push(...importEdits(ctx.file, ctx.text, ctx.syntax.root, [{ module: "rest_framework.pagination", name: "PageNumberPagination" }]));
       const needsPageSize = !local && !pageSizeSet(ctx);
       if (!broken) fixes.push({ title: `Set pagination_class = ${cls}${needsPageSize ? ' (also set REST_FRAMEWORK["PAGE_SIZE"])' : ""}`, safe: false, edits });
       message = pc

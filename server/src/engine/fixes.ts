@@ -1,7 +1,8 @@
 /** Edits shared by rules: adding to a queryset where it is built, suppression comments. */
 import type { Origin } from "./flow";
 import type { OffsetEdit } from "./rule";
-import { preferredQuote } from "./syntax";
+import type { SyntaxNode } from "./parser";
+import { eolAt, preferredQuote } from "./syntax";
 
 /**
  * Adds lookup paths to select_related / prefetch_related where the queryset is built: merged into an existing call
@@ -33,6 +34,23 @@ export function joinEdits(origin: Origin, select: string[], prefetch: string[], 
 export function longestPaths(paths: string[]): string[] {
   const uniq = [...new Set(paths)];
   return uniq.filter((p) => !uniq.some((q) => q !== p && q.startsWith(`${p}__`)));
+}
+
+/**
+ * `from module import name` lines for the names a file does not import yet, after its last top-level import (or
+ * its docstring, or at the top).
+ */
+export function importEdits(file: string, text: string, root: SyntaxNode, needs: { module: string; name: string }[]): OffsetEdit[] {
+  const eol = eolAt(text);
+  const missing = needs.filter((n) => !new RegExp(`^\\s*from\\s+${n.module.replace(/\./g, "\\.")}\\s+import\\s+[^\\n]*\\b${n.name}\\b`, "m").test(text));
+  if (!missing.length) return [];
+  let at = 0;
+  for (const stmt of root.children) {
+    if (stmt.type === "import_statement" || stmt.type === "import_from_statement" || stmt.type === "future_import_statement") at = stmt.end;
+    else if (at === 0 && stmt.type === "expression_statement" && stmt.children[0]?.type === "string") at = stmt.end;
+  }
+  const lines = missing.map((n) => `from ${n.module} import ${n.name}`).join(eol);
+  return at === 0 ? [{ file, start: 0, end: 0, newText: `${lines}${eol}` }] : [{ file, start: at, end: at, newText: `${eol}${lines}` }];
 }
 
 const SUPPRESS = /#\s*orm-hints:\s*ignore(?:\[([^\]]*)\])?/;

@@ -11,7 +11,7 @@ import { createHash } from "crypto";
 import { chainOp, prefetchFact, type ChainOp, type PrefetchFact } from "./facts";
 import type { Manager, Model, ModelField, ModelIndex } from "./models";
 import type { Syntax, SyntaxNode } from "./parser";
-import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue } from "./syntax";
+import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nodeText, stringValue } from "./syntax";
 
 /** What was loaded along with a row: joined or prefetched relations, to_attr lists, annotations, only(). */
 export interface Loaded {
@@ -50,7 +50,8 @@ function mergeLoaded(a: Loaded, b: Loaded): Loaded {
   return out;
 }
 
-function insertPath(l: Loaded, path: string[]): Loaded {
+/** Adds a lookup path ("a__b" split) to what a queryset loads; returns the node for its last step. */
+export function insertPath(l: Loaded, path: string[]): Loaded {
   let n = l;
   for (const seg of path) {
     let k = n.kids.get(seg);
@@ -800,9 +801,7 @@ class FlowAnalyzer {
 
   /** Is a name read after a for statement before it is bound again (Python's loop variable outlives the loop)? */
   private usedAfter(name: string, loop: SyntaxNode): boolean {
-    let scope: SyntaxNode | null = loop.parent;
-    while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
-    if (!scope) return false;
+    const scope = enclosingScope(loop);
     let first: SyntaxNode | null = null;
     const stack = [scope];
     while (stack.length) {

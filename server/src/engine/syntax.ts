@@ -118,6 +118,13 @@ export function isTruthyLiteral(text: string, node: SyntaxNode | undefined): boo
   return null;
 }
 
+/** The function (or the module) a node belongs to. */
+export function enclosingScope(node: SyntaxNode): SyntaxNode {
+  let n: SyntaxNode | null = node.parent;
+  while (n && n.type !== "function_definition" && n.type !== "module") n = n.parent;
+  return n ?? node;
+}
+
 /** The statement that directly contains a node, and the block it sits in. */
 export function enclosingStatement(node: SyntaxNode): SyntaxNode {
   let n = node;
