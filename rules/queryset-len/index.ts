@@ -1,6 +1,6 @@
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { callParts, nodeText, walk } from "../../server/src/engine/syntax";
-import { isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "./rows";
+import { isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
 
 function check(ctx: RuleContext): void {
   if (!/\blen\s*\(/.test(ctx.text)) return;

@@ -1,7 +1,7 @@
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { callParts, field, methodCall, nodeText, walk } from "../../server/src/engine/syntax";
-import { isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../queryset-len/rows";
+import { isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
 
 interface Candidate {
   /** What gets reported and replaced. */

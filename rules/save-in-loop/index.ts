@@ -1,7 +1,7 @@
 import type { LoopCtx } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
-import { syntacticQueryset } from "../queryset-len/rows";
+import { syntacticQueryset } from "../../server/src/engine/rows";
 import { callParts, dotted, enclosingScope, field, methodCall, nodeText, walk } from "../../server/src/engine/syntax";
 
 const INSTANCE_WRITES = new Set(["save", "delete", "asave", "adelete"]);

@@ -1,12 +1,13 @@
 /**
- * Shared by queryset-len and queryset-truthiness: is an expression certainly a lazy queryset (not a list made
- * from one), and are its rows used anywhere else in the function?
+ * How a queryset is used, for the rules that ask (queryset-len, queryset-truthiness, save-in-loop): is an
+ * expression certainly a lazy queryset (not a list made from one), and are its rows used anywhere else in the
+ * function?
  */
-import { childLoaded, type QsVal, type Val } from "../../server/src/engine/flow";
-import type { Model } from "../../server/src/engine/models";
-import type { SyntaxNode } from "../../server/src/engine/parser";
-import type { RuleContext } from "../../server/src/engine/rule";
-import { callParts, dotted, enclosingScope, field, methodCall, nodeText } from "../../server/src/engine/syntax";
+import { childLoaded, type QsVal, type Val } from "./flow";
+import type { Model } from "./models";
+import type { SyntaxNode } from "./parser";
+import type { RuleContext } from "./rule";
+import { callParts, dotted, enclosingScope, field, methodCall, nodeText } from "./syntax";
 
 /** Methods that return a new, unevaluated queryset. */
 const LAZY_METHODS = new Set([
