@@ -198,7 +198,6 @@ function classView(ctx: RuleContext, cls: SyntaxNode): void {
 
 function check(ctx: RuleContext): void {
   if (!/\bdef\s+\w+\s*\(\s*request\b|View\b/.test(ctx.text)) return;
-  if (/(^|[\\/])(tests?|migrations)([\\/]|_|\.py$)|[\\/]test_[^\\/]*\.py$/.test(ctx.file)) return;
   for (const stmt of ctx.syntax.root.children) {
     const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
     if (!def) continue;

@@ -1,5 +1,4 @@
 import type { LoopCtx, LoopQuery } from "../../server/src/engine/flow";
-import { TEST_OR_MIGRATION } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { enclosingStatement, indentAt, lineStartAt, nodeText } from "../../server/src/engine/syntax";
 
@@ -77,8 +76,6 @@ function bodyIsPure(ctx: RuleContext, loop: LoopCtx): boolean {
 }
 
 function check(ctx: RuleContext): void {
-  // Tests create, fetch and count rows in loops on purpose (fixtures, query-count assertions).
-  if (TEST_OR_MIGRATION.test(ctx.file.replace(/\\/g, "/"))) return;
   const iterations = ctx.flow().iterations;
   for (const q of ctx.flow().queries) {
     const callText = nodeText(ctx.text, q.node);

@@ -176,7 +176,6 @@ function report(ctx: RuleContext, imports: Map<string, string>, def: SyntaxNode,
 
 function check(ctx: RuleContext): void {
   if (!/send_mail|send_mass_mail|mail_admins|mail_managers|Email|requests|httpx|urllib|weasyprint|reportlab|pisa|pdfkit|openpyxl/.test(ctx.text)) return;
-  if (/(^|[\\/])(tests?|migrations)([\\/]|_|\.py$)|[\\/]test_[^\\/]*\.py$/.test(ctx.file)) return;
   const imports = importsOf(ctx);
   for (const stmt of ctx.syntax.root.children) {
     const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;

@@ -140,7 +140,6 @@ function sliced(ctx: RuleContext, body: ClassBody): boolean {
 
 function check(ctx: RuleContext): void {
   if (!/ListAPIView|ListCreateAPIView|ListModelMixin|ModelViewSet|ListView/.test(ctx.text)) return;
-  if (/(^|[\\/])(tests?|migrations)([\\/]|_|\.py$)|[\\/]test_[^\\/]*\.py$/.test(ctx.file)) return;
   const imports = importsOf(ctx);
   const localClasses = new Set(ctx.syntax.root.children.map((s) => (s.type === "decorated_definition" ? field(s, "definition") : s)).filter((d): d is SyntaxNode => d?.type === "class_definition").map((d) => nodeText(ctx.text, field(d, "name")!)));
   for (const stmt of ctx.syntax.root.children) {

@@ -1,0 +1,38 @@
+/** What the engine analyzes at all: test code and migrations give no hints. */
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { hintsFor } from "./helpers";
+
+const MODELS = `from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+`;
+const LOOP = `from shop.models import Book
+
+
+def run():
+    for book in Book.objects.all():
+        print(book.author.name)
+        Book.objects.create(title=book.title, author=book.author)
+`;
+
+describe("analyze: files that are not checked", () => {
+  it("reports in ordinary modules", async () => {
+    const hints = await hintsFor({ "shop/__init__.py": "", "shop/models.py": MODELS, "shop/jobs.py": LOOP }, "shop/jobs.py");
+    assert.ok(hints.some((h) => h.code === "n-plus-one"), hints.map((h) => h.code).join(","));
+  });
+
+  for (const rel of ["shop/tests/test_jobs.py", "shop/tests.py", "shop/test_jobs.py", "shop/jobs_tests.py", "conftest.py", "shop/migrations/0002_backfill.py"]) {
+    it(`gives no hints in ${rel}`, async () => {
+      const hints = await hintsFor({ "shop/__init__.py": "", "shop/models.py": MODELS, [rel]: LOOP }, rel);
+      assert.deepEqual(hints.map((h) => h.code), []);
+    });
+  }
+});
