@@ -1,19 +1,9 @@
 /** What the engine analyzes at all: test code and migrations give no hints. */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { hintsFor } from "./helpers";
+import { AUTHOR_BOOK_MODELS, hintsFor } from "./helpers";
 
-const MODELS = `from django.db import models
-
-
-class Author(models.Model):
-    name = models.CharField(max_length=100)
-
-
-class Book(models.Model):
-    title = models.CharField(max_length=100)
-    author = models.ForeignKey(Author, on_delete=models.CASCADE)
-`;
+const MODELS = AUTHOR_BOOK_MODELS;
 const LOOP = `from shop.models import Book
 
 

@@ -15,18 +15,9 @@ import { DEFAULT_CONFIG, resolveConfig } from "../server/src/engine/config";
 import { initParser } from "../server/src/engine/parser";
 import { Project } from "../server/src/engine/project";
 import { CLI, copyExample, diagnosticProblems, LspServer, tempDir, uriOf, waitFor } from "./soak";
+import { AUTHOR_BOOK_MODELS } from "./helpers";
 
-const MODELS = `from django.db import models
-
-
-class Author(models.Model):
-    name = models.CharField(max_length=100)
-
-
-class Book(models.Model):
-    title = models.CharField(max_length=100)
-    author = models.ForeignKey(Author, on_delete=models.CASCADE)
-`;
+const MODELS = AUTHOR_BOOK_MODELS;
 const N_PLUS_ONE = `
 
 def book_titles(request):

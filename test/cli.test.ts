@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { RULES } from "../rules";
 import { LineIndex } from "../server/src/engine/positions";
-import { CLI, EXAMPLE, projectFor, REPO, writeTree } from "./helpers";
+import { AUTHOR_BOOK_MODELS, CLI, EXAMPLE, projectFor, REPO, writeTree } from "./helpers";
 
 interface Pos {
   line: number;
@@ -44,17 +44,7 @@ function json(args: string[], cwd = REPO): { status: number | null; hints: JsonH
   return { status: r.status, hints, stderr: r.stderr };
 }
 
-const MODELS = `from django.db import models
-
-
-class Author(models.Model):
-    name = models.CharField(max_length=100)
-
-
-class Book(models.Model):
-    title = models.CharField(max_length=100)
-    author = models.ForeignKey(Author, on_delete=models.CASCADE)
-`;
+const MODELS = AUTHOR_BOOK_MODELS;
 const BAD_VIEW = `from shop.models import Book
 
 

@@ -10,6 +10,19 @@ import { Project } from "../server/src/engine/project";
 import type { Hint } from "../server/src/engine/types";
 
 export const REPO = path.resolve(__dirname, "..", "..");
+
+/** The smallest pair of models most tests need: Book with a ForeignKey to Author. */
+export const AUTHOR_BOOK_MODELS = `from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+`;
 export const CLI = path.join(REPO, "bin", "django-orm-hints.js");
 export const EXAMPLE = path.join(REPO, "example");
 

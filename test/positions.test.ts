@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import { decode } from "../server/src/engine/files";
 import { IncrementalDocument, initParser, parseText, type SyntaxNode } from "../server/src/engine/parser";
 import { LineIndex, tsPointAt } from "../server/src/engine/positions";
-import { hintsFor, projectFor, writeTree } from "./helpers";
+import { AUTHOR_BOOK_MODELS, hintsFor, projectFor, writeTree } from "./helpers";
 
 /** Reference implementation: split on \r\n | \r | \n, count UTF-16 code units. */
 function refPosition(text: string, offset: number): { line: number; character: number } {
@@ -198,17 +198,7 @@ describe("positions: tsPointAt (tree-sitter points for Tree.edit)", () => {
   });
 });
 
-const MODELS = `from django.db import models
-
-
-class Author(models.Model):
-    name = models.CharField(max_length=100)
-
-
-class Book(models.Model):
-    title = models.CharField(max_length=100)
-    author = models.ForeignKey(Author, on_delete=models.CASCADE)
-`;
+const MODELS = AUTHOR_BOOK_MODELS;
 
 /** Expected LSP range of `needle` on the line that contains `marker`, by JS string index. */
 function expectedRange(text: string, marker: string, needle: string) {

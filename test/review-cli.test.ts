@@ -11,7 +11,7 @@ import { describe, it } from "node:test";
 import { RULES } from "../rules";
 import { escapeData, escapeProperty } from "../server/src/cli/format";
 import { docsUrl } from "../server/src/engine/types";
-import { CLI, EXAMPLE, tempDir, writeTree } from "./helpers";
+import { AUTHOR_BOOK_MODELS, CLI, EXAMPLE, tempDir, writeTree } from "./helpers";
 
 interface Pos {
   line: number;
@@ -47,17 +47,7 @@ function exampleCopy(): string {
   return dir;
 }
 
-const MODELS = `from django.db import models
-
-
-class Author(models.Model):
-    name = models.CharField(max_length=100)
-
-
-class Book(models.Model):
-    title = models.CharField(max_length=100)
-    author = models.ForeignKey(Author, on_delete=models.CASCADE)
-`;
+const MODELS = AUTHOR_BOOK_MODELS;
 /** One n-plus-one hint (line 5). */
 const N_PLUS_ONE = `from shop.models import Book
 
