@@ -28,10 +28,8 @@ function check(ctx: RuleContext): void {
     // not for ordering.
     const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !(boolean && u.kind === "order"));
     if (!uses?.length || !owners.length) continue;
-    // Uses through a related manager are narrowed by the foreign key first: a composite (fk, field) index serves them.
-    const servedByComposite = (o: Model) => uses.every((u) => u.via && o.indexed.some((cols) => cols[0] === u.via && cols[1] === f.name));
     // For a field of an abstract base, every concrete child must lack the index.
-    if (owners.some((o) => indexed(o, o.fields.get(f.name) ?? f) || servedByComposite(o))) continue;
+    if (owners.some((o) => indexed(o, o.fields.get(f.name) ?? f))) continue;
     const a = f.assign;
     const filters = uses.filter((u) => u.kind === "filter").length;
     const orders = uses.length - filters;

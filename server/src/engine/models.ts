@@ -46,9 +46,10 @@ export interface FieldUse {
   end: number;
   kind: "filter" | "order";
   key: string;
-  /** Through a related manager: the rows are already narrowed by this foreign key (flip_set -> "owner"). */
-  via?: string;
-  /** The other fields of the same model that the same call filters on (an index on one of them may serve it). */
+  /**
+   * The other fields of the same model that the same call filters on, including the foreign key a related manager
+   * filters by (`check.flip_set.filter(...)` filters on "owner"): an index on one of them may serve the query.
+   */
   siblings: string[];
 }
 
@@ -440,8 +441,8 @@ export class ModelIndex {
             if (f.kind === "concrete") {
               const lookup = lk.kind === "order" ? "exact" : segs[i + 1] ?? "exact";
               if (INDEXABLE_LOOKUPS.has(lookup) && !NOT_INDEX_USE.has(lookup)) {
-                const siblings = i === 0 ? lk.keys.filter((k) => k !== key).map((k) => k.split("__")[0]) : [];
-                record(f, { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key, via: i === 0 ? via : undefined, siblings });
+                const siblings = i === 0 ? [...lk.keys.filter((k) => k !== key).map((k) => k.split("__")[0]), ...(via ? [via] : [])] : [];
+                record(f, { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key, siblings });
               }
               break;
             }
