@@ -1,4 +1,5 @@
 import { importEdits } from "../../server/src/engine/fixes";
+import { parseTemplate, type TNode } from "../../server/src/engine/templates";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, Rule, RuleContext } from "../../server/src/engine/rule";
 import { baseNames, callParts, dotted, eolAt, field, indentAt, lineStartAt, nodeText, stringValue } from "../../server/src/engine/syntax";
@@ -13,28 +14,44 @@ const READ_ONLY_VIEWS = new Set([
   "DayArchiveView", "DateDetailView", "APIView", "ListAPIView", "RetrieveAPIView", "GenericAPIView",
 ]);
 const BUILTIN_LIBRARIES = new Set(["static", "i18n", "l10n", "tz", "humanize", "cache"]);
-const TEMPLATE_PERSONAL = /(?<![\w.])(user|perms|csrf_token|messages|request)\b/;
 
+const PERSONAL_NAMES = new Set(["user", "perms", "csrf_token", "messages", "request"]);
+
+/** Does the template (through its extends and includes) render the same for every visitor? */
 function templateIsPublic(ctx: RuleContext, name: string, seen: Set<string>): boolean {
   if (seen.has(name)) return true;
   seen.add(name);
   if (seen.size > 30) return false;
   const t = ctx.project.template(name);
   if (!t) return false;
-  for (const m of t.text.matchAll(/\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g)) {
-    const inner = (m[1] ?? m[2] ?? "").replace(/"[^"]*"|'[^']*'/g, "\"\"");
-    if (TEMPLATE_PERSONAL.test(inner)) return false;
-    const tag = m[2]?.trim();
-    // Custom tag libraries may read the request or user from the context (inclusion tags, takes_context=True).
-    if (tag && /^load\b/.test(tag) && tag.split(/\s+/).slice(1).some((lib) => !BUILTIN_LIBRARIES.has(lib) && lib !== "from")) return false;
-    if (tag && /^templatetag\b/.test(tag)) return false;
-    if (tag && /^(extends|include)\b/.test(tag)) {
-      const ref = /^(?:extends|include)\s+(["'])([^"']+)\1/.exec(tag);
-      if (!ref) return false;
-      if (!templateIsPublic(ctx, ref[2], seen)) return false;
+  const visit = (nodes: TNode[]): boolean => {
+    for (const n of nodes) {
+      switch (n.kind) {
+        case "var":
+          if (PERSONAL_NAMES.has(n.v.segs[0])) return false;
+          break;
+        case "for":
+          if (n.iter && PERSONAL_NAMES.has(n.iter.segs[0])) return false;
+          if (!visit(n.body)) return false;
+          break;
+        case "with":
+          if (n.bindings.some(([, v]) => PERSONAL_NAMES.has(v.segs[0])) || !visit(n.body)) return false;
+          break;
+        case "include":
+        case "extends":
+          if (!n.name || !templateIsPublic(ctx, n.name, seen)) return false;
+          break;
+        // Custom tag libraries may read the request or user from the context (inclusion tags, takes_context=True).
+        case "load":
+          if (n.libs.some((lib) => !BUILTIN_LIBRARIES.has(lib))) return false;
+          break;
+        case "tag":
+          return false;
+      }
     }
-  }
-  return true;
+    return true;
+  };
+  return visit(parseTemplate(t.text));
 }
 
 function decorators(ctx: RuleContext, def: SyntaxNode): string[] {

@@ -13,7 +13,13 @@ export type TNode =
   | { kind: "var"; v: TVar }
   | { kind: "for"; targets: string[]; iter: TVar | null; start: number; body: TNode[] }
   | { kind: "with"; bindings: [string, TVar][]; body: TNode[] }
-  | { kind: "include"; name: string | null; bindings: [string, TVar][]; only: boolean; start: number; end: number };
+  | { kind: "include"; name: string | null; bindings: [string, TVar][]; only: boolean; start: number; end: number }
+  /** `{% extends "base.html" %}` (null when the name is computed). */
+  | { kind: "extends"; name: string | null }
+  /** `{% load humanize mytags %}`: the libraries. */
+  | { kind: "load"; libs: string[] }
+  /** Tags that matter as such: csrf_token, templatetag. */
+  | { kind: "tag"; name: string };
 
 const TOKEN = /\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}|\{%-?\s*verbatim\s*-?%\}[\s\S]*?\{%-?\s*endverbatim\s*-?%\}|\{#[\s\S]*?#\}|\{%([\s\S]*?)%\}|\{\{([\s\S]*?)\}\}/g;
 const VAR = /(?<![\w.'"])([A-Za-z_]\w*(?:\.\w+)*)/g;
@@ -118,11 +124,20 @@ function parseTemplateText(text: string): TNode[] {
         top().push({ kind: "include", name: im ? im[2] : null, bindings: withPart ? bindingsOf(withPart[1], restOff + rest.indexOf(withPart[1])) : [], only: /\bonly\s*$/.test(tail), start: at, end: at + m[0].length });
         break;
       }
-      case "extends":
+      case "extends": {
+        const em = /^\s*(["'])([^"']+)\1\s*$/.exec(rest);
+        top().push({ kind: "extends", name: em ? em[2] : null });
+        break;
+      }
       case "load":
+        top().push({ kind: "load", libs: rest.trim().split(/\s+/).filter((l) => l && l !== "from") });
+        break;
+      case "csrf_token":
+      case "templatetag":
+        top().push({ kind: "tag", name });
+        break;
       case "block":
       case "endblock":
-      case "csrf_token":
       case "comment":
       case "endcomment":
       case "static":
