@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { pathToFileURL } from "url";
 import { RULES } from "../rules";
 import { applyFixRounds } from "../server/src/engine/fixall";
 import { initParser } from "../server/src/engine/parser";
@@ -84,4 +85,21 @@ export function expectations(text: string): Map<number, string[]> {
     if (m) out.set(i + 1, m[1].split(",").map((s) => s.trim()));
   });
   return out;
+}
+
+export const uriOf = (file: string): string => (file.includes("://") ? file : pathToFileURL(file).toString());
+
+/**
+ * Polls until `get` returns something truthy (no fixed sleeps); fails after `timeout` ms naming what it waited for,
+ * or at once when `alive` says the process being waited on has exited.
+ */
+export async function waitFor<T>(what: string, get: () => T | undefined | null | false, timeout = 15000, alive?: () => boolean): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = get();
+    if (v) return v;
+    if (alive && !alive()) throw new Error(`the server exited while waiting for ${what}`);
+    if (Date.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }

@@ -8,7 +8,6 @@ import * as assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
 import { after, describe, it } from "node:test";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import {
@@ -20,21 +19,12 @@ import {
   type CodeAction, type Diagnostic, type InitializeResult, type ProtocolConnection, type PublishDiagnosticsParams,
   type Registration, type TextDocumentContentChangeEvent, type TextEdit, type WorkspaceEdit,
 } from "vscode-languageserver-protocol/node";
-import { fixAll, CLI, EXAMPLE, projectFor, tempDir, writeTree } from "./helpers";
+import { CLI, EXAMPLE, fixAll, projectFor, tempDir, uriOf, waitFor as waitUntil, writeTree } from "./helpers";
 
 const TIMEOUT = 15000;
 
-async function waitFor<T>(what: string, get: () => T | undefined | null | false, timeout = TIMEOUT): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = <T>(what: string, get: () => T | undefined | null | false, timeout = TIMEOUT): Promise<T> => waitUntil(what, get, timeout);
 
-const uriOf = (file: string) => pathToFileURL(file).toString();
 
 /** A minimal editor: documents, settings, and what the server sent. */
 class Editor {

@@ -8,7 +8,6 @@ import * as assert from "node:assert/strict";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
 import { after, describe, it } from "node:test";
 import {
   ConfigurationRequest, createProtocolConnection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification,
@@ -20,20 +19,11 @@ import {
   type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport, type WorkspaceDocumentDiagnosticReport,
 } from "vscode-languageserver-protocol/node";
 import { CHECK_CHANGED_FILES, CHECK_WORKSPACE } from "../server/src/lsp/review";
-import { CLI, EXAMPLE, tempDir } from "./helpers";
+import { CLI, EXAMPLE, tempDir, uriOf, waitFor as waitUntil } from "./helpers";
 
 const TIMEOUT = 20000;
-const uriOf = (file: string) => pathToFileURL(file).toString();
 
-async function waitFor<T>(what: string, get: () => T | undefined | null | false, timeout = TIMEOUT): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = <T>(what: string, get: () => T | undefined | null | false, timeout = TIMEOUT): Promise<T> => waitUntil(what, get, timeout);
 
 type Progress = WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd;
 

@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   CodeActionRequest, ConfigurationRequest, createProtocolConnection, DidChangeConfigurationNotification, DidChangeTextDocumentNotification,
@@ -409,18 +409,8 @@ export function diagnosticProblems(text: string, uri: string, ds: readonly Diagn
 // ---------------------------------------------------------------------------------------------------------------
 // A language server client
 
-export const uriOf = (file: string) => (file.includes("://") ? file : pathToFileURL(file).toString());
-
-export async function waitFor<T>(what: string, get: () => T | undefined | null | false, timeout = 20000, alive?: () => boolean): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (alive && !alive()) throw new Error(`the server exited while waiting for ${what}`);
-    if (Date.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export { uriOf, waitFor } from "./helpers";
+import { uriOf, waitFor } from "./helpers";
 
 export interface ServerMessage {
   kind: "log" | "show";
