@@ -561,7 +561,7 @@ function lookupKeys(text: string, call: SyntaxNode): string[] {
 
 /** Lookups written on chains rooted at `Model.manager`, found without knowing the models yet. */
 function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
-  if (!/\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text)) return [];
+  if (!/\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text.slice(root.start, root.end))) return [];
   const out: LookupFact[] = [];
   const stack = [root];
   while (stack.length) {
@@ -610,9 +610,74 @@ export function mayHaveFacts(text: string): boolean {
   return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|sender\s*=|get_model\(|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text);
 }
 
+/** The keys of fact objects that hold offsets into the file. */
+export const OFFSET_KEYS = new Set(["start", "end", "nameStart", "nameEnd", "argsEnd", "valueStart", "valueEnd"]);
+
+function shiftOffsets(x: unknown, delta: number): void {
+  if (Array.isArray(x)) for (const v of x) shiftOffsets(v, delta);
+  else if (x && typeof x === "object") {
+    const o = x as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (typeof v === "number") {
+        if (OFFSET_KEYS.has(k)) o[k] = v + delta;
+      } else if (v && typeof v === "object") shiftOffsets(v, delta);
+    }
+  }
+}
+
+/** The facts of one top-level statement. */
+interface StatementFacts {
+  file: string;
+  module: string;
+  /** The statement's start when its offsets were last set. */
+  start: number;
+  classes: ClassFact[];
+  imports: Record<string, string>;
+  settings: FileFacts["settings"];
+  lookups: LookupFact[];
+}
+
+/**
+ * Facts per top-level statement node. After an edit the incremental parser reuses the nodes of the statements the
+ * edit did not touch (moving their offsets), so only the touched statements are read again.
+ */
+const statementFacts = new WeakMap<SyntaxNode, StatementFacts>();
+
+function factsOfStatement(text: string, stmt: SyntaxNode, file: string, module: string): StatementFacts {
+  const known = statementFacts.get(stmt);
+  if (known && known.file === file && known.module === module) {
+    if (known.start !== stmt.start) {
+      shiftOffsets(known.classes, stmt.start - known.start);
+      shiftOffsets(known.lookups, stmt.start - known.start);
+      known.start = stmt.start;
+    }
+    return known;
+  }
+  const part: FileFacts = { file, module, classes: [], imports: {}, settings: {}, lookups: lookupFacts(text, stmt), signalSenders: [] };
+  visitStatements(text, [stmt], 0, part);
+  const out: StatementFacts = { file, module, start: stmt.start, classes: part.classes, imports: part.imports, settings: part.settings, lookups: part.lookups };
+  statementFacts.set(stmt, out);
+  return out;
+}
+
 export function extractFacts(syntax: Syntax, file: string, module: string): FileFacts {
   const { text, root } = syntax;
-  const facts: FileFacts = { file, module, classes: [], imports: {}, settings: {}, lookups: lookupFacts(text, root), signalSenders: signalSenders(text) };
+  const facts: FileFacts = { file, module, classes: [], imports: {}, settings: {}, lookups: [], signalSenders: signalSenders(text) };
+  const parts = root.children.map((stmt) => factsOfStatement(text, stmt, file, module));
+  for (const p of parts) {
+    facts.classes.push(...p.classes);
+    Object.assign(facts.imports, p.imports);
+    Object.assign(facts.settings, p.settings);
+  }
+  // Last statement first, as one walk of the whole tree finds them.
+  for (let i = parts.length - 1; i >= 0; i--) facts.lookups.push(...parts[i].lookups);
+  return facts;
+}
+
+/** Class, import and settings facts of a block's statements (and of if/try blocks in it, a few levels down). */
+function visitStatements(text: string, statements: SyntaxNode[], depth0: number, facts: FileFacts): void {
+  const { file, module } = facts;
   const visitBlock = (block: SyntaxNode, depth: number) => {
     for (const stmt of block.children) {
       switch (stmt.type) {
@@ -669,8 +734,7 @@ export function extractFacts(syntax: Syntax, file: string, module: string): File
       }
     }
   };
-  visitBlock(root, 0);
-  return facts;
+  visitBlock({ type: "block", start: 0, end: 0, field: null, parent: null, children: statements }, depth0);
 }
 
 export { methodCall };
