@@ -160,36 +160,38 @@ function singleRead(ctx: RuleContext, node: SyntaxNode, values: NodeValues): voi
 function check(ctx: RuleContext): void {
   if (!/\basync\s+def\b/.test(ctx.text)) return;
   const values = ctx.flow().values;
-  for (const [node, v] of values) {
-    if (node.type === "attribute" && v.k !== "manager") {
-      singleRead(ctx, node, values);
-      continue;
-    }
-    // Related managers and querysets: `obj.tags.count()`, `for t in obj.tags.all()`, `list(obj.tags.all())`.
-    if ((v.k !== "manager" && v.k !== "qs") || !v.base || !v.field) continue;
-    const base = v.base;
-    if (base.tainted || base.loaded.all) continue;
-    const prefetched = !(v.k === "qs" && v.fresh) && !!childLoaded(base.loaded, v.field.name, false);
-    let runs: string | null = null;
-    const p = node.parent;
-    const call = p?.type === "attribute" && field(p, "object") === node && p.parent?.type === "call" && field(p.parent, "function") === p ? p.parent : null;
-    if (call) {
-      const method = nodeText(ctx.text, field(p!, "attribute")!);
-      if (SYNC_QUERIES.has(method) && !(prefetched && CACHED.has(method))) runs = `${method}()`;
-      // `book.tags.filter(...)` is only built here; its evaluation is reported where it happens.
-      if (runs && !inAsyncBody(ctx, call)) runs = null;
-      if (runs) {
-        const helps = !prefetched && CACHED.has(method) && !(v.k === "qs" && v.fresh);
-        const { fixes, related } = fixFor(ctx, base, v.access ? field(v.access, "object") ?? null : null, v.field.name, false);
-        report(ctx, call, base, v.field, runs, helps ? fixes : [], related, helps);
-      }
-      continue;
-    }
-    if (v.k !== "qs" || prefetched) continue;
-    if (!syncEvaluation(ctx, node) || !inAsyncBody(ctx, node)) continue;
-    const { fixes, related } = fixFor(ctx, base, v.access ? field(v.access, "object") ?? null : null, v.field.name, false);
-    report(ctx, node, base, v.field, "evaluating the related queryset", v.fresh ? [] : fixes, related, !v.fresh);
+  for (const [node, v] of values) ctx.examine(node, () => checkValue(ctx, node, v, values));
+}
+
+function checkValue(ctx: RuleContext, node: SyntaxNode, v: Val, values: NodeValues): void {
+  if (node.type === "attribute" && v.k !== "manager") {
+    singleRead(ctx, node, values);
+    return;
   }
+  // Related managers and querysets: `obj.tags.count()`, `for t in obj.tags.all()`, `list(obj.tags.all())`.
+  if ((v.k !== "manager" && v.k !== "qs") || !v.base || !v.field) return;
+  const base = v.base;
+  if (base.tainted || base.loaded.all) return;
+  const prefetched = !(v.k === "qs" && v.fresh) && !!childLoaded(base.loaded, v.field.name, false);
+  let runs: string | null = null;
+  const p = node.parent;
+  const call = p?.type === "attribute" && field(p, "object") === node && p.parent?.type === "call" && field(p.parent, "function") === p ? p.parent : null;
+  if (call) {
+    const method = nodeText(ctx.text, field(p!, "attribute")!);
+    if (SYNC_QUERIES.has(method) && !(prefetched && CACHED.has(method))) runs = `${method}()`;
+    // `book.tags.filter(...)` is only built here; its evaluation is reported where it happens.
+    if (runs && !inAsyncBody(ctx, call)) runs = null;
+    if (runs) {
+      const helps = !prefetched && CACHED.has(method) && !(v.k === "qs" && v.fresh);
+      const { fixes, related } = fixFor(ctx, base, v.access ? field(v.access, "object") ?? null : null, v.field.name, false);
+      report(ctx, call, base, v.field, runs, helps ? fixes : [], related, helps);
+    }
+    return;
+  }
+  if (v.k !== "qs" || prefetched) return;
+  if (!syncEvaluation(ctx, node) || !inAsyncBody(ctx, node)) return;
+  const { fixes, related } = fixFor(ctx, base, v.access ? field(v.access, "object") ?? null : null, v.field.name, false);
+  report(ctx, node, base, v.field, "evaluating the related queryset", v.fresh ? [] : fixes, related, !v.fresh);
 }
 
 function report(ctx: RuleContext, node: SyntaxNode, base: InstVal, f: ModelField, runs: string, fixes: OffsetFix[], related: FixInfo["related"], prefetchHelps: boolean): void {

@@ -217,9 +217,8 @@ function check(ctx: RuleContext): void {
   if (!/\bdef\s+\w+\s*\(\s*request\b|View\b/.test(ctx.text)) return;
   for (const stmt of ctx.syntax.root.children) {
     const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
-    if (!def) continue;
-    if (def.type === "function_definition") functionView(ctx, def);
-    else if (def.type === "class_definition") classView(ctx, def);
+    if (def?.type === "function_definition") ctx.examine(stmt, () => functionView(ctx, def));
+    else if (def?.type === "class_definition") ctx.examine(stmt, () => classView(ctx, def));
   }
 }
 

@@ -1,6 +1,6 @@
 import { childLoaded } from "../../server/src/engine/flow";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
-import { enclosingScope, field, nodeText, walk } from "../../server/src/engine/syntax";
+import { enclosingScope, field, nodeText, walkExamined } from "../../server/src/engine/syntax";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -9,7 +9,7 @@ function escapeRe(s: string): string {
 function check(ctx: RuleContext): void {
   if (!/\.(id|pk)\b/.test(ctx.text)) return;
   const values = ctx.flow().values;
-  walk(ctx.syntax.root, (n) => {
+  walkExamined(ctx, (n) => {
     if (n.type !== "attribute") return;
     const key = field(n, "attribute");
     const rel = field(n, "object");

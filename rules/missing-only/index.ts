@@ -23,65 +23,67 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
 }
 
 function check(ctx: RuleContext): void {
+  for (const it of ctx.flow().iterations) ctx.examine(it.iter, () => checkIteration(ctx, it));
+}
+
+function checkIteration(ctx: RuleContext, it: Iteration): void {
   const threshold = ctx.options.wideModelThreshold;
-  for (const it of ctx.flow().iterations) {
-    const qs = it.qs;
-    const origin = qs.origin;
-    if (!it.target || it.escapes || !origin || origin.insertAt === null || origin.file !== ctx.file) continue;
-    if (qs.values || qs.loaded.all || qs.loaded.only || qs.loaded.deferred.size || qs.base) continue;
-    if (!it.reads.size || queryVarEscapes(ctx, it)) continue;
-    const model = qs.model;
-    if (!model.complete) continue;
-    const concrete = ctx.index.concreteFields(model).filter((f) => !f.primaryKey);
-    const big = concrete.filter((f) => f.big);
-    if (concrete.length < threshold && !big.length) continue;
-    const used: ModelField[] = [];
-    let unknown = false;
-    const byPosition = [...it.reads.entries()].sort((a, b) => Math.min(...a[1].map((n) => n.start)) - Math.min(...b[1].map((n) => n.start)));
-    for (const [name] of byPosition) {
-      if (name === "pk" || name === "id") continue;
-      if (qs.loaded.annotations.has(name) || qs.loaded.toAttrs.has(name)) continue;
-      const f = ctx.index.attribute(model, name) ?? [...model.fields.values()].find((x) => (x.kind === "fk" || x.kind === "o2o") && `${x.name}_id` === name);
-      if (!f) {
-        unknown = true;
-        break;
-      }
-      if (f.kind === "concrete" || f.kind === "fk" || f.kind === "o2o") {
-        if (!used.includes(f)) used.push(f);
-      }
+  const qs = it.qs;
+  const origin = qs.origin;
+  if (!it.target || it.escapes || !origin || origin.insertAt === null || origin.file !== ctx.file) return;
+  if (qs.values || qs.loaded.all || qs.loaded.only || qs.loaded.deferred.size || qs.base) return;
+  if (!it.reads.size || queryVarEscapes(ctx, it)) return;
+  const model = qs.model;
+  if (!model.complete) return;
+  const concrete = ctx.index.concreteFields(model).filter((f) => !f.primaryKey);
+  const big = concrete.filter((f) => f.big);
+  if (concrete.length < threshold && !big.length) return;
+  const used: ModelField[] = [];
+  let unknown = false;
+  const byPosition = [...it.reads.entries()].sort((a, b) => Math.min(...a[1].map((n) => n.start)) - Math.min(...b[1].map((n) => n.start)));
+  for (const [name] of byPosition) {
+    if (name === "pk" || name === "id") return;
+    if (qs.loaded.annotations.has(name) || qs.loaded.toAttrs.has(name)) return;
+    const f = ctx.index.attribute(model, name) ?? [...model.fields.values()].find((x) => (x.kind === "fk" || x.kind === "o2o") && `${x.name}_id` === name);
+    if (!f) {
+      unknown = true;
+      break;
     }
-    if (unknown || !used.length) continue;
-    const skipped = concrete.filter((f) => !used.includes(f));
-    const skippedBig = skipped.filter((f) => f.big);
-    if (used.length > Math.max(3, Math.floor(threshold / 2)) || (skipped.length < 3 && !skippedBig.length)) continue;
-    const q = preferredQuote(ctx.text);
-    const names = used.map((f) => f.name);
-    const fixes: OffsetFix[] = [
-      { title: `Add .only(${names.map((n) => `${q}${n}${q}`).join(", ")})`, safe: true, edits: [{ file: ctx.file, start: origin.insertAt, end: origin.insertAt, newText: `.only(${names.map((n) => `${q}${n}${q}`).join(", ")})` }] },
-    ];
-    // values_list() changes what the rows are: offered only for a queryset written in the for statement itself,
-    // read through one concrete field, so every use of the row is rewritten with it.
-    const inline = it.iter.start <= origin.start && origin.end <= it.iter.end && !it.qsVar;
-    if (inline && used.length === 1 && used[0].kind === "concrete" && it.reads.size === 1) {
-      const reads = [...it.reads.values()][0];
-      fixes.push({
-        title: `Use values_list(${q}${names[0]}${q}, flat=True)`,
-        safe: false,
-        edits: [
-          { file: ctx.file, start: origin.insertAt, end: origin.insertAt, newText: `.values_list(${q}${names[0]}${q}, flat=True)` },
-          ...reads.map((r) => ({ file: ctx.file, start: r.start, end: r.end, newText: it.target! })),
-        ],
-      });
+    if (f.kind === "concrete" || f.kind === "fk" || f.kind === "o2o") {
+      if (!used.includes(f)) used.push(f);
     }
-    const bigNote = skippedBig.length ? `, including ${skippedBig.map((f) => `${f.name} (${f.fieldClass.replace(/^.*\./, "")})`).join(", ")}` : "";
-    ctx.report({
-      start: origin.start,
-      end: origin.end,
-      message: `Over-fetching: the loop reads ${names.join(", ")} of ${model.name} but the queryset loads all ${concrete.length + 1} columns${bigNote}; add .only(${names.map((n) => `"${n}"`).join(", ")})`,
-      related: [...it.reads.values()].flat().slice(0, 3).map((r) => ({ file: ctx.file, start: r.start, end: r.end, message: "read here" })),
-      fixes,
+  }
+  if (unknown || !used.length) return;
+  const skipped = concrete.filter((f) => !used.includes(f));
+  const skippedBig = skipped.filter((f) => f.big);
+  if (used.length > Math.max(3, Math.floor(threshold / 2)) || (skipped.length < 3 && !skippedBig.length)) return;
+  const q = preferredQuote(ctx.text);
+  const names = used.map((f) => f.name);
+  const fixes: OffsetFix[] = [
+    { title: `Add .only(${names.map((n) => `${q}${n}${q}`).join(", ")})`, safe: true, edits: [{ file: ctx.file, start: origin.insertAt, end: origin.insertAt, newText: `.only(${names.map((n) => `${q}${n}${q}`).join(", ")})` }] },
+  ];
+  // values_list() changes what the rows are: offered only for a queryset written in the for statement itself,
+  // read through one concrete field, so every use of the row is rewritten with it.
+  const inline = it.iter.start <= origin.start && origin.end <= it.iter.end && !it.qsVar;
+  if (inline && used.length === 1 && used[0].kind === "concrete" && it.reads.size === 1) {
+    const reads = [...it.reads.values()][0];
+    fixes.push({
+      title: `Use values_list(${q}${names[0]}${q}, flat=True)`,
+      safe: false,
+      edits: [
+        { file: ctx.file, start: origin.insertAt, end: origin.insertAt, newText: `.values_list(${q}${names[0]}${q}, flat=True)` },
+        ...reads.map((r) => ({ file: ctx.file, start: r.start, end: r.end, newText: it.target! })),
+      ],
     });
   }
+  const bigNote = skippedBig.length ? `, including ${skippedBig.map((f) => `${f.name} (${f.fieldClass.replace(/^.*\./, "")})`).join(", ")}` : "";
+  ctx.report({
+    start: origin.start,
+    end: origin.end,
+    message: `Over-fetching: the loop reads ${names.join(", ")} of ${model.name} but the queryset loads all ${concrete.length + 1} columns${bigNote}; add .only(${names.map((n) => `"${n}"`).join(", ")})`,
+    related: [...it.reads.values()].flat().slice(0, 3).map((r) => ({ file: ctx.file, start: r.start, end: r.end, message: "read here" })),
+    fixes,
+  });
 }
 
 export const rule: Rule = {

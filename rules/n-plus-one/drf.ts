@@ -240,32 +240,34 @@ export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode): ViewQueryset[]
 
 export function checkDrf(ctx: RuleContext, report: (v: ViewQueryset, needs: Need[], what: string) => void): void {
   if (!/serializer_class/.test(ctx.text)) return;
-  for (const stmt of ctx.syntax.root.children) {
-    const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
-    if (cls?.type !== "class_definition") continue;
-    const sup = field(cls, "superclasses");
-    const bases = (sup ? baseNames(ctx.text, cls) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
-    if (!bases.some((b) => LIST_VIEWS.test(b))) continue;
-    const body = field(cls, "body");
-    let serName: string | null = null;
-    for (const s of body?.children ?? []) {
-      const a = s.type === "expression_statement" ? s.children[0] : undefined;
-      if (a?.type === "assignment" && nodeText(ctx.text, field(a, "left")!) === "serializer_class") serName = dotted(ctx.text, field(a, "right"));
+  for (const stmt of ctx.syntax.root.children) ctx.examine(stmt, () => drfView(ctx, stmt, report));
+}
+
+function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, needs: Need[], what: string) => void): void {
+  const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+  if (cls?.type !== "class_definition") return;
+  const sup = field(cls, "superclasses");
+  const bases = (sup ? baseNames(ctx.text, cls) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
+  if (!bases.some((b) => LIST_VIEWS.test(b))) return;
+  const body = field(cls, "body");
+  let serName: string | null = null;
+  for (const s of body?.children ?? []) {
+    const a = s.type === "expression_statement" ? s.children[0] : undefined;
+    if (a?.type === "assignment" && nodeText(ctx.text, field(a, "left")!) === "serializer_class") serName = dotted(ctx.text, field(a, "right"));
+  }
+  if (!serName || /def get_serializer_class\b/.test(nodeText(ctx.text, cls))) return;
+  const ser = ctx.index.resolveClass(ctx.file, serName);
+  if (!ser || !isSerializer(ctx.index, ser)) return;
+  const views = viewQuerysets(ctx, cls);
+  if (!views) return;
+  for (const v of views) {
+    if (v.qs.loaded.all) continue;
+    const metaModel = members(ctx.index, ser).meta.model;
+    if (metaModel) {
+      const mm = ctx.index.modelFromName(ser.file, metaModel);
+      if (mm && mm !== v.qs.model) continue;
     }
-    if (!serName || /def get_serializer_class\b/.test(nodeText(ctx.text, cls))) continue;
-    const ser = ctx.index.resolveClass(ctx.file, serName);
-    if (!ser || !isSerializer(ctx.index, ser)) continue;
-    const views = viewQuerysets(ctx, cls);
-    if (!views) continue;
-    for (const v of views) {
-      if (v.qs.loaded.all) continue;
-      const metaModel = members(ctx.index, ser).meta.model;
-      if (metaModel) {
-        const mm = ctx.index.modelFromName(ser.file, metaModel);
-        if (mm && mm !== v.qs.model) continue;
-      }
-      const needs = serializerNeeds(ctx.index, ser, v.qs.model, [], true, new Set()).filter((n) => !covered(ctx.index, v.qs.model, v.qs.loaded, n.path));
-      if (needs.length) report(v, needs, ser.name);
-    }
+    const needs = serializerNeeds(ctx.index, ser, v.qs.model, [], true, new Set()).filter((n) => !covered(ctx.index, v.qs.model, v.qs.loaded, n.path));
+    if (needs.length) report(v, needs, ser.name);
   }
 }

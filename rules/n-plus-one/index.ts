@@ -37,7 +37,7 @@ export function joinMethod(index: RuleContext["index"], model: Model, path: stri
 }
 
 function check(ctx: RuleContext): void {
-  for (const r of ctx.flow().reads) report(ctx, r);
+  for (const r of ctx.flow().reads) ctx.examine(r.node, () => report(ctx, r));
   checkTemplates(ctx, (t) => {
     const method = t.single ? "select_related" : "prefetch_related";
     const lookup = t.path.join("__");

@@ -214,27 +214,31 @@ export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => vo
       report(r);
     }
   };
-  const stack = [ctx.syntax.root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === "call") {
-      const parts = callParts(ctx.text, n);
-      const fname = parts ? (dotted(ctx.text, parts.func) ?? "").replace(/^.*\./, "") : "";
-      if (parts && (fname === "render" || fname === "TemplateResponse" || fname === "render_to_string")) {
-        const ti = fname === "render_to_string" ? 0 : 1;
-        const tname = stringValue(ctx.text, parts.args[ti] ?? parts.kwargs.get("template_name"));
-        const fn = enclosingFunction(n);
-        const dict = fn ? contextDict(ctx, parts.args[ti + 1] ?? parts.kwargs.get("context"), fn) : null;
-        if (tname && dict) {
-          const env: Env = { vars: new Map() };
-          for (const [k, v] of dict.pairs) env.vars.set(k, values.get(v) ?? { k: "unknown" });
-          run(tname, env);
+  for (const stmt of ctx.syntax.root.children) {
+    ctx.examine(stmt, () => {
+      const stack = [stmt];
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (n.type === "call") {
+          const parts = callParts(ctx.text, n);
+          const fname = parts ? (dotted(ctx.text, parts.func) ?? "").replace(/^.*\./, "") : "";
+          if (parts && (fname === "render" || fname === "TemplateResponse" || fname === "render_to_string")) {
+            const ti = fname === "render_to_string" ? 0 : 1;
+            const tname = stringValue(ctx.text, parts.args[ti] ?? parts.kwargs.get("template_name"));
+            const fn = enclosingFunction(n);
+            const dict = fn ? contextDict(ctx, parts.args[ti + 1] ?? parts.kwargs.get("context"), fn) : null;
+            if (tname && dict) {
+              const env: Env = { vars: new Map() };
+              for (const [k, v] of dict.pairs) env.vars.set(k, values.get(v) ?? { k: "unknown" });
+              run(tname, env);
+            }
+          }
+        } else if (n.type === "class_definition") {
+          classView(ctx, n, run);
         }
+        for (const c of n.children) stack.push(c);
       }
-    } else if (n.type === "class_definition") {
-      classView(ctx, n, run);
-    }
-    for (const c of n.children) stack.push(c);
+    });
   }
 }
 

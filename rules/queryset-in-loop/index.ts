@@ -78,35 +78,37 @@ function bodyIsPure(ctx: RuleContext, loop: LoopCtx): boolean {
 function check(ctx: RuleContext): void {
   const iterations = ctx.flow().iterations;
   for (const q of ctx.flow().queries) {
-    const callText = nodeText(ctx.text, q.node);
-    // Already batched per group (filter(x__in=...)), or deliberately random / time-dependent.
-    if (/__in\s*=/.test(callText)) continue;
-    const volatile = /order_by\(\s*["']\?["']|\brandom\b|\bnow\(\)/.test(callText);
-    // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
-    if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) continue;
-    // Re-reading the row being iterated (a freshness check during a long loop) is deliberate.
-    const it = iterations.find((x) => x.loop === q.loop);
-    if (it?.target && it.qs.model === q.model && new RegExp(`\\b(pk|id)\\s*=\\s*${it.target}\\.(pk|id)\\b`).test(callText)) continue;
-    const what = q.iteration
-      ? `iterating a ${q.model.name} queryset built inside the loop`
-      : q.related
-        ? `${q.related.base.model.name}.${q.related.field.name}.${q.method}()`
-        : `${q.model.name} ${q.method}()`;
-    const advice = ADVICE[q.method.replace(/^a(?=[a-z])/, "")] ?? ADVICE[q.method] ?? "batch it before the loop";
-    const fixes: OffsetFix[] = [];
-    let message: string;
-    if (q.invariant && !q.iteration && !volatile && bodyIsPure(ctx, outermost(q.loop))) {
-      message = `Query in a loop: ${what} runs on every iteration but does not depend on the loop; run it once before the loop`;
-      const fix = hoistFix(ctx, q);
-      if (fix) fixes.push(fix);
-    } else if (q.invariant && !q.iteration && !volatile) {
-      message = `Query in a loop: ${what} runs on every iteration; if nothing in the loop changes its result, run it once before the loop`;
-    } else if (volatile) {
-      continue;
-    } else {
-      message = `Query in a loop: ${what} runs one query per iteration; ${advice}`;
-    }
-    ctx.report({ start: q.node.start, end: q.node.end, message, fixes, related: [{ file: ctx.file, start: q.loop.node.start, end: Math.min(q.loop.node.end, q.loop.node.start + 3), message: "the loop" }] });
+    ctx.examine(q.node, () => {
+      const callText = nodeText(ctx.text, q.node);
+      // Already batched per group (filter(x__in=...)), or deliberately random / time-dependent.
+      if (/__in\s*=/.test(callText)) return;
+      const volatile = /order_by\(\s*["']\?["']|\brandom\b|\bnow\(\)/.test(callText);
+      // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
+      if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) return;
+      // Re-reading the row being iterated (a freshness check during a long loop) is deliberate.
+      const it = iterations.find((x) => x.loop === q.loop);
+      if (it?.target && it.qs.model === q.model && new RegExp(`\\b(pk|id)\\s*=\\s*${it.target}\\.(pk|id)\\b`).test(callText)) return;
+      const what = q.iteration
+        ? `iterating a ${q.model.name} queryset built inside the loop`
+        : q.related
+          ? `${q.related.base.model.name}.${q.related.field.name}.${q.method}()`
+          : `${q.model.name} ${q.method}()`;
+      const advice = ADVICE[q.method.replace(/^a(?=[a-z])/, "")] ?? ADVICE[q.method] ?? "batch it before the loop";
+      const fixes: OffsetFix[] = [];
+      let message: string;
+      if (q.invariant && !q.iteration && !volatile && bodyIsPure(ctx, outermost(q.loop))) {
+        message = `Query in a loop: ${what} runs on every iteration but does not depend on the loop; run it once before the loop`;
+        const fix = hoistFix(ctx, q);
+        if (fix) fixes.push(fix);
+      } else if (q.invariant && !q.iteration && !volatile) {
+        message = `Query in a loop: ${what} runs on every iteration; if nothing in the loop changes its result, run it once before the loop`;
+      } else if (volatile) {
+        return;
+      } else {
+        message = `Query in a loop: ${what} runs one query per iteration; ${advice}`;
+      }
+      ctx.report({ start: q.node.start, end: q.node.end, message, fixes, related: [{ file: ctx.file, start: q.loop.node.start, end: Math.min(q.loop.node.end, q.loop.node.start + 3), message: "the loop" }] });
+    });
   }
 }
 

@@ -1,10 +1,10 @@
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { callParts, nodeText, walk } from "../../server/src/engine/syntax";
+import { callParts, nodeText, walkExamined } from "../../server/src/engine/syntax";
 import { isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
 
 function check(ctx: RuleContext): void {
   if (!/\blen\s*\(/.test(ctx.text)) return;
-  walk(ctx.syntax.root, (n) => {
+  walkExamined(ctx, (n) => {
     if (n.type !== "call") return;
     const parts = callParts(ctx.text, n);
     if (!parts || parts.func.type !== "identifier" || nodeText(ctx.text, parts.func) !== "len") return;

@@ -1,6 +1,6 @@
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { callParts, field, methodCall, nodeText, walk } from "../../server/src/engine/syntax";
+import { callParts, field, methodCall, nodeText, walkExamined } from "../../server/src/engine/syntax";
 import { isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
 
 interface Candidate {
@@ -11,36 +11,6 @@ interface Candidate {
   negated: boolean;
   /** The replacement keeps a surrounding `not` (only the queryset is replaced). */
   how: "if" | "bool" | "count";
-}
-
-/** Walks up from an operand through parentheses, `not` and `and`/`or`: is its truth value all that is used? */
-function boolContext(n: SyntaxNode): { negated: boolean } | null {
-  let x = n;
-  let negated = false;
-  for (;;) {
-    const p = x.parent;
-    if (!p) return null;
-    if (p.type === "parenthesized_expression") {
-      x = p;
-      continue;
-    }
-    if (p.type === "not_operator") {
-      negated = !negated;
-      x = p;
-      continue;
-    }
-    if (p.type === "boolean_operator") {
-      // `a or b` yields an operand, so only the left side of a boolean operator inside a test is a pure test;
-      // the right side is too when the whole operator is itself tested.
-      x = p;
-      continue;
-    }
-    if ((p.type === "if_statement" || p.type === "elif_clause" || p.type === "while_statement") && field(p, "condition") === x) return { negated };
-    if (p.type === "conditional_expression" && p.children[1] === x) return { negated };
-    if (p.type === "if_clause") return { negated };
-    if (p.type === "assert_statement" && p.children[0] === x) return { negated };
-    return null;
-  }
 }
 
 /** `qs.count() > 0` and friends: the comparison means exists() (or its negation when `negated`). */
@@ -70,9 +40,44 @@ function countComparison(ctx: RuleContext, cmp: SyntaxNode): { call: SyntaxNode;
   return null;
 }
 
+/** The operands whose truth value a test uses: through parentheses, `not` and `and`/`or`, down from the test. */
+function testedOperands(test: SyntaxNode, negated: boolean, out: { node: SyntaxNode; negated: boolean }[]): void {
+  if (test.type === "parenthesized_expression" || test.type === "boolean_operator") for (const c of test.children) testedOperands(c, negated, out);
+  else if (test.type === "not_operator") for (const c of test.children) testedOperands(c, !negated, out);
+  else out.push({ node: test, negated });
+}
+
+/** The tests in a node: if/elif/while conditions, `x if test else y`, comprehension ifs and asserts. */
+function testsOf(n: SyntaxNode): SyntaxNode[] {
+  switch (n.type) {
+    case "if_statement":
+    case "elif_clause":
+    case "while_statement": {
+      const c = field(n, "condition");
+      return c ? [c] : [];
+    }
+    case "conditional_expression":
+      return n.children[1] ? [n.children[1]] : [];
+    case "if_clause":
+      return n.children;
+    case "assert_statement":
+      return n.children[0] ? [n.children[0]] : [];
+    default:
+      return [];
+  }
+}
+
 function candidates(ctx: RuleContext): Candidate[] {
   const out: Candidate[] = [];
-  walk(ctx.syntax.root, (n) => {
+  const tests: Candidate[] = [];
+  const values = ctx.flow().values;
+  walkExamined(ctx, (n) => {
+    // Plain tests: `if qs:`, `if not qs:`, `if qs and ...:`, `x if qs else y`.
+    for (const test of testsOf(n)) {
+      const operands: { node: SyntaxNode; negated: boolean }[] = [];
+      testedOperands(test, false, operands);
+      for (const o of operands) if (values.has(o.node)) tests.push({ node: o.node, qs: o.node, negated: o.negated, how: "if" });
+    }
     if (n.type === "call") {
       const parts = callParts(ctx.text, n);
       if (parts && parts.func.type === "identifier" && nodeText(ctx.text, parts.func) === "bool" && parts.args.length === 1 && !parts.kwargs.size) {
@@ -85,44 +90,39 @@ function candidates(ctx: RuleContext): Candidate[] {
       if (c) out.push({ node: n, qs: field(c.call, "function")!.children.find((x) => x.field === "object")!, negated: c.negated, how: "count" });
     }
   });
-  // Plain tests: `if qs:`, `if not qs:`, `if qs and ...:`, `x if qs else y`.
-  for (const [node] of ctx.flow().values) {
-    if (node.type === "parenthesized_expression" || node.type === "not_operator" || node.type === "boolean_operator") continue;
-    const b = boolContext(node);
-    if (!b) continue;
-    out.push({ node, qs: node, negated: b.negated, how: "if" });
-  }
-  return out;
+  return [...out, ...tests];
 }
 
 function check(ctx: RuleContext): void {
   if (!/\bif\b|\bbool\(|\.count\(\)|\bassert\b|\bwhile\b/.test(ctx.text)) return;
   const seen = new Set<SyntaxNode>();
   for (const c of candidates(ctx)) {
-    if (seen.has(c.node)) continue;
-    seen.add(c.node);
-    const inner = strip(c.qs);
-    if (c.how === "if" && c.node.parent?.type === "while_statement") continue;
-    const q = lazyQuerysetAt(ctx, c.qs, c.how === "count");
-    if (!q) continue;
-    if (rowsUsedElsewhere(ctx, c.qs, c.node)) continue;
-    const recv = nodeText(ctx.text, inner);
-    const simple = isSimpleChain(inner);
-    const target = simple ? recv : `(${recv})`;
-    const fixes: OffsetFix[] = [];
-    let message: string;
-    const what = q.what;
-    if (c.how === "count") {
-      const newText = `${c.negated ? "not " : ""}${target}.exists()`;
-      fixes.push({ title: `Replace with ${newText}`, safe: simple, edits: [{ file: ctx.file, start: c.node.start, end: c.node.end, newText }] });
-      message = `Counting the ${what} only to test for rows: COUNT(*) visits every matching row; use ${newText}, which stops at the first`;
-    } else {
-      const newText = `${target}.exists()`;
-      const replaced = c.how === "bool" ? c.node : c.qs;
-      fixes.push({ title: `Replace with ${c.negated && c.how === "if" ? "not " : ""}${newText}`, safe: simple, edits: [{ file: ctx.file, start: replaced.start, end: replaced.end, newText }] });
-      message = `Testing the ${what} for truth fetches every ${q.model} row with all its columns, and the rows are not used afterwards; use ${c.negated ? "not " : ""}${newText}`;
-    }
-    ctx.report({ start: c.node.start, end: c.node.end, message, fixes });
+    ctx.examine(c.node, () => {
+      if (seen.has(c.node)) return;
+      seen.add(c.node);
+      const inner = strip(c.qs);
+      if (c.how === "if" && c.node.parent?.type === "while_statement") return;
+      const q = lazyQuerysetAt(ctx, c.qs, c.how === "count");
+      if (!q) return;
+      if (rowsUsedElsewhere(ctx, c.qs, c.node)) return;
+      const recv = nodeText(ctx.text, inner);
+      const simple = isSimpleChain(inner);
+      const target = simple ? recv : `(${recv})`;
+      const fixes: OffsetFix[] = [];
+      let message: string;
+      const what = q.what;
+      if (c.how === "count") {
+        const newText = `${c.negated ? "not " : ""}${target}.exists()`;
+        fixes.push({ title: `Replace with ${newText}`, safe: simple, edits: [{ file: ctx.file, start: c.node.start, end: c.node.end, newText }] });
+        message = `Counting the ${what} only to test for rows: COUNT(*) visits every matching row; use ${newText}, which stops at the first`;
+      } else {
+        const newText = `${target}.exists()`;
+        const replaced = c.how === "bool" ? c.node : c.qs;
+        fixes.push({ title: `Replace with ${c.negated && c.how === "if" ? "not " : ""}${newText}`, safe: simple, edits: [{ file: ctx.file, start: replaced.start, end: replaced.end, newText }] });
+        message = `Testing the ${what} for truth fetches every ${q.model} row with all its columns, and the rows are not used afterwards; use ${c.negated ? "not " : ""}${newText}`;
+      }
+      ctx.report({ start: c.node.start, end: c.node.end, message, fixes });
+    });
   }
 }
 

@@ -2,7 +2,7 @@ import type { LoopCtx } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
 import { syntacticQueryset } from "../../server/src/engine/rows";
-import { callParts, dotted, enclosingScope, field, methodCall, nodeText, walk } from "../../server/src/engine/syntax";
+import { callParts, dotted, enclosingScope, field, methodCall, nodeText, walk, walkExamined } from "../../server/src/engine/syntax";
 
 const INSTANCE_WRITES = new Set(["save", "delete", "asave", "adelete"]);
 const QUERYSET_WRITES = new Set(["update", "delete", "aupdate", "adelete"]);
@@ -82,7 +82,7 @@ function check(ctx: RuleContext): void {
   if (!/\.(a?save|a?delete|a?update)\(/.test(ctx.text)) return;
   const flow = ctx.flow();
   if (!flow.loops.size) return;
-  walk(ctx.syntax.root, (n) => {
+  walkExamined(ctx, (n) => {
     if (n.type !== "call") return;
     const mc = methodCall(ctx.text, n);
     if (!mc || (!INSTANCE_WRITES.has(mc.method) && !QUERYSET_WRITES.has(mc.method))) return;

@@ -169,25 +169,29 @@ function checkMethod(ctx: RuleContext, def: SyntaxNode, cls: string, fieldName: 
 
 function check(ctx: RuleContext): void {
   if (!/SerializerMethodField/.test(ctx.text)) return;
-  for (const stmt of ctx.syntax.root.children) {
-    const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
-    if (cls?.type !== "class_definition") continue;
-    const sup = field(cls, "superclasses");
-    const body = field(cls, "body");
-    if (!sup || !body) continue;
-    const bases = baseNames(ctx.text, cls).map((b) => b ?? "");
-    if (!bases.some((b) => /Serializer$/.test(b))) continue;
-    const fields = methodFields(ctx, body);
-    if (!fields.size) continue;
-    const model = serializerModel(ctx, body);
-    const cname = nodeText(ctx.text, field(cls, "name")!);
-    for (const s of body.children) {
-      const def = s.type === "decorated_definition" ? field(s, "definition") : s;
-      if (def?.type !== "function_definition") continue;
-      const name = nodeText(ctx.text, field(def, "name")!);
-      const fieldName = fields.get(name);
-      if (fieldName) checkMethod(ctx, def, cname, fieldName, model);
-    }
+  // prefetchedByViews reads this whole file too.
+  ctx.dependsOn([...ctx.text.matchAll(/prefetch_related\([^)]*|Prefetch\(\s*["'][^"']*/g)].map((m) => m[0]).join("\n"));
+  for (const stmt of ctx.syntax.root.children) ctx.examine(stmt, () => checkStatement(ctx, stmt));
+}
+
+function checkStatement(ctx: RuleContext, stmt: SyntaxNode): void {
+  const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+  if (cls?.type !== "class_definition") return;
+  const sup = field(cls, "superclasses");
+  const body = field(cls, "body");
+  if (!sup || !body) return;
+  const bases = baseNames(ctx.text, cls).map((b) => b ?? "");
+  if (!bases.some((b) => /Serializer$/.test(b))) return;
+  const fields = methodFields(ctx, body);
+  if (!fields.size) return;
+  const model = serializerModel(ctx, body);
+  const cname = nodeText(ctx.text, field(cls, "name")!);
+  for (const s of body.children) {
+    const def = s.type === "decorated_definition" ? field(s, "definition") : s;
+    if (def?.type !== "function_definition") continue;
+    const name = nodeText(ctx.text, field(def, "name")!);
+    const fieldName = fields.get(name);
+    if (fieldName) checkMethod(ctx, def, cname, fieldName, model);
   }
 }
 

@@ -177,26 +177,28 @@ function report(ctx: RuleContext, imports: Map<string, string>, def: SyntaxNode,
 function check(ctx: RuleContext): void {
   if (!/send_mail|send_mass_mail|mail_admins|mail_managers|Email|requests|httpx|urllib|weasyprint|reportlab|pisa|pdfkit|openpyxl/.test(ctx.text)) return;
   const imports = importsOf(ctx);
-  for (const stmt of ctx.syntax.root.children) {
-    const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
-    if (!def) continue;
-    if (def.type === "function_definition") {
-      const params = field(def, "parameters");
-      const first = params?.children[0];
-      const pname = first && (first.type === "identifier" ? first : first.type === "typed_parameter" ? first.children.find((c) => c.type === "identifier") : undefined);
-      if (pname && nodeText(ctx.text, pname) === "request") report(ctx, imports, def, `the view ${nodeText(ctx.text, field(def, "name")!)}`);
-    } else if (def.type === "class_definition") {
-      const sup = field(def, "superclasses");
-      const bases = (sup ? baseNames(ctx.text, def) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
-      const isView = bases.some((b) => VIEW_BASES.test(b));
-      const isSerializer = !isView && bases.some((b) => SERIALIZER_BASES.test(b));
-      if (!isView && !isSerializer) continue;
-      const cname = nodeText(ctx.text, field(def, "name")!);
-      for (const s of field(def, "body")?.children ?? []) {
-        const m = s.type === "decorated_definition" ? field(s, "definition") : s;
-        if (m?.type !== "function_definition") continue;
-        report(ctx, imports, m, `${isView ? "the view" : "the serializer"} ${cname}.${nodeText(ctx.text, field(m, "name")!)}`);
-      }
+  for (const stmt of ctx.syntax.root.children) ctx.examine(stmt, () => checkStatement(ctx, imports, stmt));
+}
+
+function checkStatement(ctx: RuleContext, imports: ReturnType<typeof importsOf>, stmt: SyntaxNode): void {
+  const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+  if (!def) return;
+  if (def.type === "function_definition") {
+    const params = field(def, "parameters");
+    const first = params?.children[0];
+    const pname = first && (first.type === "identifier" ? first : first.type === "typed_parameter" ? first.children.find((c) => c.type === "identifier") : undefined);
+    if (pname && nodeText(ctx.text, pname) === "request") report(ctx, imports, def, `the view ${nodeText(ctx.text, field(def, "name")!)}`);
+  } else if (def.type === "class_definition") {
+    const sup = field(def, "superclasses");
+    const bases = (sup ? baseNames(ctx.text, def) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
+    const isView = bases.some((b) => VIEW_BASES.test(b));
+    const isSerializer = !isView && bases.some((b) => SERIALIZER_BASES.test(b));
+    if (!isView && !isSerializer) return;
+    const cname = nodeText(ctx.text, field(def, "name")!);
+    for (const s of field(def, "body")?.children ?? []) {
+      const m = s.type === "decorated_definition" ? field(s, "definition") : s;
+      if (m?.type !== "function_definition") continue;
+      report(ctx, imports, m, `${isView ? "the view" : "the serializer"} ${cname}.${nodeText(ctx.text, field(m, "name")!)}`);
     }
   }
 }

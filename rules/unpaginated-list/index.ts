@@ -142,69 +142,73 @@ function check(ctx: RuleContext): void {
   if (!/ListAPIView|ListCreateAPIView|ListModelMixin|ModelViewSet|ListView/.test(ctx.text)) return;
   const imports = importsOf(ctx);
   const localClasses = new Set(ctx.syntax.root.children.map((s) => (s.type === "decorated_definition" ? field(s, "definition") : s)).filter((d): d is SyntaxNode => d?.type === "class_definition").map((d) => nodeText(ctx.text, field(d, "name")!)));
-  for (const stmt of ctx.syntax.root.children) {
-    const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
-    if (cls?.type !== "class_definition") continue;
-    const nameNode = field(cls, "name");
-    const sup = field(cls, "superclasses");
-    const bodyNode = field(cls, "body");
-    if (!nameNode || !sup || !bodyNode) continue;
-    const bases = baseNames(ctx.text, cls);
-    if (bases.some((b) => b === null)) continue;
-    let kind: "drf" | "django" | null = null;
-    let listBase = "";
-    let unsure = false;
-    for (const b of bases as string[]) {
-      const simple = lastPart(b);
-      const head = b.split(".")[0];
-      const q = imports.get(head);
-      const external = q !== undefined && /^(rest_framework|django)\b/.test(q);
-      if ((DRF_LISTS.has(simple) || DJANGO_LISTS.has(simple)) && !(b === simple && localClasses.has(simple)) && (external || q === undefined)) {
-        const k = DRF_LISTS.has(simple) ? "drf" : "django";
-        if (kind && kind !== k) unsure = true;
-        kind = k;
-        listBase ||= b;
-        continue;
-      }
-      if (external) continue; // LoginRequiredMixin, GenericViewSet, CreateModelMixin, ...
-      const r = baseHandles(ctx, ctx.file, b);
-      if (r !== "none") unsure = true;
+  // The fix reuses a pagination class defined anywhere in the file.
+  ctx.dependsOn(localPaginator(ctx) ?? "");
+  for (const stmt of ctx.syntax.root.children) ctx.examine(stmt, () => checkClass(ctx, imports, localClasses, stmt));
+}
+
+function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses: Set<string>, stmt: SyntaxNode): void {
+  const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+  if (cls?.type !== "class_definition") return;
+  const nameNode = field(cls, "name");
+  const sup = field(cls, "superclasses");
+  const bodyNode = field(cls, "body");
+  if (!nameNode || !sup || !bodyNode) return;
+  const bases = baseNames(ctx.text, cls);
+  if (bases.some((b) => b === null)) return;
+  let kind: "drf" | "django" | null = null;
+  let listBase = "";
+  let unsure = false;
+  for (const b of bases as string[]) {
+    const simple = lastPart(b);
+    const head = b.split(".")[0];
+    const q = imports.get(head);
+    const external = q !== undefined && /^(rest_framework|django)\b/.test(q);
+    if ((DRF_LISTS.has(simple) || DJANGO_LISTS.has(simple)) && !(b === simple && localClasses.has(simple)) && (external || q === undefined)) {
+      const k = DRF_LISTS.has(simple) ? "drf" : "django";
+      if (kind && kind !== k) unsure = true;
+      kind = k;
+      listBase ||= b;
+      continue;
     }
-    if (!kind || unsure) continue;
-    const body = classBody(ctx, bodyNode);
-    if ([...body.methods].some((m) => OWN_PAGINATION.has(m)) || sliced(ctx, body)) continue;
-    const name = nodeText(ctx.text, nameNode);
-    const model = modelName(ctx, body);
-    const rows = model ? `every ${model} row` : "every row";
-    const fixes: OffsetFix[] = [];
-    // A class whose body does not parse has no reliable place for a new line: no fix there.
-    let broken = !body.firstStmt && !body.attrs.size && !body.methods.size;
-    walk(bodyNode, (n) => {
-      if (n.type === "ERROR") broken = true;
-      return !broken;
-    });
-    let message: string;
-    if (kind === "drf") {
-      const pc = body.attrs.get("pagination_class");
-      if (pc && !isOff(ctx, pc)) continue;
-      if (!pc && ctx.index.defaultPagination) continue;
-      const local = localPaginator(ctx);
-      const cls = local ?? "PageNumberPagination";
-      const edits = [attrEdit(ctx, body, "pagination_class", cls)];
-      if (!local) edits.push(...importEdits(ctx.file, ctx.text, ctx.syntax.root, [{ module: "rest_framework.pagination", name: "PageNumberPagination" }]));
-      const needsPageSize = !local && !pageSizeSet(ctx);
-      if (!broken) fixes.push({ title: `Set pagination_class = ${cls}${needsPageSize ? ' (also set REST_FRAMEWORK["PAGE_SIZE"])' : ""}`, safe: false, edits });
-      message = pc
-        ? `Unbounded list: ${name} (${listBase}) sets pagination_class = None, so its list endpoint returns ${rows} in one response; use a pagination class`
-        : `Unbounded list: ${name} (${listBase}) has no pagination_class and settings set no DEFAULT_PAGINATION_CLASS, so its list endpoint serializes ${rows} in one response; set pagination_class`;
-    } else {
-      const pb = body.attrs.get("paginate_by");
-      if (pb && !isOff(ctx, pb)) continue;
-      if (!broken) fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
-      message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"}, so the page renders ${rows} at once; set paginate_by`;
-    }
-    ctx.report({ start: nameNode.start, end: nameNode.end, message, fixes });
+    if (external) continue; // LoginRequiredMixin, GenericViewSet, CreateModelMixin, ...
+    const r = baseHandles(ctx, ctx.file, b);
+    if (r !== "none") unsure = true;
   }
+  if (!kind || unsure) return;
+  const body = classBody(ctx, bodyNode);
+  if ([...body.methods].some((m) => OWN_PAGINATION.has(m)) || sliced(ctx, body)) return;
+  const name = nodeText(ctx.text, nameNode);
+  const model = modelName(ctx, body);
+  const rows = model ? `every ${model} row` : "every row";
+  const fixes: OffsetFix[] = [];
+  // A class whose body does not parse has no reliable place for a new line: no fix there.
+  let broken = !body.firstStmt && !body.attrs.size && !body.methods.size;
+  walk(bodyNode, (n) => {
+    if (n.type === "ERROR") broken = true;
+    return !broken;
+  });
+  let message: string;
+  if (kind === "drf") {
+    const pc = body.attrs.get("pagination_class");
+    if (pc && !isOff(ctx, pc)) return;
+    if (!pc && ctx.index.defaultPagination) return;
+    const local = localPaginator(ctx);
+    const cls = local ?? "PageNumberPagination";
+    const edits = [attrEdit(ctx, body, "pagination_class", cls)];
+    if (!local) edits.push(...importEdits(ctx.file, ctx.text, ctx.syntax.root, [{ module: "rest_framework.pagination", name: "PageNumberPagination" }]));
+    const needsPageSize = !local && !pageSizeSet(ctx);
+    if (!broken) fixes.push({ title: `Set pagination_class = ${cls}${needsPageSize ? ' (also set REST_FRAMEWORK["PAGE_SIZE"])' : ""}`, safe: false, edits });
+    message = pc
+      ? `Unbounded list: ${name} (${listBase}) sets pagination_class = None, so its list endpoint returns ${rows} in one response; use a pagination class`
+      : `Unbounded list: ${name} (${listBase}) has no pagination_class and settings set no DEFAULT_PAGINATION_CLASS, so its list endpoint serializes ${rows} in one response; set pagination_class`;
+  } else {
+    const pb = body.attrs.get("paginate_by");
+    if (pb && !isOff(ctx, pb)) return;
+    if (!broken) fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
+    message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"}, so the page renders ${rows} at once; set paginate_by`;
+  }
+  ctx.report({ start: nameNode.start, end: nameNode.end, message, fixes });
 }
 
 export const rule: Rule = {

@@ -1,12 +1,21 @@
-/** Runs the rules over one file and turns their offset reports into hints with UTF-16 line/character ranges. */
+/**
+ * Runs the rules over one file and turns their offset reports into hints with UTF-16 line/character ranges.
+ *
+ * Re-analysis after an edit reuses the last analysis where it cannot have changed. A rule examines code through
+ * `ctx.examine(node, ...)`: the reports made inside belong to the node's top-level statement. On the next analysis
+ * (same index, config, rules and other files), a statement the edit did not touch, and that shares no name with a
+ * touched one, keeps its reports from last time (their offsets moved with the statement) and is not examined
+ * again. Reports made outside `examine` are recomputed every time.
+ */
 import type { Config } from "./config";
 import { severityFor } from "./config";
 import { isSuppressed } from "./fixes";
 import { analyzeFlow, type FileFlow } from "./flow";
 import { TEST_OR_MIGRATION, type ModelIndex } from "./models";
-import type { Syntax } from "./parser";
+import type { Syntax, SyntaxNode } from "./parser";
 import { LineIndex } from "./positions";
 import type { ProjectView, Report, Rule } from "./rule";
+import { preferredQuote } from "./syntax";
 import { docsUrl, type Hint } from "./types";
 
 export interface AnalyzeInput {
@@ -16,14 +25,170 @@ export interface AnalyzeInput {
   config: Config;
   project: ProjectView;
   rules: readonly Rule[];
+  /**
+   * The last analysis of this file, to reuse what an edit did not change; updated in place. `stamp` must change
+   * whenever anything outside this file that rules read changes (other files, templates).
+   */
+  memo?: AnalysisMemo;
+  stamp?: unknown;
+}
+
+/** What one analysis of a file leaves for the next. Opaque; create with `newAnalysisMemo()`. */
+export interface AnalysisMemo {
+  statements: SyntaxNode[];
+  key: unknown[];
+  byRule: Map<string, Map<SyntaxNode, Stored[]>>;
+  /** What each rule declared with dependsOn. */
+  deps: Map<string, string>;
+  /** How many top-level statements the last analysis examined, and how many kept their reports (for tests and the benchmark). */
+  examined: number;
+  reused: number;
+}
+
+export function newAnalysisMemo(): AnalysisMemo {
+  return { statements: [], key: [], byRule: new Map(), deps: new Map(), examined: 0, reused: 0 };
+}
+
+/** An offset in the analyzed file, relative to the top-level statement holding it, or to the gap it lies in. */
+type Anchor = { node: SyntaxNode; delta: number } | { prev: SyntaxNode | null; next: SyntaxNode | null; delta: number; gap: number };
+
+interface Stored {
+  report: Report;
+  anchors: Anchor[];
 }
 
 export function analyzeFile(input: AnalyzeInput): Hint[] {
-  const { file, syntax, index, config, project, rules } = input;
+  const { file, syntax, index, config, project, rules, memo } = input;
   // Tests and migrations loop over queries on purpose (fixtures, query-count assertions, data migrations): their
   // hints would be noise, and their queries do not count for missing-index either.
   if (TEST_OR_MIGRATION.test(file.replace(/\\/g, "/"))) return [];
   const lines = new LineIndex(syntax.text);
+  const statements = syntax.root.children;
+  const key = [index, config, rules, input.stamp, preferredQuote(syntax.text)];
+  if (memo) for (const s of statements) namesOf(s, syntax.text);
+  const dirty = memo ? dirtyStatements(memo, statements, key, file) : null;
+  const enabled = rules.filter((r) => severityFor(config, r.meta.id, r.meta.defaultSeverity));
+  // What each rule can reuse: the reports from last time that still stand, moved to where their statements are
+  // now. A clean statement with nothing stored had nothing to report; one whose reports cannot be placed is
+  // examined again.
+  const prepared = new Map<Rule, { reuse: Map<SyntaxNode, Report[]>; unplaced: Set<SyntaxNode> }>();
+  let flowFor: ((stmt: SyntaxNode) => boolean) | undefined;
+  if (dirty) {
+    const examinedSomewhere = new Set(dirty);
+    let all = false;
+    for (const rule of enabled) {
+      const stored = memo!.byRule.get(rule.meta.id);
+      if (!stored) all = true;
+      const reuse = new Map<SyntaxNode, Report[]>();
+      const unplaced = new Set<SyntaxNode>();
+      for (const [s, prev] of stored ?? []) {
+        if (s.parent !== syntax.root || dirty.has(s)) continue;
+        const moved = relocate(prev, syntax, file);
+        if (moved) reuse.set(s, moved);
+        else {
+          unplaced.add(s);
+          examinedSomewhere.add(s);
+        }
+      }
+      prepared.set(rule, { reuse, unplaced });
+    }
+    // The flow of definitions no rule examines is not needed.
+    if (!all) flowFor = (s) => examinedSomewhere.has(s);
+  }
+  const flows = new Map<boolean, FileFlow>();
+  const flowOf = (restricted: boolean) => {
+    let f = flows.get(restricted);
+    if (!f) flows.set(restricted, (f = analyzeFlow(syntax, file, index, restricted ? flowFor : undefined)));
+    return f;
+  };
+  const raw: { rule: Rule; report: Report }[] = [];
+  let examined = 0;
+  const runRule = (rule: Rule, dirty: Set<SyntaxNode> | null) => {
+    const stored = dirty ? memo!.byRule.get(rule.meta.id) : undefined;
+    const reuse = (dirty && prepared.get(rule)?.reuse) || new Map<SyntaxNode, Report[]>();
+    const unplaced = (dirty && prepared.get(rule)?.unplaced) || new Set<SyntaxNode>();
+    const storedDeps = memo?.deps.get(rule.meta.id);
+    let deps = "";
+    const reusable = (s: SyntaxNode) => !!dirty && !!stored && !dirty.has(s) && !unplaced.has(s) && storedDeps !== undefined && storedDeps.startsWith(deps);
+    const raw: { rule: Rule; report: Report }[] = [];
+    const fresh = new Map<SyntaxNode, Report[]>();
+    let current: SyntaxNode | null = null;
+    let examined = 0;
+    let reusedAny = false;
+    const report = (r: Report) => {
+      raw.push({ rule, report: r });
+      if (current) fresh.get(current)!.push(r);
+    };
+    const examine = <T>(node: SyntaxNode, fn: () => T): T | undefined => {
+      if (current) return fn();
+      const top = topStatement(node, syntax.root);
+      if (!top) return fn();
+      if (reusable(top)) {
+        reusedAny = true;
+        return undefined;
+      }
+      if (!fresh.has(top)) {
+        fresh.set(top, []);
+        examined++;
+      }
+      current = top;
+      try {
+        return fn();
+      } finally {
+        current = null;
+      }
+    };
+    let failed = false;
+    try {
+      rule.check({
+        file, text: syntax.text, syntax, lines, index, project, options: { wideModelThreshold: config.wideModelThreshold },
+        flow: () => flowOf(!!dirty && !!flowFor),
+        report,
+        examine,
+        dependsOn: (key: string) => {
+          deps += `${key}\0`;
+        },
+      });
+    } catch (e) {
+      // A rule that fails on odd code must not take the others down; it says nothing more for this file.
+      if (process.env.DJANGO_ORM_HINTS_DEBUG) throw e;
+      failed = true;
+    }
+    // Only statements with reports are stored.
+    const next = new Map<SyntaxNode, Stored[]>();
+    for (const [s, rs] of reuse) {
+      if (fresh.has(s)) continue;
+      for (const r of rs) raw.push({ rule, report: r });
+      reusedAny = true;
+      next.set(s, stored!.get(s)!);
+    }
+    if (memo) for (const [s, rs] of fresh) if (rs.length) next.set(s, rs.map((r) => ({ report: r, anchors: anchorsOf(r, file, syntax) })));
+    return { raw, next, deps, failed, examined, reusedAny };
+  };
+  for (const rule of enabled) {
+    let result = runRule(rule, dirty);
+    // Reports were reused, but the rule declared different file-wide inputs than last time: examine everything.
+    if (result.reusedAny && result.deps !== memo?.deps.get(rule.meta.id)) result = runRule(rule, null);
+    raw.push(...result.raw);
+    examined += result.examined;
+    if (memo) {
+      if (result.failed) memo.byRule.delete(rule.meta.id);
+      else {
+        memo.byRule.set(rule.meta.id, result.next);
+        memo.deps.set(rule.meta.id, result.deps);
+      }
+    }
+  }
+  if (memo) {
+    memo.statements = statements;
+    memo.key = key;
+    memo.examined = examined;
+    memo.reused = dirty ? statements.length - dirty.size : 0;
+  }
+  return toHints(raw, file, lines, project, config);
+}
+
+function toHints(raw: { rule: Rule; report: Report }[], file: string, lines: LineIndex, project: ProjectView, config: Config): Hint[] {
   const lineIndexes = new Map<string, LineIndex>([[file, lines]]);
   const linesOf = (f: string): LineIndex | null => {
     let li = lineIndexes.get(f);
@@ -35,42 +200,217 @@ export function analyzeFile(input: AnalyzeInput): Hint[] {
     }
     return li;
   };
-  let flow: FileFlow | null = null;
   const hints: Hint[] = [];
-  for (const rule of rules) {
-    const severity = severityFor(config, rule.meta.id, rule.meta.defaultSeverity);
-    if (!severity) continue;
-    const report = (r: Report) => {
-      const target = r.file ?? file;
-      const li = linesOf(target);
-      if (!li) return;
-      const range = li.rangeAt(r.start, r.end);
-      if (isSuppressed(li.line(range.start.line), rule.meta.id)) return;
-      const related = (r.related ?? []).flatMap((x) => {
-        const rl = linesOf(x.file);
-        return rl ? [{ file: x.file, range: rl.rangeAt(x.start, x.end), message: x.message }] : [];
+  for (const { rule, report: r } of raw) {
+    const severity = severityFor(config, rule.meta.id, rule.meta.defaultSeverity)!;
+    const target = r.file ?? file;
+    const li = linesOf(target);
+    if (!li) continue;
+    const range = li.rangeAt(r.start, r.end);
+    if (isSuppressed(li.line(range.start.line), rule.meta.id)) continue;
+    const related = (r.related ?? []).flatMap((x) => {
+      const rl = linesOf(x.file);
+      return rl ? [{ file: x.file, range: rl.rangeAt(x.start, x.end), message: x.message }] : [];
+    });
+    const fixes = (r.fixes ?? []).flatMap((fx) => {
+      const edits = fx.edits.map((e) => {
+        const el = linesOf(e.file);
+        return el ? { file: e.file, range: el.rangeAt(e.start, e.end), newText: e.newText } : null;
       });
-      const fixes = (r.fixes ?? []).flatMap((fx) => {
-        const edits = fx.edits.map((e) => {
-          const el = linesOf(e.file);
-          return el ? { file: e.file, range: el.rangeAt(e.start, e.end), newText: e.newText } : null;
-        });
-        if (!edits.length || edits.some((e) => e === null)) return [];
-        return [{ title: fx.title, safe: fx.safe, edits: edits as NonNullable<(typeof edits)[number]>[] }];
-      });
-      hints.push({ file: target, range, code: rule.meta.id, severity, message: r.message, related, fixes, docsUrl: docsUrl(rule.meta.id) });
-    };
-    try {
-      rule.check({
-        file, text: syntax.text, syntax, lines, index, project, options: { wideModelThreshold: config.wideModelThreshold },
-        flow: () => (flow ??= analyzeFlow(syntax, file, index)),
-        report,
-      });
-    } catch (e) {
-      // A rule that fails on odd code must not take the others down; it says nothing for this file.
-      if (process.env.DJANGO_ORM_HINTS_DEBUG) throw e;
-    }
+      if (!edits.length || edits.some((e) => e === null)) return [];
+      return [{ title: fx.title, safe: fx.safe, edits: edits as NonNullable<(typeof edits)[number]>[] }];
+    });
+    hints.push({ file: target, range, code: rule.meta.id, severity, message: r.message, related, fixes, docsUrl: docsUrl(rule.meta.id) });
   }
   hints.sort((a, b) => a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   return hints;
+}
+
+function topStatement(node: SyntaxNode, root: SyntaxNode): SyntaxNode | null {
+  let n = node;
+  while (n.parent && n.parent !== root) n = n.parent;
+  return n.parent === root ? n : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Which statements must be examined again
+
+const IMPORTS = new Set(["import_statement", "import_from_statement", "future_import_statement"]);
+const DEFINITIONS = new Set(["function_definition", "class_definition", "decorated_definition"]);
+/** Files whose own content other rules' lookups read (URLconfs, settings): always analyzed whole. */
+const SHARED_FILE = /(?:^|[\\/])(?:urls|settings)(?:\.py$|[\\/])|settings[^\\/]*\.py$/;
+
+interface Names {
+  /** Every identifier in the statement. */
+  ids: Set<string>;
+  /** The module-level names it may bind. */
+  defs: Set<string>;
+  definition: boolean;
+}
+const namesCache = new WeakMap<SyntaxNode, Names>();
+
+/**
+ * The statements to examine again, or null when nothing can be reused. A statement is examined again when it
+ * changed, when it uses a name a changed statement binds (or, transitively, one that such a statement binds),
+ * and a definition is when one of those uses its name (a serializer's reports depend on the views using it).
+ */
+function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unknown[], file: string): Set<SyntaxNode> | null {
+  if (!memo.statements.length || key.length !== memo.key.length || key.some((k, i) => k !== memo.key[i])) return null;
+  if (SHARED_FILE.test(file)) return null;
+  const now = new Set(statements);
+  const before = new Set(memo.statements);
+  const changed = [...statements.filter((s) => !before.has(s)), ...memo.statements.filter((s) => !now.has(s))];
+  if (changed.some((s) => IMPORTS.has(s.type))) return null;
+  const names = statements.map((s) => namesCache.get(s)!);
+  const dirty = new Set<SyntaxNode>(statements.filter((s) => !before.has(s)));
+  // Statements whose content may matter to a changed one: users of what the changed ones bind, transitively.
+  const changedNames = changed.map((s) => namesCache.get(s));
+  if (changedNames.some((n) => !n)) return null;
+  const queue = changedNames as Names[];
+  const affected = new Set<number>();
+  while (queue.length) {
+    const z = queue.pop()!;
+    if (!z.defs.size) continue;
+    for (let i = 0; i < statements.length; i++) {
+      if (affected.has(i) || dirty.has(statements[i])) continue;
+      if (intersects(names[i].ids, z.defs)) {
+        affected.add(i);
+        queue.push(names[i]);
+      }
+    }
+  }
+  for (const i of affected) dirty.add(statements[i]);
+  // A definition used by a changed or affected statement: its reports may depend on its users.
+  const users = [...(changedNames as Names[]), ...[...affected].map((i) => names[i])];
+  for (let i = 0; i < statements.length; i++) {
+    if (dirty.has(statements[i]) || !names[i].definition) continue;
+    if (users.some((u) => intersects(u.ids, names[i].defs))) dirty.add(statements[i]);
+  }
+  if (dirty.size * 2 > statements.length) return null;
+  return dirty;
+}
+
+function intersects(a: Set<string>, b: Set<string>): boolean {
+  const [small, large] = a.size < b.size ? [a, b] : [b, a];
+  for (const x of small) if (large.has(x)) return true;
+  return false;
+}
+
+/** The names a top-level statement uses and binds, computed once per statement node (reused nodes keep theirs). */
+function namesOf(stmt: SyntaxNode, text: string): Names {
+  let n = namesCache.get(stmt);
+  if (n) return n;
+  const ids = new Set<string>();
+  const defs = new Set<string>();
+  const stack = [stmt];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.type === "identifier") ids.add(text.slice(x.start, x.end));
+    else if (x.type === "global_statement") for (const c of x.children) if (c.type === "identifier") defs.add(text.slice(c.start, c.end));
+    for (let i = x.children.length - 1; i >= 0; i--) stack.push(x.children[i]);
+  }
+  const def = stmt.type === "decorated_definition" ? stmt.children.find((c) => c.field === "definition") : stmt;
+  const definition = DEFINITIONS.has(stmt.type);
+  if (def && (def.type === "function_definition" || def.type === "class_definition")) {
+    const name = def.children.find((c) => c.field === "name");
+    if (name) defs.add(text.slice(name.start, name.end));
+  } else if (stmt.type === "expression_statement") {
+    // Module-level assignments bind their targets (and walrus names); a bare call binds nothing.
+    const targets = [stmt];
+    while (targets.length) {
+      const x = targets.pop()!;
+      if (x.type === "assignment" || x.type === "augmented_assignment") {
+        for (const c of x.children) {
+          if (c.field === "left") collectIds(c, text, defs);
+          else if (c.field === "right") targets.push(c);
+        }
+      } else if (x.type === "named_expression") {
+        const name = x.children.find((c) => c.field === "name");
+        if (name) defs.add(text.slice(name.start, name.end));
+      } else for (const c of x.children) targets.push(c);
+    }
+  } else if (stmt.type !== "comment") {
+    for (const id of ids) defs.add(id);
+  }
+  n = { ids, defs, definition };
+  namesCache.set(stmt, n);
+  return n;
+}
+
+function collectIds(node: SyntaxNode, text: string, into: Set<string>): void {
+  const stack = [node];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.type === "identifier") into.add(text.slice(x.start, x.end));
+    for (const c of x.children) stack.push(c);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report offsets that move with their statement
+
+/** Every offset of a report that lies in the analyzed file, in a fixed order. */
+function offsetsOf(r: Report, file: string): number[] {
+  const out: number[] = [];
+  if ((r.file ?? file) === file) out.push(r.start, r.end);
+  for (const x of r.related ?? []) if (x.file === file) out.push(x.start, x.end);
+  for (const fx of r.fixes ?? []) for (const e of fx.edits) if (e.file === file) out.push(e.start, e.end);
+  return out;
+}
+
+function withOffsets(r: Report, file: string, offsets: number[]): Report {
+  let i = 0;
+  const next = () => offsets[i++];
+  const out: Report = { ...r };
+  if ((r.file ?? file) === file) {
+    out.start = next();
+    out.end = next();
+  }
+  if (r.related) out.related = r.related.map((x) => (x.file === file ? { ...x, start: next(), end: next() } : x));
+  if (r.fixes) out.fixes = r.fixes.map((fx) => ({ ...fx, edits: fx.edits.map((e) => (e.file === file ? { ...e, start: next(), end: next() } : e)) }));
+  return out;
+}
+
+function anchorsOf(r: Report, file: string, syntax: Syntax): Anchor[] {
+  const stmts = syntax.root.children;
+  return offsetsOf(r, file).map((o) => {
+    // The last statement starting at or before o.
+    let lo = 0;
+    let hi = stmts.length - 1;
+    let k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (stmts[mid].start <= o) {
+        k = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (k >= 0 && o <= stmts[k].end) return { node: stmts[k], delta: o - stmts[k].start };
+    const prev = k >= 0 ? stmts[k] : null;
+    const next = k + 1 < stmts.length ? stmts[k + 1] : null;
+    const from = prev ? prev.end : 0;
+    return { prev, next, delta: o - from, gap: (next ? next.start : syntax.text.length) - from };
+  });
+}
+
+/** The stored reports with their offsets where their statements are now, or null when one cannot be placed. */
+function relocate(stored: Stored[], syntax: Syntax, file: string): Report[] | null {
+  const live = (n: SyntaxNode | null) => n === null || n.parent === syntax.root;
+  const out: Report[] = [];
+  for (const s of stored) {
+    const offsets: number[] = [];
+    for (const a of s.anchors) {
+      if ("node" in a) {
+        if (!live(a.node)) return null;
+        offsets.push(a.node.start + a.delta);
+      } else {
+        if (!live(a.prev) || !live(a.next)) return null;
+        const from = a.prev ? a.prev.end : 0;
+        if ((a.next ? a.next.start : syntax.text.length) - from !== a.gap) return null;
+        offsets.push(from + a.delta);
+      }
+    }
+    out.push(withOffsets(s.report, file, offsets));
+  }
+  return out;
 }

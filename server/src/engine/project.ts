@@ -5,9 +5,9 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { analyzeFile } from "./analyze";
+import { analyzeFile, newAnalysisMemo, type AnalysisMemo } from "./analyze";
 import { DEFAULT_CONFIG, type Config } from "./config";
-import { extractFacts, mayHaveFacts, moduleOf, type FileFacts } from "./facts";
+import { extractFacts, mayHaveFacts, moduleOf, OFFSET_KEYS, type FileFacts } from "./facts";
 import { decode, listWorkspace } from "./files";
 import { ModelIndex } from "./models";
 import { parseText, type Syntax } from "./parser";
@@ -26,7 +26,6 @@ export function formatBytes(n: number): string {
   return `${(n / 1048576).toFixed(1)} MB`;
 }
 
-const OFFSET_KEYS = new Set(["start", "end", "nameStart", "nameEnd", "argsEnd", "valueStart", "valueEnd"]);
 
 /** Facts without their offsets: equal when an edit only moved things. */
 function structureOf(facts: FileFacts): string {
@@ -96,6 +95,7 @@ export class Project implements ProjectView {
     this.templateDirs = dirs;
     this.templateFileList = null;
     this.indexCache = null;
+    this.changed(null);
     this.memos.clear();
     return { files: count };
   }
@@ -176,12 +176,14 @@ export class Project implements ProjectView {
   private readonly memos = new Map<string, unknown>();
 
   private pythonChanged(file: string): void {
+    this.changed(file);
     const urls = /urls\.py$|[\\/]urls[\\/]/.test(file);
     for (const k of [...this.memos.keys()]) if (!k.startsWith("template:") && (urls || !k.startsWith("urls:"))) this.memos.delete(k);
   }
 
   /** Something outside the Python files changed (templates): drop memoized lookups. */
   invalidate(): void {
+    this.changed(null);
     this.memos.clear();
     this.templateFileList = null;
   }
@@ -207,7 +209,10 @@ export class Project implements ProjectView {
 
   setOverlay(file: string, text: string | null): void {
     if ((text === null ? undefined : text) !== this.overlays.get(file)) this.pythonChanged(file);
-    if (text === null) this.overlays.delete(file);
+    if (text === null) {
+      this.overlays.delete(file);
+      this.analyses.delete(file);
+    }
     else this.overlays.set(file, text);
   }
 
@@ -336,11 +341,38 @@ export class Project implements ProjectView {
     return out;
   }
 
+  /**
+   * Keep each open document's last analysis, so re-analysis after an edit re-examines only the statements the
+   * edit can have changed (the language server turns this on; a one-shot check has nothing to reuse).
+   */
+  incremental = false;
+  private readonly analyses = new Map<string, AnalysisMemo>();
+  private changes = 0;
+  private readonly changesOf = new Map<string, number>();
+
+  /** Counts a change to one file (or to something else, e.g. templates, when null). */
+  private changed(file: string | null): void {
+    this.changes++;
+    if (file !== null) this.changesOf.set(file, (this.changesOf.get(file) ?? 0) + 1);
+  }
+
+  /** The last analysis of an open document (for tests and the benchmark), or undefined. */
+  analysisOf(file: string): AnalysisMemo | undefined {
+    return this.analyses.get(file);
+  }
+
   /** Analyzes a file's current text. The file is (re)indexed first so the index sees its own models. */
   analyze(file: string, text: string, syntax?: Syntax): Hint[] {
     const syn = syntax ?? parseText(text);
     if (syn.hasErrors) this.notice("has syntax errors: hints there may be incomplete", file);
     this.indexText(file, text, syn);
-    return analyzeFile({ file, syntax: syn, index: this.index, config: this.config, project: this, rules: this.rules });
+    let memo: AnalysisMemo | undefined;
+    if (this.incremental && this.overlays.has(file)) {
+      memo = this.analyses.get(file);
+      if (!memo) this.analyses.set(file, (memo = newAnalysisMemo()));
+    }
+    // Changes anywhere but in this file (its own edits are what the memo follows).
+    const stamp = this.changes - (this.changesOf.get(file) ?? 0);
+    return analyzeFile({ file, syntax: syn, index: this.index, config: this.config, project: this, rules: this.rules, memo, stamp });
   }
 }

@@ -2,7 +2,7 @@
 import type { FileFlow } from "./flow";
 import type { LineIndex } from "./positions";
 import type { ModelIndex } from "./models";
-import type { Syntax } from "./parser";
+import type { Syntax, SyntaxNode } from "./parser";
 import type { Severity } from "./types";
 
 export interface RuleMeta {
@@ -66,6 +66,18 @@ export interface RuleContext {
   project: ProjectView;
   flow(): FileFlow;
   report(r: Report): void;
+  /**
+   * Examines the code of `node`'s top-level statement: runs `fn`, and the reports made inside belong to that
+   * statement. After an edit, a statement the edit cannot have changed keeps its reports from the last analysis
+   * and `fn` is not run (returns undefined). Reports made outside `examine` are recomputed on every analysis.
+   */
+  examine<T>(node: SyntaxNode, fn: () => T): T | undefined;
+  /**
+   * Declares something the reports depend on that is not named in the statements they come from (e.g. a
+   * pagination class found anywhere in the file, used in fixes). When it differs from the last analysis, every
+   * statement is examined again. Call it before `examine`.
+   */
+  dependsOn(key: string): void;
 }
 
 export interface Rule {

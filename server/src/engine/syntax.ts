@@ -1,5 +1,6 @@
 /** Small, allocation-light helpers over the Syntax snapshot. */
 import type { SyntaxNode } from "./parser";
+import type { RuleContext } from "./rule";
 
 export function nodeText(text: string, node: SyntaxNode): string {
   return text.slice(node.start, node.end);
@@ -27,6 +28,14 @@ export function walk(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void)
     if (visit(n) === false) continue;
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
   }
+}
+
+/**
+ * Walks the top-level statements a rule examines (see RuleContext.examine), each inside its `examine`: after an
+ * edit, the statements it cannot have changed keep their reports from the last analysis and are not walked.
+ */
+export function walkExamined(ctx: Pick<RuleContext, "syntax" | "examine">, visit: (n: SyntaxNode) => boolean | void): void {
+  for (const s of ctx.syntax.root.children) ctx.examine(s, () => walk(s, visit));
 }
 
 /** "a.b.c" for identifier/attribute chains, else null. */

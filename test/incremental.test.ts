@@ -1,0 +1,211 @@
+/**
+ * Re-analysis after an edit reuses the last analysis for the statements the edit cannot have changed. This checks
+ * that it is honest: after every edit, the hints of the incremental analysis (as the language server runs it)
+ * equal those of a fresh analysis of the same text, on every example and rule-case file, for edits that keep
+ * the code meaningful (typing in names, deleting and duplicating lines, adding a join, blank lines, comments,
+ * imports) and for random ones.
+ */
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { before, describe, it } from "node:test";
+import { RULES } from "../rules";
+import { analyzeFile } from "../server/src/engine/analyze";
+import { extractFacts } from "../server/src/engine/facts";
+import { IncrementalDocument, initParser, parseText } from "../server/src/engine/parser";
+import { Project } from "../server/src/engine/project";
+import type { Hint } from "../server/src/engine/types";
+import { AUTHOR_BOOK_MODELS, writeTree } from "./helpers";
+import { loadCorpus, Rng, type CorpusFile } from "./soak";
+
+const view = (hs: Hint[]) => hs.map((h) => JSON.stringify([h.file, h.range, h.code, h.message, h.related, h.fixes]));
+
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+/** One edit of a kind picked at random, at a random place. */
+function randomEdit(text: string, r: Rng): Edit {
+  const lineStarts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  const line = r.int(lineStarts.length);
+  const ls = lineStarts[line];
+  const le = line + 1 < lineStarts.length ? lineStarts[line + 1] : text.length;
+  const content = text.slice(ls, le);
+  const words = [...content.matchAll(WORD)];
+  switch (r.int(9)) {
+    case 0:
+    case 1: {
+      // a keystroke inside a name
+      if (!words.length) return { start: ls, end: ls, text: "\n" };
+      const w = words[r.int(words.length)];
+      const at = ls + w.index! + r.int(w[0].length + 1);
+      return { start: at, end: at, text: "x" };
+    }
+    case 2: {
+      // backspace inside a name
+      if (!words.length) return { start: ls, end: ls, text: "" };
+      const w = words[r.int(words.length)];
+      const at = ls + w.index! + r.int(w[0].length);
+      return { start: at, end: at + 1, text: "" };
+    }
+    case 3:
+      // delete the line
+      return { start: ls, end: le, text: "" };
+    case 4: {
+      // duplicate another line here
+      const other = r.int(lineStarts.length);
+      const os = lineStarts[other];
+      const oe = other + 1 < lineStarts.length ? lineStarts[other + 1] : text.length;
+      const copy = text.slice(os, oe);
+      return { start: ls, end: ls, text: copy.endsWith("\n") ? copy : copy + "\n" };
+    }
+    case 5: {
+      // join a relation where a queryset is built
+      const m = [...text.matchAll(/\.objects\.(all|filter)\(/g)];
+      if (!m.length) return { start: ls, end: ls, text: "\n" };
+      const at = m[r.int(m.length)].index! + ".objects".length;
+      return { start: at, end: at, text: r.chance(0.5) ? '.select_related("author")' : '.prefetch_related("books")' };
+    }
+    case 6:
+      return { start: ls, end: ls, text: r.chance(0.5) ? "\n" : "# a comment\n" };
+    case 7:
+      return { start: ls, end: ls, text: r.chance(0.5) ? "from django.views.decorators.cache import cache_page\n" : "import requests\n" };
+    default: {
+      // a random character somewhere
+      const at = r.int(text.length + 1);
+      const chars = "()[]:'\"., =\n\tab_";
+      return r.chance(0.5) ? { start: at, end: at, text: chars[r.int(chars.length)] } : { start: at, end: Math.min(text.length, at + 1 + r.int(3)), text: "" };
+    }
+  }
+}
+
+describe("incremental re-analysis", () => {
+  let corpus: CorpusFile[];
+  before(async () => {
+    await initParser();
+    corpus = loadCorpus();
+  });
+
+  it("equals a fresh analysis after every edit, and reuses statements", () => {
+    const projects = new Map<string, Project>();
+    let edits = 0;
+    let reused = 0;
+    for (const [n, c] of corpus.entries()) {
+      let project = projects.get(c.root);
+      if (!project) {
+        project = new Project([c.root], RULES);
+        project.incremental = true;
+        project.scan();
+        projects.set(c.root, project);
+      }
+      const r = new Rng(0x1c0ffee ^ n);
+      const doc = new IncrementalDocument(c.text);
+      project.setOverlay(c.file, doc.text);
+      project.analyze(c.file, doc.text, doc.syntax());
+      for (let k = 0; k < 24; k++) {
+        const e = randomEdit(doc.text, r);
+        doc.applyChanges([e]);
+        project.setOverlay(c.file, doc.text);
+        const syntax = doc.syntax();
+        const got = view(project.analyze(c.file, doc.text, syntax));
+        const memo = project.analysisOf(c.file)!;
+        if (memo.reused > 0) reused++;
+        assert.equal(JSON.stringify(extractFacts(syntax, c.file, "m")), JSON.stringify(extractFacts(parseText(doc.text), c.file, "m")), "facts");
+        const fresh = view(analyzeFile({ file: c.file, syntax: parseText(doc.text), index: project.index, config: project.config, project, rules: RULES }));
+        assert.deepEqual(got, fresh, `${path.relative(c.root, c.file)} after edit ${k} (${JSON.stringify(e)}):\n${doc.text}`);
+        edits++;
+      }
+      project.setOverlay(c.file, null);
+      doc.dispose();
+    }
+    if (process.env.INCREMENTAL_DEBUG) console.log(`${edits} edits, reused in ${reused}`);
+    assert.ok(edits > 500, `${edits} edits`);
+    // Most edits touch one statement of several: most analyses must have reused something.
+    assert.ok(reused > edits / 3, `reused in ${reused} of ${edits} analyses`);
+  });
+});
+
+describe("incremental re-analysis follows names between statements", () => {
+  before(initParser);
+
+  const setup = (views: string) => {
+    const root = writeTree({ "shop/models.py": AUTHOR_BOOK_MODELS, "shop/views.py": views });
+    const project = new Project([root], RULES);
+    project.incremental = true;
+    project.scan();
+    const file = path.join(root, "shop", "views.py");
+    const doc = new IncrementalDocument(views);
+    project.setOverlay(file, views);
+    const analyze = () => project.analyze(file, doc.text, doc.syntax());
+    const edit = (find: string, replace: string) => {
+      const at = doc.text.indexOf(find);
+      assert.ok(at >= 0, find);
+      doc.applyChanges([{ start: at, end: at + find.length, text: replace }]);
+      project.setOverlay(file, doc.text);
+    };
+    return { analyze, edit, project, file };
+  };
+  const codes = (hs: Hint[]) => hs.map((h) => `${h.range.start.line}:${h.code}`);
+
+  it("a loop over a helper's queryset sees the join added in the helper", () => {
+    const t = setup(`from shop.models import Book
+
+
+def books():
+    return Book.objects.all()
+
+
+def other():
+    return 1
+
+
+def titles():
+    return [b.author.name for b in books()]
+`);
+    assert.deepEqual(codes(t.analyze()), ["12:n-plus-one"]);
+    t.edit("Book.objects.all()", 'Book.objects.select_related("author")');
+    assert.deepEqual(codes(t.analyze()), []);
+    assert.ok(t.project.analysisOf(t.file)!.reused > 0, "the unrelated function was reused");
+    t.edit('select_related("author")', "all()");
+    assert.deepEqual(codes(t.analyze()), ["12:n-plus-one"]);
+  });
+
+  it("module-level code that uses a changed name is examined again", () => {
+    const t = setup(`from shop.models import Book
+
+
+def books():
+    return Book.objects.all()
+
+
+for b in books():
+    print(b.author.name)
+`);
+    assert.deepEqual(codes(t.analyze()), ["8:n-plus-one"]);
+    t.edit("Book.objects.all()", 'Book.objects.select_related("author")');
+    assert.deepEqual(codes(t.analyze()), []);
+    // The loop had nothing to report last time; now it has.
+    t.edit('select_related("author")', "all()");
+    assert.deepEqual(codes(t.analyze()), ["8:n-plus-one"]);
+  });
+
+  it("renaming the helper the loop calls drops the loop's hint", () => {
+    const t = setup(`from shop.models import Book
+
+
+def books():
+    return Book.objects.all()
+
+
+def titles():
+    return [b.author.name for b in books()]
+`);
+    assert.deepEqual(codes(t.analyze()), ["8:n-plus-one"]);
+    t.edit("def books", "def bookz");
+    assert.deepEqual(codes(t.analyze()), []);
+  });
+});
