@@ -334,8 +334,13 @@ function pointsOutside(e: CachedEvents, start: number, end: number): boolean {
   return outside;
 }
 
-export function analyzeFlow(syntax: Syntax, file: string, index: ModelIndex): FileFlow {
-  return new FlowAnalyzer(syntax, file, index).run();
+/**
+ * The queryset flow of a file. With `only`, the top-level function and class definitions it rejects are skipped
+ * (their events are left out; module-level statements always run): a re-analysis that reuses the reports of
+ * those definitions does not need their flow.
+ */
+export function analyzeFlow(syntax: Syntax, file: string, index: ModelIndex, only?: (stmt: SyntaxNode) => boolean): FileFlow {
+  return new FlowAnalyzer(syntax, file, index, only).run();
 }
 
 class FlowAnalyzer {
@@ -352,7 +357,7 @@ class FlowAnalyzer {
   private iterations: Iteration[] = [];
   private readonly reported = new Set<SyntaxNode>();
 
-  constructor(private readonly syntax: Syntax, private readonly file: string, private readonly index: ModelIndex) {
+  constructor(private readonly syntax: Syntax, private readonly file: string, private readonly index: ModelIndex, private readonly only?: (stmt: SyntaxNode) => boolean) {
     this.text = syntax.text;
   }
 
@@ -371,6 +376,7 @@ class FlowAnalyzer {
         this.statement(stmt, this.module);
         continue;
       }
+      if (this.only && !this.only(stmt)) continue;
       // A top-level function or class whose text, module context and same-file callees did not change keeps the
       // facts of its last analysis (the incremental snapshot reuses its nodes).
       // What the definition sees: module-level statements (and where they are relative to it), and the same-file
