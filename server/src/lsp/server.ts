@@ -32,6 +32,7 @@ export const DEBOUNCE_MS = 25;
 
 export function startServer(connection: Connection = createConnection()): Connection {
   let project = new Project([], RULES);
+  project.incremental = true;
   const docs = new Map<string, OpenDoc>();
   let hasConfigCapability = false;
   let hasWatchCapability = false;
@@ -147,6 +148,8 @@ export function startServer(connection: Connection = createConnection()): Connec
     if (!roots.length && params.rootUri) roots.push(fileOf(params.rootUri));
     else if (!roots.length && params.rootPath) roots.push(params.rootPath);
     project = new Project(roots, RULES);
+    // Re-analysis after an edit re-examines only what the edit can have changed.
+    project.incremental = true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
