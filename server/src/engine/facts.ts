@@ -661,6 +661,32 @@ function factsOfStatement(text: string, stmt: SyntaxNode, file: string, module: 
   return out;
 }
 
+/** The statements' facts each file's facts were assembled from. */
+const partsOf = new WeakMap<FileFacts, StatementFacts[]>();
+const structureOfPart = new WeakMap<StatementFacts, string>();
+
+/** Facts without their offsets (and lookups): equal when an edit only moved things. */
+function plainStructure(x: unknown): string {
+  return JSON.stringify(x, (k, v) => (OFFSET_KEYS.has(k) || k === "lookups" ? undefined : v));
+}
+
+/**
+ * A string that is equal for two files' facts when they hold the same things (offsets and lookups aside). Built
+ * from each statement's facts, so after an edit only the touched statements are serialized again.
+ */
+export function factsStructure(facts: FileFacts): string {
+  const parts = partsOf.get(facts);
+  if (!parts) return plainStructure(facts);
+  const out = [facts.file, facts.module, JSON.stringify(facts.signalSenders)];
+  for (const p of parts) {
+    if (!p.classes.length && !Object.keys(p.imports).length && !Object.keys(p.settings).length) continue;
+    let s = structureOfPart.get(p);
+    if (s === undefined) structureOfPart.set(p, (s = plainStructure([p.classes, p.imports, p.settings])));
+    out.push(s);
+  }
+  return out.join("\u0001");
+}
+
 export function extractFacts(syntax: Syntax, file: string, module: string): FileFacts {
   const { text, root } = syntax;
   const facts: FileFacts = { file, module, classes: [], imports: {}, settings: {}, lookups: [], signalSenders: signalSenders(text) };
@@ -672,6 +698,7 @@ export function extractFacts(syntax: Syntax, file: string, module: string): File
   }
   // Last statement first, as one walk of the whole tree finds them.
   for (let i = parts.length - 1; i >= 0; i--) facts.lookups.push(...parts[i].lookups);
+  partsOf.set(facts, parts);
   return facts;
 }
 

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { analyzeFile, newAnalysisMemo, type AnalysisMemo } from "./analyze";
 import { DEFAULT_CONFIG, type Config } from "./config";
-import { extractFacts, mayHaveFacts, moduleOf, OFFSET_KEYS, type FileFacts } from "./facts";
+import { extractFacts, factsStructure, mayHaveFacts, moduleOf, OFFSET_KEYS, type FileFacts } from "./facts";
 import { decode, listWorkspace } from "./files";
 import { ModelIndex } from "./models";
 import { parseText, type Syntax } from "./parser";
@@ -15,9 +15,13 @@ import type { ProjectView, Rule, TemplateFile } from "./rule";
 import type { Hint } from "./types";
 
 interface FileEntry {
-  hash: string;
+  /** The text indexed: kept for open documents (compared directly), else its hash. */
+  text: string | null;
+  hash: string | null;
   facts: FileFacts;
   relPath: string;
+  /** structureOf(facts), once computed. */
+  structure?: string;
 }
 
 export function formatBytes(n: number): string {
@@ -28,12 +32,13 @@ export function formatBytes(n: number): string {
 
 
 /** Facts without their offsets: equal when an edit only moved things. */
-function structureOf(facts: FileFacts): string {
-  return JSON.stringify(facts, (k, v) => (OFFSET_KEYS.has(k) || k === "lookups" ? undefined : v));
+function structureOf(entry: FileEntry): string {
+  return (entry.structure ??= factsStructure(entry.facts));
 }
 
 /** Copies offsets from `src` into the same-shaped `dst`, in place (the index holds references into `dst`). */
 function copyOffsets(dst: unknown, src: unknown): void {
+  if (dst === src) return;
   if (Array.isArray(dst) && Array.isArray(src)) {
     for (let i = 0; i < dst.length && i < src.length; i++) copyOffsets(dst[i], src[i]);
   } else if (dst && src && typeof dst === "object" && typeof src === "object") {
@@ -141,9 +146,14 @@ export class Project implements ProjectView {
   }
 
   indexText(file: string, text: string, syntax?: Syntax): void {
-    const hash = crypto.createHash("sha1").update(text).digest("hex");
     const prev = this.entries.get(file);
-    if (prev && prev.hash === hash) return;
+    // An open document's text is kept and compared as is; other files are compared by hash (holding every
+    // file's text would cost memory).
+    const open = this.overlays.get(file) === text;
+    let hash: string | null = null;
+    const hashOf = (t: string) => crypto.createHash("sha1").update(t).digest("hex");
+    if (prev && (prev.text !== null ? prev.text === text : prev.hash === (hash = hashOf(text)))) return;
+    if (!open) hash ??= hashOf(text);
     this.pythonChanged(file);
     const root = this.rootOf(file) ?? path.dirname(file);
     const relPath = path.relative(root, file).split(path.sep).join("/");
@@ -152,16 +162,17 @@ export class Project implements ProjectView {
     else facts = extractFacts(syntax ?? parseText(text), file, moduleOf(relPath));
     // Only a change in what the index holds makes it stale. An edit that only moves things (typing above a model)
     // keeps the index and moves its offsets.
-    if (prev && prev.relPath === relPath && structureOf(prev.facts) === structureOf(facts)) {
+    const entry: FileEntry = { text: open ? text : null, hash, facts, relPath };
+    if (prev && prev.relPath === relPath && structureOf(prev) === structureOf(entry)) {
       // Lookups feed only missing-index's field uses, which the index recomputes lazily.
       prev.facts.lookups = facts.lookups;
       copyOffsets(prev.facts, facts);
       this.indexCache?.refreshPositions(file);
-      this.entries.set(file, { hash, facts: prev.facts, relPath });
+      this.entries.set(file, { text: entry.text, hash, facts: prev.facts, relPath, structure: prev.structure });
       return;
     }
     this.indexCache = null;
-    this.entries.set(file, { hash, facts, relPath });
+    this.entries.set(file, entry);
   }
 
   removeFile(file: string): void {
