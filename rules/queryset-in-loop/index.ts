@@ -1,6 +1,6 @@
 import type { LoopCtx, LoopQuery } from "../../server/src/engine/flow";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { enclosingStatement, indentAt, lineStartAt, nodeText } from "../../server/src/engine/syntax";
+import { enclosingScope, enclosingStatement, indentAt, lineStartAt, nodeText } from "../../server/src/engine/syntax";
 
 const ADVICE: Record<string, string> = {
   get: "fetch them all before the loop with filter(pk__in=...) or in_bulk()",
@@ -32,8 +32,13 @@ function hoistFix(ctx: RuleContext, q: LoopQuery): OffsetFix | null {
   const loop = outermost(q.loop);
   const stmt = enclosingStatement(loop.node);
   const base = `${q.model.name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()}_${q.method.replace(/^a(?=count|exists|aggregate|first|last)/, "")}`;
+  // The new variable must not clash with a name the function uses. (At module level any statement could use it:
+  // no fix there.)
+  const scope = enclosingScope(loop.node);
+  if (scope.type !== "function_definition") return null;
+  const scopeText = nodeText(ctx.text, scope);
   let name = base;
-  for (let i = 2; new RegExp(`\\b${name}\\b`).test(ctx.text); i++) name = `${base}_${i}`;
+  for (let i = 2; new RegExp(`\\b${name}\\b`).test(scopeText); i++) name = `${base}_${i}`;
   const callText = nodeText(ctx.text, q.node);
   if (/\n/.test(callText) || /\bawait\b/.test(callText)) return null;
   const indent = indentAt(ctx.text, stmt.start);
