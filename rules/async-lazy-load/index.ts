@@ -158,7 +158,7 @@ function singleRead(ctx: RuleContext, node: SyntaxNode, values: NodeValues): voi
 }
 
 function check(ctx: RuleContext): void {
-  if (!/\basync\s+def\b/.test(ctx.text)) return;
+  if (!ctx.mentions(/\basync\s+def\b/)) return;
   const values = ctx.flow().values;
   for (const [node, v] of values) ctx.examine(node, () => checkValue(ctx, node, v, values));
 }

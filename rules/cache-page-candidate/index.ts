@@ -214,7 +214,7 @@ function classView(ctx: RuleContext, cls: SyntaxNode): void {
 }
 
 function check(ctx: RuleContext): void {
-  if (!/\bdef\s+\w+\s*\(\s*request\b|View\b/.test(ctx.text)) return;
+  if (!ctx.mentions(/\bdef\s+\w+\s*\(\s*request\b|View\b/)) return;
   for (const stmt of ctx.syntax.root.children) {
     const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
     if (def?.type === "function_definition") ctx.examine(stmt, () => functionView(ctx, def));

@@ -7,7 +7,7 @@ function escapeRe(s: string): string {
 }
 
 function check(ctx: RuleContext): void {
-  if (!/\.(id|pk)\b/.test(ctx.text)) return;
+  if (!ctx.mentions(/\.(id|pk)\b/)) return;
   const values = ctx.flow().values;
   walkExamined(ctx, (n) => {
     if (n.type !== "attribute") return;

@@ -11,7 +11,7 @@ function indexed(m: Model, f: ModelField): boolean {
 }
 
 function check(ctx: RuleContext): void {
-  if (!/Field\(/.test(ctx.text)) return;
+  if (!ctx.mentions(/Field\(/)) return;
   for (const { field: f, owners } of ctx.index.fieldsDefinedIn(ctx.file)) {
     if (f.big || !f.assign) continue;
     const boolean = /(^|\.)(Null)?BooleanField$/.test(f.fieldClass);

@@ -101,7 +101,7 @@ function withListSelectRelated(ctx: RuleContext, admin: ClassFact, model: Model,
 
 
 export function checkAdmin(ctx: RuleContext, report: (n: AdminNeed) => void): void {
-  if (!/list_display/.test(ctx.text)) return;
+  if (!ctx.mentions(/list_display/)) return;
   const facts = ctx.index.factsOf(ctx.file);
   for (const admin of facts?.classes ?? []) {
     const ld = admin.assigns.find((a) => a.name === "list_display");

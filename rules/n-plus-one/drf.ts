@@ -239,7 +239,7 @@ export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode): ViewQueryset[]
 }
 
 export function checkDrf(ctx: RuleContext, report: (v: ViewQueryset, needs: Need[], what: string) => void): void {
-  if (!/serializer_class/.test(ctx.text)) return;
+  if (!ctx.mentions(/serializer_class/)) return;
   for (const stmt of ctx.syntax.root.children) ctx.examine(stmt, () => drfView(ctx, stmt, report));
 }
 

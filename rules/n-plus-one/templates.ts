@@ -199,7 +199,7 @@ function enclosingFunction(node: SyntaxNode): SyntaxNode | null {
 }
 
 export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => void): void {
-  if (!/render|TemplateResponse|template_name/.test(ctx.text)) return;
+  if (!ctx.mentions(/render|TemplateResponse|template_name/)) return;
   const values = ctx.flow().values;
   const run = (name: string, env: Env) => {
     const t = ctx.project.template(name);

@@ -3,7 +3,7 @@ import { callParts, nodeText, walkExamined } from "../../server/src/engine/synta
 import { isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
 
 function check(ctx: RuleContext): void {
-  if (!/\blen\s*\(/.test(ctx.text)) return;
+  if (!ctx.mentions(/\blen\s*\(/)) return;
   walkExamined(ctx, (n) => {
     if (n.type !== "call") return;
     const parts = callParts(ctx.text, n);

@@ -94,7 +94,7 @@ function candidates(ctx: RuleContext): Candidate[] {
 }
 
 function check(ctx: RuleContext): void {
-  if (!/\bif\b|\bbool\(|\.count\(\)|\bassert\b|\bwhile\b/.test(ctx.text)) return;
+  if (!ctx.mentions(/\bif\b|\bbool\(|\.count\(\)|\bassert\b|\bwhile\b/)) return;
   const seen = new Set<SyntaxNode>();
   for (const c of candidates(ctx)) {
     ctx.examine(c.node, () => {

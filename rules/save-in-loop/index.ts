@@ -79,7 +79,7 @@ function rowOfOpaqueQueryset(ctx: RuleContext, recv: SyntaxNode): string | null 
 }
 
 function check(ctx: RuleContext): void {
-  if (!/\.(a?save|a?delete|a?update)\(/.test(ctx.text)) return;
+  if (!ctx.mentions(/\.(a?save|a?delete|a?update)\(/)) return;
   const flow = ctx.flow();
   if (!flow.loops.size) return;
   walkExamined(ctx, (n) => {

@@ -168,7 +168,7 @@ function checkMethod(ctx: RuleContext, def: SyntaxNode, cls: string, fieldName: 
 }
 
 function check(ctx: RuleContext): void {
-  if (!/SerializerMethodField/.test(ctx.text)) return;
+  if (!ctx.mentions(/SerializerMethodField/)) return;
   // prefetchedByViews reads this whole file too.
   ctx.dependsOn([...ctx.text.matchAll(/prefetch_related\([^)]*|Prefetch\(\s*["'][^"']*/g)].map((m) => m[0]).join("\n"));
   for (const stmt of ctx.syntax.root.children) ctx.examine(stmt, () => checkStatement(ctx, stmt));

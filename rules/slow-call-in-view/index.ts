@@ -175,7 +175,7 @@ function report(ctx: RuleContext, imports: Map<string, string>, def: SyntaxNode,
 }
 
 function check(ctx: RuleContext): void {
-  if (!/send_mail|send_mass_mail|mail_admins|mail_managers|Email|requests|httpx|urllib|weasyprint|reportlab|pisa|pdfkit|openpyxl/.test(ctx.text)) return;
+  if (!ctx.mentions(/send_mail|send_mass_mail|mail_admins|mail_managers|Email|requests|httpx|urllib|weasyprint|reportlab|pisa|pdfkit|openpyxl/)) return;
   const imports = importsOf(ctx);
   for (const stmt of ctx.syntax.root.children) ctx.examine(stmt, () => checkStatement(ctx, imports, stmt));
 }

@@ -139,7 +139,7 @@ function sliced(ctx: RuleContext, body: ClassBody): boolean {
 }
 
 function check(ctx: RuleContext): void {
-  if (!/ListAPIView|ListCreateAPIView|ListModelMixin|ModelViewSet|ListView/.test(ctx.text)) return;
+  if (!ctx.mentions(/ListAPIView|ListCreateAPIView|ListModelMixin|ModelViewSet|ListView/)) return;
   const imports = importsOf(ctx);
   const localClasses = new Set(ctx.syntax.root.children.map((s) => (s.type === "decorated_definition" ? field(s, "definition") : s)).filter((d): d is SyntaxNode => d?.type === "class_definition").map((d) => nodeText(ctx.text, field(d, "name")!)));
   // The fix reuses a pagination class defined anywhere in the file.

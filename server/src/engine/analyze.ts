@@ -9,7 +9,7 @@
  */
 import type { Config } from "./config";
 import { severityFor } from "./config";
-import { isSuppressed } from "./fixes";
+import { isSuppressed, SUPPRESSION_MARK } from "./fixes";
 import { analyzeFlow, type FileFlow } from "./flow";
 import { TEST_OR_MIGRATION, type ModelIndex } from "./models";
 import type { Syntax, SyntaxNode } from "./parser";
@@ -40,13 +40,20 @@ export interface AnalysisMemo {
   byRule: Map<string, Map<SyntaxNode, Stored[]>>;
   /** What each rule declared with dependsOn. */
   deps: Map<string, string>;
+  /**
+   * For each regex a rule asked `mentions` about: the statement a match lay in, or null when the text of
+   * analysis number `seq` had none.
+   */
+  mentions: Map<string, { node: SyntaxNode | null; seq: number }>;
+  /** Counts analyses. */
+  seq: number;
   /** How many top-level statements the last analysis examined, and how many kept their reports (for tests and the benchmark). */
   examined: number;
   reused: number;
 }
 
 export function newAnalysisMemo(): AnalysisMemo {
-  return { statements: [], key: [], byRule: new Map(), deps: new Map(), examined: 0, reused: 0 };
+  return { statements: [], key: [], byRule: new Map(), deps: new Map(), mentions: new Map(), seq: 0, examined: 0, reused: 0 };
 }
 
 /** An offset in the analyzed file, relative to the top-level statement holding it, or to the gap it lies in. */
@@ -103,6 +110,30 @@ export function analyzeFile(input: AnalyzeInput): Hint[] {
   };
   const raw: { rule: Rule; report: Report }[] = [];
   let examined = 0;
+  // Statements new since the last analysis: the text changed only there (and in the whitespace between).
+  const seq = (memo?.seq ?? 0) + 1;
+  const previous = memo?.statements.length ? new Set(memo.statements) : null;
+  const added = previous ? statements.filter((s) => !previous.has(s)) : null;
+  const mentions = (re: RegExp): boolean => {
+    const key = `${re.source}/${re.flags}`;
+    const last = memo?.mentions.get(key);
+    // A match inside a statement the edit left alone is still there.
+    if (last?.node && last.node.parent === syntax.root) return true;
+    // No match last time: look only at what changed.
+    if (last && !last.node && last.seq === seq - 1 && added) {
+      const hit = added.find((s) => re.test(syntax.text.slice(s.start, s.end)));
+      memo!.mentions.set(key, { node: hit ?? null, seq });
+      return !!hit;
+    }
+    const m = re.exec(syntax.text);
+    if (memo) {
+      const top = m ? statementAt(statements, m.index) : null;
+      // A match across statements (or between them) is not kept: the next analysis scans again.
+      if (!m || (top && m.index + m[0].length <= top.end)) memo.mentions.set(key, { node: m ? top : null, seq });
+      else memo.mentions.delete(key);
+    }
+    return !!m;
+  };
   const runRule = (rule: Rule, dirty: Set<SyntaxNode> | null) => {
     const stored = dirty ? memo!.byRule.get(rule.meta.id) : undefined;
     const reuse = (dirty && prepared.get(rule)?.reuse) || new Map<SyntaxNode, Report[]>();
@@ -145,6 +176,7 @@ export function analyzeFile(input: AnalyzeInput): Hint[] {
         flow: () => flowOf(!!dirty && !!flowFor),
         report,
         examine,
+        mentions,
         dependsOn: (key: string) => {
           deps += `${key}\0`;
         },
@@ -180,6 +212,7 @@ export function analyzeFile(input: AnalyzeInput): Hint[] {
     }
   }
   if (memo) {
+    memo.seq = seq;
     memo.statements = statements;
     memo.key = key;
     memo.examined = examined;
@@ -201,13 +234,17 @@ function toHints(raw: { rule: Rule; report: Report }[], file: string, lines: Lin
     return li;
   };
   const hints: Hint[] = [];
+  // Suppression comments are rare: look for them per line only in files that have one.
+  const mayIgnore = new Map<string, boolean>();
   for (const { rule, report: r } of raw) {
     const severity = severityFor(config, rule.meta.id, rule.meta.defaultSeverity)!;
     const target = r.file ?? file;
     const li = linesOf(target);
     if (!li) continue;
     const range = li.rangeAt(r.start, r.end);
-    if (isSuppressed(li.line(range.start.line), rule.meta.id)) continue;
+    let ignores = mayIgnore.get(target);
+    if (ignores === undefined) mayIgnore.set(target, (ignores = li.text.includes(SUPPRESSION_MARK)));
+    if (ignores && isSuppressed(li.line(range.start.line), rule.meta.id)) continue;
     const related = (r.related ?? []).flatMap((x) => {
       const rl = linesOf(x.file);
       return rl ? [{ file: x.file, range: rl.rangeAt(x.start, x.end), message: x.message }] : [];
@@ -222,7 +259,7 @@ function toHints(raw: { rule: Rule; report: Report }[], file: string, lines: Lin
     });
     hints.push({ file: target, range, code: rule.meta.id, severity, message: r.message, related, fixes, docsUrl: docsUrl(rule.meta.id) });
   }
-  hints.sort((a, b) => a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+  hints.sort((a, b) => (a.file === b.file ? 0 : a.file.localeCompare(b.file)) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   return hints;
 }
 
@@ -371,20 +408,31 @@ function withOffsets(r: Report, file: string, offsets: number[]): Report {
   return out;
 }
 
+/** The index of the last statement starting at or before `o`, or -1. */
+function lastStartingAt(stmts: SyntaxNode[], o: number): number {
+  let lo = 0;
+  let hi = stmts.length - 1;
+  let k = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (stmts[mid].start <= o) {
+      k = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return k;
+}
+
+/** The top-level statement holding offset `o`, or null. */
+function statementAt(stmts: SyntaxNode[], o: number): SyntaxNode | null {
+  const k = lastStartingAt(stmts, o);
+  return k >= 0 && o <= stmts[k].end ? stmts[k] : null;
+}
+
 function anchorsOf(r: Report, file: string, syntax: Syntax): Anchor[] {
   const stmts = syntax.root.children;
   return offsetsOf(r, file).map((o) => {
-    // The last statement starting at or before o.
-    let lo = 0;
-    let hi = stmts.length - 1;
-    let k = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (stmts[mid].start <= o) {
-        k = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const k = lastStartingAt(stmts, o);
     if (k >= 0 && o <= stmts[k].end) return { node: stmts[k], delta: o - stmts[k].start };
     const prev = k >= 0 ? stmts[k] : null;
     const next = k + 1 < stmts.length ? stmts[k + 1] : null;

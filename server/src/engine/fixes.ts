@@ -54,6 +54,8 @@ export function importEdits(file: string, text: string, root: SyntaxNode, needs:
 }
 
 const SUPPRESS = /#\s*orm-hints:\s*ignore(?:\[([^\]]*)\])?/;
+/** Text every suppression comment contains. */
+export const SUPPRESSION_MARK = "orm-hints:";
 
 /** Is a hint with this code suppressed by a comment on its line? */
 export function isSuppressed(lineText: string, code: string): boolean {

@@ -78,6 +78,11 @@ export interface RuleContext {
    * statement is examined again. Call it before `examine`.
    */
   dependsOn(key: string): void;
+  /**
+   * Whether the file's text matches `re` (not global): a quick test before the real checks. After an edit it is
+   * answered without a scan when the last match lies in a statement the edit did not touch.
+   */
+  mentions(re: RegExp): boolean;
 }
 
 export interface Rule {
