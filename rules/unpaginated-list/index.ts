@@ -183,6 +183,11 @@ function check(ctx: RuleContext): void {
       if (n.type === "ERROR") broken = true;
       return !broken;
     });
+    // Nor one that a parse error cuts short (a truncated file ending in an unterminated string inside the class).
+    if (ctx.syntax.hasErrors && !broken) walk(ctx.syntax.root, (n) => {
+      if (n.type === "ERROR" && n.end > nameNode.start) broken = true;
+      return !broken && n.end > nameNode.start;
+    });
     let message: string;
     if (kind === "drf") {
       const pc = body.attrs.get("pagination_class");
