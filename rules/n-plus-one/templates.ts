@@ -9,6 +9,7 @@ import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
 import { parseTemplate, type TNode, type TVar } from "../../server/src/engine/templates";
+import { ContextResolver, mergeQuerysets } from "./context";
 import { viewQuerysets } from "./drf";
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
@@ -200,7 +201,7 @@ function enclosingFunction(node: SyntaxNode): SyntaxNode | null {
 
 export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => void): void {
   if (!/render|TemplateResponse|template_name/.test(ctx.text)) return;
-  const values = ctx.flow().values;
+  const resolver = new ContextResolver(ctx);
   const run = (name: string, env: Env) => {
     const t = ctx.project.template(name);
     if (!t) return;
@@ -227,12 +228,12 @@ export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => vo
         const dict = fn ? contextDict(ctx, parts.args[ti + 1] ?? parts.kwargs.get("context"), fn) : null;
         if (tname && dict) {
           const env: Env = { vars: new Map() };
-          for (const [k, v] of dict.pairs) env.vars.set(k, values.get(v) ?? { k: "unknown" });
+          for (const [k, v] of dict.pairs) env.vars.set(k, resolver.value(v));
           run(tname, env);
         }
       }
     } else if (n.type === "class_definition") {
-      classView(ctx, n, run);
+      classView(ctx, n, run, resolver);
     }
     for (const c of n.children) stack.push(c);
   }
@@ -278,7 +279,7 @@ function contextDataValues(ctx: RuleContext, fn: SyntaxNode): Map<string, Syntax
   return out;
 }
 
-function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: Env) => void): void {
+function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: Env) => void, resolver: ContextResolver): void {
   const sup = field(cls, "superclasses");
   const bases = (sup ? baseNames(ctx.text, cls) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
   const list = bases.includes("ListView");
@@ -299,11 +300,11 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
     if (l === "context_object_name") contextName = stringValue(ctx.text, field(a, "right"));
   }
   const env: Env = { vars: new Map() };
-  const values = ctx.flow().values;
   if (list || detail) {
-    const views = viewQuerysets(ctx, cls);
-    if (views && views.length === 1) {
-      const qs = views[0].qs;
+    const views = viewQuerysets(ctx, cls, (n) => resolver.value(n));
+    const merged = views ? mergeQuerysets(views.map((v) => v.qs)) : null;
+    if (merged) {
+      const qs = merged;
       const model = qs.model;
       tname ??= `${model.app}/${model.name.toLowerCase()}${list ? "_list" : "_detail"}.html`;
       if (list) {
@@ -316,7 +317,7 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
   }
   if (contextData) {
     const extra = contextDataValues(ctx, contextData);
-    for (const [k, v] of extra ?? []) env.vars.set(k, values.get(v) ?? { k: "unknown" });
+    for (const [k, v] of extra ?? []) env.vars.set(k, resolver.value(v));
   }
   if (!tname || !env.vars.size) return;
   run(tname, env);
