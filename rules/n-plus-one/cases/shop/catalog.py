@@ -45,3 +45,8 @@ class AuthorIndex(ListView):
         if not self.request.GET.get("sort"):
             return authors
         return sort_queryset(authors, self.request, ["name"])
+
+
+def tagged(request):
+    books = Book.objects.filter(published__isnull=False)
+    return render(request, "shop/tagged.html", {"books": books, "joined": books.select_related("author__publisher", "editor")})
