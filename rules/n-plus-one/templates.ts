@@ -322,6 +322,20 @@ function contextDataValues(ctx: RuleContext, fn: SyntaxNode): Map<string, Syntax
   return out;
 }
 
+/** The instance a get_object() returns, when it has one return and the flow knows its value. */
+function objectReturned(ctx: RuleContext, fn: SyntaxNode, resolver: ContextResolver): InstVal | null {
+  const returns: SyntaxNode[] = [];
+  const stack = [field(fn, "body")!];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (!n || n.type === "function_definition" || n.type === "lambda") continue;
+    if (n.type === "return_statement") returns.push(n);
+    for (const c of n.children) stack.push(c);
+  }
+  const v = returns.length === 1 && returns[0].children[0] ? resolver.value(returns[0].children[0]) : null;
+  return v?.k === "inst" && v.row === null ? { ...v, path: [], tainted: false } : null;
+}
+
 function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: Env) => void, resolver: ContextResolver): void {
   const sup = field(cls, "superclasses");
   const bases = (sup ? baseNames(ctx.text, cls) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
@@ -333,9 +347,11 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
   let tname: string | null = null;
   let contextName: string | null = null;
   let contextData: SyntaxNode | null = null;
+  let getObject: SyntaxNode | null = null;
   for (const s of body?.children ?? []) {
     const d = s.type === "decorated_definition" ? field(s, "definition") : s;
     if (d?.type === "function_definition" && nodeText(ctx.text, field(d, "name")!) === "get_context_data") contextData = d;
+    if (d?.type === "function_definition" && nodeText(ctx.text, field(d, "name")!) === "get_object") getObject = d;
     const a = s.type === "expression_statement" ? s.children[0] : undefined;
     if (a?.type !== "assignment") continue;
     const l = nodeText(ctx.text, field(a, "left")!);
@@ -353,8 +369,10 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
       if (list) {
         for (const n of ["object_list", contextName ?? `${model.name.toLowerCase()}_list`]) env.vars.set(n, qs);
       } else {
-        const inst: InstVal = { k: "inst", model, loaded: qs.loaded, row: null, path: [], tainted: false };
-        for (const n of ["object", contextName ?? model.name.toLowerCase()]) env.vars.set(n, inst);
+        // get_object() overridden: the object is what it returns (one return the flow knows), else unknown.
+        const own = getObject ? objectReturned(ctx, getObject, resolver) : null;
+        const inst: InstVal | null = getObject ? (own && own.model === model ? own : null) : { k: "inst", model, loaded: qs.loaded, row: null, path: [], tainted: false };
+        if (inst) for (const n of ["object", contextName ?? model.name.toLowerCase()]) env.vars.set(n, inst);
       }
     } else if (!contextData) return;
   }

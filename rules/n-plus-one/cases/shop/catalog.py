@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.views.generic import ListView
+from django.views.generic import DetailView, ListView
 
 from .listing import featured, first_ten, paginate, sort_queryset, with_authors
 from .models import Author, Book
@@ -50,3 +50,11 @@ class AuthorIndex(ListView):
 def tagged(request):
     books = Book.objects.filter(published__isnull=False)
     return render(request, "shop/tagged.html", {"books": books, "joined": books.select_related("author__publisher", "editor")})
+
+
+class AuthorDetail(DetailView):
+    model = Author
+    template_name = "shop/author_detail.html"
+
+    def get_object(self, queryset=None):
+        return Author.objects.prefetch_related("book_set__tags").get(pk=self.kwargs["pk"])
