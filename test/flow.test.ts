@@ -240,6 +240,33 @@ def f():
     assert.deepEqual(r.spans, ["b.author"], show(r.hints));
   });
 
+  it("follows models bound at module level with get_model(app, name)", async () => {
+    const r = await nPlusOne(`from django.apps import apps
+
+from oscar.core.loading import get_model
+
+Shelved = get_model("shop", "Book")
+Writer = apps.get_model("shop", "author")
+
+
+def f():
+    for b in Shelved.objects.all():
+        print(b.author.name)
+    for a in Writer.objects.all():
+        print(a.publisher.name)
+`);
+    assert.deepEqual(r.spans, ["b.author", "a.publisher"], show(r.hints));
+    await silent(`from oscar.core.loading import get_model
+
+Shelved = get_model("shop", "Missing")
+
+
+def f():
+    for b in Shelved.objects.all():
+        print(b.author.name)
+`);
+  });
+
   it("is silent for parameters hinted QuerySet[Book] (what was loaded is unknown)", async () => {
     await silent(`def f(books: QuerySet[Book], more: "QuerySet[Book]"):
     for b in books:

@@ -184,10 +184,11 @@ export interface ViewQueryset {
 }
 
 /** The querysets a class-based view lists: `queryset = ...` or what get_queryset() returns. */
-export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode): ViewQueryset[] | null {
+export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode, valueOf?: (node: SyntaxNode) => Val | undefined): ViewQueryset[] | null {
   const body = field(cls, "body");
   if (!body) return null;
-  const values = ctx.flow().values;
+  const flowValues = ctx.flow().values;
+  const values = valueOf ? { get: valueOf } : flowValues;
   let gq: SyntaxNode | undefined;
   let attr: SyntaxNode | undefined;
   for (const stmt of body.children) {

@@ -9,7 +9,9 @@ import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
 import { parseTemplate, type TNode, type TVar } from "../../server/src/engine/templates";
+import { ContextResolver, mergeQuerysets } from "./context";
 import { viewQuerysets } from "./drf";
+import { tagFunction } from "./tags";
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
 
@@ -56,29 +58,7 @@ function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, re
       const m = ctx.index.methodOf(inst.model, seg);
       const isRow = cur.k === "trow" || inst.row !== null;
       if (m && isRow && inLoop && !inst.tainted && m.params.length <= 1) {
-        for (const r of m.reads[0] ?? []) {
-          let l: Loaded | undefined = inst.loaded;
-          let model: Model | undefined = inst.model;
-          const path: string[] = [];
-          let allSingle = true;
-          for (let j = 0; j < r.chain.length && l && model; j++) {
-            const name = r.chain[j].replace(/\(\)$/, "");
-            const rf: ModelField | undefined = ctx.index.attribute(model, name);
-            if (!rf || rf.kind === "concrete" || !rf.target || rf.kind === "gfk") break;
-            const single = SINGLE.has(rf.kind);
-            const next = r.chain[j + 1];
-            if (!single && next !== undefined && next !== "all()" && next !== "all") break;
-            path.push(name);
-            const child = childLoaded(l, name, joinedByDefault(rf));
-            if (child && !single) allSingle = false;
-            if (!child) {
-              reads.push({ rowId: cur.k === "trow" ? cur.id : undefined, template, start: v.start, end: v.start + v.segs.slice(0, i + 1).join(".").length, path: [...inst.path, ...path], rowModel, origin, single: allSingle && single, relation: rf.name });
-              break;
-            }
-            l = child;
-            model = rf.target;
-          }
-        }
+        chainReads(ctx, cur, m.reads[0] ?? [], reads, template, v.start, v.start + v.segs.slice(0, i + 1).join(".").length);
       }
       const ta = inst.loaded.toAttrs.get(seg);
       if (ta && ta.model) return { k: "qs", model: ta.model, loaded: ta.loaded, origin: null, base: null, field: null, access: null, fresh: false, values: false, builtIn: null, fromModelManager: false };
@@ -114,10 +94,72 @@ function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, re
   return cur;
 }
 
-function walkTemplate(ctx: RuleContext, nodes: TNode[], env: Env, depth: number, template: string, reads: TemplateRead[], seen: Set<string>): void {
+/**
+ * Relations that code reads on a row, per chain (`self.project.name`, a tag's `user.profile.avatar`): each one not
+ * loaded is a query per row, reported at [start, end) in the template.
+ */
+function chainReads(ctx: RuleContext, cur: TV, chains: { chain: string[] }[], reads: TemplateRead[], template: string, start: number, end: number): void {
+  if (cur.k !== "trow" && cur.k !== "inst") return;
+  const inst: InstVal = cur.k === "trow" ? cur.inst : cur;
+  const origin: Origin | null = cur.k === "trow" ? cur.origin : null;
+  const rowModel: Model = cur.k === "trow" ? cur.rowModel : inst.model;
+  for (const r of chains) {
+    let l: Loaded | undefined = inst.loaded;
+    let model: Model | undefined = inst.model;
+    const path: string[] = [];
+    let allSingle = true;
+    for (let j = 0; j < r.chain.length && l && model; j++) {
+      const name = r.chain[j].replace(/\(\)$/, "");
+      const rf: ModelField | undefined = ctx.index.attribute(model, name);
+      if (!rf || rf.kind === "concrete" || !rf.target || rf.kind === "gfk") break;
+      const single = SINGLE.has(rf.kind);
+      const next = r.chain[j + 1];
+      if (!single && next !== undefined && next !== "all()" && next !== "all") break;
+      path.push(name);
+      const child = childLoaded(l, name, joinedByDefault(rf));
+      if (child && !single) allSingle = false;
+      if (!child) {
+        reads.push({ rowId: cur.k === "trow" ? cur.id : undefined, template, start, end, path: [...inst.path, ...path], rowModel, origin, single: allSingle && single, relation: rf.name });
+        break;
+      }
+      l = child;
+      model = rf.target;
+    }
+  }
+}
+
+/** The tag libraries a template loads ({% load a b %}, {% load x from lib %}). */
+function loadedLibraries(nodes: TNode[]): string[] {
+  const out: string[] = [];
+  const visit = (ns: TNode[]) => {
+    for (const n of ns) {
+      if (n.kind === "load") out.push(...n.libs);
+      else if (n.kind === "for" || n.kind === "with") visit(n.body);
+    }
+  };
+  visit(nodes);
+  return out;
+}
+
+function walkTemplate(ctx: RuleContext, nodes: TNode[], env: Env, depth: number, template: string, reads: TemplateRead[], seen: Set<string>, libs: string[]): void {
   for (const n of nodes) {
     if (n.kind === "var") {
       evalInTemplate(ctx, env, n.v, depth > 0, reads, template, false);
+    } else if (n.kind === "call") {
+      // A project tag or filter given a row in a loop: what its function reads on that parameter, per row.
+      if (depth === 0 || !libs.length) continue;
+      const args = n.args.map((a) => (a ? evalInTemplate(ctx, env, a, false, [], template, false) : null));
+      const kwargs = n.kwargs.map(([k, a]) => [k, evalInTemplate(ctx, env, a, false, [], template, false)] as const);
+      if (![...args, ...kwargs.map(([, v]) => v)].some((v) => v && (v.k === "trow" || (v.k === "inst" && v.row)))) continue;
+      const fn = tagFunction(ctx, libs, n.name, n.filter);
+      if (!fn) continue;
+      const end = n.filter ? (n.args[0]?.end ?? n.end) : n.end;
+      const start = n.filter ? (n.args[0]?.start ?? n.start) : n.start;
+      args.forEach((v, i) => {
+        const param = fn.params[i];
+        if (v && param && !(v.k === "inst" && v.tainted)) chainReads(ctx, v, fn.reads.get(param) ?? [], reads, template, start, end);
+      });
+      for (const [k, v] of kwargs) if (fn.params.includes(k) && !(v.k === "inst" && v.tainted)) chainReads(ctx, v, fn.reads.get(k) ?? [], reads, template, start, end);
     } else if (n.kind === "for") {
       const iterVal = n.iter ? evalInTemplate(ctx, env, n.iter, depth > 0, reads, template, true) : ({ k: "unknown" } as TV);
       const inner: Env = { vars: new Map(env.vars) };
@@ -134,18 +176,19 @@ function walkTemplate(ctx: RuleContext, nodes: TNode[], env: Env, depth: number,
           inner.vars.set(n.targets[0], { ...iterVal, id: nextRowId++ });
         }
       }
-      walkTemplate(ctx, n.body, inner, depth + 1, template, reads, seen);
+      walkTemplate(ctx, n.body, inner, depth + 1, template, reads, seen, libs);
     } else if (n.kind === "with") {
       const inner: Env = { vars: new Map(env.vars) };
       for (const [name, v] of n.bindings) inner.vars.set(name, evalInTemplate(ctx, env, v, depth > 0, reads, template, false));
-      walkTemplate(ctx, n.body, inner, depth, template, reads, seen);
+      walkTemplate(ctx, n.body, inner, depth, template, reads, seen, libs);
     } else if (n.kind === "include" && n.name && !seen.has(n.name)) {
       const t = ctx.project.template(n.name);
       if (!t) continue;
       const inner: Env = { vars: n.only ? new Map() : new Map(env.vars) };
       for (const [name, v] of n.bindings) inner.vars.set(name, evalInTemplate(ctx, env, v, depth > 0, reads, template, false));
       const sub: TemplateRead[] = [];
-      walkTemplate(ctx, parseTemplate(t.text), inner, depth, t.file, sub, new Set([...seen, n.name]));
+      const nodes = parseTemplate(t.text);
+      walkTemplate(ctx, nodes, inner, depth, t.file, sub, new Set([...seen, n.name]), loadedLibraries(nodes));
       reads.push(...sub);
     }
   }
@@ -200,12 +243,13 @@ function enclosingFunction(node: SyntaxNode): SyntaxNode | null {
 
 export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => void): void {
   if (!ctx.mentions(/render|TemplateResponse|template_name/)) return;
-  const values = ctx.flow().values;
+  const resolver = new ContextResolver(ctx);
   const run = (name: string, env: Env) => {
     const t = ctx.project.template(name);
     if (!t) return;
     const reads: TemplateRead[] = [];
-    walkTemplate(ctx, parseTemplate(t.text), env, 0, t.file, reads, new Set([name]));
+    const nodes = parseTemplate(t.text);
+    walkTemplate(ctx, nodes, env, 0, t.file, reads, new Set([name]), loadedLibraries(nodes));
     const seen = new Set<string>();
     for (const r of reads) {
       const key = `${r.template}:${r.rowId ?? r.start}:${r.path.join("__")}:${r.relation}`;
@@ -229,12 +273,12 @@ export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => vo
             const dict = fn ? contextDict(ctx, parts.args[ti + 1] ?? parts.kwargs.get("context"), fn) : null;
             if (tname && dict) {
               const env: Env = { vars: new Map() };
-              for (const [k, v] of dict.pairs) env.vars.set(k, values.get(v) ?? { k: "unknown" });
+              for (const [k, v] of dict.pairs) env.vars.set(k, resolver.value(v));
               run(tname, env);
             }
           }
         } else if (n.type === "class_definition") {
-          classView(ctx, n, run);
+          classView(ctx, n, run, resolver);
         }
         for (const c of n.children) stack.push(c);
       }
@@ -282,7 +326,21 @@ function contextDataValues(ctx: RuleContext, fn: SyntaxNode): Map<string, Syntax
   return out;
 }
 
-function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: Env) => void): void {
+/** The instance a get_object() returns, when it has one return and the flow knows its value. */
+function objectReturned(ctx: RuleContext, fn: SyntaxNode, resolver: ContextResolver): InstVal | null {
+  const returns: SyntaxNode[] = [];
+  const stack = [field(fn, "body")!];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (!n || n.type === "function_definition" || n.type === "lambda") continue;
+    if (n.type === "return_statement") returns.push(n);
+    for (const c of n.children) stack.push(c);
+  }
+  const v = returns.length === 1 && returns[0].children[0] ? resolver.value(returns[0].children[0]) : null;
+  return v?.k === "inst" && v.row === null ? { ...v, path: [], tainted: false } : null;
+}
+
+function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: Env) => void, resolver: ContextResolver): void {
   const sup = field(cls, "superclasses");
   const bases = (sup ? baseNames(ctx.text, cls) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
   const list = bases.includes("ListView");
@@ -293,9 +351,11 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
   let tname: string | null = null;
   let contextName: string | null = null;
   let contextData: SyntaxNode | null = null;
+  let getObject: SyntaxNode | null = null;
   for (const s of body?.children ?? []) {
     const d = s.type === "decorated_definition" ? field(s, "definition") : s;
     if (d?.type === "function_definition" && nodeText(ctx.text, field(d, "name")!) === "get_context_data") contextData = d;
+    if (d?.type === "function_definition" && nodeText(ctx.text, field(d, "name")!) === "get_object") getObject = d;
     const a = s.type === "expression_statement" ? s.children[0] : undefined;
     if (a?.type !== "assignment") continue;
     const l = nodeText(ctx.text, field(a, "left")!);
@@ -303,24 +363,26 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
     if (l === "context_object_name") contextName = stringValue(ctx.text, field(a, "right"));
   }
   const env: Env = { vars: new Map() };
-  const values = ctx.flow().values;
   if (list || detail) {
-    const views = viewQuerysets(ctx, cls);
-    if (views && views.length === 1) {
-      const qs = views[0].qs;
+    const views = viewQuerysets(ctx, cls, (n) => resolver.value(n));
+    const merged = views ? mergeQuerysets(views.map((v) => v.qs)) : null;
+    if (merged) {
+      const qs = merged;
       const model = qs.model;
       tname ??= `${model.app}/${model.name.toLowerCase()}${list ? "_list" : "_detail"}.html`;
       if (list) {
         for (const n of ["object_list", contextName ?? `${model.name.toLowerCase()}_list`]) env.vars.set(n, qs);
       } else {
-        const inst: InstVal = { k: "inst", model, loaded: qs.loaded, row: null, path: [], tainted: false };
-        for (const n of ["object", contextName ?? model.name.toLowerCase()]) env.vars.set(n, inst);
+        // get_object() overridden: the object is what it returns (one return the flow knows), else unknown.
+        const own = getObject ? objectReturned(ctx, getObject, resolver) : null;
+        const inst: InstVal | null = getObject ? (own && own.model === model ? own : null) : { k: "inst", model, loaded: qs.loaded, row: null, path: [], tainted: false };
+        if (inst) for (const n of ["object", contextName ?? model.name.toLowerCase()]) env.vars.set(n, inst);
       }
     } else if (!contextData) return;
   }
   if (contextData) {
     const extra = contextDataValues(ctx, contextData);
-    for (const [k, v] of extra ?? []) env.vars.set(k, values.get(v) ?? { k: "unknown" });
+    for (const [k, v] of extra ?? []) env.vars.set(k, resolver.value(v));
   }
   if (!tname || !env.vars.size) return;
   run(tname, env);

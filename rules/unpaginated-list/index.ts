@@ -188,6 +188,15 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
     if (n.type === "ERROR") broken = true;
     return !broken;
   });
+  // Nor one that a parse error cuts short (a truncated file ending in an unterminated string in the class body):
+  // an error anywhere in the class's statement, or right after it.
+  if (ctx.syntax.hasErrors && !broken) {
+    walk(stmt, (n) => {
+      if (n.type === "ERROR") broken = true;
+      return !broken;
+    });
+    if (ctx.syntax.root.children[ctx.syntax.root.children.indexOf(stmt) + 1]?.type === "ERROR") broken = true;
+  }
   let message: string;
   if (kind === "drf") {
     const pc = body.attrs.get("pagination_class");

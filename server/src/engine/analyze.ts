@@ -288,7 +288,7 @@ const namesCache = new WeakMap<SyntaxNode, Names>();
 
 /**
  * The statements to examine again, or null when nothing can be reused. A statement is examined again when it
- * changed, when it uses a name a changed statement binds (or, transitively, one that such a statement binds),
+ * changed or sits next to one that did, when it uses a name a changed statement binds (or, transitively, one that such a statement binds),
  * and a definition is when one of those uses its name (a serializer's reports depend on the views using it).
  */
 function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unknown[], file: string): Set<SyntaxNode> | null {
@@ -300,6 +300,12 @@ function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unkn
   if (changed.some((s) => IMPORTS.has(s.type))) return null;
   const names = statements.map((s) => namesCache.get(s)!);
   const dirty = new Set<SyntaxNode>(statements.filter((s) => !before.has(s)));
+  // The neighbours of a changed statement too (a class followed by a parse error is cut short).
+  statements.forEach((s, i) => {
+    if (before.has(s)) return;
+    if (i > 0) dirty.add(statements[i - 1]);
+    if (i + 1 < statements.length) dirty.add(statements[i + 1]);
+  });
   // Statements whose content may matter to a changed one: users of what the changed ones bind, transitively.
   const changedNames = changed.map((s) => namesCache.get(s));
   if (changedNames.some((n) => !n)) return null;

@@ -1209,6 +1209,12 @@ class FlowAnalyzer {
   private call(node: SyntaxNode, scope: Scope): Val {
     const parts = callParts(this.text, node);
     if (!parts) return UNKNOWN;
+    // get_model("app", "Model") / apps.get_model(...) / get_user_model(): the model class, as the index resolves
+    // these names where they are imported (a module-level `Book = get_model(...)` must not hide the model).
+    const callText = nodeText(this.text, node);
+    const gm = /^(?:[\w.]*\.)?get_model\(\s*["'](\w+)["']\s*,\s*["'](\w+)["']\s*\)$/.exec(callText);
+    const gmModel = gm ? this.index.modelByRef(`${gm[1]}.${gm[2]}`) : /^(?:[\w.]*\.)?get_user_model\(\)$/.test(callText) ? this.index.modelFromName(this.file, callText) : undefined;
+    if (gmModel) return { k: "class", model: gmModel };
     const mc = methodCall(this.text, node);
     if (mc) {
       const recv = this.expr(mc.receiver, scope);

@@ -19,10 +19,18 @@ export type TNode =
   /** `{% load humanize mytags %}`: the libraries. */
   | { kind: "load"; libs: string[] }
   /** Tags that matter as such: csrf_token, templatetag. */
-  | { kind: "tag"; name: string };
+  | { kind: "tag"; name: string }
+  /**
+   * A tag or filter that may be a project's Python function, with its arguments: `{% avatar_url user size=25 %}`,
+   * `{{ user|display_name }}` (the filtered value is the first argument). Literal arguments are null. The variables
+   * are also listed as plain reads.
+   */
+  | { kind: "call"; name: string; filter: boolean; args: (TVar | null)[]; kwargs: [string, TVar][]; start: number; end: number };
 
 const TOKEN = /\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}|\{%-?\s*verbatim\s*-?%\}[\s\S]*?\{%-?\s*endverbatim\s*-?%\}|\{#[\s\S]*?#\}|\{%([\s\S]*?)%\}|\{\{([\s\S]*?)\}\}/g;
 const VAR = /(?<![\w.'"])([A-Za-z_]\w*(?:\.\w+)*)/g;
+/** Django's own tags: never a project's function. */
+const BUILTIN_TAGS = new Set(["if", "elif", "else", "endif", "url", "firstof", "cycle", "now", "spaceless", "endspaceless", "autoescape", "endautoescape", "filter", "endfilter", "regroup", "ifchanged", "endifchanged", "widthratio", "blocktrans", "endblocktrans", "blocktranslate", "endblocktranslate", "plural", "lorem", "debug", "resetcycle", "get_current_language", "get_available_languages", "get_language_info", "language", "endlanguage", "localize", "endlocalize", "localtime", "endlocaltime", "timezone", "endtimezone", "cache", "endcache", "querystring"]);
 const KEYWORDS = new Set(["in", "not", "and", "or", "is", "as", "with", "only", "reversed", "True", "False", "None", "by"]);
 
 /** Variables in an expression fragment (skipping string literals, numbers, keywords and filter names). */
@@ -37,6 +45,29 @@ function vars(fragment: string, offset: number): TVar[] {
     out.push({ segs: text.split("."), start: offset + m.index!, end: offset + m.index! + text.length });
   }
   return out;
+}
+
+/** A variable path standing alone as an argument (`user`, `row.author`), or null for literals and expressions. */
+function argVar(token: string, at: number): TVar | null {
+  const base = token.split("|")[0];
+  if (!/^[A-Za-z_]\w*(\.\w+)*$/.test(base) || KEYWORDS.has(base)) return null;
+  return { segs: base.split("."), start: at, end: at + base.length };
+}
+
+/** `{% name a b k=v as x %}`: the call of a custom tag. */
+function tagCall(name: string, rest: string, restOff: number, start: number, end: number): TNode {
+  const args: (TVar | null)[] = [];
+  const kwargs: [string, TVar][] = [];
+  for (const m of rest.matchAll(/"[^"]*"|'[^']*'|[^\s"']+(?:(?:"[^"]*"|'[^']*')[^\s"']*)*/g)) {
+    const tok = m[0];
+    if (tok === "as") break;
+    const kw = /^(\w+)=(.*)$/.exec(tok);
+    if (kw) {
+      const v = argVar(kw[2], restOff + m.index! + kw[1].length + 1);
+      if (v) kwargs.push([kw[1], v]);
+    } else args.push(argVar(tok, restOff + m.index!));
+  }
+  return { kind: "call", name, filter: false, args, kwargs, start, end };
 }
 
 function bindingsOf(fragment: string, offset: number): [string, TVar][] {
@@ -82,6 +113,13 @@ function parseTemplateText(text: string): TNode[] {
       for (const arg of inner.matchAll(/:\s*([A-Za-z_][\w.]*)/g)) {
         const s = off + arg.index! + arg[0].length - arg[1].length;
         top().push({ kind: "var", v: { segs: arg[1].split("."), start: s, end: s + arg[1].length } });
+      }
+      // The first filter receives the value itself: {{ user|display_name }} calls display_name(user).
+      const fm = /^(\s*)([A-Za-z_][\w.]*)\s*\|\s*(\w+)(?::\s*([A-Za-z_][\w.]*))?/.exec(inner);
+      if (fm && !KEYWORDS.has(fm[2])) {
+        const at0 = off + fm[1].length;
+        const argAt = fm[4] ? off + fm.index + fm[0].length - fm[4].length : 0;
+        top().push({ kind: "call", name: fm[3], filter: true, args: [argVar(fm[2], at0), fm[4] ? argVar(fm[4], argAt) : null], kwargs: [], start: at, end: at + m[0].length });
       }
       continue;
     }
@@ -147,6 +185,7 @@ function parseTemplateText(text: string): TNode[] {
       default:
         // if/elif/url/firstof/cycle/... : every variable in the tag is read.
         for (const v of vars(rest, restOff)) top().push({ kind: "var", v });
+        if (!BUILTIN_TAGS.has(name) && /^\w+$/.test(name)) top().push(tagCall(name, rest, restOff, at, at + m[0].length));
     }
   }
   return root;

@@ -1,0 +1,396 @@
+/**
+ * What a view hands to a template, where the per-file flow stops: a queryset that goes through a paginator
+ * (`Paginator(qs, 20).get_page(n)`, whose page iterates the queryset's rows), or through a helper function of the
+ * project, in this file or imported, that returns its queryset argument filtered or ordered
+ * (`qs = sort_queryset(qs, request, ...)`).
+ *
+ * It walks back from a use to the assignments of a name in the same function. The last assignment before the use
+ * that every path goes through decides the value; assignments in branches after it count only when they transform
+ * the same name with queryset methods (`if q: qs = qs.filter(...)`), and what those join or prefetch is added as
+ * loaded. Anything else is unknown: when unsure, the template stays silent.
+ */
+import { ALL_LOADED, insertPath, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
+import { parseText, type Syntax, type SyntaxNode } from "../../server/src/engine/parser";
+import type { RuleContext } from "../../server/src/engine/rule";
+import { callParts, field, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
+
+/** Queryset methods that keep the rows (and what was joined) of the queryset they are called on. */
+const KEEPS = new Set(["all", "filter", "exclude", "order_by", "distinct", "reverse", "using", "none", "extra", "complex_filter", "alias", "select_for_update", "defer", "only"]);
+
+interface Adds {
+  select: string[][];
+  prefetch: string[][];
+  selectAll: boolean;
+  annotations: string[];
+  /** Something was loaded that this reader cannot name (Prefetch objects, computed lookups): everything counts. */
+  opaque: boolean;
+}
+
+const noAdds = (): Adds => ({ select: [], prefetch: [], selectAll: false, annotations: [], opaque: false });
+const mergeAdds = (a: Adds, b: Adds): Adds => ({ select: [...a.select, ...b.select], prefetch: [...a.prefetch, ...b.prefetch], selectAll: a.selectAll || b.selectAll, annotations: [...a.annotations, ...b.annotations], opaque: a.opaque || b.opaque });
+
+/** Where rows come from: a value the flow knows, a parameter of the helper being read, or the name being reassigned. */
+type Base = { k: "val"; v: QsVal } | { k: "param"; i: number } | { k: "self" };
+type RV = { k: "rows"; base: Base; adds: Adds } | { k: "paginator"; rows: RV & { k: "rows" } } | null;
+
+interface Code {
+  file: string;
+  text: string;
+  root: SyntaxNode;
+  /** Flow values exist only for the file being analyzed. */
+  flow: boolean;
+}
+
+interface Summary {
+  /** The parameter whose rows the function returns (positional index, counting after self for methods). */
+  param: number;
+  name: string;
+  adds: Adds;
+}
+
+const MAX_DEPTH = 4;
+
+function cloneLoaded(l: Loaded): Loaded {
+  if (l.all) return l;
+  const kids = new Map<string, Loaded>();
+  for (const [k, v] of l.kids) kids.set(k, cloneLoaded(v));
+  return { kids, all: false, allSingles: l.allSingles, toAttrs: new Map(l.toAttrs), annotations: new Set(l.annotations), only: l.only ? new Set(l.only) : null, deferred: new Set(l.deferred) };
+}
+
+function mergeLoaded(a: Loaded, b: Loaded): Loaded {
+  if (a.all || b.all) return ALL_LOADED;
+  const out = cloneLoaded(a);
+  out.allSingles ||= b.allSingles;
+  for (const [k, v] of b.kids) out.kids.set(k, out.kids.has(k) ? mergeLoaded(out.kids.get(k)!, v) : cloneLoaded(v));
+  for (const [k, v] of b.toAttrs) out.toAttrs.set(k, v);
+  for (const x of b.annotations) out.annotations.add(x);
+  return out;
+}
+
+/**
+ * One queryset for several returns of the same model (get_queryset's early and late returns): a relation counts as
+ * loaded when any of them loads it, and the origin is kept only when they share it.
+ */
+export function mergeQuerysets(qs: QsVal[]): QsVal | null {
+  if (!qs.length || qs.some((q) => q.model !== qs[0].model || q.values)) return null;
+  let out: QsVal = qs[0];
+  for (const q of qs.slice(1)) {
+    const sameOrigin = !!out.origin && !!q.origin && out.origin.file === q.origin.file && out.origin.start === q.origin.start && out.origin.end === q.origin.end;
+    out = { ...out, loaded: mergeLoaded(out.loaded, q.loaded), origin: sameOrigin ? out.origin : null };
+  }
+  return out;
+}
+
+function applyAdds(v: QsVal, adds: Adds): QsVal {
+  if (v.loaded.all) return { ...v, builtIn: null };
+  if (adds.opaque) return { ...v, loaded: ALL_LOADED, builtIn: null };
+  const loaded = cloneLoaded(v.loaded);
+  for (const p of [...adds.select, ...adds.prefetch]) insertPath(loaded, p);
+  loaded.allSingles ||= adds.selectAll;
+  for (const a of adds.annotations) loaded.annotations.add(a);
+  return { ...v, loaded, builtIn: null };
+}
+
+/** What a queryset method call adds to what is loaded; null when the method does not keep the rows. */
+function methodAdds(text: string, call: SyntaxNode, method: string): Adds | null {
+  if (KEEPS.has(method)) return noAdds();
+  const parts = callParts(text, call);
+  if (!parts) return null;
+  const adds = noAdds();
+  if (method === "select_related" || method === "prefetch_related") {
+    if (parts.splat) adds.opaque = true;
+    if (method === "select_related" && !parts.args.length && !parts.splat) adds.selectAll = true;
+    for (const a of parts.args) {
+      const s = stringValue(text, a);
+      if (s === null) adds.opaque = true;
+      else (method === "select_related" ? adds.select : adds.prefetch).push(s.split("__"));
+    }
+    return adds;
+  }
+  if (method === "annotate") {
+    if (parts.splat) adds.opaque = true;
+    adds.annotations.push(...parts.kwargs.keys());
+    return adds;
+  }
+  return null;
+}
+
+function parameters(text: string, fn: SyntaxNode): string[] | null {
+  const ps = field(fn, "parameters");
+  const out: string[] = [];
+  for (const p of ps?.children ?? []) {
+    if (p.type === "identifier") out.push(nodeText(text, p));
+    else if (p.type === "default_parameter" || p.type === "typed_default_parameter") {
+      const n = field(p, "name");
+      if (!n) return null;
+      out.push(nodeText(text, n));
+    } else if (p.type === "typed_parameter") {
+      const n = p.children.find((c) => c.type === "identifier");
+      if (!n) return null;
+      out.push(nodeText(text, n));
+    } else if (p.type === "comment" || p.type === "positional_separator" || p.type === "keyword_separator") continue;
+    else break; // *args / **kwargs: the named ones before it are still known
+  }
+  return out;
+}
+
+/** Nodes of a function body, not descending into nested definitions. */
+function bodyNodes(fn: SyntaxNode, visit: (n: SyntaxNode) => void): void {
+  const body = field(fn, "body");
+  const stack = body ? [body] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") continue;
+    visit(n);
+    for (const c of n.children) stack.push(c);
+  }
+}
+
+const COMPOUND = new Set(["if_statement", "elif_clause", "else_clause", "for_statement", "while_statement", "try_statement", "except_clause", "finally_clause", "with_statement", "match_statement", "case_clause", "block", "conditional_expression", "boolean_operator"]);
+
+/** Does every path from the function start to `at` go through `node`? (It sits in no branch that `at` is outside of.) */
+function dominates(node: SyntaxNode, at: number, fn: SyntaxNode): boolean {
+  for (let p = node.parent; p && p !== fn; p = p.parent) {
+    if (p.type === "try_statement" || p.type === "except_clause" || p.type === "finally_clause") {
+      // An assignment in a try body may not run; one that `at` is inside of does.
+      if (!(p.start <= at && at <= p.end)) return false;
+    } else if (COMPOUND.has(p.type) && !(p.start <= at && at <= p.end)) return false;
+  }
+  return true;
+}
+
+/** Is the assignment the body of `if <name> is None:` (a default for a parameter the caller passes)? */
+function isNoneDefault(text: string, a: SyntaxNode, name: string): boolean {
+  const block = a.parent?.parent;
+  const ifs = block?.parent;
+  if (block?.type !== "block" || ifs?.type !== "if_statement" || field(ifs, "consequence") !== block) return false;
+  const cond = field(ifs, "condition");
+  return !!cond && new RegExp(`^(${name}\\s+is\\s+None|not\\s+${name})$`).test(nodeText(text, cond).trim());
+}
+
+export class ContextResolver {
+  private readonly summaries = new Map<SyntaxNode, Summary | null>();
+
+  constructor(private readonly ctx: RuleContext) {}
+
+  /** The value of an expression of the analyzed file: the flow's, else rows followed through paginators and helpers. */
+  value(node: SyntaxNode): Val {
+    const v = this.ctx.flow().values.get(node);
+    if (v && v.k !== "unknown") return v;
+    const fn = enclosing(node);
+    if (!fn) return v ?? { k: "unknown" };
+    const code: Code = { file: this.ctx.file, text: this.ctx.text, root: this.ctx.syntax.root, flow: true };
+    const rv = this.expr(code, fn, node, node.start, null, 0);
+    if (rv?.k === "rows" && rv.base.k === "val") return applyAdds(rv.base.v, rv.adds);
+    return v ?? { k: "unknown" };
+  }
+
+  /**
+   * Rows an expression evaluates to. `self` names the variable whose reassignment is being read (its earlier value
+   * is the base); `params` are the parameters of a helper being summarized.
+   */
+  private expr(code: Code, fn: SyntaxNode, node: SyntaxNode, at: number, self: string | null, depth: number, params?: string[]): RV {
+    if (depth > MAX_DEPTH) return null;
+    if (code.flow) {
+      const v = this.ctx.flow().values.get(node);
+      if (v?.k === "qs" && !v.values) return { k: "rows", base: { k: "val", v }, adds: noAdds() };
+      if (v && v.k !== "unknown") return null;
+    }
+    const text = code.text;
+    switch (node.type) {
+      case "parenthesized_expression":
+        return node.children[0] ? this.expr(code, fn, node.children[0], at, self, depth, params) : null;
+      case "identifier": {
+        const name = nodeText(text, node);
+        if (name === self) return { k: "rows", base: { k: "self" }, adds: noAdds() };
+        return this.name(code, fn, name, at, depth, params);
+      }
+      case "subscript": {
+        const value = field(node, "value");
+        const subs = node.children.filter((c) => c !== value);
+        if (!value || subs.length !== 1 || subs[0].type !== "slice") return null;
+        return this.expr(code, fn, value, at, self, depth, params);
+      }
+      case "call":
+        break;
+      default:
+        return null;
+    }
+    const parts = callParts(text, node);
+    if (!parts || parts.splat) return null;
+    const mc = methodCall(text, node);
+    if (mc) {
+      const recv = this.expr(code, fn, mc.receiver, at, self, depth, params);
+      if (recv?.k === "paginator") return mc.method === "page" || mc.method === "get_page" ? recv.rows : null;
+      // self.helper(qs, ...): a method of the same class
+      if (nodeText(text, mc.receiver) === "self") {
+        const def = methodOf(code.text, fn, mc.method);
+        return def ? this.call(code, fn, def, code, parts.args, parts.kwargs, at, self, depth, params, true) : null;
+      }
+      if (recv?.k !== "rows") return null;
+      const adds = methodAdds(text, node, mc.method);
+      return adds ? { ...recv, adds: mergeAdds(recv.adds, adds) } : null;
+    }
+    if (parts.func.type !== "identifier") return null;
+    const fname = nodeText(text, parts.func);
+    if (fname === "Paginator" && parts.args[0]) {
+      const rows = this.expr(code, fn, parts.args[0], at, self, depth, params);
+      return rows?.k === "rows" ? { k: "paginator", rows } : null;
+    }
+    if (fname === "list" && parts.args.length === 1) return this.expr(code, fn, parts.args[0], at, self, depth, params);
+    const target = this.functionNamed(code, fname);
+    return target ? this.call(code, fn, target.def, target.code, parts.args, parts.kwargs, at, self, depth, params, false) : null;
+  }
+
+  /** A call of a helper: the rows of the argument it returns, with what it adds. */
+  private call(code: Code, fn: SyntaxNode, def: SyntaxNode, defCode: Code, args: SyntaxNode[], kwargs: Map<string, SyntaxNode>, at: number, self: string | null, depth: number, params: string[] | undefined, method: boolean): RV {
+    const s = this.summary(defCode, def, method, depth + 1);
+    if (!s) return null;
+    const arg = args[s.param] ?? kwargs.get(s.name);
+    if (!arg || arg.type === "none") return null;
+    const rows = this.expr(code, fn, arg, at, self, depth + 1, params);
+    return rows?.k === "rows" ? { ...rows, adds: mergeAdds(rows.adds, s.adds) } : null;
+  }
+
+  /** The value of a name at `at`: its last assignment that every path goes through, and the transforms after it. */
+  private name(code: Code, fn: SyntaxNode, name: string, at: number, depth: number, params?: string[]): RV {
+    const text = code.text;
+    const assigns: SyntaxNode[] = [];
+    let other = false;
+    /** Does a binding target (x, (x, y), [x, *y]) bind the name? Attributes and subscripts bind nothing. */
+    const binds = (t: SyntaxNode | undefined): boolean => {
+      if (!t) return false;
+      if (t.type === "identifier") return nodeText(text, t) === name;
+      if (t.type === "attribute" || t.type === "subscript") return false;
+      return t.children.some(binds);
+    };
+    bodyNodes(fn, (n) => {
+      if (n.start >= at) return;
+      if (n.type === "assignment") {
+        const l = field(n, "left");
+        if (l?.type === "identifier" && nodeText(text, l) === name) assigns.push(n);
+        else if (binds(l)) other = true;
+      } else if (n.type === "augmented_assignment" || n.type === "for_statement" || n.type === "for_in_clause") {
+        if (binds(field(n, "left"))) other = true;
+      } else if (n.type === "named_expression") {
+        if (binds(field(n, "name"))) other = true;
+      } else if (n.type === "as_pattern_target" || n.type === "global_statement" || n.type === "nonlocal_statement" || n.type === "delete_statement") {
+        if (binds(n)) other = true;
+      } else if (n.type === "with_item" || n.type === "except_clause") {
+        if (n.children.some((c) => c.type === "as_pattern" && binds(field(c, "alias") ?? c.children[c.children.length - 1]))) other = true;
+      }
+    });
+    if (other) return null;
+    assigns.sort((a, b) => b.start - a.start);
+    let adds = noAdds();
+    for (const a of assigns) {
+      const right = field(a, "right");
+      if (!right) return null;
+      if (dominates(a, at, fn)) {
+        const base = this.expr(code, fn, right, a.start, null, depth + 1, params);
+        if (base?.k === "rows") return { ...base, adds: mergeAdds(base.adds, adds) };
+        return base?.k === "paginator" && !adds.select.length && !adds.prefetch.length && !adds.opaque ? base : null;
+      }
+      if (params?.includes(name) && isNoneDefault(text, a, name)) continue;
+      // In a branch: it must transform the same rows (qs = qs.filter(...)).
+      const t = this.expr(code, fn, right, a.start, name, depth + 1, params);
+      if (t?.k !== "rows" || t.base.k !== "self") return null;
+      adds = mergeAdds(adds, t.adds);
+    }
+    const i = params?.indexOf(name) ?? -1;
+    return i >= 0 ? { k: "rows", base: { k: "param", i }, adds } : null;
+  }
+
+  /** Which parameter a function returns the rows of, or null. */
+  private summary(code: Code, def: SyntaxNode, method: boolean, depth: number): Summary | null {
+    if (this.summaries.has(def)) return this.summaries.get(def)!;
+    this.summaries.set(def, null); // recursion
+    const all = parameters(code.text, def);
+    let result: Summary | null = null;
+    if (all && depth <= MAX_DEPTH) {
+      const params = method ? all.slice(1) : all;
+      const returns: SyntaxNode[] = [];
+      let generator = false;
+      bodyNodes(def, (n) => {
+        if (n.type === "return_statement") returns.push(n);
+        if (n.type === "yield") generator = true;
+      });
+      let param = -1;
+      let adds = noAdds();
+      let ok = !generator && returns.length > 0;
+      const noFlow: Code = { ...code, flow: false };
+      for (const r of returns) {
+        const e = r.children[0];
+        const rv = e ? this.expr(noFlow, def, e, r.start, null, depth, params) : null;
+        if (rv?.k !== "rows" || rv.base.k !== "param" || (param >= 0 && rv.base.i !== param)) {
+          ok = false;
+          break;
+        }
+        param = rv.base.i;
+        adds = mergeAdds(adds, rv.adds);
+      }
+      if (ok && param >= 0) result = { param, name: params[param], adds };
+    }
+    this.summaries.set(def, result);
+    return result;
+  }
+
+  /** A module-level function of this file, or one imported from a module of the project. */
+  private functionNamed(code: Code, name: string): { def: SyntaxNode; code: Code } | null {
+    const local = topFunction(code.text, code.root, name);
+    if (local) return { def: local, code };
+    const imp = this.ctx.index.factsOf(code.file)?.imports[name];
+    if (!imp || !imp.includes(".") || imp.startsWith("@")) return null;
+    const mod = imp.slice(0, imp.lastIndexOf("."));
+    const real = imp.slice(imp.lastIndexOf(".") + 1);
+    const other = this.moduleCode(mod);
+    if (!other) return null;
+    const def = topFunction(other.text, other.root, real);
+    return def ? { def, code: other } : null;
+  }
+
+  private moduleCode(mod: string): Code | null {
+    const load = (): Code | null => {
+      const rel = mod.split(".").join("/");
+      const esc = rel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const files = (this.ctx.project.filesMatching?.(new RegExp(`(^|[\\\\/])${esc.replace(/\//g, "[\\\\/]")}(\\.py|[\\\\/]__init__\\.py)$`)) ?? []).filter((f) => {
+        const m = this.ctx.index.factsOf(f)?.module;
+        return !!m && (m === mod || m.endsWith(`.${mod}`));
+      });
+      if (files.length !== 1) return null;
+      const text = this.ctx.project.textOf(files[0]);
+      if (text === null) return null;
+      const syntax: Syntax = parseText(text);
+      return { file: files[0], text, root: syntax.root, flow: false };
+    };
+    return this.ctx.project.memo ? this.ctx.project.memo(`context-module:${mod}`, load) : load();
+  }
+}
+
+function enclosing(node: SyntaxNode): SyntaxNode | null {
+  let n: SyntaxNode | null = node.parent;
+  while (n && n.type !== "function_definition") n = n.parent;
+  return n;
+}
+
+function topFunction(text: string, root: SyntaxNode, name: string): SyntaxNode | null {
+  let found: SyntaxNode | null = null;
+  let count = 0;
+  for (const s of root.children) {
+    const d = s.type === "decorated_definition" ? field(s, "definition") : s;
+    if (d?.type === "function_definition" && nodeText(text, field(d, "name")!) === name) {
+      found = d;
+      count++;
+    }
+  }
+  return count === 1 ? found : null;
+}
+
+/** A method of the class that defines `fn`, by name (defined once in that class body). */
+function methodOf(text: string, fn: SyntaxNode, name: string): SyntaxNode | null {
+  let cls: SyntaxNode | null = fn.parent;
+  while (cls && cls.type !== "class_definition") cls = cls.parent;
+  const body = cls ? field(cls, "body") : undefined;
+  return body ? topFunction(text, body, name) : null;
+}
+
