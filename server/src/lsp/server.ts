@@ -28,6 +28,11 @@ interface OpenDoc {
   published: number;
 }
 
+/**
+ * A change to a document with no analysis pending is analyzed at once (re-analysis after one keystroke takes a
+ * few milliseconds). Changes that arrive while one is pending are a burst (a paste in parts, a tool's edits,
+ * messages queued behind a long analysis) and wait until the burst pauses for this many milliseconds.
+ */
 export const DEBOUNCE_MS = 25;
 
 export function startServer(connection: Connection = createConnection()): Connection {
@@ -115,6 +120,7 @@ export function startServer(connection: Connection = createConnection()): Connec
   const schedule = (d: OpenDoc, delay = DEBOUNCE_MS) => {
     if (d.timer) clearTimeout(d.timer);
     d.timer = setTimeout(() => {
+      d.timer = null;
       if (!ready) return schedule(d, 50);
       const indexVersion = project.index;
       analyze(d);
@@ -203,7 +209,7 @@ export function startServer(connection: Connection = createConnection()): Connec
     }
     d.version = textDocument.version;
     project.setOverlay(d.file, d.doc.text);
-    schedule(d);
+    schedule(d, d.timer ? DEBOUNCE_MS : 0);
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
