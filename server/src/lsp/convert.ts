@@ -8,8 +8,17 @@ import type { Fix, Hint, Severity } from "../engine/types";
 
 export const SOURCE = "django-orm-hints";
 
+/** Recent path -> URI conversions: a publish converts the same few paths hundreds of times, and URL building is slow. */
+const uris = new Map<string, string>();
+
 export function uriOf(file: string): string {
-  return file.includes("://") || file.startsWith("untitled:") ? file : pathToFileURL(file).toString();
+  if (file.includes("://") || file.startsWith("untitled:")) return file;
+  let uri = uris.get(file);
+  if (uri === undefined) {
+    if (uris.size >= 1000) uris.clear();
+    uris.set(file, (uri = pathToFileURL(file).toString()));
+  }
+  return uri;
 }
 
 export function fileOf(uri: string): string {
