@@ -311,6 +311,8 @@ async function childMeasure(): Promise<MeasureResult> {
     analyzeOnly.push(performance.now() - t0);
   }
   const doc = new IncrementalDocument(ks.text);
+  // As the language server does: keep the document's last analysis and re-examine only what an edit changed.
+  project.incremental = true;
   project.setOverlay(ks.file, ks.text);
   let t0 = performance.now();
   let hints = project.analyze(ks.file, doc.text, doc.syntax()).length;
