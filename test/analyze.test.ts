@@ -1,7 +1,8 @@
 /** What the engine analyzes at all: test code and migrations give no hints. */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AUTHOR_BOOK_MODELS, hintsFor } from "./helpers";
+import * as path from "node:path";
+import { AUTHOR_BOOK_MODELS, hintsFor, projectFor, tempDir, writeTree } from "./helpers";
 
 const MODELS = AUTHOR_BOOK_MODELS;
 const LOOP = `from shop.models import Book
@@ -16,6 +17,13 @@ def run():
 describe("analyze: files that are not checked", () => {
   it("reports in ordinary modules", async () => {
     const hints = await hintsFor({ "shop/__init__.py": "", "shop/models.py": MODELS, "shop/jobs.py": LOOP }, "shop/jobs.py");
+    assert.ok(hints.some((h) => h.code === "n-plus-one"), hints.map((h) => h.code).join(","));
+  });
+
+  it("reports in a workspace that lives under a folder named tests (the path counts from the workspace root)", async () => {
+    const dir = writeTree({ "shop/__init__.py": "", "shop/models.py": MODELS, "shop/jobs.py": LOOP }, path.join(tempDir(), "tests", "migrations", "project"));
+    const project = await projectFor(dir);
+    const hints = project.analyze(path.join(dir, "shop", "jobs.py"), LOOP);
     assert.ok(hints.some((h) => h.code === "n-plus-one"), hints.map((h) => h.code).join(","));
   });
 

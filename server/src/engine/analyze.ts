@@ -20,6 +20,8 @@ import { docsUrl, type Hint } from "./types";
 
 export interface AnalyzeInput {
   file: string;
+  /** The file's path relative to its workspace root (tests and migrations are recognized by it); default `file`. */
+  relPath?: string;
   syntax: Syntax;
   index: ModelIndex;
   config: Config;
@@ -64,11 +66,16 @@ interface Stored {
   anchors: Anchor[];
 }
 
+/** Test code and migrations, by the path relative to the workspace root (a checkout under /tmp/tests/ is not a test). */
+export function isTestOrMigration(relPath: string): boolean {
+  return TEST_OR_MIGRATION.test(relPath.replace(/\\/g, "/"));
+}
+
 export function analyzeFile(input: AnalyzeInput): Hint[] {
   const { file, syntax, index, config, project, rules, memo } = input;
   // Tests and migrations loop over queries on purpose (fixtures, query-count assertions, data migrations): their
   // hints would be noise, and their queries do not count for missing-index either.
-  if (TEST_OR_MIGRATION.test(file.replace(/\\/g, "/"))) return [];
+  if (isTestOrMigration(input.relPath ?? file)) return [];
   const lines = new LineIndex(syntax.text);
   const statements = syntax.root.children;
   const key = [index, config, rules, input.stamp, preferredQuote(syntax.text)];

@@ -5,7 +5,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { analyzeFile, newAnalysisMemo, type AnalysisMemo } from "./analyze";
+import { analyzeFile, isTestOrMigration, newAnalysisMemo, type AnalysisMemo } from "./analyze";
 import { DEFAULT_CONFIG, type Config } from "./config";
 import { extractFacts, factsStructure, mayHaveFacts, moduleOf, OFFSET_KEYS, type FileFacts } from "./facts";
 import { decode, listWorkspace } from "./files";
@@ -155,10 +155,10 @@ export class Project implements ProjectView {
     if (prev && (prev.text !== null ? prev.text === text : prev.hash === (hash = hashOf(text)))) return;
     if (!open) hash ??= hashOf(text);
     this.pythonChanged(file);
-    const root = this.rootOf(file) ?? path.dirname(file);
-    const relPath = path.relative(root, file).split(path.sep).join("/");
+    const relPath = this.relPathOf(file);
     let facts: FileFacts;
-    if (!mayHaveFacts(text)) facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {}, lookups: [], signalSenders: [] };
+    // Tests and migrations are neither analyzed nor counted (see analyze.ts): their facts are not needed either.
+    if (!mayHaveFacts(text) || isTestOrMigration(relPath)) facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {}, lookups: [], signalSenders: [] };
     else facts = extractFacts(syntax ?? parseText(text), file, moduleOf(relPath));
     // Only a change in what the index holds makes it stale. An edit that only moves things (typing above a model)
     // keeps the index and moves its offsets.
@@ -372,8 +372,20 @@ export class Project implements ProjectView {
     return this.analyses.get(file);
   }
 
+  /** The file's path relative to its workspace root, with "/" separators. */
+  relPathOf(file: string): string {
+    const root = this.rootOf(file) ?? path.dirname(file);
+    return path.relative(root, file).split(path.sep).join("/");
+  }
+
   /** Analyzes a file's current text. The file is (re)indexed first so the index sees its own models. */
   analyze(file: string, text: string, syntax?: Syntax): Hint[] {
+    const relPath = this.relPathOf(file);
+    if (isTestOrMigration(relPath)) {
+      // Not analyzed: no need to parse.
+      this.indexText(file, text, syntax);
+      return [];
+    }
     const syn = syntax ?? parseText(text);
     if (syn.hasErrors) this.notice("has syntax errors: hints there may be incomplete", file);
     this.indexText(file, text, syn);
@@ -384,6 +396,6 @@ export class Project implements ProjectView {
     }
     // Changes anywhere but in this file (its own edits are what the memo follows).
     const stamp = this.changes - (this.changesOf.get(file) ?? 0);
-    return analyzeFile({ file, syntax: syn, index: this.index, config: this.config, project: this, rules: this.rules, memo, stamp });
+    return analyzeFile({ file, relPath, syntax: syn, index: this.index, config: this.config, project: this, rules: this.rules, memo, stamp });
   }
 }
