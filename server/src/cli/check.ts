@@ -9,6 +9,7 @@ import { applyFixRounds } from "../engine/fixall";
 import { decode, listWorkspace } from "../engine/files";
 import { initParser } from "../engine/parser";
 import { Project } from "../engine/project";
+import { checkInParallel, workerCount } from "./parallel";
 import { excludeMatcher, loadPyproject, settingsToConfig, type ProjectSettings } from "../engine/pyproject";
 import type { Hint } from "../engine/types";
 import type { Format } from "./format";
@@ -128,7 +129,7 @@ export async function runCheck(opts: CheckOptions, cwd = process.cwd()): Promise
   const project = new Project([root], RULES);
   project.config = settingsToConfig(settings, RULE_IDS);
   for (const p of py.problems) project.notice(p);
-  project.scan();
+  const files = project.list();
 
   // Which files.
   let candidates: string[];
@@ -156,6 +157,16 @@ export async function runCheck(opts: CheckOptions, cwd = process.cwd()): Promise
   }
   const targets = [...new Set(candidates)].filter((f) => !excluded(f)).sort();
 
+  // Index the project, and analyze on several threads when it is big enough (--fix edits files: one thread).
+  const threads = opts.fix ? 1 : workerCount(files.length);
+  let analyzed: Map<string, Hint[]> | null = null;
+  if (threads > 1) {
+    analyzed = await checkInParallel(project, files, threads, targets.filter((f) => f.endsWith(".py")));
+  } else {
+    for (const f of files) project.indexFile(f);
+    project.scanned();
+  }
+
   const fixed: { file: string; count: number }[] = [];
   if (opts.fix) {
     for (const file of targets) {
@@ -175,6 +186,10 @@ export async function runCheck(opts: CheckOptions, cwd = process.cwd()): Promise
       // A template is checked through the views that render it.
       if (!file.endsWith(".py")) {
         hints.push(...project.analyzeTemplate(file));
+        continue;
+      }
+      if (analyzed) {
+        hints.push(...(analyzed.get(file) ?? []));
         continue;
       }
       const text = project.textOf(file);

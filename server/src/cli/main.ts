@@ -1,6 +1,7 @@
 /** The command line: `django-orm-hints check ...` and `django-orm-hints lsp --stdio`. */
 import * as fs from "fs";
 import * as path from "path";
+import { isMainThread } from "worker_threads";
 import { RULE_IDS, RULES } from "../../../rules";
 import { runCheck, ruleIds, UsageError, type CheckOptions, type CheckResult } from "./check";
 import { displayPath, FORMATS, formatGithub, formatText, toJson, toSarif, wantsColor, type Format, type FormatInput } from "./format";
@@ -163,7 +164,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+// (A worker thread of a parallel check loads this file too: it must not run the command line again.)
+if (require.main === module && isMainThread) {
   main(process.argv.slice(2)).then(
     (code) => {
       if (code >= 0) process.exitCode = code;

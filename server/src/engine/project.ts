@@ -51,6 +51,14 @@ function copyOffsets(dst: unknown, src: unknown): void {
   }
 }
 
+/** One indexed file as plain data (see Project.exportEntries). */
+export interface IndexedFile {
+  file: string;
+  hash: string;
+  facts: FileFacts;
+  relPath: string;
+}
+
 export interface Notice {
   file?: string;
   message: string;
@@ -86,23 +94,53 @@ export class Project implements ProjectView {
 
   /** Lists and indexes every Python file below the roots. */
   scan(): { files: number } {
-    let count = 0;
+    const files = this.list();
+    for (const file of files) this.indexFile(file);
+    this.scanned();
+    return { files: files.length };
+  }
+
+  /** The Python files below the roots (and the template folders, kept for template lookups); indexes nothing. */
+  list(): string[] {
+    const files: string[] = [];
     const dirs: string[] = [];
     for (const root of this.roots) {
       const listing = listWorkspace(root);
       for (const p of listing.problems) this.notice(p);
       dirs.push(...listing.templateDirs);
-      for (const file of listing.python) {
-        this.indexFile(file);
-        count++;
-      }
+      files.push(...listing.python);
     }
     this.templateDirs = dirs;
+    return files;
+  }
+
+  /** After indexing a listing (scan(), or entries adopted from elsewhere): drop what depended on the old state. */
+  scanned(): void {
     this.templateFileList = null;
     this.indexCache = null;
     this.changed(null);
     this.memos.clear();
-    return { files: count };
+  }
+
+  /** The indexed files' facts as plain data, to hand to another Project (a worker thread's). */
+  exportEntries(files?: Iterable<string>): IndexedFile[] {
+    const out: IndexedFile[] = [];
+    for (const file of files ?? this.entries.keys()) {
+      const e = this.entries.get(file);
+      if (e) out.push({ file, hash: e.hash ?? crypto.createHash("sha1").update(e.text ?? "").digest("hex"), facts: e.facts, relPath: e.relPath });
+    }
+    return out;
+  }
+
+  /** Takes indexed files from exportEntries() (of a Project with the same roots); call scanned() after. */
+  adoptEntries(files: readonly IndexedFile[], templateDirs?: readonly string[]): void {
+    for (const f of files) this.entries.set(f.file, { text: null, hash: f.hash, facts: f.facts, relPath: f.relPath });
+    if (templateDirs) this.templateDirs = [...templateDirs];
+  }
+
+  /** Template folders found by the last listing. */
+  get templateFolders(): readonly string[] {
+    return this.templateDirs;
   }
 
   /** Reads a file from disk with size and encoding checks. Returns null (with a notice) when it cannot be used. */
