@@ -225,3 +225,53 @@ def titles():
     assert.deepEqual(codes(t.analyze()), []);
   });
 });
+
+describe("edits to what a method reads", () => {
+  before(initParser);
+
+  it("keep the index, and other files' hints follow them", () => {
+    const models = `from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+
+    @property
+    def label(self):
+        return self.title
+`;
+    const views = `from shop.models import Book
+
+
+def labels():
+    return [b.label for b in Book.objects.all()]
+`;
+    const root = writeTree({ "shop/__init__.py": "", "shop/models.py": models, "shop/views.py": views });
+    const project = new Project([root], RULES);
+    project.incremental = true;
+    project.scan();
+    const modelsFile = path.join(root, "shop", "models.py");
+    const viewsFile = path.join(root, "shop", "views.py");
+    // views.py is open too: its analysis and flow are kept between analyses.
+    const viewsDoc = new IncrementalDocument(views);
+    project.setOverlay(viewsFile, views);
+    const n1 = () => project.analyze(viewsFile, viewsDoc.text, viewsDoc.syntax()).filter((h) => h.code === "n-plus-one").length;
+    assert.equal(n1(), 0);
+    const index = project.index;
+    const doc = new IncrementalDocument(models);
+    project.setOverlay(modelsFile, models);
+    project.analyze(modelsFile, doc.text, doc.syntax());
+    const at = doc.text.indexOf("self.title");
+    doc.applyChanges([{ start: at, end: at + "self.title".length, text: "self.author.name" }]);
+    project.setOverlay(modelsFile, doc.text);
+    project.analyze(modelsFile, doc.text, doc.syntax());
+    assert.equal(project.index, index, "no rebuild for a change inside a method body");
+    assert.equal(index.version, 1);
+    assert.equal(n1(), 1, "the loop now reads author through the property");
+  });
+});

@@ -665,9 +665,20 @@ function factsOfStatement(text: string, stmt: SyntaxNode, file: string, module: 
 const partsOf = new WeakMap<FileFacts, StatementFacts[]>();
 const structureOfPart = new WeakMap<StatementFacts, string>();
 
-/** Facts without their offsets (and lookups): equal when an edit only moved things. */
+/**
+ * Facts the index never derives anything from: rules read them from the facts objects when they need them
+ * (the attribute chains a method reads on its parameters). An edit that changes only these keeps the index.
+ */
+export const VOLATILE_KEYS = new Set(["reads"]);
+
+/** Facts without their offsets, lookups and volatile parts: equal when an edit changed nothing the index holds. */
 function plainStructure(x: unknown): string {
-  return JSON.stringify(x, (k, v) => (OFFSET_KEYS.has(k) || k === "lookups" ? undefined : v));
+  return JSON.stringify(x, (k, v) => (OFFSET_KEYS.has(k) || VOLATILE_KEYS.has(k) || k === "lookups" ? undefined : v));
+}
+
+/** The volatile parts of a file's facts, for telling whether they changed. */
+export function volatileOf(facts: FileFacts): string {
+  return JSON.stringify(facts.classes.map((c) => c.methods.map((m) => m.reads)));
 }
 
 /**

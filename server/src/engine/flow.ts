@@ -311,7 +311,7 @@ function calledNames(node: SyntaxNode, text: string): string[] {
 }
 
 /** Flow facts of top-level definitions, by their (reused) snapshot node. */
-const functionCache = new WeakMap<SyntaxNode, { index: ModelIndex; sig: string; where: string; external: boolean; file: string; start: number; end: number; events: CachedEvents }>();
+const functionCache = new WeakMap<SyntaxNode, { index: ModelIndex; version: number; sig: string; where: string; external: boolean; file: string; start: number; end: number; events: CachedEvents }>();
 
 /** Do cached facts hold offsets outside their definition (origins in a callee or a module-level statement)? */
 function pointsOutside(e: CachedEvents, start: number, end: number): boolean {
@@ -387,7 +387,7 @@ class FlowAnalyzer {
       const where = `${above}\0${callees.positions}`;
       const hit = functionCache.get(stmt);
       // Where the module's statements and the callees sit matters only when the facts point into them.
-      if (hit && hit.index === this.index && hit.sig === sig && (!hit.external || hit.where === where) && hit.file === this.file && hit.end - hit.start === stmt.end - stmt.start) {
+      if (hit && hit.index === this.index && hit.version === this.index.version && hit.sig === sig && (!hit.external || hit.where === where) && hit.file === this.file && hit.end - hit.start === stmt.end - stmt.start) {
         if (hit.start !== stmt.start) {
           shiftEvents(hit.events, hit.start, hit.end, stmt.start - hit.start);
           hit.start = stmt.start;
@@ -399,7 +399,7 @@ class FlowAnalyzer {
       const mark = this.mark();
       this.statement(stmt, this.module);
       const events = this.since(mark);
-      functionCache.set(stmt, { index: this.index, sig, where, external: pointsOutside(events, stmt.start, stmt.end), file: this.file, start: stmt.start, end: stmt.end, events });
+      functionCache.set(stmt, { index: this.index, version: this.index.version, sig, where, external: pointsOutside(events, stmt.start, stmt.end), file: this.file, start: stmt.start, end: stmt.end, events });
     }
     this.out.values.addLog(this.valueLog);
     return this.out;

@@ -181,6 +181,11 @@ export function appLabelOf(relPath: string): string {
 
 export class ModelIndex {
   readonly models: Model[] = [];
+  /**
+   * Bumped when facts the index reads live (methods' parameter reads) change without a rebuild: results
+   * computed from the index (flow, hints) must be recomputed, the index itself stands.
+   */
+  version = 0;
   private byName = new Map<string, Model[]>();
   private byKey = new Map<string, Model>();
   private classesByName = new Map<string, ClassFact[]>();

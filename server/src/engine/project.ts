@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { analyzeFile, isTestOrMigration, newAnalysisMemo, type AnalysisMemo } from "./analyze";
 import { DEFAULT_CONFIG, type Config } from "./config";
-import { extractFacts, factsStructure, mayHaveFacts, moduleOf, OFFSET_KEYS, type FileFacts } from "./facts";
+import { extractFacts, factsStructure, mayHaveFacts, moduleOf, OFFSET_KEYS, VOLATILE_KEYS, volatileOf, type FileFacts } from "./facts";
 import { decode, listWorkspace } from "./files";
 import { ModelIndex } from "./models";
 import { parseText, type Syntax } from "./parser";
@@ -36,7 +36,10 @@ function structureOf(entry: FileEntry): string {
   return (entry.structure ??= factsStructure(entry.facts));
 }
 
-/** Copies offsets from `src` into the same-shaped `dst`, in place (the index holds references into `dst`). */
+/**
+ * Copies offsets and volatile facts from `src` into the same-shaped `dst`, in place (the index holds references
+ * into `dst`).
+ */
 function copyOffsets(dst: unknown, src: unknown): void {
   if (dst === src) return;
   if (Array.isArray(dst) && Array.isArray(src)) {
@@ -46,6 +49,7 @@ function copyOffsets(dst: unknown, src: unknown): void {
     const s = src as Record<string, unknown>;
     for (const k of Object.keys(s)) {
       if (OFFSET_KEYS.has(k) && typeof s[k] === "number") d[k] = s[k];
+      else if (VOLATILE_KEYS.has(k)) d[k] = s[k];
       else if (s[k] && typeof s[k] === "object") copyOffsets(d[k], s[k]);
     }
   }
@@ -204,7 +208,14 @@ export class Project implements ProjectView {
     if (prev && prev.relPath === relPath && structureOf(prev) === structureOf(entry)) {
       // Lookups feed only missing-index's field uses, which the index recomputes lazily.
       prev.facts.lookups = facts.lookups;
+      // What methods read on their parameters is read live from the facts: a change there keeps the index, but
+      // what was computed from the old reads (flow, other files' hints) is out of date.
+      const readsChanged = volatileOf(prev.facts) !== volatileOf(facts);
       copyOffsets(prev.facts, facts);
+      if (readsChanged && this.indexCache) {
+        this.indexCache.version++;
+        this.changed(null);
+      }
       this.indexCache?.refreshPositions(file);
       this.entries.set(file, { text: entry.text, hash, facts: prev.facts, relPath, structure: prev.structure });
       return;

@@ -110,8 +110,9 @@ interface Entry {
   uri: string;
   items: Diagnostic[];
   resultId: string;
-  /** The index the items were computed with; another one means they may be stale. */
+  /** The index (and its version) the items were computed with; another one means they may be stale. */
   index: ModelIndex | null;
+  indexVersion: number;
   /** Push mode: the client currently shows non-empty diagnostics from us for this uri. */
   shown: boolean;
 }
@@ -365,7 +366,7 @@ export class WorkspaceReview {
         const file = files[i];
         const uri = uriOf(file);
         let e = this.entries.get(uri);
-        if (!this.host.isOpen(file) && (stale || !e || e.index === null || this.dirty.has(file) || e.index !== project.index)) {
+        if (!this.host.isOpen(file) && (stale || !e || e.index === null || this.dirty.has(file) || e.index !== project.index || e.indexVersion !== project.index.version)) {
           this.dirty.delete(file);
           let items: Diagnostic[] = [];
           const text = project.textOf(file);
@@ -401,11 +402,13 @@ export class WorkspaceReview {
   private setReport(file: string, items: Diagnostic[], index: ModelIndex | null): Entry {
     const uri = uriOf(file);
     const prev = this.entries.get(uri);
+    const indexVersion = index?.version ?? -1;
     if (prev && JSON.stringify(prev.items) === JSON.stringify(items)) {
       prev.index = index;
+      prev.indexVersion = indexVersion;
       return prev;
     }
-    const e: Entry = { file, uri, items, index, resultId: String(this.nextId++), shown: prev?.shown ?? false };
+    const e: Entry = { file, uri, items, index, indexVersion, resultId: String(this.nextId++), shown: prev?.shown ?? false };
     this.entries.set(uri, e);
     this.deliver(e);
     return e;

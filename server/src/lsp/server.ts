@@ -122,9 +122,11 @@ export function startServer(connection: Connection = createConnection()): Connec
     d.timer = setTimeout(() => {
       d.timer = null;
       if (!ready) return schedule(d, 50);
-      const indexVersion = project.index;
+      const before = project.index;
+      const version = before.version;
       analyze(d);
-      if (project.index !== indexVersion) {
+      // An edit to a model file changes what other open files mean.
+      if (project.index !== before || project.index.version !== version) {
         for (const other of docs.values()) if (other !== d) schedule(other);
         review.indexChanged();
       }
