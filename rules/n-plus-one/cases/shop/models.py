@@ -84,3 +84,11 @@ class Shelf(models.Model):
     books = models.ManyToManyField(Book, related_name="shelves")
 
     objects = models.Manager.from_queryset(ShelfQuerySet)()
+
+
+class Membership(models.Model):
+    """The teams a user belongs to: base.html lists them on every page through request.user.memberships."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(max_length=20)
