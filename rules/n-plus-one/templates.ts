@@ -103,7 +103,7 @@ function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, re
  * Relations that code reads on a row, per chain (`self.project.name`, a tag's `user.profile.avatar`): each one not
  * loaded is a query per row, reported at [start, end) in the template.
  */
-function chainReads(ctx: RuleContext, cur: TV, chains: { chain: string[] }[], reads: TemplateRead[], template: string, start: number, end: number): void {
+function chainReads(ctx: RuleContext, cur: TV, chains: { chain: string[] }[], reads: TemplateRead[], template: string, start: number, end: number, via: Set<string> = new Set()): void {
   if (cur.k !== "trow" && cur.k !== "inst") return;
   const inst: InstVal = cur.k === "trow" ? cur.inst : cur;
   const origin: Origin | null = cur.k === "trow" ? cur.origin : null;
@@ -116,6 +116,13 @@ function chainReads(ctx: RuleContext, cur: TV, chains: { chain: string[] }[], re
     for (let j = 0; j < r.chain.length && l && model; j++) {
       const name = r.chain[j].replace(/\(\)$/, "");
       const rf: ModelField | undefined = ctx.index.attribute(model, name);
+      if (!rf && j === 0 && via.size < 3 && !via.has(name)) {
+        // self.other_property (or self.method()): what it reads on self is read too.
+        const m = ctx.index.methodOf(model, name);
+        const called = r.chain[j].endsWith("()") || !!m?.decorators.some((d) => /(^|\.)(cached_)?property$/.test(d));
+        if (m && called && m.params.length <= 1) chainReads(ctx, cur, m.reads[0] ?? [], reads, template, start, end, new Set([...via, name]));
+        break;
+      }
       if (!rf || rf.kind === "concrete" || !rf.target || rf.kind === "gfk") break;
       const single = SINGLE.has(rf.kind);
       const next = r.chain[j + 1];
