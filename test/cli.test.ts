@@ -208,6 +208,25 @@ describe("cli: --root and paths", () => {
   });
 });
 
+describe("cli: hints placed in templates", () => {
+  it("reports a base template's hint once, however many views render pages that extend it", () => {
+    const view = (name: string) => `from django.shortcuts import render\n\n\ndef ${name}(request):\n    return render(request, "shop/${name}.html", {})\n`;
+    const dir = writeTree({
+      "shop/__init__.py": "",
+      "shop/models.py": MODELS + `    owner = models.ForeignKey("auth.User", on_delete=models.CASCADE)\n`,
+      "shop/settings.py": `TEMPLATES = [{"OPTIONS": {"context_processors": ["django.contrib.auth.context_processors.auth"]}}]\n`,
+      "shop/views.py": view("home") + "\n\n" + view("about").split("\n\n\n")[1],
+      "shop/more.py": view("help"),
+      "shop/templates/shop/base.html": "{% for b in user.book_set.all %}{{ b.author.name }}{% endfor %}\n{% block content %}{% endblock %}\n",
+      "shop/templates/shop/home.html": '{% extends "shop/base.html" %}\n',
+      "shop/templates/shop/about.html": '{% extends "shop/base.html" %}\n',
+      "shop/templates/shop/help.html": '{% extends "shop/base.html" %}\n',
+    });
+    const r = json(["--root", dir, dir]);
+    assert.deepEqual(r.hints.map((h) => `${path.relative(dir, h.file)}:${h.range.start.line}:${h.code}`), [`${path.join("shop", "templates", "shop", "base.html")}:0:n-plus-one`]);
+  });
+});
+
 describe("cli: exit code 2 for usage errors", () => {
   const dir = writeTree({ "a.py": "x = 1\n" });
   const cases: [string, string[], RegExp][] = [

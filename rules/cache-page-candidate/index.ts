@@ -37,6 +37,9 @@ function templateIsPublic(ctx: RuleContext, name: string, seen: Set<string>): bo
         case "with":
           if (n.bindings.some(([, v]) => PERSONAL_NAMES.has(v.segs[0])) || !visit(n.body)) return false;
           break;
+        case "block":
+          if (!visit(n.body)) return false;
+          break;
         case "include":
         case "extends":
           if (!n.name || !templateIsPublic(ctx, n.name, seen)) return false;

@@ -12,7 +12,7 @@
 import { ALL_LOADED, insertPath, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import { parseText, type Syntax, type SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { callParts, field, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { callParts, dotted, field, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
 
 /** Queryset methods that keep the rows (and what was joined) of the queryset they are called on. */
 const KEEPS = new Set(["all", "filter", "exclude", "order_by", "distinct", "reverse", "using", "none", "extra", "complex_filter", "alias", "select_for_update", "defer", "only"]);
@@ -31,7 +31,8 @@ const mergeAdds = (a: Adds, b: Adds): Adds => ({ select: [...a.select, ...b.sele
 
 /** Where rows come from: a value the flow knows, a parameter of the helper being read, or the name being reassigned. */
 type Base = { k: "val"; v: QsVal } | { k: "param"; i: number } | { k: "self" };
-type RV = { k: "rows"; base: Base; adds: Adds } | { k: "paginator"; rows: RV & { k: "rows" } } | null;
+/** A paginator, or a django-filter FilterSet built on a queryset (its `.qs` is that queryset, filtered). */
+type RV = { k: "rows"; base: Base; adds: Adds } | { k: "paginator" | "filterset"; rows: RV & { k: "rows" } } | null;
 
 interface Code {
   file: string;
@@ -151,12 +152,30 @@ const COMPOUND = new Set(["if_statement", "elif_clause", "else_clause", "for_sta
 /** Does every path from the function start to `at` go through `node`? (It sits in no branch that `at` is outside of.) */
 function dominates(node: SyntaxNode, at: number, fn: SyntaxNode): boolean {
   for (let p = node.parent; p && p !== fn; p = p.parent) {
+    // An assignment in a try body whose every except clause leaves (raises or returns) ran, once past the try.
+    const tryBody = p.type === "try_statement" ? inTryBody(p, node) && exceptsLeave(p) : p.type === "block" && p.parent?.type === "try_statement" && field(p.parent, "body") === p && exceptsLeave(p.parent);
+    if (tryBody) continue;
     if (p.type === "try_statement" || p.type === "except_clause" || p.type === "finally_clause") {
       // An assignment in a try body may not run; one that `at` is inside of does.
       if (!(p.start <= at && at <= p.end)) return false;
     } else if (COMPOUND.has(p.type) && !(p.start <= at && at <= p.end)) return false;
   }
   return true;
+}
+
+function inTryBody(tryStmt: SyntaxNode, node: SyntaxNode): boolean {
+  const body = field(tryStmt, "body");
+  return !!body && body.start <= node.start && node.end <= body.end;
+}
+
+function exceptsLeave(tryStmt: SyntaxNode): boolean {
+  const clauses = tryStmt.children.filter((c) => c.type === "except_clause" || c.type === "except_group_clause");
+  if (!clauses.length || tryStmt.children.some((c) => c.type === "else_clause")) return false;
+  return clauses.every((c) => {
+    const block = c.children.find((b) => b.type === "block");
+    const last = block?.children.filter((x) => x.type !== "comment").pop();
+    return last?.type === "raise_statement" || last?.type === "return_statement";
+  });
 }
 
 /** Is the assignment the body of `if <name> is None:` (a default for a parameter the caller passes)? */
@@ -205,6 +224,14 @@ export class ContextResolver {
         if (name === self) return { k: "rows", base: { k: "self" }, adds: noAdds() };
         return this.name(code, fn, name, at, depth, params);
       }
+      case "attribute": {
+        // filterset.qs: the rows of the queryset the FilterSet was given.
+        const obj = field(node, "object");
+        const attr = field(node, "attribute");
+        if (!obj || !attr || nodeText(text, attr) !== "qs") return null;
+        const fs = this.expr(code, fn, obj, at, self, depth, params);
+        return fs?.k === "filterset" ? fs.rows : null;
+      }
       case "subscript": {
         const value = field(node, "value");
         const subs = node.children.filter((c) => c !== value);
@@ -230,6 +257,12 @@ export class ContextResolver {
       if (recv?.k !== "rows") return null;
       const adds = methodAdds(text, node, mc.method);
       return adds ? { ...recv, adds: mergeAdds(recv.adds, adds) } : null;
+    }
+    const callee = dotted(text, parts.func);
+    const qsArg = parts.kwargs.get("queryset");
+    if (callee && qsArg && this.isFilterSet(code.file, callee, 0)) {
+      const rows = this.expr(code, fn, qsArg, at, self, depth, params);
+      return rows?.k === "rows" ? { k: "filterset", rows } : null;
     }
     if (parts.func.type !== "identifier") return null;
     const fname = nodeText(text, parts.func);
@@ -289,7 +322,7 @@ export class ContextResolver {
       if (dominates(a, at, fn)) {
         const base = this.expr(code, fn, right, a.start, null, depth + 1, params);
         if (base?.k === "rows") return { ...base, adds: mergeAdds(base.adds, adds) };
-        return base?.k === "paginator" && !adds.select.length && !adds.prefetch.length && !adds.opaque ? base : null;
+        return (base?.k === "paginator" || base?.k === "filterset") && !adds.select.length && !adds.prefetch.length && !adds.opaque ? base : null;
       }
       if (params?.includes(name) && isNoneDefault(text, a, name)) continue;
       // In a branch: it must transform the same rows (qs = qs.filter(...)).
@@ -333,6 +366,23 @@ export class ContextResolver {
     }
     this.summaries.set(def, result);
     return result;
+  }
+
+  /**
+   * Is the class a django-filter FilterSet whose `qs` keeps the rows it is given (no class of the project along its
+   * bases overrides `qs` or `filter_queryset`, which could join or replace them)?
+   */
+  private isFilterSet(file: string, name: string, depth: number): boolean {
+    if (depth > 6) return false;
+    const c = this.ctx.index.resolveClass(file, name);
+    if (c) {
+      if (c.methods.some((m) => m.name === "qs" || m.name === "filter_queryset")) return false;
+      return c.bases.some((b) => this.isFilterSet(c.file, b, depth + 1));
+    }
+    const head = name.split(".")[0];
+    const imported = this.ctx.index.factsOf(file)?.imports[head];
+    const full = imported ? `${imported}${name.slice(head.length)}` : name;
+    return /^django_filters(\.rest_framework)?(\.filterset)?\.FilterSet$/.test(full);
   }
 
   /** A module-level function of this file, or one imported from a module of the project. */

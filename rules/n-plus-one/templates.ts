@@ -28,7 +28,7 @@ export interface TemplateRead {
 }
 
 /** A row in a template loop; `id` names the loop binding, so a relation read twice in one iteration counts once. */
-type TV = Val | { k: "trow"; inst: InstVal; origin: Origin | null; rowModel: Model; id?: number };
+type TV = Val | { k: "trow"; inst: InstVal; origin: Origin | null; rowModel: Model; id?: number } | { k: "attrs"; attrs: Map<string, TV> };
 let nextRowId = 1;
 
 interface Env {
@@ -41,6 +41,11 @@ function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, re
   let afterMany = false;
   for (let i = 1; i < v.segs.length; i++) {
     const seg = v.segs[i];
+    if (cur.k === "attrs") {
+      // An object with known attributes (the request of the context processors: request.user).
+      cur = cur.attrs.get(seg) ?? { k: "unknown" };
+      continue;
+    }
     if (cur.k === "qs" || cur.k === "manager") {
       // qs.all / qs.count ...: the value is the queryset itself for iteration purposes
       if (seg === "all") continue;
@@ -98,7 +103,7 @@ function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, re
  * Relations that code reads on a row, per chain (`self.project.name`, a tag's `user.profile.avatar`): each one not
  * loaded is a query per row, reported at [start, end) in the template.
  */
-function chainReads(ctx: RuleContext, cur: TV, chains: { chain: string[] }[], reads: TemplateRead[], template: string, start: number, end: number): void {
+function chainReads(ctx: RuleContext, cur: TV, chains: { chain: string[] }[], reads: TemplateRead[], template: string, start: number, end: number, via: Set<string> = new Set()): void {
   if (cur.k !== "trow" && cur.k !== "inst") return;
   const inst: InstVal = cur.k === "trow" ? cur.inst : cur;
   const origin: Origin | null = cur.k === "trow" ? cur.origin : null;
@@ -111,6 +116,13 @@ function chainReads(ctx: RuleContext, cur: TV, chains: { chain: string[] }[], re
     for (let j = 0; j < r.chain.length && l && model; j++) {
       const name = r.chain[j].replace(/\(\)$/, "");
       const rf: ModelField | undefined = ctx.index.attribute(model, name);
+      if (!rf && j === 0 && via.size < 3 && !via.has(name)) {
+        // self.other_property (or self.method()): what it reads on self is read too.
+        const m = ctx.index.methodOf(model, name);
+        const called = r.chain[j].endsWith("()") || !!m?.decorators.some((d) => /(^|\.)(cached_)?property$/.test(d));
+        if (m && called && m.params.length <= 1) chainReads(ctx, cur, m.reads[0] ?? [], reads, template, start, end, new Set([...via, name]));
+        break;
+      }
       if (!rf || rf.kind === "concrete" || !rf.target || rf.kind === "gfk") break;
       const single = SINGLE.has(rf.kind);
       const next = r.chain[j + 1];
@@ -134,15 +146,63 @@ function loadedLibraries(nodes: TNode[]): string[] {
   const visit = (ns: TNode[]) => {
     for (const n of ns) {
       if (n.kind === "load") out.push(...n.libs);
-      else if (n.kind === "for" || n.kind === "with") visit(n.body);
+      else if (n.kind === "for" || n.kind === "with" || n.kind === "block") visit(n.body);
     }
   };
   visit(nodes);
   return out;
 }
 
-function walkTemplate(ctx: RuleContext, nodes: TNode[], env: Env, depth: number, template: string, reads: TemplateRead[], seen: Set<string>, libs: string[]): void {
+/** A child template's block that replaces the block of the same name in the templates it extends. */
+interface BlockDef {
+  body: TNode[];
+  file: string;
+  libs: string[];
+}
+
+/** The blocks a template defines (nested ones too), by name. */
+function collectBlocks(nodes: TNode[], out: Map<string, TNode[]>): void {
   for (const n of nodes) {
+    if (n.kind === "block" && !out.has(n.name)) out.set(n.name, n.body);
+    if (n.kind === "block" || n.kind === "for" || n.kind === "with") collectBlocks(n.body, out);
+  }
+}
+
+const readsBlockSuper = (nodes: TNode[]): boolean =>
+  nodes.some((n) => (n.kind === "var" && n.v.segs[0] === "block" && n.v.segs[1] === "super") || ((n.kind === "for" || n.kind === "with") && readsBlockSuper(n.body)));
+
+/**
+ * A whole template as rendered: one that extends another (`{% extends "base.html" %}`, a name the project's
+ * templates hold) renders its parent, with its own blocks (and those of the templates extending it, `overrides`)
+ * in place of the parent's. Its content outside blocks is not rendered. When the parent is not found, the
+ * template's own content is read as it is.
+ */
+function walkDocument(ctx: RuleContext, nodes: TNode[], env: Env, depth: number, template: string, reads: TemplateRead[], seen: Set<string>, overrides: Map<string, BlockDef>): void {
+  const libs = loadedLibraries(nodes);
+  const ext = nodes.find((n): n is TNode & { kind: "extends" } => n.kind === "extends");
+  const parent = ext?.name && !seen.has(ext.name) ? ctx.project.template(ext.name) : null;
+  if (ext?.name && parent) {
+    const mine = new Map(overrides);
+    const blocks = new Map<string, TNode[]>();
+    collectBlocks(nodes, blocks);
+    for (const [name, body] of blocks) if (!mine.has(name)) mine.set(name, { body, file: template, libs });
+    walkDocument(ctx, parseTemplate(parent.text), env, depth, parent.file, reads, new Set([...seen, ext.name]), mine);
+    return;
+  }
+  walkTemplate(ctx, nodes, env, depth, template, reads, seen, libs, overrides);
+}
+
+function walkTemplate(ctx: RuleContext, nodes: TNode[], env: Env, depth: number, template: string, reads: TemplateRead[], seen: Set<string>, libs: string[], overrides: Map<string, BlockDef>): void {
+  for (const n of nodes) {
+    if (n.kind === "block") {
+      const o = overrides.get(n.name);
+      if (o && o.body !== n.body) {
+        walkTemplate(ctx, o.body, env, depth, o.file, reads, seen, o.libs, overrides);
+        // {{ block.super }} renders the replaced content too.
+        if (readsBlockSuper(o.body)) walkTemplate(ctx, n.body, env, depth, template, reads, seen, libs, overrides);
+      } else walkTemplate(ctx, n.body, env, depth, template, reads, seen, libs, overrides);
+      continue;
+    }
     if (n.kind === "var") {
       evalInTemplate(ctx, env, n.v, depth > 0, reads, template, false);
     } else if (n.kind === "call") {
@@ -176,19 +236,18 @@ function walkTemplate(ctx: RuleContext, nodes: TNode[], env: Env, depth: number,
           inner.vars.set(n.targets[0], { ...iterVal, id: nextRowId++ });
         }
       }
-      walkTemplate(ctx, n.body, inner, depth + 1, template, reads, seen, libs);
+      walkTemplate(ctx, n.body, inner, depth + 1, template, reads, seen, libs, overrides);
     } else if (n.kind === "with") {
       const inner: Env = { vars: new Map(env.vars) };
       for (const [name, v] of n.bindings) inner.vars.set(name, evalInTemplate(ctx, env, v, depth > 0, reads, template, false));
-      walkTemplate(ctx, n.body, inner, depth, template, reads, seen, libs);
+      walkTemplate(ctx, n.body, inner, depth, template, reads, seen, libs, overrides);
     } else if (n.kind === "include" && n.name && !seen.has(n.name)) {
       const t = ctx.project.template(n.name);
       if (!t) continue;
       const inner: Env = { vars: n.only ? new Map() : new Map(env.vars) };
       for (const [name, v] of n.bindings) inner.vars.set(name, evalInTemplate(ctx, env, v, depth > 0, reads, template, false));
       const sub: TemplateRead[] = [];
-      const nodes = parseTemplate(t.text);
-      walkTemplate(ctx, nodes, inner, depth, t.file, sub, new Set([...seen, n.name]), loadedLibraries(nodes));
+      walkDocument(ctx, parseTemplate(t.text), inner, depth, t.file, sub, new Set([...seen, n.name]), new Map());
       reads.push(...sub);
     }
   }
@@ -241,6 +300,23 @@ function enclosingFunction(node: SyntaxNode): SyntaxNode | null {
   return n;
 }
 
+/**
+ * What the settings' context processors put in the context of a template rendered with the request: `user` (the
+ * auth processor) and `request.user` (with the request processor too), the logged-in user, one object. The view's
+ * own context comes on top.
+ */
+function processorVars(ctx: RuleContext): Map<string, TV> {
+  const out = new Map<string, TV>();
+  const ps = ctx.index.contextProcessors;
+  if (!ps.has("django.contrib.auth.context_processors.auth")) return out;
+  const model = ctx.index.modelByRef(ctx.index.authUserModel);
+  if (!model) return out;
+  const user: InstVal = { k: "inst", model, loaded: newLoaded(), row: null, path: [], tainted: false };
+  out.set("user", user);
+  if (ps.has("django.template.context_processors.request")) out.set("request", { k: "attrs", attrs: new Map([["user", user]]) });
+  return out;
+}
+
 export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => void): void {
   if (!ctx.mentions(/render|TemplateResponse|template_name/)) return;
   const resolver = new ContextResolver(ctx);
@@ -248,8 +324,7 @@ export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => vo
     const t = ctx.project.template(name);
     if (!t) return;
     const reads: TemplateRead[] = [];
-    const nodes = parseTemplate(t.text);
-    walkTemplate(ctx, nodes, env, 0, t.file, reads, new Set([name]), loadedLibraries(nodes));
+    walkDocument(ctx, parseTemplate(t.text), env, 0, t.file, reads, new Set([name]), new Map());
     const seen = new Set<string>();
     for (const r of reads) {
       const key = `${r.template}:${r.rowId ?? r.start}:${r.path.join("__")}:${r.relation}`;
@@ -271,8 +346,11 @@ export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => vo
             const tname = stringValue(ctx.text, parts.args[ti] ?? parts.kwargs.get("template_name"));
             const fn = enclosingFunction(n);
             const dict = fn ? contextDict(ctx, parts.args[ti + 1] ?? parts.kwargs.get("context"), fn) : null;
+            // render() and TemplateResponse() take the request; render_to_string() when it is given one.
+            const req = parts.args[2] ?? parts.kwargs.get("request");
+            const withRequest = fname !== "render_to_string" || (!!req && req.type !== "none");
             if (tname && dict) {
-              const env: Env = { vars: new Map() };
+              const env: Env = { vars: withRequest ? processorVars(ctx) : new Map() };
               for (const [k, v] of dict.pairs) env.vars.set(k, resolver.value(v));
               run(tname, env);
             }
@@ -385,5 +463,5 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
     for (const [k, v] of extra ?? []) env.vars.set(k, resolver.value(v));
   }
   if (!tname || !env.vars.size) return;
-  run(tname, env);
+  run(tname, { vars: new Map([...processorVars(ctx), ...env.vars]) });
 }

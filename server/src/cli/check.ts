@@ -181,6 +181,7 @@ export async function runCheck(opts: CheckOptions, cwd = process.cwd()): Promise
   }
 
   const hints: Hint[] = [];
+  const foreignSeen = new Set<string>();
   for (const file of targets) {
     try {
       // A template is checked through the views that render it.
@@ -194,7 +195,15 @@ export async function runCheck(opts: CheckOptions, cwd = process.cwd()): Promise
       }
       const text = project.textOf(file);
       if (text === null) continue;
-      hints.push(...project.analyze(file, text));
+      // A template that several views render (a base.html they all extend) gets its hint once.
+      for (const h of project.analyze(file, text)) {
+        if (h.file !== file) {
+          const key = `${h.file}:${h.code}:${h.range.start.line}:${h.range.start.character}:${h.message}`;
+          if (foreignSeen.has(key)) continue;
+          foreignSeen.add(key);
+        }
+        hints.push(h);
+      }
     } catch (e) {
       project.notice(`analysis failed: ${(e as Error).message}`, file);
     }

@@ -126,7 +126,7 @@ export interface FileFacts {
   classes: ClassFact[];
   /** Local name -> dotted target ("catalog.models.Author"). */
   imports: Record<string, string>;
-  settings: { authUserModel?: string; defaultPagination?: boolean; restrictedPermissions?: boolean };
+  settings: { authUserModel?: string; defaultPagination?: boolean; restrictedPermissions?: boolean; contextProcessors?: string[] };
   lookups: LookupFact[];
   /** Senders of save/delete signal receivers (`@receiver(post_save, sender=X)`, `post_save.connect(f, sender=X)`). */
   signalSenders: string[];
@@ -607,7 +607,7 @@ function signalSenders(text: string): string[] {
 
 /** Quick text test: does this file possibly define models, managers, querysets or settings we care about? */
 export function mayHaveFacts(text: string): boolean {
-  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|sender\s*=|get_model\(|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text);
+  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|context_processors|sender\s*=|get_model\(|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text);
 }
 
 /** The keys of fact objects that hold offsets into the file. */
@@ -747,6 +747,10 @@ function visitStatements(text: string, statements: SyntaxNode[], depth0: number,
             if (name === "AUTH_USER_MODEL") {
               const s = stringValue(text, right);
               if (s) facts.settings.authUserModel = s;
+            } else if (name === "TEMPLATES" && right) {
+              // The context processors of TEMPLATES[...]["OPTIONS"]: what every request-rendered template can read.
+              const ps = [...nodeText(text, right).matchAll(/["']([\w.]+\.context_processors\.\w+)["']/g)].map((m) => m[1]);
+              if (ps.length) facts.settings.contextProcessors = ps;
             } else if (name === "REST_FRAMEWORK" && right) {
               const rf = nodeText(text, right);
               if (/["']DEFAULT_PAGINATION_CLASS["']\s*:\s*(?!None\b)/.test(rf)) facts.settings.defaultPagination = true;

@@ -206,6 +206,8 @@ export class ModelIndex {
   authUserModel = "auth.User";
   defaultPagination = false;
   restrictedDefaultPermissions = false;
+  /** TEMPLATES' context processors named in the settings ("django.contrib.auth.context_processors.auth"). */
+  contextProcessors = new Set<string>();
   /** Relative paths of files, for app labels. */
   constructor(private readonly files: Iterable<{ facts: FileFacts; relPath: string }>) {
     this.build();
@@ -262,6 +264,7 @@ export class ModelIndex {
       if (facts.settings.authUserModel) this.authUserModel = facts.settings.authUserModel;
       if (facts.settings.defaultPagination) this.defaultPagination = true;
       if (facts.settings.restrictedPermissions) this.restrictedDefaultPermissions = true;
+      for (const p of facts.settings.contextProcessors ?? []) this.contextProcessors.add(p);
     }
     for (const b of builtinModels()) this.add(b);
 

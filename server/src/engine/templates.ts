@@ -13,6 +13,8 @@ export type TNode =
   | { kind: "var"; v: TVar }
   | { kind: "for"; targets: string[]; iter: TVar | null; start: number; body: TNode[] }
   | { kind: "with"; bindings: [string, TVar][]; body: TNode[] }
+  /** `{% block name %}...{% endblock %}`: a child template that extends this one may replace the body. */
+  | { kind: "block"; name: string; body: TNode[] }
   | { kind: "include"; name: string | null; bindings: [string, TVar][]; only: boolean; start: number; end: number }
   /** `{% extends "base.html" %}` (null when the name is computed). */
   | { kind: "extends"; name: string | null }
@@ -149,10 +151,22 @@ function parseTemplateText(text: string): TNode[] {
         stack.push({ body: node.body, tag: "with" });
         break;
       }
+      case "block": {
+        const node: TNode = { kind: "block", name: rest.trim().split(/\s+/)[0] ?? "", body: [] };
+        top().push(node);
+        stack.push({ body: node.body, tag: "block" });
+        break;
+      }
       case "endfor":
       case "endwith":
         if (stack.length > 1 && stack[stack.length - 1].tag === name.slice(3)) stack.pop();
         break;
+      case "endblock": {
+        // An unclosed for/with inside the block ends with it.
+        const i = stack.map((e) => e.tag).lastIndexOf("block");
+        if (i > 0) stack.length = i;
+        break;
+      }
       case "empty":
         break;
       case "include": {
@@ -174,8 +188,6 @@ function parseTemplateText(text: string): TNode[] {
       case "templatetag":
         top().push({ kind: "tag", name });
         break;
-      case "block":
-      case "endblock":
       case "comment":
       case "endcomment":
       case "static":

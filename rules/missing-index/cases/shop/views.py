@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from .models import Category, Customer, Order
+from .models import Category, Customer, Job, Order
 
 
 def paid_orders(request):
@@ -35,3 +35,11 @@ def recent_orders(customer, since):
     a = list(Order.objects.filter(customer=customer, placed_on__gte=since))
     b = list(customer.order_set.filter(placed_on__gte=since).order_by("-placed_on"))
     return a, b
+
+
+def pending_jobs():
+    return list(Job.objects.filter(state__in=["waiting", "running"]))
+
+
+def jobs_with_log(text):
+    return list(Job.objects.filter(log=text))

@@ -1,5 +1,6 @@
 """Helpers a project's views pass their querysets through (imported by catalog.py)."""
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
 
 from .models import Author
 
@@ -32,3 +33,12 @@ def first_ten(queryset=None):
 
 def featured(queryset):
     return [b for b in queryset if b.published]
+
+
+def paginate_or_404(items, page_number):
+    paginator = Paginator(items, 20)
+    try:
+        items = paginator.page(page_number)
+    except InvalidPage:
+        raise Http404("no such page")
+    return items

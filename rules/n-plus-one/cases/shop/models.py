@@ -51,6 +51,24 @@ class Book(Tracked):
 
     objects = BookQuerySet.as_manager()
 
+    @property
+    def byline(self):
+        # Reads author through another property: one query per book unless author is joined.
+        return f"{self.title} by {self.writer}"
+
+    @property
+    def writer(self):
+        return self.author.name
+
+    @property
+    def writer_ref(self):
+        # author_id is a column of the row: no query.
+        return f"{self.title} ({self.writer_key})"
+
+    @property
+    def writer_key(self):
+        return self.author_id
+
 
 class AudioBook(Book):
     """Multi-table inheritance: AudioBook rows carry Book's fields through a one-to-one join."""
@@ -84,3 +102,11 @@ class Shelf(models.Model):
     books = models.ManyToManyField(Book, related_name="shelves")
 
     objects = models.Manager.from_queryset(ShelfQuerySet)()
+
+
+class Membership(models.Model):
+    """The teams a user belongs to: base.html lists them on every page through request.user.memberships."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(max_length=20)
