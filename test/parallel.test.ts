@@ -9,7 +9,7 @@ import { after, describe, it } from "node:test";
 import { generate } from "../bench/generate";
 import { runCheck, type CheckOptions } from "../server/src/cli/check";
 import { workerCount } from "../server/src/cli/parallel";
-import { EXAMPLE, tempDir, writeTree } from "./helpers";
+import { AUTHOR_BOOK_MODELS, EXAMPLE, tempDir, writeTree } from "./helpers";
 
 const saved = process.env.DJANGO_ORM_HINTS_WORKERS;
 after(() => {
@@ -37,6 +37,21 @@ describe("parallel check", () => {
     const one = await checkWith(1, { paths: [EXAMPLE], format: "json" });
     const two = await checkWith(2, { paths: [EXAMPLE], format: "json" });
     assert.ok(one.hints.length > 20);
+    assert.deepEqual(two, one);
+  });
+
+  it("reports a template that views on different threads render once", async () => {
+    const view = (name: string) => `from django.shortcuts import render\n\nfrom shop.models import Book\n\n\ndef ${name}(request):\n    return render(request, "shop/books.html", {"books": Book.objects.all()})\n`;
+    const root = writeTree({
+      "shop/__init__.py": "",
+      "shop/models.py": AUTHOR_BOOK_MODELS,
+      "shop/a.py": view("a"),
+      "shop/b.py": view("b"),
+      "shop/templates/shop/books.html": "{% for book in books %}{{ book.author.name }}{% endfor %}\n",
+    });
+    const one = await checkWith(1, { paths: [root], format: "json" });
+    const two = await checkWith(2, { paths: [root], format: "json" });
+    assert.equal(one.hints.filter((h) => h.includes("books.html")).length, 1, one.hints.join("\n"));
     assert.deepEqual(two, one);
   });
 

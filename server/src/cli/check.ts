@@ -189,14 +189,15 @@ export async function runCheck(opts: CheckOptions, cwd = process.cwd()): Promise
         hints.push(...project.analyzeTemplate(file));
         continue;
       }
-      if (analyzed) {
-        hints.push(...(analyzed.get(file) ?? []));
-        continue;
+      let found: Hint[];
+      if (analyzed) found = analyzed.get(file) ?? [];
+      else {
+        const text = project.textOf(file);
+        if (text === null) continue;
+        found = project.analyze(file, text);
       }
-      const text = project.textOf(file);
-      if (text === null) continue;
       // A template that several views render (a base.html they all extend) gets its hint once.
-      for (const h of project.analyze(file, text)) {
+      for (const h of found) {
         if (h.file !== file) {
           const key = `${h.file}:${h.code}:${h.range.start.line}:${h.range.start.character}:${h.message}`;
           if (foreignSeen.has(key)) continue;
