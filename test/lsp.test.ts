@@ -293,6 +293,26 @@ describe("lsp: code actions", () => {
   });
 });
 
+describe("lsp: hints in templates", () => {
+  it("publishes a template's hint once when two open views render it", async () => {
+    const view = (name: string) => `from django.shortcuts import render\n\nfrom shop.models import Book\n\n\ndef ${name}(request):\n    return render(request, "shop/books.html", {"books": Book.objects.all()})\n`;
+    const root = writeTree({
+      "shop/__init__.py": "",
+      "shop/models.py": "from django.db import models\n\n\nclass Author(models.Model):\n    name = models.CharField(max_length=9)\n\n\nclass Book(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n",
+      "shop/a.py": `${view("a")}\n\n${view("a2").replace(/^[\s\S]*?def /, "def ")}`,
+      "shop/b.py": view("b"),
+      "shop/templates/shop/books.html": "{% for book in books %}{{ book.author.name }}{% endfor %}\n",
+    });
+    const e = await startEditor(root);
+    const template = uriOf(path.join(root, "shop", "templates", "shop", "books.html"));
+    await e.open(path.join(root, "shop", "a.py"));
+    await e.open(path.join(root, "shop", "b.py"));
+    const shown = await e.diagnostics(template, (d) => d.length > 0, "template diagnostics");
+    assert.equal(shown.length, 1, JSON.stringify(shown));
+    assert.match(shown[0].message, /author/);
+  });
+});
+
 describe("lsp: document sync", () => {
   it("keeps positions right across an incremental didChange with several ranges", async () => {
     const root = copyExample();

@@ -113,7 +113,15 @@ export function startServer(connection: Connection = createConnection()): Connec
       else sources.delete(sourceUri);
       if (sources.size) foreign.set(target, sources);
       else foreign.delete(target);
-      void connection.sendDiagnostics({ uri: target, diagnostics: [...sources.values()].flat() });
+      // Several views rendering one template (or one base.html) find its hint each: show it once.
+      const seen = new Set<string>();
+      const diagnostics = [...sources.values()].flat().filter((x) => {
+        const key = `${x.code}:${x.range.start.line}:${x.range.start.character}:${x.range.end.line}:${x.range.end.character}:${x.message}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      void connection.sendDiagnostics({ uri: target, diagnostics });
     }
   };
 
