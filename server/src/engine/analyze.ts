@@ -49,13 +49,15 @@ export interface AnalysisMemo {
   mentions: Map<string, { node: SyntaxNode | null; seq: number }>;
   /** Counts analyses. */
   seq: number;
+  /** The last analyzed text had parse errors. */
+  hadErrors: boolean;
   /** How many top-level statements the last analysis examined, and how many kept their reports (for tests and the benchmark). */
   examined: number;
   reused: number;
 }
 
 export function newAnalysisMemo(): AnalysisMemo {
-  return { statements: [], key: [], byRule: new Map(), deps: new Map(), mentions: new Map(), seq: 0, examined: 0, reused: 0 };
+  return { statements: [], key: [], byRule: new Map(), deps: new Map(), mentions: new Map(), seq: 0, hadErrors: false, examined: 0, reused: 0 };
 }
 
 /** An offset in the analyzed file, relative to the top-level statement holding it, or to the gap it lies in. */
@@ -80,7 +82,7 @@ export function analyzeFile(input: AnalyzeInput): Hint[] {
   const statements = syntax.root.children;
   const key = [index, index.version, config, rules, input.stamp, preferredQuote(syntax.text)];
   if (memo) for (const s of statements) namesOf(s, syntax.text);
-  const dirty = memo ? dirtyStatements(memo, statements, key, file) : null;
+  const dirty = memo ? dirtyStatements(memo, statements, key, file, syntax.hasErrors || memo.hadErrors) : null;
   const enabled = rules.filter((r) => severityFor(config, r.meta.id, r.meta.defaultSeverity));
   // What each rule can reuse: the reports from last time that still stand, moved to where their statements are
   // now. A clean statement with nothing stored had nothing to report; one whose reports cannot be placed is
@@ -220,6 +222,7 @@ export function analyzeFile(input: AnalyzeInput): Hint[] {
   }
   if (memo) {
     memo.seq = seq;
+    memo.hadErrors = syntax.hasErrors;
     memo.statements = statements;
     memo.key = key;
     memo.examined = examined;
@@ -295,10 +298,10 @@ const namesCache = new WeakMap<SyntaxNode, Names>();
 
 /**
  * The statements to examine again, or null when nothing can be reused. A statement is examined again when it
- * changed or sits next to one that did, when it uses a name a changed statement binds (or, transitively, one that such a statement binds),
+ * changed or (in a file with parse errors) sits next to one that did, when it uses a name a changed statement binds (or, transitively, one that such a statement binds),
  * and a definition is when one of those uses its name (a serializer's reports depend on the views using it).
  */
-function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unknown[], file: string): Set<SyntaxNode> | null {
+function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unknown[], file: string, errors: boolean): Set<SyntaxNode> | null {
   if (!memo.statements.length || key.length !== memo.key.length || key.some((k, i) => k !== memo.key[i])) return null;
   if (SHARED_FILE.test(file)) return null;
   const now = new Set(statements);
@@ -307,8 +310,8 @@ function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unkn
   if (changed.some((s) => IMPORTS.has(s.type))) return null;
   const names = statements.map((s) => namesCache.get(s)!);
   const dirty = new Set<SyntaxNode>(statements.filter((s) => !before.has(s)));
-  // The neighbours of a changed statement too (a class followed by a parse error is cut short).
-  statements.forEach((s, i) => {
+  // With parse errors, the neighbours of a changed statement too (an ERROR right after a class cuts it short).
+  if (errors) statements.forEach((s, i) => {
     if (before.has(s)) return;
     if (i > 0) dirty.add(statements[i - 1]);
     if (i + 1 < statements.length) dirty.add(statements[i + 1]);
