@@ -24,14 +24,16 @@ function rng(seed: number): () => number {
 }
 
 const SAMPLE = fs.readFileSync(path.join(REPO, "example", "catalog", "views.py"), "utf8");
+// Classes with methods and nested classes (Meta): edits inside a class reuse its untouched body statements.
+const CLASSES = fs.readFileSync(path.join(REPO, "example", "api", "views.py"), "utf8") + fs.readFileSync(path.join(REPO, "example", "orders", "models.py"), "utf8");
 const SNIPPETS = ["x", "\n", "    ", "book.author", "(", ")", ":", "\n    for b in Book.objects.all():\n        b.author\n", "# é😀\n", "", "'", "def f():\n    pass\n"];
 
 describe("parser: incremental snapshots", () => {
   it("equal a fresh parse after each of 400 random edits (seeded)", async () => {
     await initParser();
-    for (const seed of [1, 2, 3, 4]) {
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
       const random = rng(seed);
-      const doc = new IncrementalDocument(SAMPLE);
+      const doc = new IncrementalDocument(seed > 4 ? CLASSES : SAMPLE);
       doc.syntax();
       for (let i = 0; i < 100; i++) {
         const t = doc.text;
@@ -52,6 +54,25 @@ describe("parser: incremental snapshots", () => {
       }
       doc.dispose();
     }
+  });
+});
+
+describe("parser: reuse inside a class", () => {
+  it("keeps the untouched methods of a changed class, moved, and re-reads the touched one", async () => {
+    await initParser();
+    const text = "class A:\n    def f(self):\n        return 1\n\n    def g(self):\n        return 2\n\n    def h(self):\n        return 3\n";
+    const doc = new IncrementalDocument(text);
+    const before = doc.syntax().root.children[0].children.find((c) => c.field === "body")!.children;
+    const at = text.indexOf("return 2") + "return ".length;
+    doc.applyChanges([{ start: at, end: at + 1, text: "22" }]);
+    const after = doc.syntax().root.children[0].children.find((c) => c.field === "body")!.children;
+    assert.equal(after[0], before[0], "f is reused");
+    assert.notEqual(after[1], before[1], "g is read again");
+    assert.equal(after[2], before[2], "h is reused");
+    assert.equal(after[2].start, text.indexOf("def h") + 1, "h moved with the edit");
+    assert.deepEqual(shape(doc.syntax().root), shape(parseText(doc.text).root));
+    assert.ok(parentsAreRight(doc.syntax().root));
+    doc.dispose();
   });
 });
 

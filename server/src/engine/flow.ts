@@ -186,6 +186,20 @@ const valueOfNode = new WeakMap<SyntaxNode, Val>();
  * The values of a file's expressions. Lookups go to the per-node table; iteration walks the logs of the module
  * statements and of each definition, so reusing a definition's facts costs nothing per value.
  */
+/**
+ * Drops the values recorded for a statement's nodes before it is evaluated again: the incremental parser can hand
+ * back unchanged nodes (the untouched methods of an edited class), and a value from an earlier evaluation must not
+ * outlive this one.
+ */
+function forgetValues(stmt: SyntaxNode): void {
+  const stack = [stmt];
+  while (stack.length) {
+    const n = stack.pop()!;
+    valueOfNode.delete(n);
+    for (const c of n.children) stack.push(c);
+  }
+}
+
 export class NodeValues {
   private readonly logs: (readonly [SyntaxNode, Val][])[] = [];
 
@@ -373,6 +387,7 @@ class FlowAnalyzer {
     for (const stmt of this.syntax.root.children) {
       const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
       if (def?.type !== "function_definition" && def?.type !== "class_definition") {
+        forgetValues(stmt);
         this.statement(stmt, this.module);
         continue;
       }
@@ -397,6 +412,7 @@ class FlowAnalyzer {
         continue;
       }
       const mark = this.mark();
+      forgetValues(stmt);
       this.statement(stmt, this.module);
       const events = this.since(mark);
       functionCache.set(stmt, { index: this.index, version: this.index.version, sig, where, external: pointsOutside(events, stmt.start, stmt.end), file: this.file, start: stmt.start, end: stmt.end, events });

@@ -148,6 +148,39 @@ function copyChildren(cursor: TreeCursor, parent: SyntaxNode, tables: LanguageTa
   }
 }
 
+/** Nodes that copyReusing descends into to reuse the statements of class bodies. */
+const CLASS_PATH = new Set(["class_definition", "decorated_definition", "block"]);
+
+/**
+ * Like copyChildren, for a changed top-level statement: inside a class (decorated or not), the statements of its
+ * body that `reuse` still has (untouched methods of a large class) are taken over instead of copied.
+ */
+function copyReusing(cursor: TreeCursor, parent: SyntaxNode, tables: LanguageTables, reuse: (start: number, end: number, type: string) => SyntaxNode | null): void {
+  const { names, named, fields } = tables;
+  const type = names[cursor.nodeTypeId] ?? "ERROR";
+  if (!CLASS_PATH.has(type) || (type === "block" && parent.type !== "class_definition")) {
+    copyChildren(cursor, parent, tables);
+    return;
+  }
+  const node: SyntaxNode = { type, start: cursor.startIndex, end: cursor.endIndex, field: fields[cursor.currentFieldId] ?? null, children: [], parent };
+  parent.children.push(node);
+  if (!cursor.gotoFirstChild()) return;
+  do {
+    const cid = cursor.nodeTypeId;
+    if (!named[cid] && cid !== 65535) continue;
+    if (type === "block") {
+      const old = reuse(cursor.startIndex, cursor.endIndex, names[cid] ?? "ERROR");
+      if (old) {
+        old.parent = node;
+        node.children.push(old);
+        continue;
+      }
+    }
+    copyReusing(cursor, node, tables, reuse);
+  } while (cursor.gotoNextSibling());
+  cursor.gotoParent();
+}
+
 function shiftSubtree(node: SyntaxNode, delta: number): void {
   const stack = [node];
   while (stack.length) {
@@ -267,11 +300,26 @@ export class IncrementalDocument {
       return pos;
     };
     const byStart = new Map<number, SyntaxNode>();
-    for (const c of previous.root.children) {
+    // The statements of class bodies too, for a changed class (see copyReusing).
+    const inner = new Map<number, SyntaxNode>();
+    const keep = (into: Map<number, SyntaxNode>, c: SyntaxNode) => {
       const ns = mapOld(c.start);
       const ne = mapOld(c.end);
-      if (ns >= 0 && ne >= 0 && ne - ns === c.end - c.start) byStart.set(ns, c);
+      if (ns >= 0 && ne >= 0 && ne - ns === c.end - c.start) into.set(ns, c);
+    };
+    for (const c of previous.root.children) {
+      keep(byStart, c);
+      const cls = c.type === "decorated_definition" ? c.children.find((x) => x.field === "definition") : c;
+      if (cls?.type === "class_definition") for (const s of cls.children.find((x) => x.field === "body")?.children ?? []) keep(inner, s);
     }
+    const touches = (start: number, end: number) => dirty.some(([a, b]) => a <= end && start <= b);
+    const reuse = (start: number, end: number, type: string): SyntaxNode | null => {
+      const old = inner.get(start);
+      if (!old || old.type !== type || old.end - old.start !== end - start || touches(start, end)) return null;
+      inner.delete(start);
+      if (old.start !== start) shiftSubtree(old, start - old.start);
+      return old;
+    };
     const tables = languageTables(tree.language);
     const cursor = tree.walk();
     const root: SyntaxNode = { type: tables.names[cursor.nodeTypeId], start: cursor.startIndex, end: cursor.endIndex, field: null, children: [], parent: null };
@@ -281,13 +329,13 @@ export class IncrementalDocument {
           const start = cursor.startIndex;
           const end = cursor.endIndex;
           const old = byStart.get(start);
-          const touched = dirty.some(([a, b]) => a <= end && start <= b);
+          const touched = touches(start, end);
           if (old && !touched && old.end - old.start === end - start && old.type === tables.names[cursor.nodeTypeId]) {
             if (old.start !== start) shiftSubtree(old, start - old.start);
             old.parent = root;
             root.children.push(old);
           } else {
-            copyChildren(cursor, root, tables);
+            copyReusing(cursor, root, tables, reuse);
           }
         } while (cursor.gotoNextSibling());
       }
