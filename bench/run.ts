@@ -153,7 +153,7 @@ function readInput(): ChildInput {
   return JSON.parse(fs.readFileSync(process.argv[i + 1], "utf8")) as ChildInput;
 }
 
-function fullCheck(root: string, collect?: (file: string, line: number, code: string) => void): { project: Project; files: string[]; indexMs: number; analyzeMs: number; hints: Record<string, number> } {
+function fullCheck(root: string, collect?: (file: string, line: number, code: string) => void): { project: Project; files: readonly string[]; indexMs: number; analyzeMs: number; hints: Record<string, number> } {
   const t0 = performance.now();
   const project = new Project([root], RULES);
   project.scan();

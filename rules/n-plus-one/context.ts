@@ -10,7 +10,7 @@
  * loaded. Anything else is unknown: when unsure, the template stays silent.
  */
 import { ALL_LOADED, insertPath, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
-import { parseText, type Syntax, type SyntaxNode } from "../../server/src/engine/parser";
+import { parseText, type SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { callParts, dotted, field, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
 
@@ -186,6 +186,10 @@ function isNoneDefault(text: string, a: SyntaxNode, name: string): boolean {
   const cond = field(ifs, "condition");
   return !!cond && new RegExp(`^(${name}\\s+is\\s+None|not\\s+${name})$`).test(nodeText(text, cond).trim());
 }
+
+/** Recently parsed modules of the project (least recently used first). */
+const parsedModules = new Map<string, Code>();
+const MODULES_KEPT = 16;
 
 export class ContextResolver {
   private readonly summaries = new Map<SyntaxNode, Summary | null>();
@@ -400,20 +404,30 @@ export class ContextResolver {
   }
 
   private moduleCode(mod: string): Code | null {
-    const load = (): Code | null => {
+    const locate = (): string | null => {
       const rel = mod.split(".").join("/");
       const esc = rel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       const files = (this.ctx.project.filesMatching?.(new RegExp(`(^|[\\\\/])${esc.replace(/\//g, "[\\\\/]")}(\\.py|[\\\\/]__init__\\.py)$`)) ?? []).filter((f) => {
         const m = this.ctx.index.factsOf(f)?.module;
         return !!m && (m === mod || m.endsWith(`.${mod}`));
       });
-      if (files.length !== 1) return null;
-      const text = this.ctx.project.textOf(files[0]);
-      if (text === null) return null;
-      const syntax: Syntax = parseText(text);
-      return { file: files[0], text, root: syntax.root, flow: false };
+      return files.length === 1 ? files[0] : null;
     };
-    return this.ctx.project.memo ? this.ctx.project.memo(`context-module:${mod}`, load) : load();
+    const file = this.ctx.project.memo ? this.ctx.project.memo(`context-module:${mod}`, locate) : locate();
+    if (!file) return null;
+    const text = this.ctx.project.textOf(file);
+    if (text === null) return null;
+    // Parses are kept for a few modules only: holding every imported module's tree would grow with the project.
+    const hit = parsedModules.get(file);
+    if (hit && hit.text === text) {
+      parsedModules.delete(file);
+      parsedModules.set(file, hit);
+      return hit;
+    }
+    const code: Code = { file, text, root: parseText(text).root, flow: false };
+    parsedModules.set(file, code);
+    if (parsedModules.size > MODULES_KEPT) parsedModules.delete(parsedModules.keys().next().value!);
+    return code;
   }
 }
 

@@ -88,14 +88,17 @@ function methodFields(ctx: RuleContext, body: SyntaxNode): Map<string, string> {
 
 /** Does a view that uses this serializer prefetch the relation (then count()/exists() read the cache)? */
 function prefetchedByViews(ctx: RuleContext, serializer: string, rel: string): boolean {
-  const files = ctx.project.filesMatching?.(/\.py$/) ?? [];
   const uses = new RegExp(`\\b${serializer}\\b`);
   const prefetch = new RegExp(`prefetch_related\\([^)]*["']${rel}["']|Prefetch\\(\\s*["']${rel}["']`);
-  for (const f of files) {
-    const t = f === ctx.file ? ctx.text : ctx.project.textOf(f);
-    if (t && uses.test(t) && prefetch.test(t)) return true;
-  }
-  return false;
+  if (uses.test(ctx.text) && prefetch.test(ctx.text)) return true;
+  // The other files that prefetch anything, read once until a Python file changes (not once per field).
+  const read = (): { file: string; text: string }[] =>
+    (ctx.project.filesMatching?.(/\.py$/) ?? []).flatMap((file) => {
+      const text = ctx.project.textOf(file);
+      return text && /prefetch_related\(|Prefetch\(/.test(text) ? [{ file, text }] : [];
+    });
+  const prefetching = ctx.project.memo ? ctx.project.memo("serializer-method-query:prefetching", read) : read();
+  return prefetching.some((f) => f.file !== ctx.file && uses.test(f.text) && prefetch.test(f.text));
 }
 
 function advice(method: string, f: ModelField, annotation: string): string {

@@ -94,8 +94,11 @@ function baseHandles(ctx: RuleContext, file: string, name: string, depth = 0): "
 }
 
 function pageSizeSet(ctx: RuleContext): boolean {
-  const files = ctx.project.filesMatching?.(/settings[^\\/]*\.py$|[\\/]settings[\\/][^\\/]*\.py$/) ?? [];
-  return files.some((f) => /["']PAGE_SIZE["']\s*:\s*(?!None\b)\S/.test(ctx.project.textOf(f) ?? ""));
+  const read = () => {
+    const files = ctx.project.filesMatching?.(/settings[^\\/]*\.py$|[\\/]settings[\\/][^\\/]*\.py$/) ?? [];
+    return files.some((f) => /["']PAGE_SIZE["']\s*:\s*(?!None\b)\S/.test(ctx.project.textOf(f) ?? ""));
+  };
+  return ctx.project.memo ? ctx.project.memo("unpaginated-list:page-size", read) : read();
 }
 
 /** A pagination class of this file that sets page_size, to reuse in the fix. */

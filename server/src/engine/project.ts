@@ -139,6 +139,7 @@ export class Project implements ProjectView {
   /** Takes indexed files from exportEntries() (of a Project with the same roots); call scanned() after. */
   adoptEntries(files: readonly IndexedFile[], templateDirs?: readonly string[]): void {
     for (const f of files) this.entries.set(f.file, { text: null, hash: f.hash, facts: f.facts, relPath: f.relPath });
+    this.fileList = null;
     if (templateDirs) this.templateDirs = [...templateDirs];
   }
 
@@ -181,7 +182,10 @@ export class Project implements ProjectView {
   indexFile(file: string): void {
     const text = this.overlays.get(file) ?? this.readFile(file);
     if (text === null) {
-      if (this.entries.delete(file)) this.indexCache = null;
+      if (this.entries.delete(file)) {
+        this.indexCache = null;
+        this.fileList = null;
+      }
       return;
     }
     this.indexText(file, text);
@@ -221,11 +225,15 @@ export class Project implements ProjectView {
       return;
     }
     this.indexCache = null;
+    if (!prev) this.fileList = null;
     this.entries.set(file, entry);
   }
 
   removeFile(file: string): void {
-    if (this.entries.delete(file)) this.indexCache = null;
+    if (this.entries.delete(file)) {
+      this.indexCache = null;
+      this.fileList = null;
+    }
     this.pythonChanged(file);
   }
 
@@ -259,8 +267,11 @@ export class Project implements ProjectView {
     return this.entries.has(file);
   }
 
-  files(): string[] {
-    return [...this.entries.keys()].sort();
+  /** The sorted list of indexed files, kept until a file is added or removed (rules ask for it per view). */
+  private fileList: string[] | null = null;
+
+  files(): readonly string[] {
+    return (this.fileList ??= [...this.entries.keys()].sort());
   }
 
   filesMatching(pattern: RegExp): string[] {
