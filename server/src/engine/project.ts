@@ -313,11 +313,20 @@ export class Project implements ProjectView {
   }
 
   private findTemplate(name: string): TemplateFile | null {
-    for (const dir of this.templateDirs) {
-      const full = path.join(dir, name);
-      if (fs.existsSync(full)) {
+    const byName = this.templatesByName();
+    if (byName) {
+      const full = byName.get(name);
+      if (full) {
         const text = this.textOf(full);
         return text === null ? null : { file: full, text };
+      }
+    } else {
+      for (const dir of this.templateDirs) {
+        const full = path.join(dir, name);
+        if (fs.existsSync(full)) {
+          const text = this.textOf(full);
+          return text === null ? null : { file: full, text };
+        }
       }
     }
     // Projects also list subfolders of templates/ in TEMPLATES["DIRS"] (templates/oscar): match by path suffix.
@@ -332,10 +341,33 @@ export class Project implements ProjectView {
   }
 
   private templateFileList: string[] | null = null;
+  private templateListComplete = false;
+  private templateNameIndex: Map<string, string> | null = null;
+
+  /**
+   * Template name -> file, as Django's loaders find it (the first templates/ folder that has it), from one listing
+   * (a lookup per folder for every view would grow with apps x views). Null when the listing was cut short.
+   */
+  private templatesByName(): Map<string, string> | null {
+    const files = this.templateFiles();
+    if (!this.templateListComplete) return null;
+    if (this.templateNameIndex) return this.templateNameIndex;
+    const index = new Map<string, string>();
+    for (const dir of this.templateDirs) {
+      const prefix = `${dir.split(path.sep).join("/")}/`;
+      for (const f of files) {
+        if (!f.startsWith(prefix)) continue;
+        const rel = f.slice(prefix.length);
+        if (!index.has(rel)) index.set(rel, path.join(dir, rel));
+      }
+    }
+    return (this.templateNameIndex = index);
+  }
 
   /** Every file below the templates/ folders (listed once). */
   templateFiles(): string[] {
     if (this.templateFileList) return this.templateFileList;
+    this.templateNameIndex = null;
     const out: string[] = [];
     for (const dir of this.templateDirs) {
       const stack = [dir];
@@ -353,7 +385,9 @@ export class Project implements ProjectView {
           else if (e.isFile()) out.push(full.split(path.sep).join("/"));
         }
       }
+      if (stack.length) break;
     }
+    this.templateListComplete = out.length < 50000;
     this.templateFileList = out;
     return out;
   }
