@@ -598,12 +598,12 @@ function pickFiles(root: string, files: string[], generated: boolean): { view: s
     const models = files.filter((f) => rel(f).endsWith("/models/core.py"));
     return { view: views[views.length >> 1] ?? null, model: models[models.length >> 1] ?? null, keystroke: { file: "", text: "" } };
   }
-  const sizes = files.map((f) => ({ f, lines: countLines(fs.readFileSync(f, "utf8")) }));
+  // Only files the engine analyzes (tests and migrations it does not).
+  const sizes = files.filter((f) => !isTestOrMigration(rel(f))).map((f) => ({ f, lines: countLines(fs.readFileSync(f, "utf8")) }));
   const views = sizes.filter((s) => /views?(\/[^/]+)?\.py$|\/views\//.test(rel(s.f))).sort((a, b) => b.lines - a.lines);
   const models = sizes.filter((s) => /(^|\/)models(\/[^/]+)?\.py$/.test(rel(s.f)) && !rel(s.f).includes("/migrations/")).sort((a, b) => b.lines - a.lines);
-  // The module closest to 5,000 lines among those the engine analyzes (tests and migrations it does not).
-  const analyzed = sizes.filter((s) => !isTestOrMigration(rel(s.f)));
-  const ks = [...(analyzed.length ? analyzed : sizes)].sort((a, b) => Math.abs(a.lines - 5000) - Math.abs(b.lines - 5000))[0];
+  // The module closest to 5,000 lines.
+  const ks = [...sizes].sort((a, b) => Math.abs(a.lines - 5000) - Math.abs(b.lines - 5000))[0];
   return { view: views[0]?.f ?? null, model: models[0]?.f ?? null, keystroke: { file: ks.f, text: fs.readFileSync(ks.f, "utf8") } };
 }
 
