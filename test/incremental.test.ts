@@ -117,9 +117,27 @@ describe("incremental re-analysis", () => {
         assert.equal(JSON.stringify(extractFacts(syntax, c.file, "m")), JSON.stringify(extractFacts(parseText(doc.text), c.file, "m")), "facts");
         const fresh = view(analyzeFile({ file: c.file, relPath: project.relPathOf(c.file), syntax: parseText(doc.text), index: project.index, config: project.config, project, rules: RULES }));
         assert.deepEqual(got, fresh, `${path.relative(c.root, c.file)} after edit ${k} (${JSON.stringify(e)}):\n${doc.text}`);
+        // Now and then against a new project too: the model index kept (or patched) across edits must be the one
+        // a fresh scan builds.
+        if (k % 12 === 11) {
+          const other = new Project([c.root], RULES);
+          other.setOverlay(c.file, doc.text);
+          other.scan();
+          const theirs = view(other.analyze(c.file, doc.text));
+          if (process.env.INCREMENTAL_DEBUG && JSON.stringify(got) !== JSON.stringify(theirs)) {
+            const fs = require("node:fs");
+            fs.writeFileSync("/tmp/facts-inc.json", JSON.stringify(project.index.factsOf(c.file), null, 1));
+            fs.writeFileSync("/tmp/facts-new.json", JSON.stringify(other.index.factsOf(c.file), null, 1));
+            fs.writeFileSync("/tmp/models-inc.json", JSON.stringify(project.index.models.map((m) => [m.key, [...m.fields.keys()], [...m.managers.keys()]])));
+            fs.writeFileSync("/tmp/models-new.json", JSON.stringify(other.index.models.map((m) => [m.key, [...m.fields.keys()], [...m.managers.keys()]])));
+          }
+          assert.deepEqual(got, theirs, `${path.relative(c.root, c.file)} after edit ${k}, against a new project:\n${doc.text}`);
+        }
         edits++;
       }
+      // Closed: the file is what is on disk again (as the server does on close).
       project.setOverlay(c.file, null);
+      project.indexFile(c.file);
       doc.dispose();
     }
     if (process.env.INCREMENTAL_DEBUG) console.log(`${edits} edits, reused in ${reused}`);
@@ -273,5 +291,58 @@ def labels():
     assert.equal(project.index, index, "no rebuild for a change inside a method body");
     assert.equal(index.version, 1);
     assert.equal(n1(), 1, "the loop now reads author through the property");
+  });
+});
+
+describe("edits to classes the index built nothing from", () => {
+  before(initParser);
+
+  it("patch the index in place; edits to models rebuild it; both give a new project's hints", () => {
+    const views = `from rest_framework import serializers
+
+from shop.models import Book
+
+
+class BookSerializer(serializers.ModelSerializer):
+    count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Book
+        fields = ["title", "count"]
+
+    def get_count(self, obj):
+        return 1
+`;
+    const root = writeTree({ "shop/__init__.py": "", "shop/models.py": AUTHOR_BOOK_MODELS, "shop/api.py": views });
+    const project = new Project([root], RULES);
+    project.incremental = true;
+    project.scan();
+    const file = path.join(root, "shop", "api.py");
+    const doc = new IncrementalDocument(views);
+    project.setOverlay(file, views);
+    const codes = () => project.analyze(file, doc.text, doc.syntax()).map((h) => h.code);
+    const edit = (find: string, replace: string) => {
+      const at = doc.text.indexOf(find);
+      doc.applyChanges([{ start: at, end: at + find.length, text: replace }]);
+      project.setOverlay(file, doc.text);
+    };
+    const fresh = () => {
+      const other = new Project([root], RULES);
+      other.setOverlay(file, doc.text);
+      other.scan();
+      return other.analyze(file, doc.text).map((h) => h.code);
+    };
+    assert.deepEqual(codes(), []);
+    const index = project.index;
+    // A new method and a query in the serializer: its facts change, it is not a model.
+    edit("        return 1\n", "        return Book.objects.filter(author=obj.author).count()\n\n    def get_other(self, obj):\n        return 2\n");
+    assert.deepEqual(codes(), ["serializer-method-query"]);
+    assert.equal(project.index, index, "the index was patched, not rebuilt");
+    assert.deepEqual(codes(), fresh());
+    // A field-like assignment could make a class a model: rebuild.
+    edit('    count = serializers.SerializerMethodField()', '    count = serializers.SerializerMethodField()\n    other = serializers.CharField()');
+    codes();
+    assert.notEqual(project.index, index, "rebuilt");
+    assert.deepEqual(codes(), fresh());
   });
 });

@@ -676,6 +676,24 @@ function plainStructure(x: unknown): string {
   return JSON.stringify(x, (k, v) => (OFFSET_KEYS.has(k) || VOLATILE_KEYS.has(k) || k === "lookups" ? undefined : v));
 }
 
+/**
+ * What decides whether a class is a model (its name, bases and which assignments call what): for a class the index
+ * built nothing from, the rest of its facts can change without a rebuild (see ModelIndex.derivesFrom).
+ */
+export function classIdentity(c: ClassFact): string {
+  return JSON.stringify([c.name, c.bases, c.assigns.map((a) => [a.name, a.callee])]);
+}
+
+/** The facts of one class without offsets, lookups and volatile parts. */
+export function classStructure(c: ClassFact): string {
+  return plainStructure(c);
+}
+
+/** Forgets the per-statement parts a file's facts were assembled from (after they were changed in place). */
+export function forgetParts(facts: FileFacts): void {
+  partsOf.delete(facts);
+}
+
 /** The volatile parts of a file's facts, for telling whether they changed. */
 export function volatileOf(facts: FileFacts): string {
   return JSON.stringify(facts.classes.map((c) => c.methods.map((m) => m.reads)));

@@ -192,6 +192,16 @@ export class ModelIndex {
   private factsByFile = new Map<string, FileFacts>();
   private factsByModule = new Map<string, FileFacts>();
   private modelOfClass = new Map<ClassFact, Model>();
+  /** Classes the index built something from: models, and the managers and querysets whose methods it collected. */
+  private readonly derived = new Set<ClassFact>();
+
+  /**
+   * Does the index hold anything computed from this class's body? When not, an edit that keeps the class's name,
+   * bases and field-like assignments (which decide whether it is a model) can change it in place.
+   */
+  derivesFrom(c: ClassFact): boolean {
+    return this.derived.has(c);
+  }
   /** Lookup and ordering uses of concrete fields, keyed by the field's definition ("file:offset"). */
   private uses: Map<string, FieldUse[]> | null = null;
 
@@ -291,6 +301,7 @@ export class ModelIndex {
     };
     const modelClasses: ClassFact[] = [];
     for (const list of this.classesByName.values()) for (const c of list) if (status(c, new Set())) modelClasses.push(c);
+    for (const c of modelClasses) this.derived.add(c);
 
     // 2. Create models with their own fields.
     for (const c of modelClasses) {
@@ -540,6 +551,7 @@ export class ModelIndex {
   /** Methods (and get_queryset's shape) of a manager or queryset class, following its bases. */
   private collectMethods(c: ClassFact, into: Map<string, MethodFact>, depth = 0): boolean {
     if (depth > 10) return true;
+    this.derived.add(c);
     let known = true;
     for (const m of c.methods) if (!into.has(m.name)) into.set(m.name, m);
     for (const b of c.bases) {

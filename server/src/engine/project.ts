@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { analyzeFile, isTestOrMigration, newAnalysisMemo, type AnalysisMemo } from "./analyze";
 import { DEFAULT_CONFIG, type Config } from "./config";
-import { extractFacts, factsStructure, mayHaveFacts, moduleOf, OFFSET_KEYS, VOLATILE_KEYS, volatileOf, type FileFacts } from "./facts";
+import { classIdentity, classStructure, extractFacts, factsStructure, forgetParts, mayHaveFacts, moduleOf, OFFSET_KEYS, VOLATILE_KEYS, volatileOf, type FileFacts } from "./facts";
 import { decode, listWorkspace } from "./files";
 import { ModelIndex } from "./models";
 import { parseText, type Syntax } from "./parser";
@@ -224,9 +224,45 @@ export class Project implements ProjectView {
       this.entries.set(file, { text: entry.text, hash, facts: prev.facts, relPath, structure: prev.structure });
       return;
     }
+    if (prev && prev.relPath === relPath && this.indexCache && this.patchClasses(prev.facts, facts)) {
+      this.indexCache.version++;
+      this.changed(null);
+      this.indexCache.refreshPositions(file);
+      this.entries.set(file, { text: entry.text, hash, facts: prev.facts, relPath, structure: structureOf(entry) });
+      return;
+    }
     this.indexCache = null;
     if (!prev) this.fileList = null;
     this.entries.set(file, entry);
+  }
+
+  /**
+   * An edit that changed only classes the index built nothing from (views, serializers, admin and plugin classes),
+   * keeping their names, bases and field-like assignments: their facts are replaced in place in `prev`, which the
+   * index holds, instead of rebuilding the index. False (nothing changed) when anything else differs.
+   */
+  private patchClasses(prev: FileFacts, next: FileFacts): boolean {
+    const index = this.indexCache!;
+    if (prev.classes.length !== next.classes.length) return false;
+    const rest = (f: FileFacts) => JSON.stringify([f.module, f.imports, f.settings, f.signalSenders]);
+    if (rest(prev) !== rest(next)) return false;
+    const changed: number[] = [];
+    for (let i = 0; i < prev.classes.length; i++) {
+      const a = prev.classes[i];
+      const b = next.classes[i];
+      if (a === b || classStructure(a) === classStructure(b)) continue;
+      if (index.derivesFrom(a) || classIdentity(a) !== classIdentity(b)) return false;
+      changed.push(i);
+    }
+    for (let i = 0; i < prev.classes.length; i++) {
+      const a = prev.classes[i] as unknown as Record<string, unknown>;
+      const b = next.classes[i] as unknown as Record<string, unknown>;
+      if (changed.includes(i)) for (const k of Object.keys(b)) a[k] = b[k];
+      else copyOffsets(a, b);
+    }
+    prev.lookups = next.lookups;
+    forgetParts(prev);
+    return true;
   }
 
   removeFile(file: string): void {
