@@ -80,7 +80,7 @@ export function analyzeFile(input: AnalyzeInput): Hint[] {
   if (isTestOrMigration(input.relPath ?? file)) return [];
   const lines = new LineIndex(syntax.text);
   const statements = syntax.root.children;
-  const key = [index, index.version, config, rules, input.stamp, preferredQuote(syntax.text)];
+  const key = [index, index.versionFor(file), config, rules, input.stamp, preferredQuote(syntax.text)];
   if (memo) for (const s of statements) namesOf(s, syntax.text);
   const dirty = memo ? dirtyStatements(memo, statements, key, file, syntax.hasErrors || memo.hadErrors) : null;
   const enabled = rules.filter((r) => severityFor(config, r.meta.id, r.meta.defaultSeverity));

@@ -694,9 +694,9 @@ export function forgetParts(facts: FileFacts): void {
   partsOf.delete(facts);
 }
 
-/** The volatile parts of a file's facts, for telling whether they changed. */
-export function volatileOf(facts: FileFacts): string {
-  return JSON.stringify(facts.classes.map((c) => c.methods.map((m) => m.reads)));
+/** The volatile parts of a class's facts, for telling whether they changed. */
+export function volatileOf(c: ClassFact): string {
+  return JSON.stringify(c.methods.map((m) => m.reads));
 }
 
 /**

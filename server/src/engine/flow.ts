@@ -402,7 +402,7 @@ class FlowAnalyzer {
       const where = `${above}\0${callees.positions}`;
       const hit = functionCache.get(stmt);
       // Where the module's statements and the callees sit matters only when the facts point into them.
-      if (hit && hit.index === this.index && hit.version === this.index.version && hit.sig === sig && (!hit.external || hit.where === where) && hit.file === this.file && hit.end - hit.start === stmt.end - stmt.start) {
+      if (hit && hit.index === this.index && hit.version === this.index.versionFor(this.file) && hit.sig === sig && (!hit.external || hit.where === where) && hit.file === this.file && hit.end - hit.start === stmt.end - stmt.start) {
         if (hit.start !== stmt.start) {
           shiftEvents(hit.events, hit.start, hit.end, stmt.start - hit.start);
           hit.start = stmt.start;
@@ -415,7 +415,7 @@ class FlowAnalyzer {
       forgetValues(stmt);
       this.statement(stmt, this.module);
       const events = this.since(mark);
-      functionCache.set(stmt, { index: this.index, version: this.index.version, sig, where, external: pointsOutside(events, stmt.start, stmt.end), file: this.file, start: stmt.start, end: stmt.end, events });
+      functionCache.set(stmt, { index: this.index, version: this.index.versionFor(this.file), sig, where, external: pointsOutside(events, stmt.start, stmt.end), file: this.file, start: stmt.start, end: stmt.end, events });
     }
     this.out.values.addLog(this.valueLog);
     return this.out;

@@ -186,6 +186,21 @@ export class ModelIndex {
    * computed from the index (flow, hints) must be recomputed, the index itself stands.
    */
   version = 0;
+  private readonly bumpsBy = new Map<string, number>();
+
+  /**
+   * Records a change of facts read live. With `file`, the change is to classes the index built nothing from, and
+   * that file's own analysis follows it by the names its statements use; other files' results are out of date.
+   */
+  bump(file: string | null): void {
+    this.version++;
+    if (file !== null) this.bumpsBy.set(file, (this.bumpsBy.get(file) ?? 0) + 1);
+  }
+
+  /** The version as far as `file`'s own analysis is concerned (its own attributed bumps left out). */
+  versionFor(file: string): number {
+    return this.version - (this.bumpsBy.get(file) ?? 0);
+  }
   private byName = new Map<string, Model[]>();
   private byKey = new Map<string, Model>();
   private classesByName = new Map<string, ClassFact[]>();

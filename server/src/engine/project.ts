@@ -214,19 +214,25 @@ export class Project implements ProjectView {
       prev.facts.lookups = facts.lookups;
       // What methods read on their parameters is read live from the facts: a change there keeps the index, but
       // what was computed from the old reads (flow, other files' hints) is out of date.
-      const readsChanged = volatileOf(prev.facts) !== volatileOf(facts);
+      // (A change in a class the index built nothing from concerns this file's other statements only by name.)
+      let readsChanged: "derived" | "other" | null = null;
+      prev.facts.classes.forEach((a, i) => {
+        const b = facts.classes[i];
+        if (readsChanged === "derived" || a === b || volatileOf(a) === volatileOf(b)) return;
+        readsChanged = this.indexCache?.derivesFrom(a) ? "derived" : "other";
+      });
       copyOffsets(prev.facts, facts);
       if (readsChanged && this.indexCache) {
-        this.indexCache.version++;
-        this.changed(null);
+        this.indexCache.bump(readsChanged === "derived" ? null : file);
+        this.changed(readsChanged === "derived" ? null : file);
       }
       this.indexCache?.refreshPositions(file);
       this.entries.set(file, { text: entry.text, hash, facts: prev.facts, relPath, structure: prev.structure });
       return;
     }
     if (prev && prev.relPath === relPath && this.indexCache && this.patchClasses(prev.facts, facts)) {
-      this.indexCache.version++;
-      this.changed(null);
+      this.indexCache.bump(file);
+      this.changed(file);
       this.indexCache.refreshPositions(file);
       this.entries.set(file, { text: entry.text, hash, facts: prev.facts, relPath, structure: structureOf(entry) });
       return;
