@@ -346,3 +346,56 @@ class BookSerializer(serializers.ModelSerializer):
     assert.deepEqual(codes(), fresh());
   });
 });
+
+describe("a change to a serializer's methods", () => {
+  before(initParser);
+
+  it("reaches the open view that uses it, without a rebuild", () => {
+    const ser = `from rest_framework import serializers
+
+from shop.models import Book
+
+
+class BookSerializer(serializers.ModelSerializer):
+    who = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Book
+        fields = ["title", "who"]
+
+    def get_who(self, obj):
+        return obj.title
+`;
+    const api = `from rest_framework import viewsets
+
+from shop.models import Book
+from shop.serializers import BookSerializer
+
+
+class BookViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Book.objects.all()
+    serializer_class = BookSerializer
+    pagination_class = None
+`;
+    const root = writeTree({ "shop/__init__.py": "", "shop/models.py": AUTHOR_BOOK_MODELS, "shop/serializers.py": ser, "shop/api.py": api });
+    const project = new Project([root], RULES);
+    project.incremental = true;
+    project.scan();
+    const serFile = path.join(root, "shop", "serializers.py");
+    const apiFile = path.join(root, "shop", "api.py");
+    const serDoc = new IncrementalDocument(ser);
+    const apiDoc = new IncrementalDocument(api);
+    project.setOverlay(serFile, ser);
+    project.setOverlay(apiFile, api);
+    const apiHints = () => project.analyze(apiFile, apiDoc.text, apiDoc.syntax()).filter((h) => h.code === "n-plus-one").length;
+    project.analyze(serFile, serDoc.text, serDoc.syntax());
+    assert.equal(apiHints(), 0);
+    const index = project.index;
+    const at = serDoc.text.indexOf("obj.title");
+    serDoc.applyChanges([{ start: at, end: at + "obj.title".length, text: "obj.author.name" }]);
+    project.setOverlay(serFile, serDoc.text);
+    project.analyze(serFile, serDoc.text, serDoc.syntax());
+    assert.equal(project.index, index, "no rebuild");
+    assert.equal(apiHints(), 1, "the viewset's queryset now needs author");
+  });
+});
