@@ -9,7 +9,7 @@
  * the same name with queryset methods (`if q: qs = qs.filter(...)`), and what those join or prefetch is added as
  * loaded. Anything else is unknown: when unsure, the template stays silent.
  */
-import { ALL_LOADED, insertPath, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
+import { ALL_LOADED, cloneLoaded, insertPath, mergeLoaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import { parseText, type SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { callParts, dotted, field, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
@@ -51,22 +51,6 @@ interface Summary {
 
 const MAX_DEPTH = 4;
 
-function cloneLoaded(l: Loaded): Loaded {
-  if (l.all) return l;
-  const kids = new Map<string, Loaded>();
-  for (const [k, v] of l.kids) kids.set(k, cloneLoaded(v));
-  return { kids, all: false, allSingles: l.allSingles, toAttrs: new Map(l.toAttrs), annotations: new Set(l.annotations), only: l.only ? new Set(l.only) : null, deferred: new Set(l.deferred) };
-}
-
-function mergeLoaded(a: Loaded, b: Loaded): Loaded {
-  if (a.all || b.all) return ALL_LOADED;
-  const out = cloneLoaded(a);
-  out.allSingles ||= b.allSingles;
-  for (const [k, v] of b.kids) out.kids.set(k, out.kids.has(k) ? mergeLoaded(out.kids.get(k)!, v) : cloneLoaded(v));
-  for (const [k, v] of b.toAttrs) out.toAttrs.set(k, v);
-  for (const x of b.annotations) out.annotations.add(x);
-  return out;
-}
 
 /**
  * One queryset for several returns of the same model (get_queryset's early and late returns): a relation counts as

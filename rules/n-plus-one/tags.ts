@@ -3,6 +3,7 @@
  * `@register.filter` in an app's templatetags/<library>.py): which attribute chains the function reads on each of
  * its parameters, so `{% avatar_url user %}` in a loop counts as reading `user.wagtail_userprofile` per row.
  */
+import { attributeChain, outermostAttribute } from "../../server/src/engine/facts";
 import { parseText, type SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { callParts, field, nodeText, stringValue } from "../../server/src/engine/syntax";
@@ -27,31 +28,11 @@ function chainsOn(text: string, body: SyntaxNode, names: string[]): Map<string, 
       const l = field(n, "left");
       if (l?.type === "identifier" && names.includes(nodeText(text, l))) reassigned.add(nodeText(text, l));
     }
-    if (n.type === "attribute" && !(n.parent?.type === "attribute" && field(n.parent, "object") === n)) {
-      const chain: string[] = [];
-      let cur: SyntaxNode | undefined = n;
-      let ok = true;
-      while (cur && cur.type === "attribute") {
-        const attr = field(cur, "attribute");
-        chain.unshift(attr ? nodeText(text, attr) : "?");
-        const obj: SyntaxNode | undefined = field(cur, "object");
-        if (obj?.type === "call") {
-          const f = field(obj, "function");
-          if (f?.type === "attribute") {
-            chain.unshift(`${nodeText(text, field(f, "attribute")!)}()`);
-            cur = field(f, "object");
-            continue;
-          }
-          ok = false;
-          break;
-        }
-        cur = obj;
-      }
-      if (ok && cur?.type === "identifier" && names.includes(nodeText(text, cur))) {
-        if (n.parent?.type === "call" && field(n.parent, "function") === n) chain[chain.length - 1] += "()";
-        const name = nodeText(text, cur);
-        if (!out.has(name)) out.set(name, []);
-        out.get(name)!.push({ chain, start: n.start, end: n.end });
+    if (outermostAttribute(n)) {
+      const c = attributeChain(text, n);
+      if (c && names.includes(c.root)) {
+        if (!out.has(c.root)) out.set(c.root, []);
+        out.get(c.root)!.push({ chain: c.chain, start: n.start, end: n.end });
       }
     }
     for (const c of n.children) stack.push(c);

@@ -400,6 +400,38 @@ function returnShape(text: string, value: SyntaxNode): MethodFact["returns"] {
   return null;
 }
 
+/** Is this attribute the outermost of its chain (not the object of another attribute)? */
+export function outermostAttribute(n: SyntaxNode): boolean {
+  return n.type === "attribute" && !(n.parent?.type === "attribute" && field(n.parent, "object") === n);
+}
+
+/**
+ * What an attribute chain reads on the plain name at its root: `obj.author.name` -> obj, ["author", "name"]. A method
+ * call along the way is kept as "x()" (`obj.tags.all().first` -> ["tags", "all()", "first"]), and a call of the whole
+ * chain marks its last link. Null when the chain does not start at a plain name.
+ */
+export function attributeChain(text: string, n: SyntaxNode): { root: string; chain: string[] } | null {
+  const chain: string[] = [];
+  let cur: SyntaxNode | undefined = n;
+  while (cur && cur.type === "attribute") {
+    const attr = field(cur, "attribute");
+    chain.unshift(attr ? nodeText(text, attr) : "?");
+    const obj: SyntaxNode | undefined = field(cur, "object");
+    if (obj?.type === "call") {
+      // obj.x.all().first: keep the part up to the call
+      const f = field(obj, "function");
+      if (f?.type !== "attribute") return null;
+      chain.unshift(`${nodeText(text, field(f, "attribute")!)}()`);
+      cur = field(f, "object");
+      continue;
+    }
+    cur = obj;
+  }
+  if (cur?.type !== "identifier") return null;
+  if (n.parent?.type === "call" && field(n.parent, "function") === n) chain[chain.length - 1] += "()";
+  return { root: nodeText(text, cur), chain };
+}
+
 /** Attribute chains on parameters (outermost attribute of each chain only). */
 function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFact["reads"] {
   const out: MethodFact["reads"] = {};
@@ -407,35 +439,10 @@ function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFac
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
-    if (n.type === "attribute" && !(n.parent?.type === "attribute" && field(n.parent, "object") === n)) {
-      // The outermost attribute of a chain: collect it down to its root.
-      const chain: string[] = [];
-      let cur: SyntaxNode | undefined = n;
-      let ok = true;
-      while (cur && cur.type === "attribute") {
-        const attr = field(cur, "attribute");
-        chain.unshift(attr ? nodeText(text, attr) : "?");
-        const obj = field(cur, "object");
-        if (obj?.type === "call") {
-          // obj.x.all().first: keep the part up to the call
-          const f = field(obj, "function");
-          if (f?.type === "attribute") {
-            chain.unshift(`${nodeText(text, field(f, "attribute")!)}()`);
-            cur = field(f, "object");
-            continue;
-          }
-          ok = false;
-          break;
-        }
-        cur = obj;
-      }
-      if (ok && cur?.type === "identifier") {
-        const idx = params.indexOf(nodeText(text, cur));
-        if (idx >= 0) {
-          if (n.parent?.type === "call" && field(n.parent, "function") === n) chain[chain.length - 1] += "()";
-          (out[idx] ??= []).push({ chain, start: n.start, end: n.end });
-        }
-      }
+    if (outermostAttribute(n)) {
+      const c = attributeChain(text, n);
+      const idx = c ? params.indexOf(c.root) : -1;
+      if (c && idx >= 0) (out[idx] ??= []).push({ chain: c.chain, start: n.start, end: n.end });
     }
     for (const c of n.children) stack.push(c);
   }

@@ -32,14 +32,16 @@ export function newLoaded(): Loaded {
 }
 export const ALL_LOADED: Loaded = { ...newLoaded(), all: true };
 
-function cloneLoaded(l: Loaded): Loaded {
+/** A deep copy of what a queryset loads. */
+export function cloneLoaded(l: Loaded): Loaded {
   if (l.all) return l;
   const kids = new Map<string, Loaded>();
   for (const [k, v] of l.kids) kids.set(k, cloneLoaded(v));
   return { kids, all: false, allSingles: l.allSingles, toAttrs: new Map(l.toAttrs), annotations: new Set(l.annotations), only: l.only ? new Set(l.only) : null, deferred: new Set(l.deferred) };
 }
 
-function mergeLoaded(a: Loaded, b: Loaded): Loaded {
+/** What either of two querysets loads (a variable assigned in two branches, several returns of one model). */
+export function mergeLoaded(a: Loaded, b: Loaded): Loaded {
   if (a.all || b.all) return ALL_LOADED;
   const out = cloneLoaded(a);
   out.allSingles ||= b.allSingles;
