@@ -74,7 +74,11 @@ export function isTestOrMigration(relPath: string): boolean {
 }
 
 export function analyzeFile(input: AnalyzeInput): Hint[] {
-  const { file, syntax, index, config, project, rules, memo } = input;
+  const { file, syntax, index, config, project, rules } = input;
+  // While the file does not parse, error recovery can give the same text other trees around it: analyze it whole,
+  // and start afresh once it parses again.
+  if (input.memo && syntax.hasErrors) Object.assign(input.memo, newAnalysisMemo());
+  const memo = syntax.hasErrors ? undefined : input.memo;
   // Tests and migrations loop over queries on purpose (fixtures, query-count assertions, data migrations): their
   // hints would be noise, and their queries do not count for missing-index either.
   if (isTestOrMigration(input.relPath ?? file)) return [];
@@ -269,7 +273,10 @@ function toHints(raw: { rule: Rule; report: Report }[], file: string, lines: Lin
     });
     hints.push({ file: target, range, code: rule.meta.id, severity, message: r.message, related, fixes, docsUrl: docsUrl(rule.meta.id) });
   }
-  hints.sort((a, b) => (a.file === b.file ? 0 : a.file.localeCompare(b.file)) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+  // A total order (two views rendering one template give two hints at the same place, told apart by where they
+  // come from), so an analysis that reused reports lists them as a fresh one does.
+  const tie = (h: Hint) => `${h.message}\0${JSON.stringify(h.related)}\0${JSON.stringify(h.fixes)}`;
+  hints.sort((a, b) => (a.file === b.file ? 0 : a.file.localeCompare(b.file)) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code) || (tie(a) < tie(b) ? -1 : tie(a) > tie(b) ? 1 : 0));
   return hints;
 }
 
@@ -298,11 +305,13 @@ const namesCache = new WeakMap<SyntaxNode, Names>();
 
 /**
  * The statements to examine again, or null when nothing can be reused. A statement is examined again when it
- * changed or (in a file with parse errors) sits next to one that did, when it uses a name a changed statement binds (or, transitively, one that such a statement binds),
+ * changed, when it uses a name a changed statement binds (or, transitively, one that such a statement binds),
  * and a definition is when one of those uses its name (a serializer's reports depend on the views using it).
  */
 function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unknown[], file: string, errors: boolean): Set<SyntaxNode> | null {
   if (!memo.statements.length || key.length !== memo.key.length || key.some((k, i) => k !== memo.key[i])) return null;
+  // While the file does not parse, error recovery can give the same text other trees around it: analyze it whole.
+  if (errors) return null;
   if (SHARED_FILE.test(file)) return null;
   const now = new Set(statements);
   const before = new Set(memo.statements);
@@ -310,12 +319,6 @@ function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unkn
   if (changed.some((s) => IMPORTS.has(s.type))) return null;
   const names = statements.map((s) => namesCache.get(s)!);
   const dirty = new Set<SyntaxNode>(statements.filter((s) => !before.has(s)));
-  // With parse errors, the neighbours of a changed statement too (an ERROR right after a class cuts it short).
-  if (errors) statements.forEach((s, i) => {
-    if (before.has(s)) return;
-    if (i > 0) dirty.add(statements[i - 1]);
-    if (i + 1 < statements.length) dirty.add(statements[i + 1]);
-  });
   // Statements whose content may matter to a changed one: users of what the changed ones bind, transitively.
   const changedNames = changed.map((s) => namesCache.get(s));
   if (changedNames.some((n) => !n)) return null;

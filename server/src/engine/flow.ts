@@ -383,9 +383,7 @@ class FlowAnalyzer {
   run(): FileFlow {
     this.collectDefinitions(this.syntax.root, null);
     const moduleSig = createHash("sha1").update(this.moduleSignature()).digest("base64");
-    const moduleStarts = this.syntax.root.children
-      .filter((c) => c.type !== "comment" && c.type !== "function_definition" && c.type !== "class_definition" && c.type !== "decorated_definition")
-      .map((c) => c.start);
+    const allStarts = `${this.syntax.root.children.map((c) => c.start).join(",")};${this.syntax.root.end}`;
     for (const stmt of this.syntax.root.children) {
       const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
       if (def?.type !== "function_definition" && def?.type !== "class_definition") {
@@ -398,12 +396,13 @@ class FlowAnalyzer {
       // facts of its last analysis (the incremental snapshot reuses its nodes).
       // What the definition sees: module-level statements (and where they are relative to it), and the same-file
       // functions it calls (their text and relative position), so a reused result's offsets can move with it.
-      const above = moduleStarts.filter((m) => m < stmt.start).map((m) => stmt.start - m).join(",");
       const callees = this.calleeTexts(stmt);
       const sig = `${moduleSig}\0${callees.texts}`;
-      const where = `${above}\0${callees.positions}`;
-      const hit = functionCache.get(stmt);
-      // Where the module's statements and the callees sit matters only when the facts point into them.
+      // Facts that point outside the definition (an origin in a module-level statement, a callee, another class) hold
+      // offsets there: they stand only while nothing in the file moved, the definition included.
+      const where = `${stmt.start}\0${allStarts}\0${callees.positions}`;
+      // (In a file that does not parse, error recovery can change what the same text means: nothing is reused.)
+      const hit = this.syntax.hasErrors ? undefined : functionCache.get(stmt);
       if (hit && hit.index === this.index && hit.version === this.index.versionFor(this.file) && hit.sig === sig && (!hit.external || hit.where === where) && hit.file === this.file && hit.end - hit.start === stmt.end - stmt.start) {
         if (hit.start !== stmt.start) {
           shiftEvents(hit.events, hit.start, hit.end, stmt.start - hit.start);
