@@ -5,7 +5,8 @@
  * `ctx.examine(node, ...)`: the reports made inside belong to the node's top-level statement. On the next analysis
  * (same index, config, rules and other files), a statement the edit did not touch, and that shares no name with a
  * touched one, keeps its reports from last time (their offsets moved with the statement) and is not examined
- * again. Reports made outside `examine` are recomputed every time.
+ * again. Reports made outside `examine` are recomputed every time. A file with parse errors is analyzed whole (error
+ * recovery can give the same text another tree around it).
  */
 import type { Config } from "./config";
 import { severityFor } from "./config";
@@ -49,15 +50,13 @@ export interface AnalysisMemo {
   mentions: Map<string, { node: SyntaxNode | null; seq: number }>;
   /** Counts analyses. */
   seq: number;
-  /** The last analyzed text had parse errors. */
-  hadErrors: boolean;
   /** How many top-level statements the last analysis examined, and how many kept their reports (for tests and the benchmark). */
   examined: number;
   reused: number;
 }
 
 export function newAnalysisMemo(): AnalysisMemo {
-  return { statements: [], key: [], byRule: new Map(), deps: new Map(), mentions: new Map(), seq: 0, hadErrors: false, examined: 0, reused: 0 };
+  return { statements: [], key: [], byRule: new Map(), deps: new Map(), mentions: new Map(), seq: 0, examined: 0, reused: 0 };
 }
 
 /** An offset in the analyzed file, relative to the top-level statement holding it, or to the gap it lies in. */
@@ -86,7 +85,7 @@ export function analyzeFile(input: AnalyzeInput): Hint[] {
   const statements = syntax.root.children;
   const key = [index, index.versionFor(file), config, rules, input.stamp, preferredQuote(syntax.text)];
   if (memo) for (const s of statements) namesOf(s, syntax.text);
-  const dirty = memo ? dirtyStatements(memo, statements, key, file, syntax.hasErrors || memo.hadErrors) : null;
+  const dirty = memo ? dirtyStatements(memo, statements, key, file) : null;
   const enabled = rules.filter((r) => severityFor(config, r.meta.id, r.meta.defaultSeverity));
   // What each rule can reuse: the reports from last time that still stand, moved to where their statements are
   // now. A clean statement with nothing stored had nothing to report; one whose reports cannot be placed is
@@ -226,7 +225,6 @@ export function analyzeFile(input: AnalyzeInput): Hint[] {
   }
   if (memo) {
     memo.seq = seq;
-    memo.hadErrors = syntax.hasErrors;
     memo.statements = statements;
     memo.key = key;
     memo.examined = examined;
@@ -308,10 +306,8 @@ const namesCache = new WeakMap<SyntaxNode, Names>();
  * changed, when it uses a name a changed statement binds (or, transitively, one that such a statement binds),
  * and a definition is when one of those uses its name (a serializer's reports depend on the views using it).
  */
-function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unknown[], file: string, errors: boolean): Set<SyntaxNode> | null {
+function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unknown[], file: string): Set<SyntaxNode> | null {
   if (!memo.statements.length || key.length !== memo.key.length || key.some((k, i) => k !== memo.key[i])) return null;
-  // While the file does not parse, error recovery can give the same text other trees around it: analyze it whole.
-  if (errors) return null;
   if (SHARED_FILE.test(file)) return null;
   const now = new Set(statements);
   const before = new Set(memo.statements);
