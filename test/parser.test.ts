@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { IncrementalDocument, initParser, parseText, type SyntaxNode } from "../server/src/engine/parser";
+import { IncrementalDocument, initParser, parseText, useRawCursor, type SyntaxNode } from "../server/src/engine/parser";
 import { REPO } from "./helpers";
 
 function shape(n: SyntaxNode): unknown {
@@ -73,6 +73,48 @@ describe("parser: reuse inside a class", () => {
     assert.deepEqual(shape(doc.syntax().root), shape(parseText(doc.text).root));
     assert.ok(parentsAreRight(doc.syntax().root));
     doc.dispose();
+  });
+});
+
+describe("parser: the raw cursor", () => {
+  it("copies the same tree as web-tree-sitter's public TreeCursor API (non-ASCII, errors, deep nesting, incremental)", async () => {
+    await initParser();
+    // The raw walk is what the engine uses; this fails if the runtime stops exposing it.
+    assert.equal(useRawCursor(true), true, "the raw cursor exports were not found on the web-tree-sitter module");
+    const deep = "x = " + "[".repeat(300) + "]".repeat(300) + "\n";
+    const texts = [
+      SAMPLE,
+      CLASSES,
+      "# é😀 ünïcode\ntitle = '日本語'; Book.objects.filter(name='ß').select_related('author')\n",
+      "def f(:\n    for b in Book.objects.all(\n        b.author\n",
+      "a = 1\r\nb = 2\rc = (\r\n",
+      deep,
+      "",
+      "\ufeffimport os\n",
+    ];
+    try {
+      for (const text of texts) {
+        useRawCursor(true);
+        const fast = parseText(text);
+        useRawCursor(false);
+        const slow = parseText(text);
+        assert.deepEqual(shape(fast.root), shape(slow.root), `raw walk differs for ${JSON.stringify(text.slice(0, 40))}`);
+        assert.equal(fast.hasErrors, slow.hasErrors);
+        assert.ok(parentsAreRight(fast.root));
+      }
+      // Incremental snapshots walk only the changed statements: the same with either cursor.
+      for (const raw of [true, false]) {
+        useRawCursor(raw);
+        const doc = new IncrementalDocument(CLASSES);
+        doc.syntax();
+        const at = CLASSES.indexOf("def ") + 4;
+        doc.applyChanges([{ start: at, end: at, text: "é" }]);
+        assert.deepEqual(shape(doc.syntax().root), shape(parseText(doc.text).root), `incremental, raw=${raw}`);
+        doc.dispose();
+      }
+    } finally {
+      useRawCursor(true);
+    }
   });
 });
 

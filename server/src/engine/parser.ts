@@ -41,7 +41,9 @@ export function initParser(): Promise<Parser> {
   if (parser) return Promise.resolve(parser);
   initializing ??= (async () => {
     const runtime = findWasm("tree-sitter.wasm", "web-tree-sitter");
-    await Parser.init({ locateFile: () => runtime });
+    const moduleOptions = { locateFile: () => runtime };
+    await Parser.init(moduleOptions);
+    raw = rawCursorExports(moduleOptions);
     const language = await Language.load(findWasm("tree-sitter-python.wasm", "tree-sitter-python"));
     const p = new Parser();
     p.setLanguage(language);
@@ -98,21 +100,171 @@ function languageTables(language: Language): LanguageTables {
 const LEAF_TYPES = new Set(["comment", "string_content"]);
 
 /**
+ * A tree cursor reduced to what the snapshot reads. Two implementations: the public TreeCursor API, and RawWalk,
+ * which calls the same WASM functions directly (the public API copies the cursor's state in and out of WASM memory
+ * around every call, which was two thirds of the cost of a snapshot).
+ */
+interface Walk {
+  typeId(): number;
+  start(): number;
+  end(): number;
+  fieldId(): number;
+  firstChild(): boolean;
+  nextSibling(): boolean;
+  parent(): boolean;
+  delete(): void;
+}
+
+/**
+ * The WASM exports behind web-tree-sitter's TreeCursor. Each takes the tree's address and works on the cursor state
+ * held in the runtime's transfer buffer: the `goto` functions leave the moved cursor there, the getters read it. The
+ * public methods copy the JS object's state into the buffer before each call and back after each move; RawWalk
+ * puts the state there once and leaves it, which is safe because nothing else uses the buffer during a walk
+ * (single-threaded, no callbacks into JS, no other tree-sitter call until the walk ends).
+ */
+interface CursorExports {
+  HEAP32: Int32Array;
+  _ts_init(): number;
+  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+  _ts_tree_cursor_start_index_wasm(tree: number): number;
+  _ts_tree_cursor_end_index_wasm(tree: number): number;
+  _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+  _ts_tree_cursor_delete_wasm(tree: number): void;
+}
+
+const RAW_FUNCTIONS = [
+  "_ts_init",
+  "_ts_tree_cursor_current_node_type_id_wasm",
+  "_ts_tree_cursor_start_index_wasm",
+  "_ts_tree_cursor_end_index_wasm",
+  "_ts_tree_cursor_current_field_id_wasm",
+  "_ts_tree_cursor_goto_first_child_wasm",
+  "_ts_tree_cursor_goto_next_sibling_wasm",
+  "_ts_tree_cursor_goto_parent_wasm",
+  "_ts_tree_cursor_delete_wasm",
+] as const;
+
+let raw: CursorExports | null = null;
+let rawEnabled = true;
+let transferBuffer = 0;
+
+/**
+ * web-tree-sitter's Emscripten module is the options object given to Parser.init, so the raw exports are found on
+ * it. Anything missing (another runtime version, or the runtime initialized elsewhere first) means the public API.
+ */
+function rawCursorExports(moduleOptions: object): CursorExports | null {
+  const m = moduleOptions as Record<string, unknown>;
+  if (!RAW_FUNCTIONS.every((f) => typeof m[f] === "function") || !(m.HEAP32 instanceof Int32Array)) return null;
+  const exports = m as unknown as CursorExports;
+  // The buffer's address (ts_init only writes the language versions into it, as Parser.init did).
+  transferBuffer = exports._ts_init();
+  return exports;
+}
+
+/** For tests: walk trees with the public TreeCursor API (false) or the raw exports (true). Returns whether raw exports exist. */
+export function useRawCursor(enabled: boolean): boolean {
+  rawEnabled = enabled;
+  return raw !== null;
+}
+
+type Handle = Record<number, number>;
+
+class RawWalk implements Walk {
+  private readonly t: number;
+  constructor(
+    tree: Tree,
+    private readonly cursor: TreeCursor,
+    private readonly m: CursorExports,
+  ) {
+    this.t = (tree as unknown as Handle)[0];
+    // HEAP32 is replaced when WASM memory grows: read it now, not at init.
+    const heap = m.HEAP32;
+    const state = cursor as unknown as Handle;
+    for (let i = 0; i < 4; i++) heap[(transferBuffer >> 2) + i] = state[i];
+  }
+  typeId(): number {
+    return this.m._ts_tree_cursor_current_node_type_id_wasm(this.t);
+  }
+  start(): number {
+    return this.m._ts_tree_cursor_start_index_wasm(this.t);
+  }
+  end(): number {
+    return this.m._ts_tree_cursor_end_index_wasm(this.t);
+  }
+  fieldId(): number {
+    return this.m._ts_tree_cursor_current_field_id_wasm(this.t);
+  }
+  firstChild(): boolean {
+    return this.m._ts_tree_cursor_goto_first_child_wasm(this.t) === 1;
+  }
+  nextSibling(): boolean {
+    return this.m._ts_tree_cursor_goto_next_sibling_wasm(this.t) === 1;
+  }
+  parent(): boolean {
+    return this.m._ts_tree_cursor_goto_parent_wasm(this.t) === 1;
+  }
+  /** Frees the cursor as it is now (its stack may have been reallocated since the JS object last saw it). */
+  delete(): void {
+    this.m._ts_tree_cursor_delete_wasm(this.t);
+    const state = this.cursor as unknown as Handle;
+    state[0] = state[1] = state[2] = state[3] = 0;
+  }
+}
+
+class ApiWalk implements Walk {
+  constructor(private readonly cursor: TreeCursor) {}
+  typeId(): number {
+    return this.cursor.nodeTypeId;
+  }
+  start(): number {
+    return this.cursor.startIndex;
+  }
+  end(): number {
+    return this.cursor.endIndex;
+  }
+  fieldId(): number {
+    return this.cursor.currentFieldId;
+  }
+  firstChild(): boolean {
+    return this.cursor.gotoFirstChild();
+  }
+  nextSibling(): boolean {
+    return this.cursor.gotoNextSibling();
+  }
+  parent(): boolean {
+    return this.cursor.gotoParent();
+  }
+  delete(): void {
+    this.cursor.delete();
+  }
+}
+
+function walk(tree: Tree): Walk {
+  const cursor = tree.walk();
+  return raw && rawEnabled ? new RawWalk(tree, cursor, raw) : new ApiWalk(cursor);
+}
+
+/**
  * Copies the named nodes of a tree into plain objects in one cursor walk. Reading numeric ids and mapping them
  * through tables keeps the number of calls into WASM per node small.
  */
 export function snapshot(tree: Tree, text: string): Syntax {
   const tables = languageTables(tree.language);
-  const cursor: TreeCursor = tree.walk();
-  const root: SyntaxNode = { type: tables.names[cursor.nodeTypeId], start: cursor.startIndex, end: cursor.endIndex, field: null, children: [], parent: null };
+  const cursor = walk(tree);
+  let root: SyntaxNode;
   try {
-    if (cursor.gotoFirstChild()) {
+    root = { type: tables.names[cursor.typeId()], start: cursor.start(), end: cursor.end(), field: null, children: [], parent: null };
+    if (cursor.firstChild()) {
       do copyChildren(cursor, root, tables);
-      while (cursor.gotoNextSibling());
+      while (cursor.nextSibling());
     }
   } finally {
     cursor.delete();
   }
+  // After the walk: reading a node goes through the transfer buffer that holds the raw cursor's state.
   return { text, root, hasErrors: tree.rootNode.hasError };
 }
 
@@ -120,28 +272,28 @@ export function snapshot(tree: Tree, text: string): Syntax {
  * Copies the node under the cursor (when named) and its named descendants into `parent`, leaving the cursor on
  * that same node.
  */
-function copyChildren(cursor: TreeCursor, parent: SyntaxNode, tables: LanguageTables): SyntaxNode | null {
+function copyChildren(cursor: Walk, parent: SyntaxNode, tables: LanguageTables): SyntaxNode | null {
   const { names, named, fields } = tables;
-  const id = cursor.nodeTypeId;
+  const id = cursor.typeId();
   if (!named[id] && id !== 65535) return null;
-  const top: SyntaxNode = { type: names[id] ?? "ERROR", start: cursor.startIndex, end: cursor.endIndex, field: fields[cursor.currentFieldId] ?? null, children: [], parent };
+  const top: SyntaxNode = { type: names[id] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: fields[cursor.fieldId()] ?? null, children: [], parent };
   parent.children.push(top);
-  if (LEAF_TYPES.has(top.type) || !cursor.gotoFirstChild()) return top;
+  if (LEAF_TYPES.has(top.type) || !cursor.firstChild()) return top;
   const stack: SyntaxNode[] = [top];
   for (;;) {
-    const cid = cursor.nodeTypeId;
+    const cid = cursor.typeId();
     let current: SyntaxNode | null = null;
     if (named[cid] || cid === 65535) {
       const p = stack[stack.length - 1];
-      current = { type: names[cid] ?? "ERROR", start: cursor.startIndex, end: cursor.endIndex, field: fields[cursor.currentFieldId] ?? null, children: [], parent: p };
+      current = { type: names[cid] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: fields[cursor.fieldId()] ?? null, children: [], parent: p };
       p.children.push(current);
     }
-    if (current && !LEAF_TYPES.has(current.type) && cursor.gotoFirstChild()) {
+    if (current && !LEAF_TYPES.has(current.type) && cursor.firstChild()) {
       stack.push(current);
       continue;
     }
-    while (!cursor.gotoNextSibling()) {
-      cursor.gotoParent();
+    while (!cursor.nextSibling()) {
+      cursor.parent();
       stack.pop();
       if (stack.length === 0) return top;
     }
@@ -155,21 +307,21 @@ const CLASS_PATH = new Set(["class_definition", "decorated_definition", "block"]
  * Like copyChildren, for a changed top-level statement: inside a class (decorated or not), the statements of its
  * body that `reuse` still has (untouched methods of a large class) are taken over instead of copied.
  */
-function copyReusing(cursor: TreeCursor, parent: SyntaxNode, tables: LanguageTables, reuse: (start: number, end: number, type: string) => SyntaxNode | null): void {
+function copyReusing(cursor: Walk, parent: SyntaxNode, tables: LanguageTables, reuse: (start: number, end: number, type: string) => SyntaxNode | null): void {
   const { names, named, fields } = tables;
-  const type = names[cursor.nodeTypeId] ?? "ERROR";
+  const type = names[cursor.typeId()] ?? "ERROR";
   if (!CLASS_PATH.has(type) || (type === "block" && parent.type !== "class_definition")) {
     copyChildren(cursor, parent, tables);
     return;
   }
-  const node: SyntaxNode = { type, start: cursor.startIndex, end: cursor.endIndex, field: fields[cursor.currentFieldId] ?? null, children: [], parent };
+  const node: SyntaxNode = { type, start: cursor.start(), end: cursor.end(), field: fields[cursor.fieldId()] ?? null, children: [], parent };
   parent.children.push(node);
-  if (!cursor.gotoFirstChild()) return;
+  if (!cursor.firstChild()) return;
   do {
-    const cid = cursor.nodeTypeId;
+    const cid = cursor.typeId();
     if (!named[cid] && cid !== 65535) continue;
     if (type === "block") {
-      const old = reuse(cursor.startIndex, cursor.endIndex, names[cid] ?? "ERROR");
+      const old = reuse(cursor.start(), cursor.end(), names[cid] ?? "ERROR");
       if (old) {
         old.parent = node;
         node.children.push(old);
@@ -177,8 +329,8 @@ function copyReusing(cursor: TreeCursor, parent: SyntaxNode, tables: LanguageTab
       }
     }
     copyReusing(cursor, node, tables, reuse);
-  } while (cursor.gotoNextSibling());
-  cursor.gotoParent();
+  } while (cursor.nextSibling());
+  cursor.parent();
 }
 
 function shiftSubtree(node: SyntaxNode, delta: number): void {
@@ -321,23 +473,23 @@ export class IncrementalDocument {
       return old;
     };
     const tables = languageTables(tree.language);
-    const cursor = tree.walk();
-    const root: SyntaxNode = { type: tables.names[cursor.nodeTypeId], start: cursor.startIndex, end: cursor.endIndex, field: null, children: [], parent: null };
+    const cursor = walk(tree);
+    const root: SyntaxNode = { type: tables.names[cursor.typeId()], start: cursor.start(), end: cursor.end(), field: null, children: [], parent: null };
     try {
-      if (cursor.gotoFirstChild()) {
+      if (cursor.firstChild()) {
         do {
-          const start = cursor.startIndex;
-          const end = cursor.endIndex;
+          const start = cursor.start();
+          const end = cursor.end();
           const old = byStart.get(start);
           const touched = touches(start, end);
-          if (old && !touched && old.end - old.start === end - start && old.type === tables.names[cursor.nodeTypeId]) {
+          if (old && !touched && old.end - old.start === end - start && old.type === tables.names[cursor.typeId()]) {
             if (old.start !== start) shiftSubtree(old, start - old.start);
             old.parent = root;
             root.children.push(old);
           } else {
             copyReusing(cursor, root, tables, reuse);
           }
-        } while (cursor.gotoNextSibling());
+        } while (cursor.nextSibling());
       }
     } finally {
       cursor.delete();
