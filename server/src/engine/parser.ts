@@ -96,6 +96,9 @@ function languageTables(language: Language): LanguageTables {
   return tables;
 }
 
+/** The children of every leaf: one shared, frozen empty list. */
+const NO_CHILDREN: SyntaxNode[] = Object.freeze([]) as unknown as SyntaxNode[];
+
 /** Nodes whose named children the analysis never reads: their text is sliced from the source instead. */
 const LEAF_TYPES = new Set(["comment", "string_content"]);
 
@@ -276,25 +279,30 @@ function copyChildren(cursor: Walk, parent: SyntaxNode, tables: LanguageTables):
   const { names, named, fields } = tables;
   const id = cursor.typeId();
   if (!named[id] && id !== 65535) return null;
-  const top: SyntaxNode = { type: names[id] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: fields[cursor.fieldId()] ?? null, children: [], parent };
+  const top: SyntaxNode = { type: names[id] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: fields[cursor.fieldId()] ?? null, children: NO_CHILDREN, parent };
   parent.children.push(top);
   if (LEAF_TYPES.has(top.type) || !cursor.firstChild()) return top;
+  // Children are collected on a scratch list and copied into an array of their exact size when the node is done:
+  // grown arrays keep spare capacity, and a snapshot held for a while (a full check) was 40% spare slots.
   const stack: SyntaxNode[] = [top];
+  const kids: SyntaxNode[][] = [[]];
   for (;;) {
     const cid = cursor.typeId();
     let current: SyntaxNode | null = null;
     if (named[cid] || cid === 65535) {
-      const p = stack[stack.length - 1];
-      current = { type: names[cid] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: fields[cursor.fieldId()] ?? null, children: [], parent: p };
-      p.children.push(current);
+      current = { type: names[cid] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: fields[cursor.fieldId()] ?? null, children: NO_CHILDREN, parent: stack[stack.length - 1] };
+      kids[kids.length - 1].push(current);
     }
     if (current && !LEAF_TYPES.has(current.type) && cursor.firstChild()) {
       stack.push(current);
+      kids.push([]);
       continue;
     }
     while (!cursor.nextSibling()) {
       cursor.parent();
-      stack.pop();
+      const done = stack.pop()!;
+      const list = kids.pop()!;
+      if (list.length) done.children = list.slice();
       if (stack.length === 0) return top;
     }
   }
