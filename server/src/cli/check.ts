@@ -163,6 +163,8 @@ export async function runCheck(opts: CheckOptions, cwd = process.cwd()): Promise
   if (threads > 1) {
     analyzed = await checkInParallel(project, files, threads, targets.filter((f) => f.endsWith(".py")));
   } else {
+    // The files to analyze are parsed once, while indexing.
+    project.keepParses(targets);
     for (const f of files) project.indexFile(f);
     project.scanned();
   }
@@ -209,5 +211,6 @@ export async function runCheck(opts: CheckOptions, cwd = process.cwd()): Promise
       project.notice(`analysis failed: ${(e as Error).message}`, file);
     }
   }
+  project.dropKeptParses();
   return { hints, notices: project.notices, files: targets.length, root, fixed, configFile: py.file, project };
 }
