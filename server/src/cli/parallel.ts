@@ -13,7 +13,7 @@ import { isMainThread, parentPort, Worker, workerData } from "worker_threads";
 import { RULES } from "../../../rules";
 import type { Config } from "../engine/config";
 import { initParser } from "../engine/parser";
-import { Project, type IndexedFile, type Notice } from "../engine/project";
+import { KEEP_PARSES_CHARS, Project, type IndexedFile, type Notice } from "../engine/project";
 import type { Hint } from "../engine/types";
 
 const TAG = "django-orm-hints-check-worker";
@@ -24,7 +24,7 @@ interface WorkerSetup {
   config: Config;
 }
 
-type Request = { kind: "index"; files: string[] } | { kind: "analyze"; entries: IndexedFile[]; templateDirs: string[]; targets: string[] };
+type Request = { kind: "index"; files: string[]; keep: string[]; budget: number } | { kind: "analyze"; entries: IndexedFile[]; templateDirs: string[]; targets: string[] };
 
 type Reply =
   | { kind: "indexed"; entries: IndexedFile[]; notices: Notice[][] }
@@ -121,7 +121,13 @@ export async function checkInParallel(project: Project, files: readonly string[]
   const pool = new Pool(n, { roots: [...project.roots], config: project.config });
   try {
     const indexShards = shards(files, pool.size, sizeOf);
-    const indexed = await pool.all(indexShards.map((s) => ({ kind: "index", files: s })));
+    // Each worker analyzes the targets it indexed, with the parses it kept (the rest are spread over the workers).
+    const wanted = new Set(targets);
+    const analyzeShards = indexShards.map((s) => s.filter((f) => wanted.has(f)));
+    const placed = new Set(analyzeShards.flat());
+    targets.filter((f) => !placed.has(f)).forEach((f, i) => analyzeShards[i % pool.size].push(f));
+    const budget = Math.floor(KEEP_PARSES_CHARS / pool.size);
+    const indexed = await pool.all(indexShards.map((s, k) => ({ kind: "index", files: s, keep: analyzeShards[k], budget })));
     const byFile = new Map<string, { entry?: IndexedFile; notices: Notice[] }>();
     indexed.forEach((r, k) => {
       if (r.kind !== "indexed") return;
@@ -137,7 +143,6 @@ export async function checkInParallel(project: Project, files: readonly string[]
     project.adoptEntries(all);
     project.scanned();
 
-    const analyzeShards = shards(targets, pool.size, sizeOf);
     const analyzed = await pool.all(analyzeShards.map((s) => ({ kind: "analyze", entries: all, templateDirs: [...project.templateFolders], targets: s })));
     const hints = new Map<string, Hint[]>();
     const notices = new Map<string, Notice[]>();
@@ -168,6 +173,7 @@ function serve(setup: WorkerSetup): void {
       let reply: Reply;
       try {
         if (req.kind === "index") {
+          project.keepParses(req.keep, req.budget);
           const notices: Notice[][] = [];
           for (const f of req.files) {
             const before = project.notices.length;
@@ -192,6 +198,7 @@ function serve(setup: WorkerSetup): void {
             hints.push(hs);
             notices.push(since(before));
           }
+          project.dropKeptParses();
           reply = { kind: "analyzed", hints, notices };
         }
       } catch (e) {

@@ -73,7 +73,7 @@ export interface Notice {
  * 10 to 25 bytes of heap per character of source (dense code costs more), so at most about 200 MB; a bigger project
  * parses the rest twice. Saleor's analyzed files are 7.2 million characters.
  */
-const KEEP_PARSES_CHARS = 8_000_000;
+export const KEEP_PARSES_CHARS = 8_000_000;
 
 export class Project implements ProjectView {
   private readonly entries = new Map<string, FileEntry>();
