@@ -155,8 +155,8 @@ describe("incremental re-analysis", () => {
 describe("incremental re-analysis follows names between statements", () => {
   before(initParser);
 
-  const setup = (views: string) => {
-    const root = writeTree({ "shop/models.py": AUTHOR_BOOK_MODELS, "shop/views.py": views });
+  const setup = (views: string, models = AUTHOR_BOOK_MODELS) => {
+    const root = writeTree({ "shop/models.py": models, "shop/views.py": views });
     const project = new Project([root], RULES);
     project.incremental = true;
     project.scan();
@@ -173,6 +173,50 @@ describe("incremental re-analysis follows names between statements", () => {
     return { analyze, edit, project, file };
   };
   const codes = (hs: Hint[]) => hs.map((h) => `${h.range.start.line}:${h.code}`);
+
+  it("a module-level loop sees a function start and stop reading its variable", () => {
+    const models = `from django.db import models
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField()
+    body = models.TextField()
+    metadata = models.JSONField(default=dict)
+`;
+    const t = setup(
+      `from shop.models import Article
+
+for article in Article.objects.all():
+    print(article.title)
+
+
+def a():
+    return 1
+
+
+def b():
+    return 2
+
+
+def c():
+    return 3
+
+
+def later():
+    for article in []:
+        print(article.slug)
+`,
+      models,
+    );
+    assert.deepEqual(codes(t.analyze()), ["2:missing-only"]);
+    // The function now reads the module-level loop's last row: the loop's rows are used after it, no hint.
+    t.edit("    for article in []:\n        print", "    print");
+    assert.deepEqual(codes(t.analyze()), []);
+    assert.ok(t.project.analysisOf(t.file)!.reused > 0, "the unrelated functions were reused");
+    t.edit("    print(article.slug)", "    for article in []:\n        print(article.slug)");
+    assert.deepEqual(codes(t.analyze()), ["2:missing-only"]);
+  });
 
   it("a loop over a helper's queryset sees the join added in the helper", () => {
     const t = setup(`from shop.models import Book

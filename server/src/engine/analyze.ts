@@ -288,7 +288,6 @@ function topStatement(node: SyntaxNode, root: SyntaxNode): SyntaxNode | null {
 // Which statements must be examined again
 
 const IMPORTS = new Set(["import_statement", "import_from_statement", "future_import_statement"]);
-const DEFINITIONS = new Set(["function_definition", "class_definition", "decorated_definition"]);
 /** Files whose own content other rules' lookups read (URLconfs, settings): always analyzed whole. */
 const SHARED_FILE = /(?:^|[\\/])(?:urls|settings)(?:\.py$|[\\/])|settings[^\\/]*\.py$/;
 
@@ -297,14 +296,13 @@ interface Names {
   ids: Set<string>;
   /** The module-level names it may bind. */
   defs: Set<string>;
-  definition: boolean;
 }
 const namesCache = new WeakMap<SyntaxNode, Names>();
 
 /**
  * The statements to examine again, or null when nothing can be reused. A statement is examined again when it
  * changed, when it uses a name a changed statement binds (or, transitively, one that such a statement binds),
- * and a definition is when one of those uses its name (a serializer's reports depend on the views using it).
+ * and when it binds a name one of those uses (a serializer's reports depend on the views using it).
  */
 function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unknown[], file: string): Set<SyntaxNode> | null {
   if (!memo.statements.length || key.length !== memo.key.length || key.some((k, i) => k !== memo.key[i])) return null;
@@ -318,7 +316,8 @@ function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unkn
   // Statements whose content may matter to a changed one: users of what the changed ones bind, transitively.
   const changedNames = changed.map((s) => namesCache.get(s));
   if (changedNames.some((n) => !n)) return null;
-  const queue = changedNames as Names[];
+  // (a copy: changedNames is used again below)
+  const queue = [...(changedNames as Names[])];
   const affected = new Set<number>();
   while (queue.length) {
     const z = queue.pop()!;
@@ -332,10 +331,11 @@ function dirtyStatements(memo: AnalysisMemo, statements: SyntaxNode[], key: unkn
     }
   }
   for (const i of affected) dirty.add(statements[i]);
-  // A definition used by a changed or affected statement: its reports may depend on its users.
+  // A statement that binds a name a changed or affected statement uses: its reports may depend on its users (a
+  // serializer's on the views using it, a module-level loop's rows on a function that reads its variable).
   const users = [...(changedNames as Names[]), ...[...affected].map((i) => names[i])];
   for (let i = 0; i < statements.length; i++) {
-    if (dirty.has(statements[i]) || !names[i].definition) continue;
+    if (dirty.has(statements[i])) continue;
     if (users.some((u) => intersects(u.ids, names[i].defs))) dirty.add(statements[i]);
   }
   if (dirty.size * 2 > statements.length) return null;
@@ -362,7 +362,6 @@ function namesOf(stmt: SyntaxNode, text: string): Names {
     for (let i = x.children.length - 1; i >= 0; i--) stack.push(x.children[i]);
   }
   const def = stmt.type === "decorated_definition" ? stmt.children.find((c) => c.field === "definition") : stmt;
-  const definition = DEFINITIONS.has(stmt.type);
   if (def && (def.type === "function_definition" || def.type === "class_definition")) {
     const name = def.children.find((c) => c.field === "name");
     if (name) defs.add(text.slice(name.start, name.end));
@@ -384,7 +383,7 @@ function namesOf(stmt: SyntaxNode, text: string): Names {
   } else if (stmt.type !== "comment") {
     for (const id of ids) defs.add(id);
   }
-  n = { ids, defs, definition };
+  n = { ids, defs };
   namesCache.set(stmt, n);
   return n;
 }
