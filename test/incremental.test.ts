@@ -293,6 +293,76 @@ def titles():
   });
 });
 
+describe("rows handed to a function", () => {
+  before(initParser);
+
+  it("follow edits to the function, in this file and in another one", () => {
+    const views = `from shop.helpers import imported_label
+from shop.models import Book
+
+
+def label(book):
+    return book.title
+
+
+def other():
+    return 1
+
+
+def another():
+    return 2
+
+
+def yet_another():
+    return 3
+
+
+def one_more():
+    return 4
+
+
+def labels():
+    return [label(b) for b in Book.objects.all()]
+
+
+def imported_labels():
+    return [imported_label(b) for b in Book.objects.all()]
+`;
+    const helpers = `def imported_label(book):
+    return book.title
+`;
+    const root = writeTree({ "shop/__init__.py": "", "shop/models.py": AUTHOR_BOOK_MODELS, "shop/views.py": views, "shop/helpers.py": helpers });
+    const project = new Project([root], RULES);
+    project.incremental = true;
+    project.scan();
+    const viewsFile = path.join(root, "shop", "views.py");
+    const helpersFile = path.join(root, "shop", "helpers.py");
+    const doc = new IncrementalDocument(views);
+    project.setOverlay(viewsFile, views);
+    const lines = () => project.analyze(viewsFile, doc.text, doc.syntax()).filter((h) => h.code === "n-plus-one").map((h) => h.range.start.line);
+    const edit = (find: string, replace: string) => {
+      const at = doc.text.indexOf(find);
+      assert.ok(at >= 0, find);
+      doc.applyChanges([{ start: at, end: at + find.length, text: replace }]);
+      project.setOverlay(viewsFile, doc.text);
+    };
+    assert.deepEqual(lines(), []);
+    edit("return book.title", "return book.author.name");
+    assert.deepEqual(lines(), [25], "the loop now loads author through label()");
+    assert.ok(project.analysisOf(viewsFile)!.reused > 0, "the unrelated functions were reused");
+    edit("return book.author.name", "return book.title");
+    assert.deepEqual(lines(), []);
+    const hdoc = new IncrementalDocument(helpers);
+    project.setOverlay(helpersFile, helpers);
+    project.analyze(helpersFile, hdoc.text, hdoc.syntax());
+    const at = hdoc.text.indexOf("book.title");
+    hdoc.applyChanges([{ start: at, end: at + "book.title".length, text: "book.author.name" }]);
+    project.setOverlay(helpersFile, hdoc.text);
+    project.analyze(helpersFile, hdoc.text, hdoc.syntax());
+    assert.deepEqual(lines(), [29], "the other file's function now loads author");
+  });
+});
+
 describe("edits to what a method reads", () => {
   before(initParser);
 

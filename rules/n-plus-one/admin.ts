@@ -8,7 +8,11 @@ import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, insertPath, newLoaded, type Loaded } from "../../server/src/engine/flow";
 import type { Model, ModelField, ModelIndex } from "../../server/src/engine/models";
 import type { RuleContext } from "../../server/src/engine/rule";
+import { paramUses, usesOn } from "./calls";
+import type { Code } from "./context";
 import { covered } from "./drf";
+import type { SyntaxNode } from "../../server/src/engine/parser";
+import { field, nodeText } from "../../server/src/engine/syntax";
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
 
@@ -100,6 +104,42 @@ function withListSelectRelated(ctx: RuleContext, admin: ClassFact, model: Model,
 }
 
 
+/**
+ * What an admin column method reads on the row beyond its own attribute chains: through the functions it hands the
+ * row to and the templates it renders with it. Reported at the call in the method.
+ */
+function handedOn(ctx: RuleContext, admin: ClassFact, method: MethodFact, model: Model, loaded: Loaded): { path: string[]; single: boolean; start: number; end: number; chain: string; file: string; what: string }[] {
+  if (admin.file !== ctx.file) return [];
+  const def = methodNode(ctx, admin, method);
+  const param = def ? paramName(ctx.text, def, 1) : null;
+  if (!def || !param) return [];
+  const code: Code = { file: ctx.file, text: ctx.text, root: ctx.syntax.root, flow: true };
+  const callee = { code, def, params: [param] };
+  // Chains written in the method itself are pathsOf's.
+  const uses = paramUses(ctx, callee, param, null).filter((u) => u.kind === "template" || u.at.file !== ctx.file || u.at.start < def.start || u.at.end > def.end);
+  return usesOn(ctx, model, loaded, uses).map((r) => ({ path: r.path, single: r.single, start: r.entry.start, end: r.entry.end, chain: r.path.join("."), file: r.entry.file, what: `${method.name}() ${r.what}` }));
+}
+
+function methodNode(ctx: RuleContext, admin: ClassFact, method: MethodFact): SyntaxNode | null {
+  let found: SyntaxNode | null = null;
+  const stack: SyntaxNode[] = [ctx.syntax.root];
+  while (stack.length && !found) {
+    const n = stack.pop()!;
+    if (n.end < admin.start || n.start > admin.end) continue;
+    if (n.type === "function_definition" && n.start <= method.start && method.start <= n.end && nodeText(ctx.text, field(n, "name")!) === method.name) found = n;
+    for (const c of n.children) stack.push(c);
+  }
+  return found;
+}
+
+function paramName(text: string, def: SyntaxNode, i: number): string | null {
+  const ps = (field(def, "parameters")?.children ?? []).filter((p) => p.type === "identifier" || p.type === "typed_parameter");
+  const p = ps[i];
+  if (!p) return null;
+  const id = p.type === "identifier" ? p : p.children.find((c) => c.type === "identifier");
+  return id ? nodeText(text, id) : null;
+}
+
 export function checkAdmin(ctx: RuleContext, report: (n: AdminNeed) => void): void {
   if (!ctx.mentions(/list_display/)) return;
   const facts = ctx.index.factsOf(ctx.file);
@@ -116,8 +156,11 @@ export function checkAdmin(ctx: RuleContext, report: (n: AdminNeed) => void): vo
       const adminMethod = admin.methods.find((m) => m.name === column);
       const modelMethod = adminMethod ? undefined : ctx.index.methodOf(model, column);
       const f = ctx.index.attribute(model, column);
-      const reads: { path: string[]; single: boolean; start: number; end: number; chain: string; file: string }[] = [];
-      if (adminMethod) reads.push(...pathsOf(ctx.index, model, adminMethod, 1).map((r) => ({ ...r, file: admin.file })));
+      const reads: { path: string[]; single: boolean; start: number; end: number; chain: string; file: string; what?: string }[] = [];
+      if (adminMethod) {
+        reads.push(...pathsOf(ctx.index, model, adminMethod, 1).map((r) => ({ ...r, file: admin.file })));
+        for (const r of handedOn(ctx, admin, adminMethod, model, loaded)) reads.push(r);
+      }
       else if (modelMethod) reads.push(...pathsOf(ctx.index, model, modelMethod, 0).map((r) => ({ ...r, file: model.file })));
       else if (f && (f.kind === "fk" || f.kind === "o2o") && f.target) {
         // Shown through the related object's __str__: its own relations count too.
@@ -127,7 +170,7 @@ export function checkAdmin(ctx: RuleContext, report: (n: AdminNeed) => void): vo
       }
       for (const r of reads) {
         if (covered(ctx.index, model, loaded, r.path)) continue;
-        needs.push({ admin, model, column, path: r.path, single: r.single, at: { start: ld.valueStart, end: ld.valueEnd }, read: { file: r.file, start: r.start, end: r.end, what: `${column} reads ${r.chain}` } });
+        needs.push({ admin, model, column, path: r.path, single: r.single, at: { start: ld.valueStart, end: ld.valueEnd }, read: { file: r.file, start: r.start, end: r.end, what: r.what ?? `${column} reads ${r.chain}` } });
       }
     }
     const seen = new Set<string>();

@@ -34,7 +34,7 @@ type Base = { k: "val"; v: QsVal } | { k: "param"; i: number } | { k: "self" };
 /** A paginator, or a django-filter FilterSet built on a queryset (its `.qs` is that queryset, filtered). */
 type RV = { k: "rows"; base: Base; adds: Adds } | { k: "paginator" | "filterset"; rows: RV & { k: "rows" } } | null;
 
-interface Code {
+export interface Code {
   file: string;
   text: string;
   root: SyntaxNode;
@@ -100,7 +100,7 @@ function methodAdds(text: string, call: SyntaxNode, method: string): Adds | null
   return null;
 }
 
-function parameters(text: string, fn: SyntaxNode): string[] | null {
+export function parameters(text: string, fn: SyntaxNode): string[] | null {
   const ps = field(fn, "parameters");
   const out: string[] = [];
   for (const p of ps?.children ?? []) {
@@ -388,31 +388,36 @@ export class ContextResolver {
   }
 
   private moduleCode(mod: string): Code | null {
-    const locate = (): string | null => {
-      const rel = mod.split(".").join("/");
-      const esc = rel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      const files = (this.ctx.project.filesMatching?.(new RegExp(`(^|[\\\\/])${esc.replace(/\//g, "[\\\\/]")}(\\.py|[\\\\/]__init__\\.py)$`)) ?? []).filter((f) => {
-        const m = this.ctx.index.factsOf(f)?.module;
-        return !!m && (m === mod || m.endsWith(`.${mod}`));
-      });
-      return files.length === 1 ? files[0] : null;
-    };
-    const file = this.ctx.project.memo ? this.ctx.project.memo(`context-module:${mod}`, locate) : locate();
-    if (!file) return null;
-    const text = this.ctx.project.textOf(file);
-    if (text === null) return null;
-    // Parses are kept for a few modules only: holding every imported module's tree would grow with the project.
-    const hit = parsedModules.get(file);
-    if (hit && hit.text === text) {
-      parsedModules.delete(file);
-      parsedModules.set(file, hit);
-      return hit;
-    }
-    const code: Code = { file, text, root: parseText(text).root, flow: false };
-    parsedModules.set(file, code);
-    if (parsedModules.size > MODULES_KEPT) parsedModules.delete(parsedModules.keys().next().value!);
-    return code;
+    return moduleCode(this.ctx, mod);
   }
+}
+
+/** A module of the project by its dotted name (one file only), parsed; a few recent parses are kept. */
+export function moduleCode(ctx: RuleContext, mod: string): Code | null {
+  const locate = (): string | null => {
+    const rel = mod.split(".").join("/");
+    const esc = rel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const files = (ctx.project.filesMatching?.(new RegExp(`(^|[\\\\/])${esc.replace(/\//g, "[\\\\/]")}(\\.py|[\\\\/]__init__\\.py)$`)) ?? []).filter((f) => {
+      const m = ctx.index.factsOf(f)?.module;
+      return !!m && (m === mod || m.endsWith(`.${mod}`));
+    });
+    return files.length === 1 ? files[0] : null;
+  };
+  const file = ctx.project.memo ? ctx.project.memo(`context-module:${mod}`, locate) : locate();
+  if (!file) return null;
+  const text = ctx.project.textOf(file);
+  if (text === null) return null;
+  // Parses are kept for a few modules only: holding every imported module's tree would grow with the project.
+  const hit = parsedModules.get(file);
+  if (hit && hit.text === text) {
+    parsedModules.delete(file);
+    parsedModules.set(file, hit);
+    return hit;
+  }
+  const code: Code = { file, text, root: parseText(text).root, flow: false };
+  parsedModules.set(file, code);
+  if (parsedModules.size > MODULES_KEPT) parsedModules.delete(parsedModules.keys().next().value!);
+  return code;
 }
 
 function enclosing(node: SyntaxNode): SyntaxNode | null {
@@ -421,7 +426,7 @@ function enclosing(node: SyntaxNode): SyntaxNode | null {
   return n;
 }
 
-function topFunction(text: string, root: SyntaxNode, name: string): SyntaxNode | null {
+export function topFunction(text: string, root: SyntaxNode, name: string): SyntaxNode | null {
   let found: SyntaxNode | null = null;
   let count = 0;
   for (const s of root.children) {
@@ -435,7 +440,7 @@ function topFunction(text: string, root: SyntaxNode, name: string): SyntaxNode |
 }
 
 /** A method of the class that defines `fn`, by name (defined once in that class body). */
-function methodOf(text: string, fn: SyntaxNode, name: string): SyntaxNode | null {
+export function methodOf(text: string, fn: SyntaxNode, name: string): SyntaxNode | null {
   let cls: SyntaxNode | null = fn.parent;
   while (cls && cls.type !== "class_definition") cls = cls.parent;
   const body = cls ? field(cls, "body") : undefined;

@@ -1,6 +1,7 @@
 import { addToQueryset, joinEdits, longestPaths } from "../../server/src/engine/fixes";
 import { checkDrf } from "./drf";
 import { checkAdmin } from "./admin";
+import { checkHandedRows } from "./calls";
 import { checkTemplates } from "./templates";
 import type { RelationRead } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
@@ -38,6 +39,7 @@ export function joinMethod(index: RuleContext["index"], model: Model, path: stri
 
 function check(ctx: RuleContext): void {
   for (const r of ctx.flow().reads) ctx.examine(r.node, () => report(ctx, r));
+  checkHandedRows(ctx, (h) => report(ctx, h.read, h.joinPath));
   checkTemplates(ctx, (t) => {
     const method = t.single ? "select_related" : "prefetch_related";
     const lookup = t.path.join("__");
@@ -134,9 +136,9 @@ function fullPath(ctx: RuleContext, r: RelationRead): string[] {
   return path;
 }
 
-function report(ctx: RuleContext, r: RelationRead): void {
+function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
   const rowModel = r.row.model;
-  const joinPath = fullPath(ctx, r);
+  const joinPath = path ?? fullPath(ctx, r);
   const method = joinMethod(ctx.index, rowModel, joinPath);
   const lookup = joinPath.join("__");
   const shown = r.path.join(".");

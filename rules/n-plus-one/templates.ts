@@ -465,3 +465,27 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
   if (!tname || !env.vars.size) return;
   run(tname, { vars: new Map([...processorVars(ctx), ...env.vars]) });
 }
+
+/**
+ * Relations a template reads on objects it is given, when it is rendered once per object (an admin column, a
+ * helper called per row): `vars` maps context names to the objects' models and what was loaded with them.
+ */
+export function templateReadsOn(ctx: RuleContext, name: string, vars: Map<string, { model: Model; loaded: Loaded }>): TemplateRead[] {
+  const t = ctx.project.template(name);
+  if (!t) return [];
+  const env: Env = { vars: new Map() };
+  for (const [k, v] of vars) {
+    const inst: InstVal = { k: "inst", model: v.model, loaded: v.loaded, row: null, path: [], tainted: false };
+    env.vars.set(k, { k: "trow", inst, origin: null, rowModel: v.model, id: nextRowId++ });
+  }
+  const reads: TemplateRead[] = [];
+  // Depth 1: the whole template runs once per object, as a loop body would.
+  walkDocument(ctx, parseTemplate(t.text), env, 1, t.file, reads, new Set([name]), new Map());
+  const seen = new Set<string>();
+  return reads.filter((r) => {
+    const key = `${r.rowId ?? r.start}:${r.path.join("__")}:${r.relation}`;
+    if (seen.has(key) || r.relation.includes(".")) return false;
+    seen.add(key);
+    return true;
+  });
+}

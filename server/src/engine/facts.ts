@@ -507,7 +507,7 @@ function classFact(text: string, file: string, cls: SyntaxNode): ClassFact | nul
   return fact;
 }
 
-function importFacts(text: string, stmt: SyntaxNode, imports: Record<string, string>, module: string): void {
+export function importFacts(text: string, stmt: SyntaxNode, imports: Record<string, string>, module: string): void {
   if (stmt.type === "import_from_statement") {
     const modNode = field(stmt, "module_name");
     if (!modNode) return;

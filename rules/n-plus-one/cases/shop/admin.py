@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.template.loader import render_to_string
 
-from .models import Author, Book, Review
+from .models import Author, Book, Review, Shelf
 
 
 @admin.register(Book)
@@ -51,3 +52,33 @@ class EditorAdmin(admin.ModelAdmin):
 admin.site.register(Author, AuthorAdmin)
 admin.site.register(Review, ReviewAdmin)
 admin.site.register(Book, EditorAdmin)
+
+
+
+@admin.register(Shelf)
+class ShelfAdmin(admin.ModelAdmin):
+    list_display = ("name", "books", "owner_name")
+
+    def books(self, obj):
+        return render_to_string("shop/shelf_books.html", {"shelf": obj})  # expect: n-plus-one
+
+    def owner_name(self, obj):
+        return owner_label(obj)  # expect: n-plus-one
+
+
+class JoinedShelfAdmin(admin.ModelAdmin):
+    # Joined and prefetched where the changelist builds its queryset: silent.
+    list_display = ("name", "books", "owner_name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("owner").prefetch_related("books")
+
+    def books(self, obj):
+        return render_to_string("shop/shelf_books.html", {"shelf": obj})
+
+    def owner_name(self, obj):
+        return owner_label(obj)
+
+
+def owner_label(shelf):
+    return f"{shelf.name} ({shelf.owner.name})"

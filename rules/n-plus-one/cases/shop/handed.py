@@ -1,0 +1,84 @@
+from . import formatting
+from .formatting import author_line, counted, describe, key_only, rebound, row_html
+from .models import Author, Book
+
+
+def imported_helper():
+    return [author_line(book) for book in Book.objects.all()]  # expect: n-plus-one
+
+
+def handed_on_and_keyword():
+    for book in Book.objects.all():
+        print(describe(book=book, with_tags=True))  # expect: n-plus-one
+
+
+def module_attribute():
+    for book in Book.objects.filter(published__isnull=False):
+        print(formatting.author_line(book))  # expect: n-plus-one
+
+
+def nested_helper():
+    def label(author):
+        return f"{author.name} ({author.publisher.name})"
+
+    return {author.pk: label(author) for author in Author.objects.all()}  # expect: n-plus-one
+
+
+def through_property():
+    def show(book):
+        return book.byline
+
+    for book in Book.objects.all():
+        print(show(book))  # expect: n-plus-one
+
+
+def template_per_row():
+    return [row_html(book) for book in Book.objects.all()]  # expect: n-plus-one
+
+
+class Report:
+    def lines(self):
+        for book in Book.objects.all():
+            yield self.line(book)  # expect: n-plus-one
+
+    def line(self, book):
+        return book.editor.name if book.editor_id else "-"
+
+
+# Silent
+
+
+def joined():
+    return [author_line(book) for book in Book.objects.select_related("author")]
+
+
+def read_in_loop_too():
+    for book in Book.objects.all():
+        # Reported once, where the loop reads it.
+        print(book.author.name, author_line(book))  # expect: n-plus-one
+
+
+def columns_only():
+    return [key_only(book) for book in Book.objects.all()]
+
+
+def counts_only():
+    return [counted(book) for book in Book.objects.all()]
+
+
+def parameter_rebound():
+    return [rebound(book) for book in Book.objects.all()]
+
+
+def shadowed():
+    author_line = str
+    return [author_line(book) for book in Book.objects.all()]
+
+
+def outside_loop(pk):
+    book = Book.objects.get(pk=pk)
+    return author_line(book)
+
+
+def unknown_function():
+    return [sorted_label(book) for book in Book.objects.all()]  # noqa: F821
