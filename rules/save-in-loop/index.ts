@@ -1,4 +1,4 @@
-import type { LoopCtx } from "../../server/src/engine/flow";
+import { enclosingLoop } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
 import { syntacticQueryset } from "../../server/src/engine/rows";
@@ -6,24 +6,6 @@ import { callParts, dotted, enclosingScope, field, methodCall, nodeText, walk, w
 
 const INSTANCE_WRITES = new Set(["save", "delete", "asave", "adelete"]);
 const QUERYSET_WRITES = new Set(["update", "delete", "aupdate", "adelete"]);
-
-/** The innermost loop whose repeated part contains the node (not a for's iterable), within the same function. */
-function enclosingLoop(loops: Map<SyntaxNode, LoopCtx>, node: SyntaxNode): LoopCtx | null {
-  let child = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
-    if (p.type === "function_definition" || p.type === "lambda" || p.type === "class_definition") return null;
-    const loop = loops.get(p);
-    if (!loop) continue;
-    if (p.type === "for_statement" && child.field !== "body") continue;
-    if (p.type === "while_statement" && child.field !== "body" && child.field !== "condition") continue;
-    if (loop.kind === "comprehension") {
-      const firstFor = p.children.find((c) => c.type === "for_in_clause");
-      if (child === firstFor && within(node, field(firstFor, "right"))) continue;
-    }
-    return loop;
-  }
-  return null;
-}
 
 function within(n: SyntaxNode, outer: SyntaxNode | undefined): boolean {
   if (!outer) return false;

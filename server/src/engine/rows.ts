@@ -362,3 +362,56 @@ function modelRootedCall(ctx: RuleContext, node: SyntaxNode): { model: Model; me
   }
   return null;
 }
+
+/**
+ * The node sits in the body of a `try` that catches `Model.DoesNotExist` (or `ObjectDoesNotExist`), within the same
+ * function: the models named (empty for `ObjectDoesNotExist` alone), or null when there is no such handler.
+ */
+export function doesNotExistHandled(ctx: RuleContext, node: SyntaxNode): { models: Model[]; tryNode: SyntaxNode } | null {
+  let child = node;
+  for (let p = node.parent; p; child = p, p = p.parent) {
+    if (p.type === "function_definition" || p.type === "lambda" || p.type === "class_definition") return null;
+    if (p.type !== "try_statement" || child.field !== "body") continue;
+    const models: Model[] = [];
+    let caught = false;
+    for (const clause of p.children) {
+      if (clause.type !== "except_clause") continue;
+      const stack = clause.children.filter((c) => c.type !== "block");
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (n.type === "as_pattern_target") continue;
+        if (n.type === "attribute" && nodeText(ctx.text, field(n, "attribute")!) === "DoesNotExist") {
+          const d = dotted(ctx.text, field(n, "object"));
+          const m = d ? ctx.index.modelFromName(ctx.file, d) : undefined;
+          if (m) models.push(m);
+          caught = true;
+          continue;
+        }
+        if (n.type === "identifier" && nodeText(ctx.text, n) === "ObjectDoesNotExist") caught = true;
+        if (n.type === "attribute" && nodeText(ctx.text, n).endsWith(".ObjectDoesNotExist")) caught = true;
+        for (const c of n.children) stack.push(c);
+      }
+    }
+    if (caught) return { models, tryNode: p };
+  }
+  return null;
+}
+
+/**
+ * `X.get(field=...)` in the body of a `try` that catches `Model.DoesNotExist`: a query on X's model when the flow
+ * knows X (a queryset or manager), or on the one model the handler names when it does not (`getattr(obj, name)`,
+ * a helper's result). Lookups must be keywords (Q objects allowed): `dict.get()` and friends take positional keys.
+ */
+export function handledGet(ctx: RuleContext, call: SyntaxNode): { model: string; known: boolean } | null {
+  const mc = methodCall(ctx.text, call);
+  if (!mc || (mc.method !== "get" && mc.method !== "aget")) return null;
+  const parts = callParts(ctx.text, call);
+  if (!parts || parts.splat || !parts.kwargs.size) return null;
+  if (parts.args.some((a) => a.type !== "call" || !/^(\w+\.)*Q$/.test(dotted(ctx.text, field(a, "function")) ?? ""))) return null;
+  const handled = doesNotExistHandled(ctx, call);
+  if (!handled) return null;
+  const v = ctx.flow().values.get(mc.receiver);
+  if (v && (v.k === "qs" || v.k === "manager")) return { model: v.model.name, known: true };
+  if (v && v.k !== "unknown") return null;
+  return handled.models.length === 1 ? { model: handled.models[0].name, known: false } : null;
+}
