@@ -1,7 +1,8 @@
+import { enclosingLoop } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { callParts, field, methodCall, nodeText, walkExamined } from "../../server/src/engine/syntax";
-import { isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
+import { handledGet, isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
 
 interface Candidate {
   /** What gets reported and replaced. */
@@ -119,7 +120,35 @@ function inWhileCondition(n: SyntaxNode): boolean {
   return false;
 }
 
+/**
+ * `try: Order.objects.get(number=n)` with the result thrown away and `except Order.DoesNotExist`: a whole row
+ * fetched only to learn whether it exists.
+ */
+function discardedGets(ctx: RuleContext): void {
+  if (!ctx.mentions(/DoesNotExist/)) return;
+  const flow = ctx.flow();
+  walkExamined(ctx, (n) => {
+    if (n.type !== "expression_statement" || n.children.length !== 1) return;
+    let call = n.children[0];
+    if (call.type === "await") call = call.children[0];
+    // queryset-in-loop reports a get() per iteration.
+    if (!call || call.type !== "call" || enclosingLoop(flow.loops, call)) return;
+    const got = handledGet(ctx, call);
+    if (!got) return;
+    const mc = methodCall(ctx.text, call)!;
+    const recv = nodeText(ctx.text, mc.receiver);
+    const args = nodeText(ctx.text, field(call, "arguments")!);
+    const exists = `${isSimpleChain(mc.receiver) ? recv : `(${recv})`}.filter${args}.${mc.method === "aget" ? "aexists" : "exists"}()`;
+    ctx.report({
+      start: call.start,
+      end: call.end,
+      message: `${mc.method}() fetches a whole ${got.model} row only to learn whether it exists (the result is not used); test ${exists.length > 80 ? `filter(...).exists()` : exists} instead, which fetches no row`,
+    });
+  });
+}
+
 function check(ctx: RuleContext): void {
+  discardedGets(ctx);
   if (!ctx.mentions(/\bif\b|\bbool\(|\.count\(\)|\bassert\b|\bwhile\b/)) return;
   const seen = new Set<SyntaxNode>();
   for (const c of candidates(ctx)) {
