@@ -133,7 +133,7 @@ function writeThroughHelper(ctx: RuleContext, call: SyntaxNode): HelperWrite | n
   const parts = callParts(ctx.text, call);
   if (!parts || parts.func.type !== "identifier" || (!parts.args.length && !parts.kwargs.size)) return null;
   const name = nodeText(ctx.text, parts.func);
-  const fn = projectFunction(ctx, name);
+  const fn = projectFunction(ctx, name, /\.a?(save|delete)\(/);
   if (!fn || within(call, fn.def) || field(fn.def, "name") === undefined) return null;
   const params = parameters(fn.text, fn.def);
   const body = field(fn.def, "body");

@@ -16,20 +16,31 @@ export interface ProjectFunction {
 const parsed = new Map<string, { text: string; root: SyntaxNode }>();
 const KEPT = 16;
 
+/** Top-level functions by name, per parsed module (null for a name defined more than once). */
+const byRoot = new WeakMap<SyntaxNode, Map<string, SyntaxNode | null>>();
+
 /** The one top-level `def name` of a module (null when there are several or none). */
 export function topLevelFunction(text: string, root: SyntaxNode, name: string): SyntaxNode | null {
-  let found: SyntaxNode | null = null;
-  for (const s of root.children) {
-    const d = s.type === "decorated_definition" ? field(s, "definition") : s;
-    if (d?.type !== "function_definition" || nodeText(text, field(d, "name")!) !== name) continue;
-    if (found) return null;
-    found = d;
+  let defs = byRoot.get(root);
+  if (!defs) {
+    defs = new Map();
+    for (const s of root.children) {
+      const d = s.type === "decorated_definition" ? field(s, "definition") : s;
+      const n = d?.type === "function_definition" ? field(d, "name") : undefined;
+      if (!d || !n) continue;
+      const key = nodeText(text, n);
+      defs.set(key, defs.has(key) ? null : d);
+    }
+    byRoot.set(root, defs);
   }
-  return found;
+  return defs.get(name) ?? null;
 }
 
-/** The function a plain name called in the analyzed file refers to, or null. */
-export function projectFunction(ctx: RuleContext, name: string): ProjectFunction | null {
+/**
+ * The function a plain name called in the analyzed file refers to, or null. `mentions`: a quick test on the text
+ * of another module before parsing it (most calls are of functions that do not matter to the caller).
+ */
+export function projectFunction(ctx: RuleContext, name: string, mentions?: RegExp): ProjectFunction | null {
   const local = topLevelFunction(ctx.text, ctx.syntax.root, name);
   if (local) return { def: local, file: ctx.file, text: ctx.text };
   const imp = ctx.index.factsOf(ctx.file)?.imports[name];
@@ -38,7 +49,7 @@ export function projectFunction(ctx: RuleContext, name: string): ProjectFunction
   const file = moduleFile(ctx, mod);
   if (!file || file === ctx.file) return null;
   const text = ctx.project.textOf(file);
-  if (text === null) return null;
+  if (text === null || (mentions && !mentions.test(text))) return null;
   let hit = parsed.get(file);
   if (hit && hit.text === text) parsed.delete(file);
   else hit = { text, root: parseText(text).root };
