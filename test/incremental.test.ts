@@ -158,8 +158,8 @@ const FILLER = ["other", "another", "yet_another", "one_more"].map((name, i) => 
 describe("incremental re-analysis follows names between statements", () => {
   before(initParser);
 
-  const setup = (views: string, models = AUTHOR_BOOK_MODELS) => {
-    const root = writeTree({ "shop/models.py": models, "shop/views.py": views });
+  const setup = (views: string, more: Record<string, string> = {}) => {
+    const root = writeTree({ "shop/models.py": AUTHOR_BOOK_MODELS, "shop/views.py": views, ...more });
     const project = new Project([root], RULES);
     project.incremental = true;
     project.scan();
@@ -210,7 +210,7 @@ def later():
     for article in []:
         print(article.slug)
 `,
-      models,
+      { "shop/models.py": models },
     );
     assert.deepEqual(codes(t.analyze()), ["2:missing-only"]);
     // The function now reads the module-level loop's last row: the loop's rows are used after it, no hint.
@@ -279,6 +279,49 @@ def titles():
     assert.deepEqual(codes(t.analyze()), ["8:n-plus-one"]);
     t.edit("def books", "def bookz");
     assert.deepEqual(codes(t.analyze()), []);
+  });
+
+  it("a loop that calls a helper sees the save added to or dropped from the helper", () => {
+    const t = setup(`from shop.models import Book
+
+
+def mark(book):
+    book.title = book.title.upper()
+    book.save()
+
+
+${FILLER}
+
+def shout():
+    for book in Book.objects.all():
+        mark(book)
+`);
+    const saves = () => codes(t.analyze()).filter((c) => c.endsWith("save-in-loop"));
+    assert.deepEqual(saves(), ["26:save-in-loop"]);
+    t.edit("    book.save()\n", "");
+    assert.deepEqual(saves(), []);
+    assert.ok(t.project.analysisOf(t.file)!.reused > 0, "the unrelated functions were reused");
+    t.edit("book.title.upper()\n", "book.title.upper()\n    book.save()\n");
+    assert.deepEqual(saves(), ["26:save-in-loop"]);
+  });
+
+  it("a loop that calls an imported helper follows edits to the helper's module", () => {
+    const saving = "def mark(book):\n    book.title = book.title.upper()\n    book.save()\n";
+    const t = setup(`from shop.models import Book
+from shop.utils import mark
+
+
+def shout():
+    for book in Book.objects.all():
+        mark(book)
+`, { "shop/utils.py": saving });
+    const utils = path.join(path.dirname(t.file), "utils.py");
+    const saves = () => codes(t.analyze()).filter((c) => c.endsWith("save-in-loop"));
+    assert.deepEqual(saves(), ["6:save-in-loop"]);
+    t.project.setOverlay(utils, saving.replace("    book.save()\n", ""));
+    assert.deepEqual(saves(), []);
+    t.project.setOverlay(utils, saving);
+    assert.deepEqual(saves(), ["6:save-in-loop"]);
   });
 });
 

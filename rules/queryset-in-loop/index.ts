@@ -1,6 +1,7 @@
-import type { LoopCtx, LoopQuery } from "../../server/src/engine/flow";
+import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/engine/flow";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { enclosingScope, enclosingStatement, indentAt, lineStartAt, nodeText } from "../../server/src/engine/syntax";
+import { handledGet } from "../../server/src/engine/rows";
+import { enclosingScope, enclosingStatement, indentAt, lineStartAt, methodCall, nodeText, walkExamined } from "../../server/src/engine/syntax";
 
 const ADVICE: Record<string, string> = {
   get: "fetch them all before the loop with filter(pk__in=...) or in_bulk()",
@@ -115,6 +116,29 @@ function check(ctx: RuleContext): void {
       ctx.report({ start: q.node.start, end: q.node.end, message, fixes, related: [{ file: ctx.file, start: q.loop.node.start, end: Math.min(q.loop.node.end, q.loop.node.start + 3), message: "the loop" }] });
     });
   }
+  checkHandledGets(ctx);
+}
+
+function checkHandledGets(ctx: RuleContext): void {
+  if (!ctx.mentions(/DoesNotExist/)) return;
+  const flow = ctx.flow();
+  if (!flow.loops.size) return;
+  const known = new Set(flow.queries.map((q) => q.node));
+  walkExamined(ctx, (n) => {
+    if (n.type !== "call" || known.has(n)) return;
+    const loop = enclosingLoop(flow.loops, n);
+    if (!loop) return;
+    // Gets the flow followed are in flow.queries; this is for receivers it could not follow (getattr(obj, name)).
+    const got = handledGet(ctx, n);
+    if (!got || got.known) return;
+    const model = got.model;
+    ctx.report({
+      start: n.start,
+      end: n.end,
+      message: `Query in a loop: ${model} ${methodCall(ctx.text, n)!.method}() runs one query per iteration; ${ADVICE.get}`,
+      related: [{ file: ctx.file, start: loop.node.start, end: Math.min(loop.node.end, loop.node.start + 3), message: "the loop" }],
+    });
+  });
 }
 
 export const rule: Rule = {

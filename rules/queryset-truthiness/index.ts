@@ -1,7 +1,8 @@
+import { enclosingLoop } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { callParts, field, methodCall, nodeText, walkExamined } from "../../server/src/engine/syntax";
-import { isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
+import { handledGet, isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
 
 interface Candidate {
   /** What gets reported and replaced. */
@@ -9,8 +10,20 @@ interface Candidate {
   /** The queryset expression. */
   qs: SyntaxNode;
   negated: boolean;
-  /** The replacement keeps a surrounding `not` (only the queryset is replaced). */
-  how: "if" | "bool" | "count";
+  /**
+   * "if": the queryset itself is tested (the replacement keeps a surrounding `not`); "bool": `bool(qs)`; "count":
+   * a comparison of `qs.count()` that means exists() or its negation; "count-test": `qs.count()` itself is tested
+   * (`if qs.count():`, `bool(qs.count())`; a surrounding `not` stays).
+   */
+  how: "if" | "bool" | "count" | "count-test";
+}
+
+/** `qs.count()` without arguments: the receiver, or null. */
+function countReceiver(ctx: RuleContext, n: SyntaxNode): SyntaxNode | null {
+  const mc = n.type === "call" ? methodCall(ctx.text, n) : null;
+  if (!mc || mc.method !== "count") return null;
+  const parts = callParts(ctx.text, n);
+  return parts && !parts.args.length && !parts.kwargs.size ? mc.receiver : null;
 }
 
 /** `qs.count() > 0` and friends: the comparison means exists() (or its negation when `negated`). */
@@ -76,12 +89,17 @@ function candidates(ctx: RuleContext): Candidate[] {
     for (const test of testsOf(n)) {
       const operands: { node: SyntaxNode; negated: boolean }[] = [];
       testedOperands(test, false, operands);
-      for (const o of operands) if (values.has(o.node)) tests.push({ node: o.node, qs: o.node, negated: o.negated, how: "if" });
+      for (const o of operands) {
+        const counted = countReceiver(ctx, strip(o.node));
+        if (counted) out.push({ node: strip(o.node), qs: counted, negated: o.negated, how: "count-test" });
+        else if (values.has(o.node)) tests.push({ node: o.node, qs: o.node, negated: o.negated, how: "if" });
+      }
     }
     if (n.type === "call") {
       const parts = callParts(ctx.text, n);
       if (parts && parts.func.type === "identifier" && nodeText(ctx.text, parts.func) === "bool" && parts.args.length === 1 && !parts.kwargs.size) {
-        out.push({ node: n, qs: parts.args[0], negated: false, how: "bool" });
+        const counted = countReceiver(ctx, strip(parts.args[0]));
+        out.push(counted ? { node: n, qs: counted, negated: false, how: "count-test" } : { node: n, qs: parts.args[0], negated: false, how: "bool" });
       }
       return;
     }
@@ -93,7 +111,44 @@ function candidates(ctx: RuleContext): Candidate[] {
   return [...out, ...tests];
 }
 
+/** The node is (part of) a while loop's condition: a count that changes as the loop works is not a plain test. */
+function inWhileCondition(n: SyntaxNode): boolean {
+  for (let x: SyntaxNode | null = n; x?.parent; x = x.parent) {
+    if (x.parent.type === "while_statement") return x.field === "condition";
+    if (x.parent.type.endsWith("statement") || x.parent.type === "block") return false;
+  }
+  return false;
+}
+
+/**
+ * `try: Order.objects.get(number=n)` with the result thrown away and `except Order.DoesNotExist`: a whole row
+ * fetched only to learn whether it exists.
+ */
+function discardedGets(ctx: RuleContext): void {
+  if (!ctx.mentions(/DoesNotExist/)) return;
+  const flow = ctx.flow();
+  walkExamined(ctx, (n) => {
+    if (n.type !== "expression_statement" || n.children.length !== 1) return;
+    let call = n.children[0];
+    if (call.type === "await") call = call.children[0];
+    // queryset-in-loop reports a get() per iteration.
+    if (!call || call.type !== "call" || enclosingLoop(flow.loops, call)) return;
+    const got = handledGet(ctx, call);
+    if (!got) return;
+    const mc = methodCall(ctx.text, call)!;
+    const recv = nodeText(ctx.text, mc.receiver);
+    const args = nodeText(ctx.text, field(call, "arguments")!);
+    const exists = `${isSimpleChain(mc.receiver) ? recv : `(${recv})`}.filter${args}.${mc.method === "aget" ? "aexists" : "exists"}()`;
+    ctx.report({
+      start: call.start,
+      end: call.end,
+      message: `${mc.method}() fetches a whole ${got.model} row only to learn whether it exists (the result is not used); test ${exists.length > 80 ? `filter(...).exists()` : exists} instead, which fetches no row`,
+    });
+  });
+}
+
 function check(ctx: RuleContext): void {
+  discardedGets(ctx);
   if (!ctx.mentions(/\bif\b|\bbool\(|\.count\(\)|\bassert\b|\bwhile\b/)) return;
   const seen = new Set<SyntaxNode>();
   for (const c of candidates(ctx)) {
@@ -102,7 +157,9 @@ function check(ctx: RuleContext): void {
       seen.add(c.node);
       const inner = strip(c.qs);
       if (c.how === "if" && c.node.parent?.type === "while_statement") return;
-      const q = lazyQuerysetAt(ctx, c.qs, c.how === "count");
+      if (c.how === "count-test" && inWhileCondition(c.node)) return;
+      const counted = c.how === "count" || c.how === "count-test";
+      const q = lazyQuerysetAt(ctx, c.qs, counted);
       if (!q) return;
       if (rowsUsedElsewhere(ctx, c.qs, c.node)) return;
       const recv = nodeText(ctx.text, inner);
@@ -111,10 +168,12 @@ function check(ctx: RuleContext): void {
       const fixes: OffsetFix[] = [];
       let message: string;
       const what = q.what;
-      if (c.how === "count") {
-        const newText = `${c.negated ? "not " : ""}${target}.exists()`;
-        fixes.push({ title: `Replace with ${newText}`, safe: simple, edits: [{ file: ctx.file, start: c.node.start, end: c.node.end, newText }] });
-        message = `Counting the ${what} only to test for rows: COUNT(*) visits every matching row; use ${newText}, which stops at the first`;
+      if (counted) {
+        const shown = `${c.negated ? "not " : ""}${target}.exists()`;
+        // `if not qs.count():` keeps its `not`; a comparison is replaced whole.
+        const newText = c.how === "count" ? shown : `${target}.exists()`;
+        fixes.push({ title: `Replace with ${newText}`, safe: simple && q.certain, edits: [{ file: ctx.file, start: c.node.start, end: c.node.end, newText }] });
+        message = `Counting the ${what} only to test for rows: COUNT(*) visits every matching row; use ${shown}, which stops at the first`;
       } else {
         const newText = `${target}.exists()`;
         const replaced = c.how === "bool" ? c.node : c.qs;

@@ -1,29 +1,12 @@
-import type { LoopCtx } from "../../server/src/engine/flow";
+import { enclosingLoop, type LoopCtx } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
 import { syntacticQueryset } from "../../server/src/engine/rows";
-import { callParts, dotted, enclosingScope, field, methodCall, nodeText, walk, walkExamined } from "../../server/src/engine/syntax";
+import { projectFunction, type ProjectFunction } from "../../server/src/engine/functions";
+import { callParts, dotted, enclosingScope, field, methodCall, nodeText, stringValue, walk, walkExamined } from "../../server/src/engine/syntax";
 
 const INSTANCE_WRITES = new Set(["save", "delete", "asave", "adelete"]);
 const QUERYSET_WRITES = new Set(["update", "delete", "aupdate", "adelete"]);
-
-/** The innermost loop whose repeated part contains the node (not a for's iterable), within the same function. */
-function enclosingLoop(loops: Map<SyntaxNode, LoopCtx>, node: SyntaxNode): LoopCtx | null {
-  let child = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
-    if (p.type === "function_definition" || p.type === "lambda" || p.type === "class_definition") return null;
-    const loop = loops.get(p);
-    if (!loop) continue;
-    if (p.type === "for_statement" && child.field !== "body") continue;
-    if (p.type === "while_statement" && child.field !== "body" && child.field !== "condition") continue;
-    if (loop.kind === "comprehension") {
-      const firstFor = p.children.find((c) => c.type === "for_in_clause");
-      if (child === firstFor && within(node, field(firstFor, "right"))) continue;
-    }
-    return loop;
-  }
-  return null;
-}
 
 function within(n: SyntaxNode, outer: SyntaxNode | undefined): boolean {
   if (!outer) return false;
@@ -78,10 +61,186 @@ function rowOfOpaqueQueryset(ctx: RuleContext, recv: SyntaxNode): string | null 
   return null;
 }
 
+/** `save(update_fields=["a", "b"])`: the field names, or null when they are not all string literals. */
+function updateFields(ctx: { text: string }, call: SyntaxNode): string[] | null {
+  const list = callParts(ctx.text, call)?.kwargs.get("update_fields");
+  if (!list || (list.type !== "list" && list.type !== "tuple")) return null;
+  const names = list.children.map((c) => stringValue(ctx.text, c));
+  return names.length && names.every((x) => x !== null) ? (names as string[]) : null;
+}
+
+/**
+ * The model of an object of unknown type saved with `update_fields` (a keyword only Django models take): the one
+ * concrete model with all those fields, or "" when several have them and none has save()/delete() overrides or
+ * signal receivers. Null when no model has them, or one with such hooks does (bulk methods would skip them).
+ */
+function modelByFields(ctx: RuleContext, fields: string[]): string | null {
+  const candidates = ctx.index.models.filter((m) => !m.abstract && !m.builtin && fields.every((f) => {
+    const field = m.fields.get(f) ?? m.fields.get(f.replace(/_id$/, ""));
+    return !!field && !field.kind.startsWith("reverse") && field.kind !== "m2m";
+  }));
+  if (!candidates.length || candidates.some((m) => m.writeHooks)) return null;
+  return candidates.length === 1 ? candidates[0].name : "";
+}
+
+interface HelperWrite {
+  name: string;
+  fn: ProjectFunction;
+  /** `obj.save(...)` in the helper's body. */
+  write: SyntaxNode;
+  method: string;
+  /** The argument the helper writes. */
+  arg: SyntaxNode;
+}
+
+/** A parameter list: names in order, with their default values, and whether a name can be given by position. */
+function parameters(text: string, def: SyntaxNode): { name: string; positional: boolean; default: SyntaxNode | null }[] {
+  const out: { name: string; positional: boolean; default: SyntaxNode | null }[] = [];
+  let positional = true;
+  for (const p of field(def, "parameters")?.children ?? []) {
+    if (p.type === "list_splat_pattern" || p.type === "keyword_separator" || p.type === "dictionary_splat_pattern") {
+      positional = false;
+      continue;
+    }
+    if (p.type === "positional_separator") continue;
+    const nameNode = p.type === "identifier" ? p : p.type === "typed_parameter" ? p.children.find((c) => c.type === "identifier") : field(p, "name");
+    if (!nameNode || nameNode.type !== "identifier") continue;
+    out.push({ name: nodeText(text, nameNode), positional, default: p.type === "default_parameter" || p.type === "typed_default_parameter" ? field(p, "value") ?? null : null });
+  }
+  return out;
+}
+
+/** The parameter's value at a call: the argument given for it, else its default; undefined when not known. */
+function valueAt(ctx: RuleContext, call: SyntaxNode, params: ReturnType<typeof parameters>, name: string): SyntaxNode | null | undefined {
+  const parts = callParts(ctx.text, call);
+  if (!parts) return undefined;
+  const kw = parts.kwargs.get(name);
+  if (kw) return kw;
+  const i = params.findIndex((p) => p.name === name);
+  if (i < 0) return undefined;
+  if (params[i].positional && i < parts.args.length) return parts.args[i];
+  if (parts.splat) return undefined;
+  return params[i].default;
+}
+
+/**
+ * `touch(row)` where `touch` is a function of the project (this file's or imported) whose body saves or deletes
+ * that parameter (`obj.save()`, not in a nested function, a loop or a try). A save guarded by another
+ * parameter (`if commit: obj.save()`) counts only when the call certainly passes a true value for it; one after
+ * an early return that depends on a parameter does not count.
+ */
+function writeThroughHelper(ctx: RuleContext, call: SyntaxNode): HelperWrite | null {
+  const parts = callParts(ctx.text, call);
+  if (!parts || parts.func.type !== "identifier" || (!parts.args.length && !parts.kwargs.size)) return null;
+  const name = nodeText(ctx.text, parts.func);
+  const fn = projectFunction(ctx, name, /\.a?(save|delete)\(/);
+  if (!fn || within(call, fn.def) || field(fn.def, "name") === undefined) return null;
+  const params = parameters(fn.text, fn.def);
+  const body = field(fn.def, "body");
+  if (!body) return null;
+  const paramNames = new Set(params.map((p) => p.name));
+  // Writes on a parameter, and the parameters the body rebinds.
+  const writes: { node: SyntaxNode; param: string; method: string }[] = [];
+  const rebound = new Set<string>();
+  const stack = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
+    if (n.type === "identifier" && paramNames.has(nodeText(fn.text, n))) {
+      const p = n.parent!;
+      if (((p.type === "assignment" || p.type === "augmented_assignment") && field(p, "left") === n) || p.type === "pattern_list" || p.type === "tuple_pattern" || (p.type === "for_statement" && field(p, "left") === n) || p.type === "as_pattern_target" || p.type === "named_expression") rebound.add(nodeText(fn.text, n));
+    }
+    if (n.type === "call") {
+      const mc = methodCall(fn.text, n);
+      if (mc && INSTANCE_WRITES.has(mc.method) && mc.receiver.type === "identifier" && paramNames.has(nodeText(fn.text, mc.receiver))) {
+        writes.push({ node: n, param: nodeText(fn.text, mc.receiver), method: mc.method });
+      }
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  const readsParam = (cond: SyntaxNode | undefined, except: string): string[] => {
+    const out: string[] = [];
+    const st = cond ? [cond] : [];
+    while (st.length) {
+      const x = st.pop()!;
+      if (x.type === "identifier" && paramNames.has(nodeText(fn.text, x)) && nodeText(fn.text, x) !== except) {
+        const p = x.parent;
+        if (!(p?.type === "attribute" && field(p, "attribute") === x) && !(p?.type === "keyword_argument" && field(p, "name") === x)) out.push(nodeText(fn.text, x));
+      }
+      for (const c of x.children) st.push(c);
+    }
+    return out;
+  };
+  for (const w of writes) {
+    if (rebound.has(w.param)) continue;
+    let ok = true;
+    const flags: string[] = [];
+    for (let p = w.node.parent; p && p !== body; p = p.parent) {
+      if (p.type === "try_statement" || p.type === "for_statement" || p.type === "while_statement" || p.type === "with_statement") ok = false;
+      if (p.type === "if_statement" || p.type === "elif_clause" || p.type === "conditional_expression" || p.type === "boolean_operator") {
+        flags.push(...readsParam(p.type === "if_statement" || p.type === "elif_clause" ? field(p, "condition") : p.type === "conditional_expression" ? p.children[1] : p.children[0], w.param));
+      }
+    }
+    // An early exit before the write that depends on a parameter (`if not commit: return obj`).
+    walk(body, (x) => {
+      if (x.start >= w.node.start || !ok) return false;
+      if (x.type === "function_definition" || x.type === "lambda" || x.type === "class_definition") return false;
+      if (x.type === "if_statement" && !within(w.node, x) && /\b(return|raise)\b/.test(nodeText(fn.text, x)) && readsParam(field(x, "condition"), w.param).length) ok = false;
+      return true;
+    });
+    if (!ok) continue;
+    if (flags.some((f) => valueAt(ctx, call, params, f)?.type !== "true")) continue;
+    const arg = valueAt(ctx, call, params, w.param);
+    if (!arg || arg.type !== "identifier") continue;
+    return { name, fn, write: w.node, method: w.method, arg };
+  }
+  return null;
+}
+
+function reportHelperWrites(ctx: RuleContext, loops: Map<SyntaxNode, LoopCtx>): void {
+  const flow = ctx.flow();
+  walkExamined(ctx, (n) => {
+    if (n.type !== "call" || n.children[0]?.type !== "identifier") return;
+    const loop = enclosingLoop(loops, n);
+    if (!loop) return;
+    for (let p = n.parent; p && p !== loop.node; p = p.parent) if (p.type === "try_statement") return;
+    const hw = writeThroughHelper(ctx, n);
+    if (!hw) return;
+    const v = flow.values.get(hw.arg);
+    let model: string | null = null;
+    if (v?.k === "inst") model = v.model.writeHooks ? null : v.model.name;
+    else if (!v || v.k === "unknown") {
+      const opaque = rowOfOpaqueQueryset(ctx, hw.arg);
+      if (opaque) model = ctx.index.models.find((m) => m.name === opaque && !m.writeHooks) ? opaque : null;
+      else {
+        const fields = hw.method.endsWith("save") ? updateFields(hw.fn, hw.write) : null;
+        model = fields ? modelByFields(ctx, fields) : null;
+      }
+    }
+    if (model === null) return;
+    const m = model;
+    const argText = nodeText(ctx.text, hw.arg);
+    const saved = `${hw.name}() ${hw.method.endsWith("save") ? "saves" : "deletes"} its argument ${argText}`;
+    const message = hw.method.endsWith("save")
+      ? `${saved} (${nodeText(hw.fn.text, hw.write).split("(")[0]}() in its body): one UPDATE (or INSERT) per iteration; let ${hw.name}() leave the saving to its caller, collect the objects and call ${model ? `${m}.objects.bulk_update(objs, [fields])` : "bulk_update(objs, [fields]) on their model's manager"} once`
+      : `${saved} (${nodeText(hw.fn.text, hw.write).split("(")[0]}() in its body): one DELETE (plus its cascade queries) per iteration; collect the keys and delete once with ${model ? `${m}.objects.filter(pk__in=keys).delete()` : "filter(pk__in=keys).delete() on their model's manager"}`;
+    ctx.report({
+      start: n.start,
+      end: n.end,
+      message,
+      related: [
+        { file: ctx.file, start: loop.node.start, end: Math.min(loop.node.end, loop.node.start + 3), message: `the loop around ${hw.name}()` },
+        { file: hw.fn.file, start: hw.write.start, end: hw.write.end, message: `the ${hw.method}() in ${hw.name}()` },
+      ],
+    });
+  });
+}
+
 function check(ctx: RuleContext): void {
-  if (!ctx.mentions(/\.(a?save|a?delete|a?update)\(/)) return;
   const flow = ctx.flow();
   if (!flow.loops.size) return;
+  reportHelperWrites(ctx, flow.loops);
+  if (!ctx.mentions(/\.(a?save|a?delete|a?update)\(/)) return;
   walkExamined(ctx, (n) => {
     if (n.type !== "call") return;
     const mc = methodCall(ctx.text, n);
@@ -121,11 +280,22 @@ function check(ctx: RuleContext): void {
         : method === "delete" && !inIf ? `${m}.delete() in a loop runs one DELETE (plus its cascade queries) per iteration; delete the whole queryset at once with .delete()` : null;
     } else if (!v || v.k === "unknown") {
       if (method !== "save") return;
-      const m = newInstanceModel(ctx, recvNode, loop.node);
-      if (!m) return;
-      const args = callParts(ctx.text, n);
-      if (args?.kwargs.has("update_fields")) return;
-      message = `${m}.save() on a new ${m} in a loop runs one INSERT per iteration; build the objects in a list and save them with ${m}.objects.bulk_create(objs)`;
+      const fields = updateFields(ctx, n);
+      if (fields) {
+        // `obj.save(update_fields=[...])`: only a model instance takes that keyword.
+        const m = modelByFields(ctx, fields);
+        if (m === null) return;
+        const list = `[${fields.map((f) => JSON.stringify(f)).join(", ")}]`;
+        message = m
+          ? `${m}.save(update_fields=...) in a loop runs one UPDATE per iteration; collect the objects and call ${m}.objects.bulk_update(objs, ${list}) once`
+          : `${recvText}.save(update_fields=...) in a loop runs one UPDATE per iteration; collect the objects and call bulk_update(objs, ${list}) once on their model's manager`;
+      } else {
+        const m = newInstanceModel(ctx, recvNode, loop.node);
+        if (!m) return;
+        const args = callParts(ctx.text, n);
+        if (args?.kwargs.has("update_fields")) return;
+        message = `${m}.save() on a new ${m} in a loop runs one INSERT per iteration; build the objects in a list and save them with ${m}.objects.bulk_create(objs)`;
+      }
     }
     if (!message) return;
     ctx.report({

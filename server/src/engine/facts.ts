@@ -612,9 +612,13 @@ function signalSenders(text: string): string[] {
   return out;
 }
 
-/** Quick text test: does this file possibly define models, managers, querysets or settings we care about? */
+/**
+ * Quick text test: does this file possibly define models, managers, querysets or settings we care about, or
+ * import models its queries name (`Stock.objects.create(...)` in a file with no class and no filter() still needs
+ * its imports to know what `Stock` is)?
+ */
 export function mayHaveFacts(text: string): boolean {
-  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|context_processors|sender\s*=|get_model\(|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text);
+  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|context_processors|sender\s*=|get_model\(|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(|\.objects\b|_default_manager\b|\bmodels\b/.test(text);
 }
 
 /** The keys of fact objects that hold offsets into the file. */

@@ -1573,6 +1573,29 @@ function applyShape(loaded: Loaded, select: string[], prefetch: string[], select
  * What was loaded for a relation of a row, or undefined when it was not joined or prefetched.
  * `joinedByDefault`: the relation is a non-null forward ForeignKey/OneToOne, which a bare select_related() follows.
  */
+/** The innermost loop whose repeated part contains the node (not a for's iterable), within the same function. */
+export function enclosingLoop(loops: Map<SyntaxNode, LoopCtx>, node: SyntaxNode): LoopCtx | null {
+  let child = node;
+  for (let p = node.parent; p; child = p, p = p.parent) {
+    if (p.type === "function_definition" || p.type === "lambda" || p.type === "class_definition") return null;
+    const loop = loops.get(p);
+    if (!loop) continue;
+    if (p.type === "for_statement" && child.field !== "body") continue;
+    if (p.type === "while_statement" && child.field !== "body" && child.field !== "condition") continue;
+    if (loop.kind === "comprehension") {
+      const firstFor = p.children.find((c) => c.type === "for_in_clause");
+      const iterable = firstFor && field(firstFor, "right");
+      if (child === firstFor && iterable) {
+        let inIterable = false;
+        for (let x: SyntaxNode | null = node; x && !inIterable; x = x.parent) inIterable = x === iterable;
+        if (inIterable) continue;
+      }
+    }
+    return loop;
+  }
+  return null;
+}
+
 export function childLoaded(l: Loaded, name: string, joinedByDefault: boolean): Loaded | undefined {
   if (l.all) return ALL_LOADED;
   const k = l.kids.get(name);

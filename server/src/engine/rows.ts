@@ -227,12 +227,14 @@ function within(n: SyntaxNode, outer: SyntaxNode): boolean {
 /**
  * A related queryset (`author.book_set.all()`) whose relation was prefetched reads the prefetch cache, and one of
  * a loop row is the business of n-plus-one: skip both. Querysets whose origin is unknown are skipped too.
+ * `counted`: the queryset is only counted. Then a relation of an instance loaded who knows how (`self.tags`) is
+ * worth it too: were it prefetched, exists() would answer from the same cache as count().
  */
-export function worthReporting(v: QsVal | Extract<Val, { k: "manager" }>): boolean {
+export function worthReporting(v: QsVal | Extract<Val, { k: "manager" }>, counted = false): boolean {
   if (v.base) {
     if (v.base.row) return false;
-    if (!(v.k === "qs" && v.fresh) && v.field && childLoaded(v.base.loaded, v.field.name, false)) return false;
-    return !v.base.loaded.all;
+    if (v.base.loaded.all) return counted;
+    return !(!(v.k === "qs" && v.fresh) && v.field && childLoaded(v.base.loaded, v.field.name, false));
   }
   return v.origin !== null;
 }
@@ -316,18 +318,100 @@ export function syntacticQueryset(ctx: RuleContext, node: SyntaxNode, depth = 0,
 
 /**
  * The queryset a test or len() looks at, when it is certainly an unevaluated queryset worth a hint: what to call it
- * in a message and its model's name.
+ * in a message and its model's name. `counted`: the expression is the receiver of a `count()` (a manager will do).
+ * `certain` is false when only the syntax says so (a model class method's result that the flow could not follow).
  */
-export function lazyQuerysetAt(ctx: RuleContext, node: SyntaxNode, allowManager: boolean): { what: string; model: string } | null {
+export function lazyQuerysetAt(ctx: RuleContext, node: SyntaxNode, counted: boolean): { what: string; model: string; certain: boolean } | null {
   const values = ctx.flow().values;
   const inner = strip(node);
   const v = values.get(inner) ?? values.get(node);
-  if (v && (v.k === "qs" || (allowManager && v.k === "manager"))) {
-    if (!worthReporting(v) || !isLazyQueryset(ctx, node)) return null;
+  if (v && (v.k === "qs" || (counted && v.k === "manager"))) {
+    if (!worthReporting(v, counted) || !isLazyQueryset(ctx, node)) return null;
     const what = v.base && v.field ? `${v.base.model.name}.${v.field.name} queryset` : v.k === "manager" ? `${v.model.name} manager` : `${v.model.name} queryset`;
-    return { what, model: v.model.name };
+    return { what, model: v.model.name, certain: true };
   }
   if (v && v.k !== "unknown") return null;
   const s = syntacticQueryset(ctx, node);
-  return s ? { what: `${s.model.name} queryset`, model: s.model.name } : null;
+  if (s) return { what: `${s.model.name} queryset`, model: s.model.name, certain: true };
+  const m = counted ? modelRootedCall(ctx, node) : null;
+  return m ? { what: `${m.model.name} queryset from ${m.method}()`, model: m.model.name, certain: false } : null;
+}
+
+/**
+ * `Organization.accessible_objects(user, "read")`, `Book.objects.visible_to(user).filter(...)`: a call chain that
+ * starts at a model class and that the flow could not follow (a class method, a custom manager method). Only
+ * asked about the receiver of a `count()` without arguments: on such a chain that is a query (list and str
+ * `count()` take an argument).
+ */
+function modelRootedCall(ctx: RuleContext, node: SyntaxNode): { model: Model; method: string } | null {
+  let n = strip(node);
+  if (n.type !== "call") return null;
+  const mc = methodCall(ctx.text, n);
+  if (!mc) return null;
+  const method = mc.method;
+  for (let depth = 0; depth < 12; depth++) {
+    if (n.type === "call") n = strip(field(n, "function") ?? n);
+    else if (n.type === "attribute") {
+      const obj = field(n, "object");
+      if (!obj) return null;
+      const d = dotted(ctx.text, obj);
+      const model = d && /(^|\.)[A-Z]\w*$/.test(d) ? ctx.index.modelFromName(ctx.file, d) : undefined;
+      if (model) return model.abstract ? null : { model, method };
+      n = strip(obj);
+    } else return null;
+  }
+  return null;
+}
+
+/**
+ * The node sits in the body of a `try` that catches `Model.DoesNotExist` (or `ObjectDoesNotExist`), within the same
+ * function: the models named (empty for `ObjectDoesNotExist` alone), or null when there is no such handler.
+ */
+export function doesNotExistHandled(ctx: RuleContext, node: SyntaxNode): { models: Model[]; tryNode: SyntaxNode } | null {
+  let child = node;
+  for (let p = node.parent; p; child = p, p = p.parent) {
+    if (p.type === "function_definition" || p.type === "lambda" || p.type === "class_definition") return null;
+    if (p.type !== "try_statement" || child.field !== "body") continue;
+    const models: Model[] = [];
+    let caught = false;
+    for (const clause of p.children) {
+      if (clause.type !== "except_clause") continue;
+      const stack = clause.children.filter((c) => c.type !== "block");
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (n.type === "as_pattern_target") continue;
+        if (n.type === "attribute" && nodeText(ctx.text, field(n, "attribute")!) === "DoesNotExist") {
+          const d = dotted(ctx.text, field(n, "object"));
+          const m = d ? ctx.index.modelFromName(ctx.file, d) : undefined;
+          if (m) models.push(m);
+          caught = true;
+          continue;
+        }
+        if (n.type === "identifier" && nodeText(ctx.text, n) === "ObjectDoesNotExist") caught = true;
+        if (n.type === "attribute" && nodeText(ctx.text, n).endsWith(".ObjectDoesNotExist")) caught = true;
+        for (const c of n.children) stack.push(c);
+      }
+    }
+    if (caught) return { models, tryNode: p };
+  }
+  return null;
+}
+
+/**
+ * `X.get(field=...)` in the body of a `try` that catches `Model.DoesNotExist`: a query on X's model when the flow
+ * knows X (a queryset or manager), or on the one model the handler names when it does not (`getattr(obj, name)`,
+ * a helper's result). Lookups must be keywords (Q objects allowed): `dict.get()` and friends take positional keys.
+ */
+export function handledGet(ctx: RuleContext, call: SyntaxNode): { model: string; known: boolean } | null {
+  const mc = methodCall(ctx.text, call);
+  if (!mc || (mc.method !== "get" && mc.method !== "aget")) return null;
+  const parts = callParts(ctx.text, call);
+  if (!parts || parts.splat || !parts.kwargs.size) return null;
+  if (parts.args.some((a) => a.type !== "call" || !/^(\w+\.)*Q$/.test(dotted(ctx.text, field(a, "function")) ?? ""))) return null;
+  const handled = doesNotExistHandled(ctx, call);
+  if (!handled) return null;
+  const v = ctx.flow().values.get(mc.receiver);
+  if (v && (v.k === "qs" || v.k === "manager")) return { model: v.model.name, known: true };
+  if (v && v.k !== "unknown") return null;
+  return handled.models.length === 1 ? { model: handled.models[0].name, known: false } : null;
 }

@@ -1,7 +1,9 @@
 from django.db import models
 
+from .access import AccessMixin
 
-class Publisher(models.Model):
+
+class Publisher(AccessMixin, models.Model):
     name = models.CharField(max_length=200)
 
 
@@ -22,6 +24,10 @@ class Book(models.Model):
     tags = models.ManyToManyField(Tag, related_name="books")
     price = models.DecimalField(max_digits=8, decimal_places=2)
     stock = models.PositiveIntegerField(default=0)
+
+    @property
+    def is_tagged(self):
+        return self.tags.all().count() > 0  # expect: queryset-truthiness
 
 
 class Edition(models.Model):

@@ -1,0 +1,73 @@
+/**
+ * Module-level functions of the project, found by the name a file calls them by: defined in the file itself, or
+ * imported from one of the project's modules (`from .utils import helper`). For rules that look one call deep.
+ */
+import { parseText, type SyntaxNode } from "./parser";
+import type { RuleContext } from "./rule";
+import { field, nodeText } from "./syntax";
+
+export interface ProjectFunction {
+  def: SyntaxNode;
+  file: string;
+  text: string;
+}
+
+/** Parses of other modules, kept for a few only: holding every imported module's tree would grow with the project. */
+const parsed = new Map<string, { text: string; root: SyntaxNode }>();
+const KEPT = 16;
+
+/** Top-level functions by name, per parsed module (null for a name defined more than once). */
+const byRoot = new WeakMap<SyntaxNode, Map<string, SyntaxNode | null>>();
+
+/** The one top-level `def name` of a module (null when there are several or none). */
+export function topLevelFunction(text: string, root: SyntaxNode, name: string): SyntaxNode | null {
+  let defs = byRoot.get(root);
+  if (!defs) {
+    defs = new Map();
+    for (const s of root.children) {
+      const d = s.type === "decorated_definition" ? field(s, "definition") : s;
+      const n = d?.type === "function_definition" ? field(d, "name") : undefined;
+      if (!d || !n) continue;
+      const key = nodeText(text, n);
+      defs.set(key, defs.has(key) ? null : d);
+    }
+    byRoot.set(root, defs);
+  }
+  return defs.get(name) ?? null;
+}
+
+/**
+ * The function a plain name called in the analyzed file refers to, or null. `mentions`: a quick test on the text
+ * of another module before parsing it (most calls are of functions that do not matter to the caller).
+ */
+export function projectFunction(ctx: RuleContext, name: string, mentions?: RegExp): ProjectFunction | null {
+  const local = topLevelFunction(ctx.text, ctx.syntax.root, name);
+  if (local) return { def: local, file: ctx.file, text: ctx.text };
+  const imp = ctx.index.factsOf(ctx.file)?.imports[name];
+  if (!imp || !imp.includes(".") || imp.startsWith("@")) return null;
+  const mod = imp.slice(0, imp.lastIndexOf("."));
+  const file = moduleFile(ctx, mod);
+  if (!file || file === ctx.file) return null;
+  const text = ctx.project.textOf(file);
+  if (text === null || (mentions && !mentions.test(text))) return null;
+  let hit = parsed.get(file);
+  if (hit && hit.text === text) parsed.delete(file);
+  else hit = { text, root: parseText(text).root };
+  parsed.set(file, hit);
+  if (parsed.size > KEPT) parsed.delete(parsed.keys().next().value!);
+  const def = topLevelFunction(text, hit.root, imp.slice(imp.lastIndexOf(".") + 1));
+  return def ? { def, file, text } : null;
+}
+
+/** The one project file of a dotted module (`shop.utils` -> .../shop/utils.py or .../shop/utils/__init__.py). */
+function moduleFile(ctx: RuleContext, mod: string): string | null {
+  const locate = (): string | null => {
+    const rel = mod.split(".").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\\\/]");
+    const files = (ctx.project.filesMatching?.(new RegExp(`(^|[\\\\/])${rel}(\\.py|[\\\\/]__init__\\.py)$`)) ?? []).filter((f) => {
+      const m = ctx.index.factsOf(f)?.module;
+      return !!m && (m === mod || m.endsWith(`.${mod}`));
+    });
+    return files.length === 1 ? files[0] : null;
+  };
+  return ctx.project.memo ? ctx.project.memo(`module-file:${mod}`, locate) : locate();
+}
