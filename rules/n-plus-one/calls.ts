@@ -15,7 +15,8 @@ import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { callParts, dotted, field, nodeText, stringValue, walk } from "../../server/src/engine/syntax";
-import { methodOf, moduleCode, parameters, topFunction, type Code } from "./context";
+import { topLevelFunction } from "../../server/src/engine/functions";
+import { methodOf, moduleCode, parameters, type Code } from "./context";
 import { templateReadsOn } from "./templates";
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
@@ -106,7 +107,7 @@ export function resolveCallee(ctx: RuleContext, code: Code, call: SyntaxNode): C
     const real = attr ?? imp.slice(imp.lastIndexOf(".") + 1);
     if (!mod || (!attr && !imp.includes("."))) return null;
     const other = moduleCode(ctx, mod);
-    const def = other ? topFunction(other.text, other.root, real) : null;
+    const def = other ? topLevelFunction(other.text, other.root, real) : null;
     return other && def ? calleeOf(other, def, false) : null;
   };
   if (func.type === "identifier") {
@@ -117,10 +118,10 @@ export function resolveCallee(ctx: RuleContext, code: Code, call: SyntaxNode): C
       const ps = parameters(text, p);
       if (!ps || ps.includes(name) || rebinds(text, p, name)) return null;
       const body = field(p, "body");
-      const nested = body ? topFunction(text, body, name) : null;
+      const nested = body ? topLevelFunction(text, body, name) : null;
       if (nested) return calleeOf(code, nested, false);
     }
-    const top = topFunction(text, code.root, name);
+    const top = topLevelFunction(text, code.root, name);
     if (top) return imports[name] ? null : calleeOf(code, top, false);
     return imported(name);
   }
@@ -137,7 +138,7 @@ export function resolveCallee(ctx: RuleContext, code: Code, call: SyntaxNode): C
     }
     // module.function(...) on an imported module of the project
     const imp = imports[recv];
-    if (!imp || topFunction(text, code.root, recv)) return null;
+    if (!imp || topLevelFunction(text, code.root, recv)) return null;
     return imported(recv, nodeText(text, attr));
   }
   return null;

@@ -10,7 +10,8 @@
  * loaded. Anything else is unknown: when unsure, the template stays silent.
  */
 import { ALL_LOADED, cloneLoaded, insertPath, mergeLoaded, type QsVal, type Val } from "../../server/src/engine/flow";
-import { parseText, type SyntaxNode } from "../../server/src/engine/parser";
+import { projectModule, topLevelFunction } from "../../server/src/engine/functions";
+import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { callParts, dotted, field, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
 
@@ -170,10 +171,6 @@ function isNoneDefault(text: string, a: SyntaxNode, name: string): boolean {
   const cond = field(ifs, "condition");
   return !!cond && new RegExp(`^(${name}\\s+is\\s+None|not\\s+${name})$`).test(nodeText(text, cond).trim());
 }
-
-/** Recently parsed modules of the project (least recently used first). */
-const parsedModules = new Map<string, Code>();
-const MODULES_KEPT = 16;
 
 export class ContextResolver {
   private readonly summaries = new Map<SyntaxNode, Summary | null>();
@@ -375,7 +372,7 @@ export class ContextResolver {
 
   /** A module-level function of this file, or one imported from a module of the project. */
   private functionNamed(code: Code, name: string): { def: SyntaxNode; code: Code } | null {
-    const local = topFunction(code.text, code.root, name);
+    const local = topLevelFunction(code.text, code.root, name);
     if (local) return { def: local, code };
     const imp = this.ctx.index.factsOf(code.file)?.imports[name];
     if (!imp || !imp.includes(".") || imp.startsWith("@")) return null;
@@ -383,7 +380,7 @@ export class ContextResolver {
     const real = imp.slice(imp.lastIndexOf(".") + 1);
     const other = this.moduleCode(mod);
     if (!other) return null;
-    const def = topFunction(other.text, other.root, real);
+    const def = topLevelFunction(other.text, other.root, real);
     return def ? { def, code: other } : null;
   }
 
@@ -392,32 +389,10 @@ export class ContextResolver {
   }
 }
 
-/** A module of the project by its dotted name (one file only), parsed; a few recent parses are kept. */
+/** A module of the project by its dotted name (one file only), parsed (see projectModule). */
 export function moduleCode(ctx: RuleContext, mod: string): Code | null {
-  const locate = (): string | null => {
-    const rel = mod.split(".").join("/");
-    const esc = rel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const files = (ctx.project.filesMatching?.(new RegExp(`(^|[\\\\/])${esc.replace(/\//g, "[\\\\/]")}(\\.py|[\\\\/]__init__\\.py)$`)) ?? []).filter((f) => {
-      const m = ctx.index.factsOf(f)?.module;
-      return !!m && (m === mod || m.endsWith(`.${mod}`));
-    });
-    return files.length === 1 ? files[0] : null;
-  };
-  const file = ctx.project.memo ? ctx.project.memo(`context-module:${mod}`, locate) : locate();
-  if (!file) return null;
-  const text = ctx.project.textOf(file);
-  if (text === null) return null;
-  // Parses are kept for a few modules only: holding every imported module's tree would grow with the project.
-  const hit = parsedModules.get(file);
-  if (hit && hit.text === text) {
-    parsedModules.delete(file);
-    parsedModules.set(file, hit);
-    return hit;
-  }
-  const code: Code = { file, text, root: parseText(text).root, flow: false };
-  parsedModules.set(file, code);
-  if (parsedModules.size > MODULES_KEPT) parsedModules.delete(parsedModules.keys().next().value!);
-  return code;
+  const m = projectModule(ctx, mod);
+  return m ? { ...m, flow: false } : null;
 }
 
 function enclosing(node: SyntaxNode): SyntaxNode | null {
@@ -426,24 +401,11 @@ function enclosing(node: SyntaxNode): SyntaxNode | null {
   return n;
 }
 
-export function topFunction(text: string, root: SyntaxNode, name: string): SyntaxNode | null {
-  let found: SyntaxNode | null = null;
-  let count = 0;
-  for (const s of root.children) {
-    const d = s.type === "decorated_definition" ? field(s, "definition") : s;
-    if (d?.type === "function_definition" && nodeText(text, field(d, "name")!) === name) {
-      found = d;
-      count++;
-    }
-  }
-  return count === 1 ? found : null;
-}
-
 /** A method of the class that defines `fn`, by name (defined once in that class body). */
 export function methodOf(text: string, fn: SyntaxNode, name: string): SyntaxNode | null {
   let cls: SyntaxNode | null = fn.parent;
   while (cls && cls.type !== "class_definition") cls = cls.parent;
   const body = cls ? field(cls, "body") : undefined;
-  return body ? topFunction(text, body, name) : null;
+  return body ? topLevelFunction(text, body, name) : null;
 }
 

@@ -13,13 +13,19 @@ export interface ProjectFunction {
 }
 
 /** Parses of other modules, kept for a few only: holding every imported module's tree would grow with the project. */
-const parsed = new Map<string, { text: string; root: SyntaxNode }>();
+const parsed = new Map<string, ProjectModule>();
 const KEPT = 16;
+
+export interface ProjectModule {
+  file: string;
+  text: string;
+  root: SyntaxNode;
+}
 
 /** Top-level functions by name, per parsed module (null for a name defined more than once). */
 const byRoot = new WeakMap<SyntaxNode, Map<string, SyntaxNode | null>>();
 
-/** The one top-level `def name` of a module (null when there are several or none). */
+/** The one `def name` among the statements of a module, or of a class or function body (null when there are several or none). */
 export function topLevelFunction(text: string, root: SyntaxNode, name: string): SyntaxNode | null {
   let defs = byRoot.get(root);
   if (!defs) {
@@ -45,22 +51,31 @@ export function projectFunction(ctx: RuleContext, name: string, mentions?: RegEx
   if (local) return { def: local, file: ctx.file, text: ctx.text };
   const imp = ctx.index.factsOf(ctx.file)?.imports[name];
   if (!imp || !imp.includes(".") || imp.startsWith("@")) return null;
-  const mod = imp.slice(0, imp.lastIndexOf("."));
+  const other = projectModule(ctx, imp.slice(0, imp.lastIndexOf(".")), mentions);
+  if (!other || other.file === ctx.file) return null;
+  const def = topLevelFunction(other.text, other.root, imp.slice(imp.lastIndexOf(".") + 1));
+  return def ? { def, file: other.file, text: other.text } : null;
+}
+
+/**
+ * A module of the project by its dotted name (one file only), parsed; the parses of a few recent modules are kept.
+ * `mentions`: a quick test on its text before parsing it.
+ */
+export function projectModule(ctx: RuleContext, mod: string, mentions?: RegExp): ProjectModule | null {
   const file = moduleFile(ctx, mod);
-  if (!file || file === ctx.file) return null;
+  if (!file) return null;
   const text = ctx.project.textOf(file);
   if (text === null || (mentions && !mentions.test(text))) return null;
   let hit = parsed.get(file);
   if (hit && hit.text === text) parsed.delete(file);
-  else hit = { text, root: parseText(text).root };
+  else hit = { file, text, root: parseText(text).root };
   parsed.set(file, hit);
   if (parsed.size > KEPT) parsed.delete(parsed.keys().next().value!);
-  const def = topLevelFunction(text, hit.root, imp.slice(imp.lastIndexOf(".") + 1));
-  return def ? { def, file, text } : null;
+  return hit;
 }
 
 /** The one project file of a dotted module (`shop.utils` -> .../shop/utils.py or .../shop/utils/__init__.py). */
-function moduleFile(ctx: RuleContext, mod: string): string | null {
+export function moduleFile(ctx: RuleContext, mod: string): string | null {
   const locate = (): string | null => {
     const rel = mod.split(".").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\\\/]");
     const files = (ctx.project.filesMatching?.(new RegExp(`(^|[\\\\/])${rel}(\\.py|[\\\\/]__init__\\.py)$`)) ?? []).filter((f) => {
