@@ -536,3 +536,58 @@ class BookViewSet(viewsets.ReadOnlyModelViewSet):
     assert.equal(apiHints(), 1, "the viewset's queryset now needs author");
   });
 });
+
+describe("a list view built on a project class in another file", () => {
+  before(initParser);
+
+  it("follows edits to the base class's get_context_data", () => {
+    const base = `from django.views.generic.base import TemplateResponseMixin
+from django.views.generic.list import BaseListView
+
+
+class ReportView(TemplateResponseMixin, BaseListView):
+    def get_context_data(self, *args, object_list=None, **kwargs):
+        queryset = object_list if object_list is not None else self.object_list
+        return super().get_context_data(*args, object_list=queryset.select_related("author"), **kwargs)
+`;
+    const views = `from shop.base import ReportView
+from shop.models import Book
+
+
+class BookReport(ReportView):
+    template_name = "shop/report.html"
+
+    def get_queryset(self):
+        return Book.objects.all()
+`;
+    const root = writeTree({
+      "shop/__init__.py": "",
+      "shop/models.py": AUTHOR_BOOK_MODELS,
+      "shop/base.py": base,
+      "shop/views.py": views,
+      "shop/templates/shop/report.html": "{% for b in object_list %}{{ b.author.name }}{% endfor %}\n",
+    });
+    const project = new Project([root], RULES);
+    project.incremental = true;
+    project.scan();
+    const baseFile = path.join(root, "shop", "base.py");
+    const viewsFile = path.join(root, "shop", "views.py");
+    const viewsDoc = new IncrementalDocument(views);
+    project.setOverlay(viewsFile, views);
+    const hints = () => project.analyze(viewsFile, viewsDoc.text, viewsDoc.syntax()).filter((h) => h.code === "n-plus-one").map((h) => path.basename(h.file));
+    assert.deepEqual(hints(), [], "the base class joins author");
+    const doc = new IncrementalDocument(base);
+    project.setOverlay(baseFile, base);
+    project.analyze(baseFile, doc.text, doc.syntax());
+    const at = doc.text.indexOf('.select_related("author")');
+    doc.applyChanges([{ start: at, end: at + '.select_related("author")'.length, text: "" }]);
+    project.setOverlay(baseFile, doc.text);
+    project.analyze(baseFile, doc.text, doc.syntax());
+    assert.deepEqual(hints(), ["report.html"], "the base class no longer joins author");
+    const at2 = doc.text.indexOf("object_list=queryset");
+    doc.applyChanges([{ start: at2, end: at2 + "object_list=queryset".length, text: "object_list=self.cached()" }]);
+    project.setOverlay(baseFile, doc.text);
+    project.analyze(baseFile, doc.text, doc.syntax());
+    assert.deepEqual(hints(), [], "rows from elsewhere: silent");
+  });
+});

@@ -11,6 +11,7 @@ import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue 
 import { parseTemplate, type TNode, type TVar } from "../../server/src/engine/templates";
 import { ContextResolver, mergeQuerysets } from "./context";
 import { viewQuerysets } from "./drf";
+import { inheritedListView } from "./listviews";
 import { tagFunction } from "./tags";
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
@@ -424,7 +425,14 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
   const list = bases.includes("ListView");
   const detail = bases.includes("DetailView");
   const plain = bases.includes("TemplateView");
-  if (!list && !detail && !plain) return;
+  if (!list && !detail && !plain) {
+    const inherited = inheritedListView(ctx, cls, resolver);
+    if (!inherited) return;
+    const env: Env = { vars: new Map([...processorVars(ctx), ...inherited.rows]) };
+    for (const [k, v] of (inherited.own ? contextDataValues(ctx, inherited.own) : null) ?? []) env.vars.set(k, resolver.value(v));
+    run(inherited.template, env);
+    return;
+  }
   const body = field(cls, "body");
   let tname: string | null = null;
   let contextName: string | null = null;

@@ -395,6 +395,10 @@ function returnShape(text: string, value: SyntaxNode): MethodFact["returns"] {
     return { root: "self", ops };
   }
   if (/^super\(.*\)$/s.test(rootText) && ops.length && QS_CHAIN_ROOTS.has(ops[0].method)) return { root: "super", ops: ops.slice(1) };
+  // `return BookQuerySet(self.model, using=self._db)`: Django's custom manager idiom, a new queryset of the model
+  // with nothing joined yet.
+  const made = rootNode.type === "call" ? callParts(text, rootNode) : null;
+  if (made && /(^|\.)\w*QuerySet$/.test(dotted(text, made.func) ?? "") && made.args[0] && nodeText(text, made.args[0]) === "self.model") return { root: "self", ops };
   const root = dotted(text, rootNode);
   if (root && /\.(objects|_default_manager)$/.test(root)) return { root: "model", model: root.slice(0, root.lastIndexOf(".")), ops };
   return null;

@@ -63,7 +63,11 @@ export function projectFunction(ctx: RuleContext, name: string, mentions?: RegEx
  */
 export function projectModule(ctx: RuleContext, mod: string, mentions?: RegExp): ProjectModule | null {
   const file = moduleFile(ctx, mod);
-  if (!file) return null;
+  return file ? projectFile(ctx, file, mentions) : null;
+}
+
+/** A file of the project, parsed; the parses of a few recent files are kept. `mentions` as for projectModule. */
+export function projectFile(ctx: RuleContext, file: string, mentions?: RegExp): ProjectModule | null {
   const text = ctx.project.textOf(file);
   if (text === null || (mentions && !mentions.test(text))) return null;
   let hit = parsed.get(file);

@@ -110,3 +110,21 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="members")
     role = models.CharField(max_length=20)
+
+
+class NoteQuerySet(models.QuerySet):
+    def recent(self):
+        return self.order_by("-id")
+
+
+class NoteManager(models.Manager):
+    def get_queryset(self):
+        # Django's custom manager idiom: a new queryset of the model, nothing joined.
+        return NoteQuerySet(self.model, using=self._db)
+
+
+class Note(models.Model):
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField()
+
+    objects = NoteManager()
