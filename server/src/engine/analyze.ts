@@ -393,7 +393,7 @@ function collectIds(node: SyntaxNode, text: string, into: Set<string>): void {
   while (stack.length) {
     const x = stack.pop()!;
     if (x.type === "identifier") into.add(text.slice(x.start, x.end));
-    for (const c of x.children) stack.push(c);
+    for (let i = 0; i < x.children.length; i++) stack.push(x.children[i]);
   }
 }
 

@@ -336,7 +336,7 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
     const n = stack.pop()!;
     if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
     if (n.type === "return_statement") returns.push(n);
-    for (const c of n.children) stack.push(c);
+    for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
   const shapes = returns.map((r) => (r.children[0] ? returnShape(text, r.children[0]) ?? variableShape(text, body, r) : null));
   if (!shapes.length || shapes.some((x) => x === null)) return fact;
@@ -381,7 +381,7 @@ function variableShape(text: string, body: SyntaxNode, ret: SyntaxNode): MethodF
         const p = n.parent;
         if (p && (p.type === "assignment" || p.type === "augmented_assignment" || p.type === "for_statement" || p.type === "pattern_list") && field(p, "left") === n) return null;
       }
-      for (const c of n.children) stack.push(c);
+      for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
     }
   }
   return shape;
@@ -448,7 +448,7 @@ function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFac
       const idx = c ? params.indexOf(c.root) : -1;
       if (c && idx >= 0) (out[idx] ??= []).push({ chain: c.chain, start: n.start, end: n.end });
     }
-    for (const c of n.children) stack.push(c);
+    for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
   return out;
 }
@@ -564,7 +564,7 @@ function lookupKeys(text: string, call: SyntaxNode): string[] {
         const q = callParts(text, n);
         if (q) for (const [k, v] of q.kwargs) if (v.type !== "none") keys.push(k);
       }
-      for (const c of n.children) stack.push(c);
+      for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
     }
   }
   return keys;
@@ -602,7 +602,7 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
         }
       }
     }
-    for (const c of n.children) stack.push(c);
+    for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
   return out;
 }

@@ -198,7 +198,7 @@ function forgetValues(stmt: SyntaxNode): void {
   while (stack.length) {
     const n = stack.pop()!;
     valueOfNode.delete(n);
-    for (const c of n.children) stack.push(c);
+    for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
 }
 
@@ -319,7 +319,7 @@ function calledNames(node: SyntaxNode, text: string): string[] {
       const f = field(n, "function");
       if (f?.type === "identifier") names.add(nodeText(text, f));
     }
-    for (const c of n.children) stack.push(c);
+    for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
   const list = [...names];
   calledNamesCache.set(node, list);
@@ -716,7 +716,7 @@ class FlowAnalyzer {
         const alias = field(n, "alias");
         if (alias) this.names(alias, bound);
       }
-      for (const c of n.children) stack.push(c);
+      for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
     }
     const ctx: LoopCtx = { node, kind, bound, writes: WRITES.test(nodeText(this.text, body)), parent: this.loop };
     if (!this.quiet) {
@@ -817,7 +817,7 @@ class FlowAnalyzer {
         if (nodeText(this.text, n).includes(name)) it.escapes = true;
         continue;
       }
-      for (const c of n.children) stack.push(c);
+      for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
     }
     if (!this.quiet) this.out.iterations.push(it);
   }
@@ -836,7 +836,7 @@ class FlowAnalyzer {
         if (!first || n.start < first.start) first = n;
         continue;
       }
-      for (const c of n.children) stack.push(c);
+      for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
     }
     if (!first) return false;
     const p = first.parent;
@@ -1217,7 +1217,7 @@ class FlowAnalyzer {
         for (let l: LoopCtx | null = loop; l; l = l.parent) if (l.bound.has(name)) ok = false;
         continue;
       }
-      for (const c of n.children) stack.push(c);
+      for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
     }
     // Only for the innermost loop: is it independent of that loop?
     return ok;
@@ -1336,7 +1336,7 @@ class FlowAnalyzer {
         const n = stack.pop()!;
         if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") continue;
         if (n.type === "return_statement") returns.push(n);
-        for (const c of n.children) stack.push(c);
+        for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
       }
       if (body) this.block(body, scope);
       for (const r of returns) {

@@ -342,14 +342,19 @@ function copyReusing(cursor: Walk, parent: SyntaxNode, tables: LanguageTables, r
 }
 
 function shiftSubtree(node: SyntaxNode, delta: number): void {
-  const stack = [node];
+  // Every keystroke shifts all the statements after it: an indexed loop over a reused stack, no iterators.
+  const stack = shiftStack;
+  stack.length = 0;
+  stack.push(node);
   while (stack.length) {
     const n = stack.pop()!;
     n.start += delta;
     n.end += delta;
-    for (const c of n.children) stack.push(c);
+    const cs = n.children;
+    for (let i = 0; i < cs.length; i++) stack.push(cs[i]);
   }
 }
+const shiftStack: SyntaxNode[] = [];
 
 interface PendingEdit {
   start: number;
