@@ -78,11 +78,28 @@ function routingUncached(ctx: RuleContext, name: string, cls: boolean): "public"
       return text ? [{ text, lines: text.split(/\r?\n/) }] : [];
     });
   const confs = ctx.project.memo ? ctx.project.memo("urls:cache-page", urlconfs) : urlconfs();
+  // The URLconfs that name the view at all, by the words in each (looking through every URLconf for every view
+  // grew with views x URLconfs).
+  const byWord = (): Map<string, number[]> => {
+    const index = new Map<string, number[]>();
+    confs.forEach(({ text }, i) => {
+      for (const word of new Set(text.match(/\w+/g) ?? [])) {
+        const list = index.get(word);
+        if (list) list.push(i);
+        else index.set(word, [i]);
+      }
+    });
+    return index;
+  };
+  const words = ctx.project.memo ? ctx.project.memo("urls:cache-page-words", byWord) : byWord();
   const ref = cls ? new RegExp(`\\b${name}\\.as_view\\(`) : new RegExp(`(?<![\\w"'])(?:[\\w]+\\.)*${name}\\b(?!\\s*\\()`);
   let routed = false;
   const DECORATING = /cache_page\(|never_cache|login_required|staff_member_required|permission_required|user_passes_test|require_POST|csrf_protect|cache_control/;
-  for (const { text: t, lines } of confs) {
-    if (!t.includes(name) || !ref.test(t)) continue;
+  // (The patterns below match the name as a whole \w word; a name with other characters is looked for everywhere.)
+  const candidates = /^\w+$/.test(name) ? (words.get(name) ?? []) : confs.map((_, i) => i);
+  for (const i of candidates) {
+    const { text: t, lines } = confs[i];
+    if (!ref.test(t)) continue;
     routed = true;
     // Decorators for the whole URLconf, or on the line that routes this view.
     if (/decorate_urlpatterns|get_url_decorator|permissions_map/.test(t)) return "decorated";

@@ -422,7 +422,7 @@ export class Project implements ProjectView {
     }
     // Projects also list subfolders of templates/ in TEMPLATES["DIRS"] (templates/oscar): match by path suffix.
     if (name.includes("/")) {
-      const hits = this.templateFiles().filter((f) => f.endsWith(`/${name}`));
+      const hits = this.templatesByBasename().get(name.slice(name.lastIndexOf("/") + 1))?.filter((f) => f.endsWith(`/${name}`)) ?? [];
       if (hits.length === 1) {
         const text = this.textOf(hits[0]);
         return text === null ? null : { file: hits[0], text };
@@ -443,16 +443,44 @@ export class Project implements ProjectView {
     const files = this.templateFiles();
     if (!this.templateListComplete) return null;
     if (this.templateNameIndex) return this.templateNameIndex;
-    const index = new Map<string, string>();
-    for (const dir of this.templateDirs) {
-      const prefix = `${dir.split(path.sep).join("/")}/`;
-      for (const f of files) {
-        if (!f.startsWith(prefix)) continue;
-        const rel = f.slice(prefix.length);
-        if (!index.has(rel)) index.set(rel, path.join(dir, rel));
+    // Each file under each template folder that contains it (folders can nest), the first folder in order winning:
+    // found by walking the file's parent folders, not by testing every file against every folder.
+    const order = new Map<string, number>();
+    this.templateDirs.forEach((dir, i) => {
+      const key = dir.split(path.sep).join("/").replace(/\/+$/, "");
+      if (!order.has(key)) order.set(key, i);
+    });
+    const best = new Map<string, { at: number; file: string }>();
+    for (const f of files) {
+      for (let cut = f.lastIndexOf("/"); cut > 0; cut = f.lastIndexOf("/", cut - 1)) {
+        const at = order.get(f.slice(0, cut));
+        if (at === undefined) continue;
+        const rel = f.slice(cut + 1);
+        const seen = best.get(rel);
+        if (!seen || at < seen.at) best.set(rel, { at, file: path.join(this.templateDirs[at], rel) });
       }
     }
+    const index = new Map<string, string>();
+    for (const [rel, { file }] of best) index.set(rel, file);
     return (this.templateNameIndex = index);
+  }
+
+  private templateBasenameIndex: Map<string, string[]> | null = null;
+  private templateBasenameOf: string[] | null = null;
+
+  /** Template files by file name, for the lookups by path suffix. */
+  private templatesByBasename(): Map<string, string[]> {
+    const files = this.templateFiles();
+    if (this.templateBasenameIndex && this.templateBasenameOf === files) return this.templateBasenameIndex;
+    const index = new Map<string, string[]>();
+    for (const f of files) {
+      const base = f.slice(f.lastIndexOf("/") + 1);
+      const list = index.get(base);
+      if (list) list.push(f);
+      else index.set(base, [f]);
+    }
+    this.templateBasenameOf = files;
+    return (this.templateBasenameIndex = index);
   }
 
   /** Every file below the templates/ folders (listed once). */
