@@ -123,27 +123,11 @@ function methodAdds(text: string, call: SyntaxNode, method: string): Adds | null
   return null;
 }
 
-export function parameters(text: string, fn: SyntaxNode): string[] | null {
-  const ps = field(fn, "parameters");
-  const out: string[] = [];
-  for (const p of ps?.children ?? []) {
-    if (p.type === "identifier") out.push(nodeText(text, p));
-    else if (p.type === "default_parameter" || p.type === "typed_default_parameter") {
-      const n = field(p, "name");
-      if (!n) return null;
-      out.push(nodeText(text, n));
-    } else if (p.type === "typed_parameter") {
-      const n = p.children.find((c) => c.type === "identifier");
-      if (!n) return null;
-      out.push(nodeText(text, n));
-    } else if (p.type === "comment" || p.type === "positional_separator" || p.type === "keyword_separator") continue;
-    else break; // *args / **kwargs: the named ones before it are still known
-  }
-  return out;
-}
-
-/** Every named parameter, keyword-only ones too (`self, *args, object_list=None, **kwargs` -> self, object_list). */
-export function parameterNames(text: string, fn: SyntaxNode): string[] | null {
+/**
+ * The named parameters, in order: those before `*args` / `**kwargs` (positional ones), or with `keywordOnly` every
+ * named one (`self, *args, object_list=None, **kwargs` -> self, object_list). Null when one cannot be read.
+ */
+export function parameters(text: string, fn: SyntaxNode, keywordOnly = false): string[] | null {
   const out: string[] = [];
   for (const p of field(fn, "parameters")?.children ?? []) {
     if (p.type === "identifier") out.push(nodeText(text, p));
@@ -155,7 +139,8 @@ export function parameterNames(text: string, fn: SyntaxNode): string[] | null {
       const n = p.children.find((c) => c.type === "identifier");
       if (!n) return null;
       out.push(nodeText(text, n));
-    }
+    } else if (keywordOnly || p.type === "comment" || p.type === "positional_separator" || p.type === "keyword_separator") continue;
+    else break; // *args / **kwargs: the named ones before it are still known
   }
   return out;
 }
@@ -428,7 +413,7 @@ export class ContextResolver {
    * calls that once and the rows are its `object_list` parameter or the view's rows, transformed.
    */
   passedRows(code: Code, def: SyntaxNode): PassedRows | null {
-    const params = parameterNames(code.text, def)?.slice(1);
+    const params = parameters(code.text, def, true)?.slice(1);
     if (!params) return null;
     const calls: SyntaxNode[] = [];
     bodyNodes(def, (n) => {
