@@ -152,20 +152,19 @@ describe("incremental re-analysis", () => {
   });
 });
 
-/** Unrelated functions, so an edit elsewhere leaves most of a test module reusable. */
-const FILLER = ["other", "another", "yet_another", "one_more"].map((name, i) => `def ${name}():\n    return ${i + 1}\n`).join("\n\n");
-
-describe("incremental re-analysis follows names between statements", () => {
-  before(initParser);
-
-  const setup = (views: string, more: Record<string, string> = {}) => {
-    const root = writeTree({ "shop/models.py": AUTHOR_BOOK_MODELS, "shop/views.py": views, ...more });
-    const project = new Project([root], RULES);
-    project.incremental = true;
-    project.scan();
-    const file = path.join(root, "shop", "views.py");
-    const doc = new IncrementalDocument(views);
-    project.setOverlay(file, views);
+/**
+ * A project on a temporary tree, kept as the language server keeps it (incremental), and documents opened in it:
+ * `edit` replaces the first occurrence of a string, as typing would, and `analyze` re-analyzes the document.
+ */
+function workspace(files: Record<string, string>) {
+  const root = writeTree(files);
+  const project = new Project([root], RULES);
+  project.incremental = true;
+  project.scan();
+  const open = (rel: string) => {
+    const file = path.join(root, ...rel.split("/"));
+    const doc = new IncrementalDocument(files[rel]);
+    project.setOverlay(file, doc.text);
     const analyze = () => project.analyze(file, doc.text, doc.syntax());
     const edit = (find: string, replace: string) => {
       const at = doc.text.indexOf(find);
@@ -173,7 +172,21 @@ describe("incremental re-analysis follows names between statements", () => {
       doc.applyChanges([{ start: at, end: at + find.length, text: replace }]);
       project.setOverlay(file, doc.text);
     };
-    return { analyze, edit, project, file };
+    return { file, doc, analyze, edit };
+  };
+  return { root, project, open };
+}
+
+/** Unrelated functions, so an edit elsewhere leaves most of a test module reusable. */
+const FILLER = ["other", "another", "yet_another", "one_more"].map((name, i) => `def ${name}():\n    return ${i + 1}\n`).join("\n\n");
+
+describe("incremental re-analysis follows names between statements", () => {
+  before(initParser);
+
+  const setup = (views: string, more: Record<string, string> = {}) => {
+    const w = workspace({ "shop/models.py": AUTHOR_BOOK_MODELS, "shop/views.py": views, ...more });
+    const { analyze, edit, file } = w.open("shop/views.py");
+    return { analyze, edit, project: w.project, file };
   };
   const codes = (hs: Hint[]) => hs.map((h) => `${h.range.start.line}:${h.code}`);
 
@@ -349,34 +362,19 @@ def imported_labels():
     const helpers = `def imported_label(book):
     return book.title
 `;
-    const root = writeTree({ "shop/__init__.py": "", "shop/models.py": AUTHOR_BOOK_MODELS, "shop/views.py": views, "shop/helpers.py": helpers });
-    const project = new Project([root], RULES);
-    project.incremental = true;
-    project.scan();
-    const viewsFile = path.join(root, "shop", "views.py");
-    const helpersFile = path.join(root, "shop", "helpers.py");
-    const doc = new IncrementalDocument(views);
-    project.setOverlay(viewsFile, views);
-    const lines = () => project.analyze(viewsFile, doc.text, doc.syntax()).filter((h) => h.code === "n-plus-one").map((h) => h.range.start.line);
-    const edit = (find: string, replace: string) => {
-      const at = doc.text.indexOf(find);
-      assert.ok(at >= 0, find);
-      doc.applyChanges([{ start: at, end: at + find.length, text: replace }]);
-      project.setOverlay(viewsFile, doc.text);
-    };
+    const { project, open } = workspace({ "shop/__init__.py": "", "shop/models.py": AUTHOR_BOOK_MODELS, "shop/views.py": views, "shop/helpers.py": helpers });
+    const v = open("shop/views.py");
+    const lines = () => v.analyze().filter((h) => h.code === "n-plus-one").map((h) => h.range.start.line);
     assert.deepEqual(lines(), []);
-    edit("return book.title", "return book.author.name");
+    v.edit("return book.title", "return book.author.name");
     assert.deepEqual(lines(), [25], "the loop now loads author through label()");
-    assert.ok(project.analysisOf(viewsFile)!.reused > 0, "the unrelated functions were reused");
-    edit("return book.author.name", "return book.title");
+    assert.ok(project.analysisOf(v.file)!.reused > 0, "the unrelated functions were reused");
+    v.edit("return book.author.name", "return book.title");
     assert.deepEqual(lines(), []);
-    const hdoc = new IncrementalDocument(helpers);
-    project.setOverlay(helpersFile, helpers);
-    project.analyze(helpersFile, hdoc.text, hdoc.syntax());
-    const at = hdoc.text.indexOf("book.title");
-    hdoc.applyChanges([{ start: at, end: at + "book.title".length, text: "book.author.name" }]);
-    project.setOverlay(helpersFile, hdoc.text);
-    project.analyze(helpersFile, hdoc.text, hdoc.syntax());
+    const h = open("shop/helpers.py");
+    h.analyze();
+    h.edit("book.title", "book.author.name");
+    h.analyze();
     assert.deepEqual(lines(), [29], "the other file's function now loads author");
   });
 });
@@ -406,25 +404,16 @@ class Book(models.Model):
 def labels():
     return [b.label for b in Book.objects.all()]
 `;
-    const root = writeTree({ "shop/__init__.py": "", "shop/models.py": models, "shop/views.py": views });
-    const project = new Project([root], RULES);
-    project.incremental = true;
-    project.scan();
-    const modelsFile = path.join(root, "shop", "models.py");
-    const viewsFile = path.join(root, "shop", "views.py");
+    const { project, open } = workspace({ "shop/__init__.py": "", "shop/models.py": models, "shop/views.py": views });
     // views.py is open too: its analysis and flow are kept between analyses.
-    const viewsDoc = new IncrementalDocument(views);
-    project.setOverlay(viewsFile, views);
-    const n1 = () => project.analyze(viewsFile, viewsDoc.text, viewsDoc.syntax()).filter((h) => h.code === "n-plus-one").length;
+    const v = open("shop/views.py");
+    const n1 = () => v.analyze().filter((h) => h.code === "n-plus-one").length;
     assert.equal(n1(), 0);
     const index = project.index;
-    const doc = new IncrementalDocument(models);
-    project.setOverlay(modelsFile, models);
-    project.analyze(modelsFile, doc.text, doc.syntax());
-    const at = doc.text.indexOf("self.title");
-    doc.applyChanges([{ start: at, end: at + "self.title".length, text: "self.author.name" }]);
-    project.setOverlay(modelsFile, doc.text);
-    project.analyze(modelsFile, doc.text, doc.syntax());
+    const m = open("shop/models.py");
+    m.analyze();
+    m.edit("self.title", "self.author.name");
+    m.analyze();
     assert.equal(project.index, index, "no rebuild for a change inside a method body");
     assert.equal(index.version, 1);
     assert.equal(n1(), 1, "the loop now reads author through the property");
@@ -450,19 +439,9 @@ class BookSerializer(serializers.ModelSerializer):
     def get_count(self, obj):
         return 1
 `;
-    const root = writeTree({ "shop/__init__.py": "", "shop/models.py": AUTHOR_BOOK_MODELS, "shop/api.py": views });
-    const project = new Project([root], RULES);
-    project.incremental = true;
-    project.scan();
-    const file = path.join(root, "shop", "api.py");
-    const doc = new IncrementalDocument(views);
-    project.setOverlay(file, views);
-    const codes = () => project.analyze(file, doc.text, doc.syntax()).map((h) => h.code);
-    const edit = (find: string, replace: string) => {
-      const at = doc.text.indexOf(find);
-      doc.applyChanges([{ start: at, end: at + find.length, text: replace }]);
-      project.setOverlay(file, doc.text);
-    };
+    const { root, project, open } = workspace({ "shop/__init__.py": "", "shop/models.py": AUTHOR_BOOK_MODELS, "shop/api.py": views });
+    const { file, doc, analyze, edit } = open("shop/api.py");
+    const codes = () => analyze().map((h) => h.code);
     const fresh = () => {
       const other = new Project([root], RULES);
       other.setOverlay(file, doc.text);
@@ -514,24 +493,15 @@ class BookViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = BookSerializer
     pagination_class = None
 `;
-    const root = writeTree({ "shop/__init__.py": "", "shop/models.py": AUTHOR_BOOK_MODELS, "shop/serializers.py": ser, "shop/api.py": api });
-    const project = new Project([root], RULES);
-    project.incremental = true;
-    project.scan();
-    const serFile = path.join(root, "shop", "serializers.py");
-    const apiFile = path.join(root, "shop", "api.py");
-    const serDoc = new IncrementalDocument(ser);
-    const apiDoc = new IncrementalDocument(api);
-    project.setOverlay(serFile, ser);
-    project.setOverlay(apiFile, api);
-    const apiHints = () => project.analyze(apiFile, apiDoc.text, apiDoc.syntax()).filter((h) => h.code === "n-plus-one").length;
-    project.analyze(serFile, serDoc.text, serDoc.syntax());
+    const { project, open } = workspace({ "shop/__init__.py": "", "shop/models.py": AUTHOR_BOOK_MODELS, "shop/serializers.py": ser, "shop/api.py": api });
+    const s = open("shop/serializers.py");
+    const a = open("shop/api.py");
+    const apiHints = () => a.analyze().filter((h) => h.code === "n-plus-one").length;
+    s.analyze();
     assert.equal(apiHints(), 0);
     const index = project.index;
-    const at = serDoc.text.indexOf("obj.title");
-    serDoc.applyChanges([{ start: at, end: at + "obj.title".length, text: "obj.author.name" }]);
-    project.setOverlay(serFile, serDoc.text);
-    project.analyze(serFile, serDoc.text, serDoc.syntax());
+    s.edit("obj.title", "obj.author.name");
+    s.analyze();
     assert.equal(project.index, index, "no rebuild");
     assert.equal(apiHints(), 1, "the viewset's queryset now needs author");
   });
@@ -560,34 +530,23 @@ class BookReport(ReportView):
     def get_queryset(self):
         return Book.objects.all()
 `;
-    const root = writeTree({
+    const { open } = workspace({
       "shop/__init__.py": "",
       "shop/models.py": AUTHOR_BOOK_MODELS,
       "shop/base.py": base,
       "shop/views.py": views,
       "shop/templates/shop/report.html": "{% for b in object_list %}{{ b.author.name }}{% endfor %}\n",
     });
-    const project = new Project([root], RULES);
-    project.incremental = true;
-    project.scan();
-    const baseFile = path.join(root, "shop", "base.py");
-    const viewsFile = path.join(root, "shop", "views.py");
-    const viewsDoc = new IncrementalDocument(views);
-    project.setOverlay(viewsFile, views);
-    const hints = () => project.analyze(viewsFile, viewsDoc.text, viewsDoc.syntax()).filter((h) => h.code === "n-plus-one").map((h) => path.basename(h.file));
+    const v = open("shop/views.py");
+    const hints = () => v.analyze().filter((h) => h.code === "n-plus-one").map((h) => path.basename(h.file));
     assert.deepEqual(hints(), [], "the base class joins author");
-    const doc = new IncrementalDocument(base);
-    project.setOverlay(baseFile, base);
-    project.analyze(baseFile, doc.text, doc.syntax());
-    const at = doc.text.indexOf('.select_related("author")');
-    doc.applyChanges([{ start: at, end: at + '.select_related("author")'.length, text: "" }]);
-    project.setOverlay(baseFile, doc.text);
-    project.analyze(baseFile, doc.text, doc.syntax());
+    const b = open("shop/base.py");
+    b.analyze();
+    b.edit('.select_related("author")', "");
+    b.analyze();
     assert.deepEqual(hints(), ["report.html"], "the base class no longer joins author");
-    const at2 = doc.text.indexOf("object_list=queryset");
-    doc.applyChanges([{ start: at2, end: at2 + "object_list=queryset".length, text: "object_list=self.cached()" }]);
-    project.setOverlay(baseFile, doc.text);
-    project.analyze(baseFile, doc.text, doc.syntax());
+    b.edit("object_list=queryset", "object_list=self.cached()");
+    b.analyze();
     assert.deepEqual(hints(), [], "rows from elsewhere: silent");
   });
 });
