@@ -225,10 +225,9 @@ export function usesOn(ctx: RuleContext, model: Model, loaded: Loaded, uses: Par
       const f: ModelField | undefined = ctx.index.attribute(m, name);
       if (!f && j === 0 && via.size < 3 && !via.has(name)) {
         // obj.display_name / obj.get_owner(): what the model method reads on self is read too.
-        const meth = ctx.index.methodOf(m, name);
-        const called = u.chain[j].endsWith("()") || !!meth?.decorators.some((d) => /(^|\.)(cached_)?property$/.test(d));
-        if (meth && called && meth.params.length <= 1) {
-          const inner: ParamUse[] = (meth.reads[0] ?? []).map((r) => ({ kind: "chain", chain: r.chain, entry: u.entry, at: { file: m!.file, start: r.start, end: r.end } }));
+        const selfReads = ctx.index.selfReads(m, u.chain[j]);
+        if (selfReads) {
+          const inner: ParamUse[] = selfReads.map((r) => ({ kind: "chain", chain: r.chain, entry: u.entry, at: { file: m!.file, start: r.start, end: r.end } }));
           out.push(...usesOn(ctx, m, l, inner, new Set([...via, name])));
         }
         break;

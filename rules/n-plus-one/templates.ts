@@ -119,9 +119,8 @@ function chainReads(ctx: RuleContext, cur: TV, chains: { chain: string[] }[], re
       const rf: ModelField | undefined = ctx.index.attribute(model, name);
       if (!rf && j === 0 && via.size < 3 && !via.has(name)) {
         // self.other_property (or self.method()): what it reads on self is read too.
-        const m = ctx.index.methodOf(model, name);
-        const called = r.chain[j].endsWith("()") || !!m?.decorators.some((d) => /(^|\.)(cached_)?property$/.test(d));
-        if (m && called && m.params.length <= 1) chainReads(ctx, cur, m.reads[0] ?? [], reads, template, start, end, new Set([...via, name]));
+        const selfReads = ctx.index.selfReads(model, r.chain[j]);
+        if (selfReads) chainReads(ctx, cur, selfReads, reads, template, start, end, new Set([...via, name]));
         break;
       }
       if (!rf || rf.kind === "concrete" || !rf.target || rf.kind === "gfk") break;

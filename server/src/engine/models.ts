@@ -777,6 +777,18 @@ export class ModelIndex {
     return undefined;
   }
 
+  /**
+   * What reading `step` on an instance of `m` reads on self, when the step runs a method of the model: a property
+   * (`obj.label`) or a call with no other arguments (`obj.owner_name()`). Undefined for anything else.
+   */
+  selfReads(m: Model, step: string): MethodFact["reads"][number] | undefined {
+    const called = step.endsWith("()");
+    const meth = this.methodOf(m, called ? step.slice(0, -2) : step);
+    if (!meth || meth.params.length > 1) return undefined;
+    if (!called && !meth.decorators.some((d) => /(^|\.)(cached_)?property$/.test(d))) return undefined;
+    return meth.reads[0] ?? [];
+  }
+
   classes(name: string): ClassFact[] {
     return this.classesByName.get(name) ?? [];
   }
