@@ -163,19 +163,45 @@ async function runUiTest({ vsix, workspace, dir, artifacts, kase }) {
       });
 
       const before = countMatches(fs.readFileSync(filePath, 'utf8'), kase.fix.adds);
-      await step(`cursor to Ln ${line}, Col ${col}; Ctrl+. Enter`, async () => {
+      // Each keystroke below can land while the workbench moves focus (the hover closing, the Problems panel
+      // giving it back), so every one is retried until its effect shows, and each is its own step in the log.
+      await step(`cursor to Ln ${line}, Col ${col}`, async () => {
         await page.mouse.move(0, 0);
         await page.keyboard.press('Escape');
-        await page.keyboard.press('Control+1'); // focus the editor (the Problems panel had focus)
-        await page.keyboard.press('Control+G');
-        await page.locator('.quick-input-widget input').waitFor();
-        await page.keyboard.type(`${line}:${col}`);
-        await page.keyboard.press('Enter');
-        await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-        await page.keyboard.press('Control+.');
-        const menu = page.locator('.action-widget:not(.action-list-submenu-panel)');
-        await menu.waitFor();
-        await menu.locator('.monaco-list-row.action').first().waitFor();
+        const input = page.locator('.quick-input-widget input');
+        const cursor = page.locator('[id="status.editor.selection"]');
+        const want = new RegExp(`Ln ${line}, Col ${col}\\b`);
+        for (let i = 0; ; i++) {
+          if (i > 20) throw new Error(`the cursor is at ${JSON.stringify(await cursor.innerText().catch(() => '?'))}`);
+          await page.keyboard.press('Control+1'); // focus the editor (the Problems panel had focus)
+          await page.keyboard.press('Control+G');
+          if (!(await input.waitFor({ timeout: 1000 }).then(() => true, () => false))) continue;
+          await input.fill(`:${line}:${col}`);
+          await page.keyboard.press('Enter');
+          await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 2000 }).catch(() => page.keyboard.press('Escape'));
+          const at = await cursor.innerText({ timeout: 1000 }).catch(() => '');
+          if (want.test(at)) break;
+        }
+      });
+
+      const menu = page.locator('.action-widget:not(.action-list-submenu-panel)');
+      await step('Ctrl+. opens the quick fix menu', async () => {
+        for (let i = 0; ; i++) {
+          if (i > 10) throw new Error('no quick fix menu after 10 tries');
+          await page.keyboard.press('Control+.');
+          if (await menu.locator('.monaco-list-row.action').first().waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+          const message = await page.locator('.monaco-editor-overlaymessage').first().innerText({ timeout: 200 }).catch(() => '');
+          const focus = await page.evaluate(() => {
+            const el = document.activeElement;
+            return el ? `${el.tagName}.${String(el.className).split(' ').slice(0, 3).join('.')}` : 'none';
+          });
+          lib.log(`ui: (Ctrl+. showed no menu: message ${JSON.stringify(message.trim())}, focus ${focus}; again)`);
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('Control+1');
+        }
+      });
+
+      await step('Enter applies the first quick fix', async () => {
         const titles = await menu.locator('.monaco-list-row.action').allInnerTexts();
         const focused = (await menu.locator('.monaco-list-row.action.focused').innerText().catch(() => '')).trim();
         lib.log(`ui: quick fix menu: ${JSON.stringify(titles.map((t) => t.trim()))}; focused: ${JSON.stringify(focused)}`);
