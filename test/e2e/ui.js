@@ -133,11 +133,16 @@ async function runUiTest({ vsix, workspace, dir, artifacts, kase }) {
 
       const line = markerLine(filePath, kase);
       const row = await step(`Problems panel row with ${kase.code} at Ln ${line}`, async () => {
-        await page.keyboard.press('Control+Shift+M');
         const rowLocator = page
           .locator('.markers-panel .monaco-list-row', { hasText: kase.code })
           .filter({ hasText: `[Ln ${line},` })
           .first();
+        // A lost Control+Shift+M leaves the panel closed: press it again until the panel shows.
+        for (let i = 0; !(await page.locator('.markers-panel').first().isVisible()); i++) {
+          if (i > 20) throw new Error('the Problems panel did not open');
+          await page.keyboard.press('Control+Shift+M');
+          await page.locator('.markers-panel').first().waitFor({ timeout: 1000 }).catch(() => {});
+        }
         await rowLocator.waitFor();
         return (await rowLocator.innerText()).replace(/\s+/g, ' ').trim();
       });
@@ -211,9 +216,12 @@ async function runUiTest({ vsix, workspace, dir, artifacts, kase }) {
       });
 
       await step('Ctrl+S and check the file on disk', async () => {
-        await page.keyboard.press('Control+S');
-        for (let t = Date.now(); countMatches(fs.readFileSync(filePath, 'utf8'), kase.fix.adds) <= before; ) {
+        for (let t = Date.now(), pressed = 0; countMatches(fs.readFileSync(filePath, 'utf8'), kase.fix.adds) <= before; ) {
           if (Date.now() - t > STEP_MS) throw new Error(`${kase.file} on disk did not get ${kase.fix.adds}:\n${fs.readFileSync(filePath, 'utf8')}`);
+          if (Date.now() - t >= pressed * 3000) {
+            await page.keyboard.press('Control+S'); // again every 3 s, in case a keystroke is lost
+            pressed++;
+          }
           await page.waitForTimeout(50);
         }
       });
