@@ -436,9 +436,15 @@ export function attributeChain(text: string, n: SyntaxNode): { root: string; cha
   return { root: nodeText(text, cur), chain };
 }
 
-/** Attribute chains on parameters (outermost attribute of each chain only). */
+/**
+ * Attribute chains on parameters (outermost attribute of each chain only). Reads under a test that the object is
+ * new (`if not self.pk:`, `if self._state.adding:`, `if is_new and ...:` after `is_new = self.pk is None`) are
+ * left out: they never run for a row loaded from the database, which is what the callers ask about (a `save()`
+ * that fills defaults from a relation on first save costs nothing when saving a loaded row).
+ */
 function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFact["reads"] {
   const out: MethodFact["reads"] = {};
+  const newFlags = newnessNames(text, body, params);
   const stack = [body];
   while (stack.length) {
     const n = stack.pop()!;
@@ -448,9 +454,62 @@ function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFac
       const idx = c ? params.indexOf(c.root) : -1;
       if (c && idx >= 0) (out[idx] ??= []).push({ chain: c.chain, start: n.start, end: n.end });
     }
+    if (n.type === "if_statement") {
+      const cond = field(n, "condition");
+      const consequence = field(n, "consequence");
+      const onlyNew = cond && consequence && testsNewness(text, cond, params, newFlags);
+      for (let i = 0; i < n.children.length; i++) if (!(onlyNew && n.children[i] === consequence)) stack.push(n.children[i]);
+      continue;
+    }
+    // `is_new and not self.platform`: the right side runs only for a new object.
+    if (n.type === "boolean_operator" && n.children.length === 2 && text.slice(n.children[0].end, n.children[1].start).trim() === "and" && testsNewness(text, n.children[0], params, newFlags)) {
+      stack.push(n.children[0]);
+      continue;
+    }
     for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
   return out;
+}
+
+/** `not p.pk`, `not bool(p.id)`, `p.pk is None`, `p._state.adding`, for a parameter p. */
+function isNewnessTest(text: string, n: SyntaxNode, params: string[], names: ReadonlySet<string>): boolean {
+  const t = nodeText(text, n).replace(/\s+/g, " ");
+  if (n.type === "identifier") return names.has(t);
+  if (n.type === "parenthesized_expression" && n.children.length === 1) return isNewnessTest(text, n.children[0], params, names);
+  const m = /^(?:not (?:bool\()?(\w+)\.(?:pk|id)\)?|(\w+)\.(?:pk|id) is None|(\w+)\._state\.adding)$/.exec(t);
+  const p = m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+  return p !== undefined && params.includes(p);
+}
+
+/** A condition that holds only for a new object: a newness test, or an `and` with one among its operands. */
+function testsNewness(text: string, cond: SyntaxNode, params: string[], names: ReadonlySet<string>): boolean {
+  if (isNewnessTest(text, cond, params, names)) return true;
+  if (cond.type !== "boolean_operator") return false;
+  const op = cond.children.length === 2 ? text.slice(cond.children[0].end, cond.children[1].start).trim() : "";
+  return op === "and" && cond.children.some((c) => testsNewness(text, c, params, names));
+}
+
+/** Local names assigned a newness test (`is_new = not bool(self.pk)`), and never anything else. */
+function newnessNames(text: string, body: SyntaxNode, params: string[]): Set<string> {
+  const yes = new Set<string>();
+  const no = new Set<string>();
+  const stack = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
+    if (n.type === "assignment" || n.type === "augmented_assignment" || n.type === "named_expression") {
+      const left = field(n, n.type === "named_expression" ? "name" : "left");
+      const right = field(n, n.type === "named_expression" ? "value" : "right");
+      if (left?.type === "identifier") {
+        const name = nodeText(text, left);
+        if (n.type !== "augmented_assignment" && right && isNewnessTest(text, right, params, new Set())) yes.add(name);
+        else no.add(name);
+      }
+    }
+    for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
+  }
+  for (const x of no) yes.delete(x);
+  return yes;
 }
 
 function decoratorNames(text: string, decorated: SyntaxNode): string[] {

@@ -858,6 +858,55 @@ class FlowAnalyzer {
     }
   }
 
+  /**
+   * Evaluates what an assignment target reads: `row.author = x` reads nothing on the row (Django's descriptor sets
+   * the key and caches x, no query), while `row.author.name = x` loads `row.author` first. Subscripts read their
+   * container and key; tuple targets are taken apart.
+   */
+  private assignTarget(target: SyntaxNode, scope: Scope): void {
+    switch (target.type) {
+      case "identifier":
+        return;
+      case "attribute": {
+        const obj = field(target, "object");
+        if (obj) this.expr(obj, scope);
+        return;
+      }
+      case "pattern_list":
+      case "tuple_pattern":
+      case "list_pattern":
+      case "tuple":
+      case "list":
+      case "list_splat_pattern":
+      case "list_splat":
+      case "parenthesized_expression":
+        for (const c of target.children) this.assignTarget(c, scope);
+        return;
+      default:
+        this.expr(target, scope);
+    }
+  }
+
+  /**
+   * `row.author = x` caches x on the row: later reads of `row.author` (and what `row.save()` reads of it) run no
+   * query. The variable's instance then counts the relation as loaded, with what x loads below it (everything,
+   * when x is not a known instance).
+   */
+  private assignRelation(target: SyntaxNode, v: Val, scope: Scope): void {
+    if (target.type !== "attribute") return;
+    const obj = field(target, "object");
+    const attr = field(target, "attribute");
+    if (obj?.type !== "identifier" || !attr) return;
+    const cur = this.lookup(nodeText(this.text, obj), scope);
+    if (cur?.k !== "inst" || cur.loaded.all) return;
+    const name = nodeText(this.text, attr);
+    const f = this.index.attribute(cur.model, name);
+    if (!f || (f.kind !== "fk" && f.kind !== "o2o" && f.kind !== "gfk")) return;
+    const loaded = cloneLoaded(cur.loaded);
+    loaded.kids.set(name, v.k === "inst" ? cloneLoaded(v.loaded) : ALL_LOADED);
+    this.bind(obj, { ...cur, loaded }, scope);
+  }
+
   private lookup(name: string, scope: Scope): Val | undefined {
     for (let s: Scope | null = scope; s; s = s.parent) {
       if (s.vars.has(name)) return s.vars.get(name);
@@ -932,8 +981,9 @@ class FlowAnalyzer {
         if (left) {
           if (left.type === "identifier") this.bind(left, v, scope);
           else {
-            this.expr(left, scope);
+            this.assignTarget(left, scope);
             this.bind(left, UNKNOWN, scope);
+            this.assignRelation(left, v, scope);
           }
         }
         return v;

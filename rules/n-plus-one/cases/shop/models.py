@@ -128,3 +128,21 @@ class Note(models.Model):
     text = models.TextField()
 
     objects = NoteManager()
+
+
+class Imprint(models.Model):
+    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="imprints")
+    owner = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="imprints")
+    name = models.CharField(max_length=100, blank=True)
+
+    def save(self, *args, **kwargs):
+        # Reads guarded by "is this a new object?" never run for a row loaded from the database.
+        is_new = self._state.adding
+        if is_new and not self.name:
+            self.name = self.publisher.name
+        if not self.pk:
+            print(self.owner.name)
+        super().save(*args, **kwargs)
+
+    def describe(self):
+        return f"{self.name} ({self.owner.name})"

@@ -1,0 +1,39 @@
+from .models import Book, Imprint
+
+
+def assigns_the_relation(author):
+    # Setting a foreign key runs no query, and caches the object: reading it back is free.
+    for book in Book.objects.filter(published__isnull=True):
+        book.author = author
+        print(book.author.name)
+
+
+def assigns_relations_in_a_tuple(author, editor):
+    for book in Book.objects.all():
+        book.author, book.editor = author, editor
+        print(book.title)
+
+
+def assigns_below_a_relation(author):
+    # `book.author.name = ...` loads book.author first.
+    for book in Book.objects.all():
+        book.author.name = author.name  # expect: n-plus-one
+        print(book.title)
+
+
+def reads_after_setting_the_key_only(author):
+    # Setting the key column does not cache the object: reading the relation still queries.
+    for book in Book.objects.all():
+        book.author_id = author.pk
+        print(book.author.name)  # expect: n-plus-one
+
+
+def saves_rows_whose_save_reads_relations_only_when_new():
+    for imprint in Imprint.objects.filter(name=""):
+        imprint.name = "untitled"
+        imprint.save()
+
+
+def calls_a_method_that_reads_a_relation():
+    for imprint in Imprint.objects.all():
+        print(imprint.describe())  # expect: n-plus-one
