@@ -18,6 +18,8 @@ const ADVICE: Record<string, string> = {
   in_bulk: "call in_bulk() once before the loop",
   iteration: "prefetch_related() the relation on the outer queryset, or fetch once with filter(...__in=...)",
   list: "prefetch_related() the relation on the outer queryset, or fetch once with filter(...__in=...)",
+  bool: "prefetch_related() the relation on the outer queryset, or fetch once with filter(...__in=...)",
+  len: "prefetch_related() the relation on the outer queryset, or fetch once with filter(...__in=...)",
 };
 const HOISTABLE = new Set(["count", "exists", "aggregate", "first", "last", "acount", "aexists", "aaggregate", "afirst", "alast"]);
 
@@ -95,7 +97,7 @@ function check(ctx: RuleContext): void {
       const it = iterations.find((x) => x.loop === q.loop);
       if (it?.target && it.qs.model === q.model && new RegExp(`\\b(pk|id)\\s*=\\s*${it.target}\\.(pk|id)\\b`).test(callText)) return;
       const what = q.iteration
-        ? `iterating a ${q.model.name} queryset built inside the loop`
+        ? `${q.method === "bool" || q.method === "len" ? "evaluating" : "iterating"} a ${q.model.name} queryset built inside the loop`
         : q.related
           ? `${q.related.base.model.name}.${q.related.field.name}.${q.method}()`
           : `${q.model.name} ${q.method}()`;

@@ -559,7 +559,7 @@ class FlowAnalyzer {
       }
       case "if_statement": {
         const cond = field(stmt, "condition");
-        if (cond) this.expr(cond, scope);
+        if (cond) this.noteEvaluation(this.expr(cond, scope), cond, "bool");
         this.conditional++;
         for (const c of stmt.children) if (c !== cond) this.nested(c, scope);
         this.conditional--;
@@ -567,7 +567,7 @@ class FlowAnalyzer {
       }
       case "elif_clause": {
         const cond = field(stmt, "condition");
-        if (cond) this.expr(cond, scope);
+        if (cond) this.noteEvaluation(this.expr(cond, scope), cond, "bool");
         for (const c of stmt.children) if (c !== cond) this.nested(c, scope);
         return;
       }
@@ -1212,8 +1212,23 @@ class FlowAnalyzer {
   }
 
   /** A related manager or queryset is evaluated (iterated, counted, ...) here. */
+  /**
+   * Querysets whose rows this analysis has already fetched: iterating, `list()`, `len()` or a truth test fills a
+   * QuerySet's result cache, and later evaluations of the same object (the same variable, not a new filter())
+   * read the cache without a query.
+   */
+  private readonly filled = new WeakSet<QsVal>();
+
+  private fills(v: Val, use: string): boolean {
+    if (v.k !== "qs" || this.quiet || !(use === "iterate" || use === "list" || use === "len" || use === "bool")) return false;
+    if (this.filled.has(v)) return true;
+    this.filled.add(v);
+    return false;
+  }
+
   private noteEvaluation(v: Val, node: SyntaxNode, use: string): void {
     if (v.k !== "qs" && v.k !== "manager") return;
+    if (this.fills(v, use)) return;
     if (v.k === "qs" && v.values && use === "attr") return;
     const base = v.base;
     if (base && base.row && v.field && this.inLoop(base.row.loop) && !base.tainted && !(v.k === "qs" && v.fresh)) {
@@ -1227,8 +1242,9 @@ class FlowAnalyzer {
       }
       return;
     }
-    // A fresh queryset iterated inside a loop that built it: one query per outer iteration.
-    if (v.k === "qs" && this.loop && (use === "iterate" || use === "list") && this.builtInsideLoop(v)) {
+    // A fresh queryset evaluated (iterated, listed, counted with len() or tested for truth) inside a loop that built
+    // it: one query per outer iteration, where its rows are first fetched.
+    if (v.k === "qs" && this.loop && (use === "iterate" || use === "list" || use === "bool" || use === "len") && this.builtInsideLoop(v)) {
       this.loopQuery(node, use === "iterate" ? "iteration" : use, v.model, v.base && v.field ? { field: v.field, base: v.base } : null, true);
     }
   }

@@ -1,0 +1,31 @@
+from .models import Author, Book
+
+
+def titles_by_author(names):
+    # One query per name, where the rows are first fetched: the truth test fills the queryset's cache, and the
+    # loops after it read the cache.
+    out = {}
+    for name in names:
+        books = Book.objects.filter(author__name=name)
+        if not books:  # expect: queryset-in-loop
+            continue
+        out[name] = [b.title for b in books]
+        print(len([b for b in books if b.price]))
+    return out
+
+
+def iterated_twice(authors):
+    for author in authors:
+        books = Book.objects.filter(author=author).order_by("title")
+        titles = [b.title for b in books]  # expect: queryset-in-loop
+        prices = [b.price for b in books]
+        print(titles, prices)
+
+
+def filtered_again(authors):
+    # A new filter() is a new query.
+    for author in authors:
+        books = Book.objects.filter(author=author)
+        titles = [b.title for b in books]  # expect: queryset-in-loop
+        cheap = [b.title for b in books.filter(price__lt=10)]  # expect: queryset-in-loop
+        print(titles, cheap, Author)
