@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { RULES } from "../rules";
-import { expectations, fixAll, projectFor, REPO, tempDir, writeTree } from "./helpers";
+import { applyFix, expectations, fixAll, projectFor, REPO, tempDir, writeTree } from "./helpers";
 
 const HEADINGS = ["What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"];
 const DOC_MODELS = path.join(REPO, "test", "fixtures", "doc-models");
@@ -143,3 +143,67 @@ for (const rule of RULES) {
     });
   });
 }
+
+describe("missing-index: the db_index=True fix", () => {
+  const MODELS = [
+    "from django.db import models",
+    "",
+    "",
+    "class Stamped(models.Model):",
+    "    stamp = models.DateTimeField()",
+    "",
+    "    class Meta:",
+    "        abstract = True",
+    "",
+    "",
+    "class Port(Stamped):",
+    "    code = models.CharField(max_length=10)",
+    "    label = models.CharField(max_length=10,)",
+    "    name = models.CharField(",
+    "        max_length=64,",
+    '        db_collation="natural_sort"  # sorted naturally',
+    "    )",
+    "    state = models.CharField(",
+    "        max_length=20,  # short",
+    "    )",
+    "",
+    "",
+    "class Cable(Stamped):",
+    "    length = models.IntegerField(default=0)",
+    "",
+  ].join("\n");
+  const VIEWS = [
+    "from .models import Cable, Port",
+    "",
+    "",
+    "def ports(request, x):",
+    "    Port.objects.filter(code=x, label=x, name=x, state=x)",
+    "    Port.objects.filter(stamp__gte=x)",
+    "    return Cable.objects.order_by('stamp')",
+    "",
+  ].join("\n");
+
+  async function fixed(field: string): Promise<{ text: string; message: string }> {
+    const dir = writeTree({ "net/models.py": MODELS, "net/views.py": VIEWS });
+    const project = await projectFor(dir);
+    const file = path.join(dir, "net", "models.py");
+    const hints = project.analyze(file, MODELS).filter((h) => h.code === "missing-index");
+    const hint = hints.find((h) => MODELS.split("\n")[h.range.start.line].trimStart().startsWith(`${field} =`));
+    assert.ok(hint, `no missing-index hint on ${field}: ${hints.map((h) => h.message).join("; ")}`);
+    return { text: applyFix(MODELS, hint), message: hint.message };
+  }
+
+  it("goes after the last argument on one line", async () => {
+    assert.match((await fixed("code")).text, /code = models\.CharField\(max_length=10, db_index=True\)\n/);
+    assert.match((await fixed("label")).text, /label = models\.CharField\(max_length=10, db_index=True\)\n/);
+  });
+
+  it("keeps a multi-line call's layout and its comments", async () => {
+    assert.match((await fixed("name")).text, /\n {8}db_collation="natural_sort", db_index=True {2}# sorted naturally\n {4}\)\n/);
+    assert.match((await fixed("state")).text, /\n {8}max_length=20, {2}# short\n {8}db_index=True,\n {4}\)\n/);
+  });
+
+  it("names the concrete models that inherit a field of an abstract base", async () => {
+    assert.match((await fixed("stamp")).message, /^Missing index: Stamped\.stamp \(inherited by (Port, Cable|Cable, Port)\) is filtered on in 1 place and ordered by in 1 place/);
+  });
+});

@@ -37,15 +37,66 @@ function check(ctx: RuleContext): void {
     const filters = uses.filter((u) => u.kind === "filter").length;
     const orders = uses.length - filters;
     const what = [filters ? `filtered on in ${filters} place${filters === 1 ? "" : "s"}` : "", orders ? `ordered by in ${orders} place${orders === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
-    const owner = f.owner.abstract ? "" : `${f.owner.name}.`;
+    // A field of an abstract base: name the concrete models that inherit it.
+    const names = owners.map((o) => o.name);
+    const owner = f.owner.abstract
+      ? `${f.owner.name}.${f.name} (inherited by ${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""})`
+      : `${f.owner.name}.${f.name}`;
     ctx.report({
       start: a.start,
       end: a.start + a.name.length,
-      message: `Missing index: ${owner}${f.name} is ${what} but has no index; add db_index=True (and a migration) or a Meta.indexes entry`,
+      message: `Missing index: ${owner} is ${what} but has no index; add db_index=True (and a migration) or a Meta.indexes entry`,
       related: uses.slice(0, 3).map((u) => ({ file: u.file, start: u.start, end: u.end, message: u.kind === "filter" ? `filtered on here (${u.key})` : `ordered by here (${u.key})` })),
-      fixes: [{ title: "Add db_index=True", safe: false, edits: [{ file: ctx.file, start: a.argsEnd, end: a.argsEnd, newText: a.hasArgs ? `${/,\s*$/.test(ctx.text.slice(a.start, a.argsEnd)) ? " " : ", "}db_index=True` : "db_index=True" }] }],
+      fixes: [{ title: "Add db_index=True", safe: false, edits: [addKeyword(ctx, a.start, a.argsEnd, a.hasArgs)] }],
     });
   }
+}
+
+/**
+ * The edit that adds `db_index=True` as the field call's last argument, in the call's own layout: after the last
+ * argument on its line (`max_length=64, db_index=True`), or on a line of its own, with a trailing comma, when
+ * the arguments are one per line and end with a comma; the closing parenthesis stays where it is.
+ */
+function addKeyword(ctx: RuleContext, start: number, argsEnd: number, hasArgs: boolean): { file: string; start: number; end: number; newText: string } {
+  if (!hasArgs) return { file: ctx.file, start: argsEnd, end: argsEnd, newText: "db_index=True" };
+  // Back over whitespace and a trailing comment on the last argument's line.
+  let at = argsEnd;
+  for (;;) {
+    while (at > start && /\s/.test(ctx.text[at - 1])) at--;
+    const lineStart = ctx.text.lastIndexOf("\n", at - 1) + 1;
+    const hash = commentStart(ctx.text.slice(lineStart, at));
+    if (hash < 0) break;
+    at = lineStart + hash;
+  }
+  const trailing = ctx.text.slice(at, argsEnd);
+  if (ctx.text[at - 1] === ",") {
+    if (trailing.includes("\n")) {
+      // One argument per line: a new line with the last argument's indentation.
+      const lineStart = ctx.text.lastIndexOf("\n", at - 1) + 1;
+      const indent = /^[ \t]*/.exec(ctx.text.slice(lineStart))![0];
+      const eol = ctx.text.includes("\r\n") ? "\r\n" : "\n";
+      // At the end of that line, so a comment after the last argument stays with it.
+      let lineEnd = at + trailing.indexOf("\n");
+      if (ctx.text[lineEnd - 1] === "\r") lineEnd--;
+      return { file: ctx.file, start: lineEnd, end: lineEnd, newText: `${eol}${indent}db_index=True,` };
+    }
+    return { file: ctx.file, start: at, end: at, newText: " db_index=True" };
+  }
+  return { file: ctx.file, start: at, end: at, newText: ", db_index=True" };
+}
+
+/** Where a `#` comment starts in a line of code (outside string literals), or -1. */
+function commentStart(line: string): number {
+  let quote = "";
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = "";
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "#") return i;
+  }
+  return -1;
 }
 
 export const rule: Rule = {
