@@ -10,6 +10,11 @@ function indexed(m: Model, f: ModelField): boolean {
   return m.indexed.some((cols) => cols[0] === f.name || cols[0] === "?");
 }
 
+/** Lookups on an indexed column that its index serves. */
+const INDEX_LOOKUPS = new Set(["exact", "in", "gt", "gte", "lt", "lte", "range", "year", "date", "startswith"]);
+/** A relation compared to the related row (or its key): `tags=t`, `tags__in=ts`, `tags__pk=1`. */
+const RELATED_ROW = new Set(["", "exact", "in", "pk", "id", "pk__in", "id__in", "pk__exact", "id__exact"]);
+
 function check(ctx: RuleContext): void {
   if (!ctx.mentions(/Field\(/)) return;
   for (const { field: f, owners } of ctx.index.fieldsDefinedIn(ctx.file)) {
@@ -21,12 +26,19 @@ function check(ctx: RuleContext): void {
     if (owners.every((o) => o.cls?.meta.unmanaged)) continue;
     // A query that also filters on an indexed column (a foreign key, the primary key, a unique or indexed field)
     // is already narrowed by that index: it is not this field's to fix.
+    // Many-to-many and reverse relations narrow the query only when compared to the related row itself
+    // (`tags=tag`, `tags__in=[...]`): the join then starts from the through table's indexed key.
     const narrowed = (u: FieldUse) =>
-      owners.some((o) => u.siblings.some((sib) => {
-        if (sib === "pk") return true;
-        const sf = ctx.index.lookupSegment(o, sib);
-        return !!sf && (sf.kind === "fk" || sf.kind === "o2o" || indexed(o, sf));
-      }));
+      u.siblings.some((sib) => {
+        if (sib === "**") return true;
+        const [head, ...rest] = sib.split("__");
+        if (head === "pk") return true;
+        const sf = ctx.index.lookupSegment(u.root, head);
+        if (!sf) return false;
+        if (sf.kind === "fk" || sf.kind === "o2o") return true;
+        if (sf.kind === "concrete") return indexed(u.root, sf) && (rest.length === 0 || INDEX_LOOKUPS.has(rest.join("__")));
+        return RELATED_ROW.has(rest.join("__"));
+      });
     // A boolean flag is worth an index when it is filtered on (a task polling `dirty=True` among millions of rows),
     // not for ordering.
     const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !(boolean && u.kind === "order"));

@@ -114,6 +114,11 @@ export interface LookupFact {
   root: string;
   /** Lookup keys ("author__name", "created__gte") or ordering fields ("created"). */
   keys: string[];
+  /**
+   * The filter keys of every call in the same chain (`X.objects.filter(child=c).order_by("-end")`: ["child"] for
+   * both calls), with "**" for conditions that cannot be read (`**kwargs`, a Q held in a variable).
+   */
+  chainKeys: string[];
   kind: "filter" | "order";
   start: number;
   end: number;
@@ -610,6 +615,44 @@ const FILTER_METHODS = new Set(["filter", "get", "get_or_create", "update_or_cre
 const ORDER_METHODS = new Set(["order_by", "latest", "earliest"]);
 
 /** Keyword names of Q(...) objects and of the call itself. */
+/** The filter keys of one call; "**" for a condition that cannot be read (`**kwargs`, a positional argument that is not a Q(...)). */
+function chainCallKeys(text: string, call: SyntaxNode): string[] {
+  const keys = lookupKeys(text, call);
+  const args = field(call, "arguments");
+  for (const a of args?.children ?? []) {
+    if (a.type === "dictionary_splat" || a.type === "list_splat") keys.push("**");
+    else if (a.type !== "keyword_argument" && a.type !== "comment" && !(a.type === "call" && /(^|\.)Q$/.test(dotted(text, field(a, "function")) ?? ""))) {
+      if (!/^(boolean_operator|binary_operator|parenthesized_expression|unary_operator)$/.test(a.type)) keys.push("**");
+    }
+  }
+  return keys;
+}
+
+/** The filter keys of every filter call along the method chain that `call` belongs to. */
+function chainKeys(text: string, call: SyntaxNode): string[] {
+  // Up to the outermost call of the chain: `call` is the receiver of `.method(...)` while its parent is that attribute.
+  let top = call;
+  for (;;) {
+    const attr = top.parent;
+    const outer = attr?.parent;
+    if (attr?.type !== "attribute" || field(attr, "object") !== top || outer?.type !== "call" || field(outer, "function") !== attr) break;
+    top = outer;
+  }
+  const keys: string[] = [];
+  // Prefetch("rel", queryset=...): Django adds the relation's filter (`rel_id IN (...)`) to this queryset.
+  const arg = top.parent?.type === "keyword_argument" ? top.parent.parent : top.parent;
+  const prefetch = arg?.type === "argument_list" ? arg.parent : undefined;
+  if (prefetch?.type === "call" && /(^|\.)Prefetch$/.test(dotted(text, field(prefetch, "function")) ?? "")) keys.push("**");
+  let r: SyntaxNode | undefined = top;
+  while (r && r.type === "call") {
+    const mc = methodCall(text, r);
+    if (!mc) break;
+    if (FILTER_METHODS.has(mc.method)) keys.push(...chainCallKeys(text, r));
+    r = mc.receiver;
+  }
+  return keys;
+}
+
 function lookupKeys(text: string, call: SyntaxNode): string[] {
   const parts = callParts(text, call);
   if (!parts) return [];
@@ -651,12 +694,12 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
         if (d && (/^([a-z_][\w]*\.)*[A-Z]\w*$/.test(rootName) || rootName.startsWith("@rel:"))) {
           if (FILTER_METHODS.has(mc.method)) {
             const keys = lookupKeys(text, n);
-            if (keys.length) out.push({ root: rootName, keys, kind: "filter", start: n.start, end: n.end });
+            if (keys.length) out.push({ root: rootName, keys, chainKeys: chainKeys(text, n), kind: "filter", start: n.start, end: n.end });
           } else {
             const parts = callParts(text, n);
             const keys = (parts?.args ?? []).map((a) => stringValue(text, a)).filter((k): k is string => !!k).map((k) => k.replace(/^[-+]/, ""));
             if (mc.method !== "order_by" && parts?.kwargs.size) keys.push(...[...parts.kwargs.keys()]);
-            if (keys.length) out.push({ root: rootName, keys, kind: "order", start: n.start, end: n.end });
+            if (keys.length) out.push({ root: rootName, keys, chainKeys: chainKeys(text, n), kind: "order", start: n.start, end: n.end });
           }
         }
       }

@@ -47,10 +47,13 @@ export interface FieldUse {
   kind: "filter" | "order";
   key: string;
   /**
-   * The other fields of the same model that the same call filters on, including the foreign key a related manager
-   * filters by (`check.flip_set.filter(...)` filters on "owner"): an index on one of them may serve the query.
+   * The other lookup keys the same query filters on (any call of its chain), including the foreign key a related
+   * manager filters by (`check.flip_set.filter(...)` filters on "owner"): an index on one of them may serve the
+   * query. "**" stands for conditions that cannot be read. Keys are relative to `root`.
    */
   siblings: string[];
+  /** The model the query starts from (not the field's model, for a lookup through a relation). */
+  root: Model;
 }
 
 const INDEXABLE_LOOKUPS = new Set(["exact", "in", "gt", "gte", "lt", "lte", "range", "year", "date", "isnull"]);
@@ -464,6 +467,8 @@ export class ModelIndex {
             const f = m.fields.get(lk.root.slice(5));
             if (f?.target === model && f.forward && f.kind === "reverse-fk") via = f.forward.name;
           }
+          // Any other related manager (many-to-many either way) filters by an indexed key of its through table.
+          via ??= "**";
         }
         // Only the leading ordering column is helped by a single-column index.
         for (const key of lk.kind === "order" ? lk.keys.slice(0, 1) : lk.keys) {
@@ -475,8 +480,8 @@ export class ModelIndex {
             if (f.kind === "concrete") {
               const lookup = lk.kind === "order" ? "exact" : segs[i + 1] ?? "exact";
               if (INDEXABLE_LOOKUPS.has(lookup) && !NOT_INDEX_USE.has(lookup)) {
-                const siblings = i === 0 ? [...lk.keys.filter((k) => k !== key).map((k) => k.split("__")[0]), ...(via ? [via] : [])] : [];
-                record(f, { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key, siblings });
+                const siblings = [...(lk.chainKeys ?? lk.keys).filter((k) => k !== key), ...(via ? [via] : [])];
+                record(f, { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key, siblings, root: model });
               }
               break;
             }
@@ -490,7 +495,7 @@ export class ModelIndex {
       if (m.builtin || m.abstract || !m.cls) continue;
       for (const o of m.ordering.slice(0, 1)) {
         const f = m.fields.get(o.replace(/^[-?]/, ""));
-        if (f && f.kind === "concrete") record(f, { file: m.file, start: m.cls.nameStart, end: m.cls.nameEnd, kind: "order", key: `${m.name}.Meta.ordering`, siblings: [] });
+        if (f && f.kind === "concrete") record(f, { file: m.file, start: m.cls.nameStart, end: m.cls.nameEnd, kind: "order", key: `${m.name}.Meta.ordering`, siblings: [], root: m });
       }
     }
   }

@@ -43,3 +43,27 @@ def pending_jobs():
 
 def jobs_with_log(text):
     return list(Job.objects.filter(log=text))
+
+
+def narrowed_across_the_chain(order, label, since, opts):
+    from django.db.models import Prefetch
+
+    from .models import Shipment
+
+    # Each query is narrowed by an indexed column in another call of its chain, by a many-to-many compared to a
+    # row, by conditions it cannot read, or by the relation a related manager or Prefetch() adds: silent.
+    a = list(Shipment.objects.filter(order=order).order_by("-weight"))
+    b = list(Shipment.objects.filter(order=order).filter(carrier="ups"))
+    c = list(Order.objects.filter(customer=order.customer, shipments__position__gt=0))
+    d = list(Shipment.objects.filter(labels=label, tracked=True))
+    e = list(Shipment.objects.filter(**opts).filter(carrier="dhl"))
+    f = list(label.shipments.order_by("position"))
+    g = list(Order.objects.prefetch_related(Prefetch("shipments", queryset=Shipment.objects.order_by("position"))))
+    return a, b, c, d, e, f, g
+
+
+def unnarrowed_zone(zone):
+    from .models import Shipment
+
+    # A lookup the index of another column cannot serve (icontains) does not narrow.
+    return list(Shipment.objects.filter(zone=zone, carrier__icontains="x"))
