@@ -20,7 +20,8 @@ function newInstanceModel(ctx: RuleContext, recv: SyntaxNode, loop: SyntaxNode):
     if (call?.type !== "call") return null;
     const d = dotted(ctx.text, field(call, "function"));
     const m = d ? ctx.index.modelFromName(ctx.file, d) : undefined;
-    return m && !m.abstract ? m.name : null;
+    // A model that overrides save() or has save signals: bulk_create() would skip them.
+    return m && !m.abstract && !m.writeHooks ? m.name : null;
   };
   if (recv.type === "call") return constructed(recv);
   if (recv.type !== "identifier") return null;

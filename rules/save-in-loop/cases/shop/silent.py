@@ -51,3 +51,13 @@ def nested_function(books):
 def values_rows():
     for row in Book.objects.values("id"):
         row.save()
+
+
+def new_instances_of_a_model_that_overrides_save(texts):
+    from .models import AuditedNote
+
+    for text in texts:
+        note = AuditedNote(text=text)
+        note.save()
+    for text in texts:
+        AuditedNote(text=text).save()
