@@ -7,16 +7,16 @@
  * Precision first: the type must be listed somewhere in the project (`graphene.List(T)`, a `*ConnectionField(T)`,
  * a Connection class with `Meta.node = T` that such a field lists). A relation named in the resolver's
  * `resolver_hints(...)` (or hints it cannot read), a field that tells the optimizer what to load
- * (`gql_optimizer.field(..., model_field="lines")`), a value loaded through a DataLoader (`.load(...)`), the key
- * column (`root.user_id`, `root.user.pk`), a default manager that joins the relation, and a type that defines
- * `get_queryset` say nothing.
+ * (`gql_optimizer.field(..., model_field="lines")`), the key column (`root.user_id`, `root.user.pk`, what a
+ * DataLoader is handed: `UserByIdLoader(info.context).load(root.user_id)`), a default manager that joins the
+ * relation, a type that defines `get_queryset` and a `@classmethod` resolver say nothing.
  */
 import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, insertPath, newLoaded, type Loaded } from "../../server/src/engine/flow";
 import type { Model, ModelField, ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { dotted, field, walk } from "../../server/src/engine/syntax";
+import { walk } from "../../server/src/engine/syntax";
 import { usesOn, type ParamUse } from "./calls";
 
 const DJANGO_TYPE = /(^|\.)\w*DjangoObjectType$/;
@@ -146,21 +146,7 @@ function findDef(ctx: RuleContext, stmt: SyntaxNode, method: MethodFact): Syntax
   return found;
 }
 
-/** Argument ranges of `.load(...)` / `.load_many(...)` calls: what goes through a DataLoader. */
-function loaderArgs(ctx: RuleContext, def: SyntaxNode): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
-  walk(def, (n) => {
-    if (n.type === "call") {
-      const name = dotted(ctx.text, field(n, "function")) ?? "";
-      const args = field(n, "arguments");
-      if (/\.load(_many)?$/.test(name) && args) out.push({ start: args.start, end: args.end });
-    }
-    return true;
-  });
-  return out;
-}
-
-interface GqlType {
+export interface GqlType {
   cls: ClassFact;
   model: Model;
   stmt: SyntaxNode;
@@ -195,33 +181,48 @@ function managerLoaded(m: Model): Loaded {
   return loaded;
 }
 
-export function checkGraphql(ctx: RuleContext, report: (n: GraphqlNeed) => void): void {
-  if (!ctx.mentions(/\bdef resolve_/)) return;
+/**
+ * The listed graphene types of this file, declared as a dependency: which classes of this file they are, and of
+ * which model, comes from other statements (the List(...) of another type, a base class, Meta), so a change there
+ * must examine the types again. Call before examining them.
+ */
+export function listedGraphqlTypes(ctx: RuleContext): GqlType[] {
+  if (!ctx.mentions(/\bdef resolve_/)) return [];
   const types = typesOfFile(ctx);
-  // Which classes of this file are listed types, and of which model, comes from other statements (the List(...)
-  // of another type, a base class, Meta): a change there must examine the types again.
   ctx.dependsOn(`graphql:${types.map((t) => `${t.cls.name}=${t.model.key}`).join(",")}`);
-  for (const t of types) ctx.examine(t.stmt, () => typeNeeds(ctx, t, report));
+  return types;
+}
+
+/** The resolvers of a type, with their definitions: `resolve_*` methods, classmethods left out. */
+export function resolversOf(ctx: RuleContext, t: GqlType): { method: MethodFact; def: SyntaxNode }[] {
+  const out: { method: MethodFact; def: SyntaxNode }[] = [];
+  for (const method of t.cls.methods) {
+    if (!method.name.startsWith("resolve_") || method.decorators.some((d) => /(^|\.)classmethod$/.test(d))) continue;
+    const def = findDef(ctx, t.stmt, method);
+    if (def) out.push({ method, def });
+  }
+  return out;
+}
+
+export function checkGraphql(ctx: RuleContext, report: (n: GraphqlNeed) => void): void {
+  for (const t of listedGraphqlTypes(ctx)) ctx.examine(t.stmt, () => typeNeeds(ctx, t, report));
 }
 
 function typeNeeds(ctx: RuleContext, t: GqlType, report: (n: GraphqlNeed) => void): void {
   const loaded = managerLoaded(t.model);
   if (loaded.all) return;
-  for (const method of t.cls.methods) {
-    if (!method.name.startsWith("resolve_") || method.decorators.some((d) => /(^|\.)classmethod$/.test(d))) continue;
+  for (const { method } of resolversOf(ctx, t)) {
     const hints = hinted(method.decorators);
     if (!hints) continue;
     // `lines = gql_optimizer.field(graphene.List(...), model_field="lines")`: the field tells the optimizer what to
     // prefetch for its resolver.
     const declared = t.cls.assigns.find((a) => a.name === method.name.slice("resolve_".length));
     if (declared && ["model_field", "prefetch_related", "select_related"].some((k) => k in declared.kwargs)) continue;
-    const def = findDef(ctx, t.stmt, method);
-    if (!def) continue;
-    const loads = loaderArgs(ctx, def);
     const uses: ParamUse[] = [];
     const chains = new Map<number, string[]>();
+    // What a DataLoader loads is batched; the key handed to it (`.load(root.user_id)`) is a column of the row, and a
+    // relation read to get the key (`.load(root.book.author_id)`) is a query per row like any other.
     for (const r of method.reads[0] ?? []) {
-      if (loads.some((l) => l.start <= r.start && r.end <= l.end)) continue;
       const f = ctx.index.attribute(t.model, r.chain[0].replace(/\(\)$/, ""));
       // root.user.pk / root.user.id: the key column is what the code wants.
       if (f && (f.kind === "fk" || f.kind === "o2o") && r.chain.length > 1 && KEY_ATTRS.has(r.chain[1])) continue;
