@@ -89,7 +89,7 @@ interface Listed {
   connections: Map<string, string>;
 }
 
-const LISTING = /\b(?:\w*List|NonNull|\w*ConnectionField|DjangoListField)\((?=\s*(?:lambda\s*:\s*)?["']?([\w.]+))/g;
+const LISTING = /\b(?:\w*List(?:Field)?|NonNull|\w*ConnectionField)\((?=\s*(?:lambda\s*:\s*)?["']?([\w.]+))/g;
 const NODE = /^[ \t]+node\s*=\s*["']?([\w.]+)/gm;
 const CLASS = /^class\s+(\w+)/gm;
 
