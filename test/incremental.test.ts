@@ -550,3 +550,91 @@ class BookReport(ReportView):
     assert.deepEqual(hints(), [], "rows from elsewhere: silent");
   });
 });
+
+describe("graphene resolvers", () => {
+  before(initParser);
+
+  const models = `from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+
+    @property
+    def label(self):
+        return self.title
+`;
+  const types = `import graphene
+from graphene_django import DjangoObjectType
+
+from shop.models import Book
+
+
+class BookType(DjangoObjectType):
+    class Meta:
+        model = Book
+
+    @staticmethod
+    def resolve_label(root, info):
+        return root.label
+
+    @staticmethod
+    def resolve_author_name(root, info):
+        return root.author.name
+
+
+${FILLER}
+`;
+  const schema = `import graphene
+
+from shop.types import BookType
+
+
+class Query(graphene.ObjectType):
+    books = graphene.List(BookType)
+`;
+
+  it("follows the file that lists the type and the model's properties", () => {
+    const { open } = workspace({ "shop/__init__.py": "", "shop/models.py": models, "shop/types.py": types, "shop/schema.py": schema });
+    const t = open("shop/types.py");
+    const hints = () => t.analyze().filter((h) => h.code === "n-plus-one").map((h) => h.range.start.line);
+    assert.deepEqual(hints(), [16], "root.author is read for every listed book");
+    t.edit("return 1", "return 10");
+    assert.deepEqual(hints(), [16], "an edit elsewhere keeps it");
+    const s = open("shop/schema.py");
+    s.edit("graphene.List(BookType)", "graphene.Field(BookType)");
+    s.analyze();
+    assert.deepEqual(hints(), [], "returned alone: once per request");
+    s.edit("graphene.Field(BookType)", "graphene.List(graphene.NonNull(BookType))");
+    s.analyze();
+    assert.deepEqual(hints(), [16]);
+    const m = open("shop/models.py");
+    m.edit("return self.title", "return self.author.name");
+    m.analyze();
+    assert.deepEqual(hints(), [12, 16], "the property now reads author");
+  });
+
+  it("follows a List of the type in another statement of the same file", () => {
+    // In a function: an edit there changes no class the index knows.
+    const same = `${types}
+
+def book_list_field():
+    return graphene.List(BookType)
+`;
+    const { open } = workspace({ "shop/__init__.py": "", "shop/models.py": models, "shop/types.py": same });
+    const t = open("shop/types.py");
+    const hints = () => t.analyze().filter((h) => h.code === "n-plus-one").map((h) => h.range.start.line);
+    assert.deepEqual(hints(), [16]);
+    t.edit("graphene.List(BookType)", "graphene.Field(BookType)");
+    assert.deepEqual(hints(), [], "no longer listed");
+    t.edit("graphene.Field(BookType)", "graphene.List(BookType)");
+    assert.deepEqual(hints(), [16]);
+    t.edit("(DjangoObjectType)", "(graphene.InputObjectType)");
+    assert.deepEqual(hints(), [], "not an object type");
+  });
+});

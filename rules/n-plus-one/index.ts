@@ -1,5 +1,6 @@
 import { addToQueryset, joinEdits, longestPaths } from "../../server/src/engine/fixes";
 import { checkDrf } from "./drf";
+import { checkGraphql } from "./graphql";
 import { checkAdmin } from "./admin";
 import { checkHandedRows } from "./calls";
 import { checkTemplates } from "./templates";
@@ -112,6 +113,17 @@ function check(ctx: RuleContext): void {
       message: `N+1: ${serializer} reads ${shown.join(", ")} for every ${v.qs.model.name}, one query per row each; add ${advice} to this queryset`,
       related: needs.slice(0, 5).map((n) => ({ file: n.file, start: n.start, end: n.end, message: n.what })),
       fixes,
+    });
+  });
+  checkGraphql(ctx, (g) => {
+    const method = joinMethod(ctx.index, g.model, g.path);
+    const lookup = g.path.join("__");
+    const shown = g.via ? `${g.via}, which reads ${g.path.join(".")}` : g.path.join(".");
+    ctx.report({
+      start: g.start,
+      end: g.end,
+      message: `N+1: the resolver reads ${shown} (${describeField(g.field)}) for every ${g.model.name} in a list, one query per row; load it with a DataLoader or ${method}("${lookup}") where the list is built`,
+      related: [{ file: g.type.file, start: g.type.nameStart, end: g.type.nameEnd, message: `${g.type.name} is listed, so ${g.resolver}() runs once per ${g.model.name}` }],
     });
   });
 }

@@ -1,6 +1,7 @@
 import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/engine/flow";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { handledGet } from "../../server/src/engine/rows";
+import { checkGraphqlQueries } from "./graphql";
 import { enclosingScope, enclosingStatement, indentAt, lineStartAt, methodCall, nodeText, walkExamined } from "../../server/src/engine/syntax";
 
 const ADVICE: Record<string, string> = {
@@ -119,6 +120,14 @@ function check(ctx: RuleContext): void {
     });
   }
   checkHandledGets(ctx);
+  checkGraphqlQueries(ctx, (q) => {
+    ctx.report({
+      start: q.node.start,
+      end: q.node.end,
+      message: `Query in a loop: ${q.what} runs in ${q.resolver}() once for every ${q.rowModel} in a list, one query per row; load it through a DataLoader that batches the keys of every row`,
+      related: [{ file: ctx.file, start: q.type.start, end: q.type.end, message: `${q.type.name} is listed, so ${q.resolver}() runs once per ${q.rowModel}` }],
+    });
+  });
 }
 
 function checkHandledGets(ctx: RuleContext): void {

@@ -459,6 +459,12 @@ function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFac
       const idx = c ? params.indexOf(c.root) : -1;
       if (c && idx >= 0) (out[idx] ??= []).push({ chain: c.chain, start: n.start, end: n.end });
     }
+    // `for x in obj` / `(... for x in obj)`: iterating the parameter runs its __iter__.
+    if (n.type === "for_statement" || n.type === "for_in_clause") {
+      const right = field(n, "right");
+      const idx = right?.type === "identifier" ? params.indexOf(nodeText(text, right)) : -1;
+      if (right && idx >= 0) (out[idx] ??= []).push({ chain: ["__iter__()"], start: right.start, end: right.end });
+    }
     if (n.type === "if_statement") {
       const cond = field(n, "condition");
       const consequence = field(n, "consequence");

@@ -146,3 +146,42 @@ class Imprint(models.Model):
 
     def describe(self):
         return f"{self.name} ({self.owner.name})"
+
+
+class Order(models.Model):
+    customer = models.ForeignKey(Author, null=True, on_delete=models.SET_NULL, related_name="orders")
+    number = models.CharField(max_length=20)
+
+    def __iter__(self):
+        if not hasattr(self, "_lines"):
+            self._lines = list(self.lines.all())
+        return iter(self._lines)
+
+    @property
+    def is_paid(self):
+        return self.number != "" and self.has_lines()
+
+    def has_lines(self):
+        return any(line.quantity for line in self)
+
+    def first_line(self):
+        lines = list(self.lines.all())
+        return lines[0] if lines else None
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+
+class InvoiceManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("order")
+
+
+class Invoice(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="invoices")
+    number = models.CharField(max_length=20)
+
+    objects = InvoiceManager()
