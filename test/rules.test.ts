@@ -183,14 +183,15 @@ describe("missing-index: the db_index=True fix", () => {
     "",
   ].join("\n");
 
-  async function fixed(field: string): Promise<{ text: string; message: string }> {
-    const dir = writeTree({ "net/models.py": MODELS, "net/views.py": VIEWS });
+  async function fixed(field: string, eol = "\n"): Promise<{ text: string; message: string }> {
+    const models = MODELS.replace(/\n/g, eol);
+    const dir = writeTree({ "net/models.py": models, "net/views.py": VIEWS });
     const project = await projectFor(dir);
     const file = path.join(dir, "net", "models.py");
-    const hints = project.analyze(file, MODELS).filter((h) => h.code === "missing-index");
+    const hints = project.analyze(file, models).filter((h) => h.code === "missing-index");
     const hint = hints.find((h) => MODELS.split("\n")[h.range.start.line].trimStart().startsWith(`${field} =`));
     assert.ok(hint, `no missing-index hint on ${field}: ${hints.map((h) => h.message).join("; ")}`);
-    return { text: applyFix(MODELS, hint), message: hint.message };
+    return { text: applyFix(models, hint).replace(new RegExp(eol, "g"), "\n"), message: hint.message };
   }
 
   it("goes after the last argument on one line", async () => {
@@ -201,6 +202,13 @@ describe("missing-index: the db_index=True fix", () => {
   it("keeps a multi-line call's layout and its comments", async () => {
     assert.match((await fixed("name")).text, /\n {8}db_collation="natural_sort", db_index=True {2}# sorted naturally\n {4}\)\n/);
     assert.match((await fixed("state")).text, /\n {8}max_length=20, {2}# short\n {8}db_index=True,\n {4}\)\n/);
+  });
+
+  it("keeps CRLF and lone-CR line ends", async () => {
+    for (const eol of ["\r\n", "\r"]) {
+      assert.match((await fixed("state", eol)).text, /\n {8}max_length=20, {2}# short\n {8}db_index=True,\n {4}\)\n/, JSON.stringify(eol));
+      assert.match((await fixed("name", eol)).text, /\n {8}db_collation="natural_sort", db_index=True {2}# sorted naturally\n {4}\)\n/, JSON.stringify(eol));
+    }
   });
 
   it("names the concrete models that inherit a field of an abstract base", async () => {

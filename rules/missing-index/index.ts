@@ -75,26 +75,30 @@ function addKeyword(ctx: RuleContext, start: number, argsEnd: number, hasArgs: b
   let at = argsEnd;
   for (;;) {
     while (at > start && /\s/.test(ctx.text[at - 1])) at--;
-    const lineStart = ctx.text.lastIndexOf("\n", at - 1) + 1;
+    const lineStart = lineStartOf(ctx.text, at);
     const hash = commentStart(ctx.text.slice(lineStart, at));
     if (hash < 0) break;
     at = lineStart + hash;
   }
   const trailing = ctx.text.slice(at, argsEnd);
   if (ctx.text[at - 1] === ",") {
-    if (trailing.includes("\n")) {
+    const brk = trailing.search(/[\r\n]/);
+    if (brk >= 0) {
       // One argument per line: a new line with the last argument's indentation.
-      const lineStart = ctx.text.lastIndexOf("\n", at - 1) + 1;
-      const indent = /^[ \t]*/.exec(ctx.text.slice(lineStart))![0];
-      const eol = ctx.text.includes("\r\n") ? "\r\n" : "\n";
+      const indent = /^[ \t]*/.exec(ctx.text.slice(lineStartOf(ctx.text, at)))![0];
+      const eol = /\r\n|\n|\r/.exec(ctx.text.slice(at))![0];
       // At the end of that line, so a comment after the last argument stays with it.
-      let lineEnd = at + trailing.indexOf("\n");
-      if (ctx.text[lineEnd - 1] === "\r") lineEnd--;
+      const lineEnd = at + brk;
       return { file: ctx.file, start: lineEnd, end: lineEnd, newText: `${eol}${indent}db_index=True,` };
     }
     return { file: ctx.file, start: at, end: at, newText: " db_index=True" };
   }
   return { file: ctx.file, start: at, end: at, newText: ", db_index=True" };
+}
+
+/** The start of the line holding offset `at` (after a LF, a CR or a CRLF). */
+function lineStartOf(text: string, at: number): number {
+  return Math.max(text.lastIndexOf("\n", at - 1), text.lastIndexOf("\r", at - 1)) + 1;
 }
 
 /** Where a `#` comment starts in a line of code (outside string literals), or -1. */
