@@ -580,6 +580,10 @@ export class Project implements ProjectView {
     if (file !== null) this.changesOf.set(file, (this.changesOf.get(file) ?? 0) + 1);
   }
 
+  changesTo(file: string): number {
+    return this.changesOf.get(file) ?? 0;
+  }
+
   /** The last analysis of an open document (for tests and the benchmark), or undefined. */
   analysisOf(file: string): AnalysisMemo | undefined {
     return this.analyses.get(file);

@@ -50,6 +50,11 @@ export interface ProjectView {
   filesMatching?(pattern: RegExp): string[];
   /** A value computed once until a workspace file changes. */
   memo?<T>(key: string, compute: () => T): T;
+  /**
+   * How many times a file has changed (on disk or as an open document): what a rule derives from one file's text
+   * holds while this stays the same.
+   */
+  changesTo?(file: string): number;
 }
 
 export interface RuleOptions {
