@@ -90,3 +90,17 @@ def related_manager_rows(author: Author):
     for article in author.articles.all():
         print(article.title)
 
+
+
+def reads_a_generic_foreign_key():
+    from .models import Mention
+
+    for mention in Mention.objects.all():
+        print(mention.kind, mention.target)
+
+
+def reads_plain_columns_of_the_same_model():
+    from .models import Mention
+
+    for mention in Mention.objects.all():  # expect: missing-only
+        print(mention.kind)

@@ -1,3 +1,5 @@
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
@@ -58,3 +60,13 @@ class Post(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     published = PublishedManager()
+
+
+class Mention(models.Model):
+    """Points at any object: reading `target` needs the two columns GenericForeignKey names."""
+
+    kind = models.CharField(max_length=20)
+    note = models.TextField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
