@@ -215,3 +215,17 @@ describe("missing-index: the db_index=True fix", () => {
     assert.match((await fixed("stamp")).message, /^Missing index: Stamped\.stamp \(inherited by (Port, Cable|Cable, Port)\) is filtered on in 1 place and ordered by in 1 place/);
   });
 });
+
+describe("queryset-truthiness: a multi-line queryset", () => {
+  it("is named on one line in the message and the fix title, and the fix keeps its layout", async () => {
+    const models = "from django.db import models\n\n\nclass Image(models.Model):\n    exercise = models.IntegerField(db_index=True)\n    is_main = models.BooleanField(db_index=True)\n";
+    const views = "from .models import Image\n\n\ndef main_image(exercise):\n    if not Image.objects.filter(\n        exercise=exercise,\n        is_main=True,\n    ).count():\n        return None\n    return 1\n";
+    const dir = writeTree({ "app/models.py": models, "app/views.py": views });
+    const project = await projectFor(dir);
+    const [hint] = project.analyze(path.join(dir, "app", "views.py"), views).filter((h) => h.code === "queryset-truthiness");
+    assert.ok(hint, "no queryset-truthiness hint");
+    assert.match(hint.message, /use not Image\.objects\.filter\(exercise=exercise, is_main=True\)\.exists\(\), which/);
+    assert.equal(hint.fixes[0].title, "Replace with Image.objects.filter(exercise=exercise, is_main=True).exists()");
+    assert.match(applyFix(views, hint), /if not Image\.objects\.filter\(\n {8}exercise=exercise,\n {8}is_main=True,\n {4}\)\.exists\(\):/);
+  });
+});

@@ -168,21 +168,29 @@ function check(ctx: RuleContext): void {
       const fixes: OffsetFix[] = [];
       let message: string;
       const what = q.what;
+      // The message names the queryset on one line, shortened when long; the fix keeps the code as written.
+      const said = brief(target);
       if (counted) {
-        const shown = `${c.negated ? "not " : ""}${target}.exists()`;
+        const shown = `${c.negated ? "not " : ""}${said}.exists()`;
         // `if not qs.count():` keeps its `not`; a comparison is replaced whole.
-        const newText = c.how === "count" ? shown : `${target}.exists()`;
-        fixes.push({ title: `Replace with ${newText}`, safe: simple && q.certain, edits: [{ file: ctx.file, start: c.node.start, end: c.node.end, newText }] });
+        const newText = c.how === "count" ? `${c.negated ? "not " : ""}${target}.exists()` : `${target}.exists()`;
+        fixes.push({ title: `Replace with ${c.how === "count" && c.negated ? "not " : ""}${said}.exists()`, safe: simple && q.certain, edits: [{ file: ctx.file, start: c.node.start, end: c.node.end, newText }] });
         message = `Counting the ${what} only to test for rows: COUNT(*) visits every matching row; use ${shown}, which stops at the first`;
       } else {
         const newText = `${target}.exists()`;
         const replaced = c.how === "bool" ? c.node : c.qs;
-        fixes.push({ title: `Replace with ${c.negated && c.how === "if" ? "not " : ""}${newText}`, safe: simple, edits: [{ file: ctx.file, start: replaced.start, end: replaced.end, newText }] });
-        message = `Testing the ${what} for truth fetches every ${q.model} row with all its columns, and the rows are not used afterwards; use ${c.negated ? "not " : ""}${newText}`;
+        fixes.push({ title: `Replace with ${c.negated && c.how === "if" ? "not " : ""}${said}.exists()`, safe: simple, edits: [{ file: ctx.file, start: replaced.start, end: replaced.end, newText }] });
+        message = `Testing the ${what} for truth fetches every ${q.model} row with all its columns, and the rows are not used afterwards; use ${c.negated ? "not " : ""}${said}.exists()`;
       }
       ctx.report({ start: c.node.start, end: c.node.end, message, fixes });
     });
   }
+}
+
+/** Code for a message: on one line, and with the arguments elided when long (`Book.objects.filter(...)`). */
+function brief(code: string): string {
+  const one = code.replace(/\s+/g, " ").replace(/([([]) /g, "$1").replace(/ ([)\]])/g, "$1").replace(/,([)\]])/g, "$1");
+  return one.length <= 80 ? one : one.replace(/\((.*)\)/s, "(...)");
 }
 
 export const rule: Rule = {
