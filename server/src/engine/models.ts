@@ -491,6 +491,25 @@ export class ModelIndex {
         }
       }
     }
+    // A Django list view's `ordering = "-created"` (MultipleObjectMixin.get_ordering) orders every page it shows.
+    // Only a view over a whole table: `model = X` or `queryset = X.objects.all()`, and no get_queryset() of its own.
+    for (const facts of this.factsByFile.values()) {
+      if (TEST_OR_MIGRATION.test(rel.get(facts.file) ?? facts.file)) continue;
+      for (const c of facts.classes) {
+        if (!c.bases.some((b) => /(^|\.)(ListView|ArchiveIndexView|MultipleObjectMixin)$/.test(b))) continue;
+        const ordering = c.assigns.find((a) => a.name === "ordering");
+        const first = ordering?.value?.str ?? ordering?.value?.list?.[0];
+        if (!ordering || !first || c.methods.some((x) => x.name === "get_queryset")) continue;
+        // A project base or mixin with its own get_queryset() may narrow the rows (to the user's, say).
+        if (c.bases.some((b) => this.classes(b.replace(/^.*\./, "")).some((k) => k.methods.some((x) => x.name === "get_queryset")))) continue;
+        const modelAssign = c.assigns.find((a) => a.name === "model");
+        const qsAssign = c.assigns.find((a) => a.name === "queryset");
+        const name = modelAssign?.value?.dotted ?? (qsAssign?.callee && /\.objects\.all$/.test(qsAssign.callee) ? qsAssign.callee.slice(0, -".objects.all".length) : undefined);
+        const model = name ? this.modelFromName(facts.file, name) : undefined;
+        const f = model?.fields.get(first.replace(/^[-+?]/, ""));
+        if (model && f && f.kind === "concrete") record(f, { file: facts.file, start: ordering.start, end: ordering.end, kind: "order", key: `${c.name}.ordering`, siblings: [], root: model });
+      }
+    }
     for (const m of this.models) {
       if (m.builtin || m.abstract || !m.cls) continue;
       for (const o of m.ordering.slice(0, 1)) {

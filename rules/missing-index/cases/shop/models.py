@@ -58,3 +58,9 @@ class Shipment(models.Model):
     position = models.IntegerField()
     tracked = models.BooleanField(default=False)
     zone = models.CharField(max_length=10)  # expect: missing-index
+
+
+class Article(models.Model):
+    published = models.DateTimeField()  # expect: missing-index
+    title = models.CharField(max_length=200)
+    rank = models.IntegerField()

@@ -67,3 +67,31 @@ def unnarrowed_zone(zone):
 
     # A lookup the index of another column cannot serve (icontains) does not narrow.
     return list(Shipment.objects.filter(zone=zone, carrier__icontains="x"))
+
+
+from django.views.generic import ListView  # noqa: E402
+
+from .models import Article  # noqa: E402
+
+
+class ArticleList(ListView):
+    # Every page orders the whole table by published.
+    model = Article
+    ordering = "-published"
+    paginate_by = 20
+
+
+class OwnArticles(ListView):
+    # get_queryset() may narrow the rows first: silent for title.
+    ordering = ["title"]
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Article.objects.filter(title__startswith=self.request.user.username)
+
+
+class RankedArticles(ListView):
+    # A queryset that filters may be narrowed: silent for rank.
+    queryset = Article.objects.filter(published__isnull=False)
+    ordering = "rank"
+    paginate_by = 20
