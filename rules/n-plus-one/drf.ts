@@ -5,7 +5,7 @@
  * fields as related information; the fix adds the joins there.
  */
 import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
-import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
+import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, withBackReference, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import type { Model, ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
@@ -162,8 +162,11 @@ export function covered(index: ModelIndex, model: Model, loaded: Loaded, path: s
     if (!l || !m) return true;
     const f = index.attribute(m, seg);
     if (!f) return true;
-    l = childLoaded(l, seg, joinedByDefault(f));
-    if (!l) return false;
+    const child = childLoaded(l, seg, joinedByDefault(f));
+    if (!child) return false;
+    // Prefetched rows of a reverse ForeignKey or one-to-one carry their parent (image.exercise for
+    // exercise.exerciseimage_set): reading it back runs no query.
+    l = withBackReference(child, f, l);
     m = f.target;
   }
   return true;
