@@ -9,7 +9,7 @@ import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, withBa
 import type { Model, ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { baseNames, callParts, dotted, field, methodCall, nodeText } from "../../server/src/engine/syntax";
+import { baseNames, dotted, field, isEmptyQueryset, nodeText } from "../../server/src/engine/syntax";
 
 const LIST_VIEWS = /^(ModelViewSet|ReadOnlyModelViewSet|ListAPIView|ListCreateAPIView|ListModelMixin)$/;
 const SERIALIZER_BASE = /(^|\.)(Serializer|ModelSerializer|HyperlinkedModelSerializer|ListSerializer)$/;
@@ -179,23 +179,6 @@ export function asQs(v: Val | undefined): QsVal | null {
     return { k: "qs", model: v.model, loaded: v.loaded, origin: v.origin, base: null, field: null, access: null, fresh: false, values: false, builtIn: null, fromModelManager: true };
   }
   return null;
-}
-
-/** Queryset methods that keep an empty queryset empty (`X.objects.none().order_by("id")`); union() and friends do not. */
-const KEEP_EMPTY = new Set(["all", "filter", "exclude", "order_by", "distinct", "reverse", "using", "select_related", "prefetch_related", "annotate", "alias", "only", "defer", "select_for_update"]);
-
-/** `X.objects.none()`, `qs.none()`, and those filtered or ordered: a return that lists no rows. */
-export function isEmptyQueryset(text: string, node: SyntaxNode): boolean {
-  let n: SyntaxNode | undefined = node;
-  while (n?.type === "parenthesized_expression") n = n.children[0];
-  for (let depth = 0; n && depth < 20; depth++) {
-    const mc = methodCall(text, n);
-    if (!mc) return false;
-    if (mc.method === "none") return !callParts(text, n)?.args.length;
-    if (!KEEP_EMPTY.has(mc.method)) return false;
-    n = mc.receiver;
-  }
-  return false;
 }
 
 export interface ViewQueryset {
