@@ -1,9 +1,80 @@
 import { childLoaded } from "../../server/src/engine/flow";
+import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
 import { enclosingScope, field, nodeText, walkExamined } from "../../server/src/engine/syntax";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+const within = (outer: SyntaxNode | undefined, n: SyntaxNode): boolean => !!outer && outer.start <= n.start && n.end <= outer.end;
+const CONDITIONAL = new Set(["lambda", "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"]);
+const BINDS = new Set(["assignment", "augmented_assignment", "for_statement", "for_in_clause", "named_expression", "with_item", "as_pattern", "delete_statement", "global_statement", "nonlocal_statement"]);
+
+/** Is `r` evaluated, unconditionally, before `n` on every path from the function start to `n`? */
+function evaluatedBefore(r: SyntaxNode, n: SyntaxNode, scope: SyntaxNode): boolean {
+  if (r.end > n.start) return false;
+  let child = r;
+  for (let a = r.parent; a && a !== scope; child = a, a = a.parent) {
+    if (CONDITIONAL.has(a.type) || a.type === "function_definition" || a.type === "class_definition") return false;
+    // `x and obj.fk`: the right operand may not run; `a if obj.fk else b`: only the condition always runs.
+    if (a.type === "boolean_operator" && !within(field(a, "left"), r)) return false;
+    if (a.type === "conditional_expression" && !within(a.children[1], r)) return false;
+    if ((a.type === "if_statement" || a.type === "elif_clause" || a.type === "while_statement") && within(field(a, "condition"), r)) {
+      // The condition ran before anything else of the statement.
+      if (within(a, n)) return true;
+      if (a.type === "elif_clause") return false;
+      continue;
+    }
+    if (a.type === "block" || a.type === "module") {
+      // A statement of a block that `n` comes later in; a block `n` is outside of may not run.
+      return within(a, n) && child.end <= n.start;
+    }
+  }
+  return false;
+}
+
+/**
+ * Was `obj.fk` read in full earlier on every path to `n` (`if request.user != routine.user:` then
+ * `routine.user.pk` inside)? Django caches the loaded row on the instance, so the key read runs no query. Any
+ * rebinding of `obj` (or its root name), a `del`, or a refresh_from_db() after the earlier read: unsure, report.
+ */
+function loadedEarlier(ctx: RuleContext, n: SyntaxNode, objNode: SyntaxNode, name: string): boolean {
+  const scope = enclosingScope(n);
+  const objText = nodeText(ctx.text, objNode);
+  const root = objText.split(".")[0];
+  const reads: SyntaxNode[] = [];
+  /** The last rebinding of obj (or refresh) anywhere in the function: a read before it may be stale at `n`. */
+  let rebound = -1;
+  const stack = [scope];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x !== scope && (x.type === "function_definition" || x.type === "class_definition" || x.type === "lambda")) continue;
+    if (BINDS.has(x.type)) {
+      const target = x.type === "assignment" || x.type === "augmented_assignment" || x.type === "for_statement" || x.type === "for_in_clause" ? field(x, "left") : x.type === "named_expression" ? field(x, "name") : x;
+      let hit = false;
+      const look = (t: SyntaxNode) => {
+        if ((t.type === "identifier" && nodeText(ctx.text, t) === root) || nodeText(ctx.text, t) === objText) hit = true;
+        else if (!(t.type === "attribute" && x.type !== "delete_statement") && t.type !== "subscript") for (const c of t.children) look(c);
+      };
+      if (target) look(target);
+      if (hit) rebound = Math.max(rebound, x.start);
+    }
+    if (x.type === "call") {
+      const f = field(x, "function");
+      if (f && nodeText(ctx.text, f) === `${objText}.refresh_from_db`) rebound = Math.max(rebound, x.start);
+    }
+    if (x.type === "attribute" && x !== n.children[0] && x.start < n.start) {
+      const o = field(x, "object");
+      const a = field(x, "attribute");
+      const p = x.parent;
+      const keyOnly = p?.type === "attribute" && field(p, "object") === x && /^(id|pk)$/.test(nodeText(ctx.text, field(p, "attribute")!));
+      const target = (p?.type === "assignment" || p?.type === "augmented_assignment") && field(p, "left") === x;
+      if (o && a && nodeText(ctx.text, a) === name && nodeText(ctx.text, o) === objText && !keyOnly && !target) reads.push(x);
+    }
+    for (const c of x.children) stack.push(c);
+  }
+  return reads.some((r) => r.start > rebound && evaluatedBefore(r, n, scope));
 }
 
 function check(ctx: RuleContext): void {
@@ -42,6 +113,8 @@ function check(ctx: RuleContext): void {
     // The related object is read for more than its key elsewhere in the function: it is loaded anyway.
     const other = new RegExp(`(^|[^\\w.])${escapeRe(objText)}\\.${name}\\.(?!(id|pk)\\b)\\w`);
     if (other.test(scope)) return;
+    // Read in full earlier on every path here (`if user != obj.user:` then `obj.user.pk`): cached on the instance.
+    if (loadedEarlier(ctx, n, objNode, name)) return;
     const attname = `${name}_id`;
     const target = f.target?.name ?? "the related model";
     ctx.report({

@@ -5,11 +5,11 @@
  * fields as related information; the fix adds the joins there.
  */
 import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
-import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
+import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, withBackReference, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import type { Model, ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { baseNames, dotted, field, nodeText } from "../../server/src/engine/syntax";
+import { baseNames, dotted, field, isEmptyQueryset, nodeText } from "../../server/src/engine/syntax";
 
 const LIST_VIEWS = /^(ModelViewSet|ReadOnlyModelViewSet|ListAPIView|ListCreateAPIView|ListModelMixin)$/;
 const SERIALIZER_BASE = /(^|\.)(Serializer|ModelSerializer|HyperlinkedModelSerializer|ListSerializer)$/;
@@ -162,8 +162,11 @@ export function covered(index: ModelIndex, model: Model, loaded: Loaded, path: s
     if (!l || !m) return true;
     const f = index.attribute(m, seg);
     if (!f) return true;
-    l = childLoaded(l, seg, joinedByDefault(f));
-    if (!l) return false;
+    const child = childLoaded(l, seg, joinedByDefault(f));
+    if (!child) return false;
+    // Prefetched rows of a reverse ForeignKey or one-to-one carry their parent (image.exercise for
+    // exercise.exerciseimage_set): reading it back runs no query.
+    l = withBackReference(child, f, l);
     m = f.target;
   }
   return true;
@@ -208,6 +211,8 @@ export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode, valueOf?: (node
       for (const c of n.children) stack.push(c);
     }
     for (const r of returns) {
+      // `if swagger_fake_view: return X.objects.none()`: no rows, so nothing for the view's serializer or template.
+      if (isEmptyQueryset(ctx.text, r)) continue;
       const qs = asQs(values.get(r));
       if (!qs) return null;
       out.push({ qs, node: r });

@@ -1,7 +1,7 @@
 import { importEdits } from "../../server/src/engine/fixes";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { baseNames, eolAt, field, indentAt, nodeText, walk } from "../../server/src/engine/syntax";
+import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nodeText, walk } from "../../server/src/engine/syntax";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
 const DJANGO_LISTS = new Set(["ListView"]);
@@ -141,6 +141,64 @@ function sliced(ctx: RuleContext, body: ClassBody): boolean {
   return found;
 }
 
+const LITERALS = new Set(["dictionary", "list", "set", "tuple", "dictionary_comprehension", "list_comprehension", "set_comprehension"]);
+
+/** Is `[a:b]` / `[:b]` a slice with an upper bound (`[5:]` lists every row after the fifth)? */
+function boundedSlice(text: string, n: SyntaxNode): boolean {
+  if (n.type !== "subscript") return false;
+  const value = field(n, "value");
+  const subs = n.children.filter((c) => c !== value && c.type !== "comment");
+  if (subs.length !== 1 || subs[0].type !== "slice") return false;
+  const slice = subs[0];
+  // The parts are expressions (the colons are not nodes): the upper bound is one between the first and second colon.
+  const colons: number[] = [];
+  for (let i = slice.start; i < slice.end; i++) {
+    const inPart = slice.children.find((c) => c.start <= i && i < c.end);
+    if (inPart) i = inPart.end - 1;
+    else if (text[i] === ":") colons.push(i);
+  }
+  if (!colons.length) return false;
+  const stopEnd = colons[1] ?? slice.end;
+  return slice.children.some((c) => c.type !== "comment" && c.start > colons[0] && c.end <= stopEnd);
+}
+
+/**
+ * What the class's own get_queryset() returns: "bounded" when every return is sliced (`qs[: self.PAGE_SIZE + 1]`,
+ * the view pages by itself) or an empty `.none()`; "other" when a return is a dict, list or tuple it builds (not a
+ * queryset: paginate_by would not bound the rows it reads, and a dict breaks the paginator); null otherwise.
+ */
+function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode): "bounded" | "other" | null {
+  let gq: SyntaxNode | undefined;
+  for (const stmt of bodyNode.children) {
+    const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+    if (d?.type === "function_definition" && nodeText(ctx.text, field(d, "name")!) === "get_queryset") gq = d;
+  }
+  const fnBody = gq ? field(gq, "body") : undefined;
+  if (!fnBody) return null;
+  const returns: (SyntaxNode | undefined)[] = [];
+  const literalNames = new Map<string, boolean>();
+  const stack = [fnBody];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") continue;
+    if (n.type === "return_statement") returns.push(n.children[0]);
+    if (n.type === "assignment") {
+      const l = field(n, "left");
+      const r = field(n, "right");
+      if (l?.type === "identifier") {
+        const name = nodeText(ctx.text, l);
+        literalNames.set(name, (literalNames.get(name) ?? true) && !!r && LITERALS.has(r.type));
+      }
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  if (!returns.length) return null;
+  const notQs = (e: SyntaxNode | undefined) => !!e && (LITERALS.has(e.type) || (e.type === "identifier" && literalNames.get(nodeText(ctx.text, e)) === true));
+  if (returns.some(notQs)) return "other";
+  if (returns.every((e) => !!e && (boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e)))) return "bounded";
+  return null;
+}
+
 function check(ctx: RuleContext): void {
   if (!ctx.mentions(/ListAPIView|ListCreateAPIView|ListModelMixin|ModelViewSet|ListView/)) return;
   const imports = importsOf(ctx);
@@ -181,6 +239,8 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
   if (!kind || unsure) return;
   const body = classBody(ctx, bodyNode);
   if ([...body.methods].some((m) => OWN_PAGINATION.has(m)) || sliced(ctx, body)) return;
+  const own = getQuerysetReturns(ctx, bodyNode);
+  if (own === "bounded") return;
   const name = nodeText(ctx.text, nameNode);
   const model = modelName(ctx, body);
   const rows = model ? `every ${model} row` : "every row";
@@ -217,8 +277,13 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
   } else {
     const pb = body.attrs.get("paginate_by");
     if (pb && !isOff(ctx, pb)) return;
-    if (!broken) fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
-    message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"}, so the page renders ${rows} at once; set paginate_by`;
+    if (own === "other") {
+      // get_queryset() builds a dict or list: paginate_by would page it after every row was read (or fail on a dict).
+      message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"} and its get_queryset() builds a dict or list rather than a queryset, so the page renders ${rows} at once; bound the rows get_queryset() reads`;
+    } else {
+      if (!broken) fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
+      message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"}, so the page renders ${rows} at once; set paginate_by`;
+    }
   }
   ctx.report({ start: nameNode.start, end: nameNode.end, message, fixes });
 }

@@ -193,3 +193,20 @@ export function baseNames(text: string, cls: SyntaxNode): (string | null)[] {
     .filter((b) => b.type !== "keyword_argument" && b.type !== "comment")
     .map((b) => dotted(text, b.type === "subscript" ? field(b, "value") : b));
 }
+
+/** Queryset methods that keep an empty queryset empty (`X.objects.none().order_by("id")`); union() and friends do not. */
+const KEEP_EMPTY = new Set(["all", "filter", "exclude", "order_by", "distinct", "reverse", "using", "select_related", "prefetch_related", "annotate", "alias", "only", "defer", "select_for_update"]);
+
+/** `X.objects.none()`, `qs.none()`, and those filtered or ordered: a return that lists no rows. */
+export function isEmptyQueryset(text: string, node: SyntaxNode): boolean {
+  let n: SyntaxNode | undefined = node;
+  while (n?.type === "parenthesized_expression") n = n.children[0];
+  for (let depth = 0; n && depth < 20; depth++) {
+    const mc = methodCall(text, n);
+    if (!mc) return false;
+    if (mc.method === "none") return !callParts(text, n)?.args.length;
+    if (!KEEP_EMPTY.has(mc.method)) return false;
+    n = mc.receiver;
+  }
+  return false;
+}

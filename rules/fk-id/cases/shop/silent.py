@@ -33,3 +33,18 @@ def assigned_here(request, pk):
 def own_key(request, pk):
     author = Author.objects.get(pk=pk)
     return JsonResponse({"id": author.id, "publisher": author.publisher_id})
+
+
+def loaded_by_condition(request, pk):
+    # The condition loads book.author (cached on the instance); reading its pk inside runs no query.
+    book = get_object_or_404(Book, pk=pk)
+    if request.user != book.author and not request.user.is_staff:
+        if book.author.pk != request.session.get("author"):
+            return JsonResponse({}, status=403)
+    return JsonResponse({"title": book.title})
+
+
+def loaded_by_statement(request, pk):
+    book = Book.objects.get(pk=pk)
+    author = book.author
+    return JsonResponse({"name": author.name, "author": book.author.pk})

@@ -15,3 +15,31 @@ def book_keys(request, pk):
 def review_keys(request, pk):
     review = Review.objects.get(pk=pk)
     return JsonResponse({"book": review.book.id, "author": review.book.author.pk})  # expect: fk-id
+
+
+def read_in_a_branch(request, pk):
+    book = get_object_or_404(Book, pk=pk)
+    if request.GET.get("full"):
+        print(book.author)
+    return JsonResponse({"author": book.author.pk})  # expect: fk-id
+
+
+def read_on_the_right_of_and(request, pk):
+    book = get_object_or_404(Book, pk=pk)
+    if request.user.is_staff and request.user != book.author:
+        return JsonResponse({}, status=403)
+    return JsonResponse({"author": book.author.pk})  # expect: fk-id
+
+
+def rebound_after_the_read(request, pk):
+    book = get_object_or_404(Book, pk=pk)
+    print(book.author)
+    book = Book.objects.get(pk=request.GET["other"])
+    return JsonResponse({"author": book.author.pk})  # expect: fk-id
+
+
+def refreshed_after_the_read(request, pk):
+    book = get_object_or_404(Book, pk=pk)
+    print(book.author)
+    book.refresh_from_db()
+    return JsonResponse({"author": book.author.pk})  # expect: fk-id

@@ -50,3 +50,20 @@ class OwnList(viewsets.ReadOnlyModelViewSet):
 
     def list(self, request):
         return super().list(request)
+
+
+class CursorPaged(ListView):
+    """Pages by itself: every return of get_queryset() is a slice (one row more tells whether a next page exists)."""
+
+    model = Book
+    paginate_by = None
+    PAGE_SIZE = 50
+
+    def get_queryset(self):
+        if not self.request.user.is_authenticated:
+            return Book.objects.none()
+        after = self.request.GET.get("after")
+        qs = Book.objects.all()
+        if after:
+            return qs.filter(id__gt=int(after)).order_by("id")[: self.PAGE_SIZE + 1]
+        return qs.order_by("id")[: self.PAGE_SIZE + 1]

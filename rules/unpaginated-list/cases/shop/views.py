@@ -37,3 +37,34 @@ class AuthorList(ListAPIView):  # expect: unpaginated-list
 class TitleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # expect: unpaginated-list
     queryset = Book.objects.only("title")
     serializer_class = BookSerializer
+
+
+class HalfCursor(ListView):  # expect: unpaginated-list
+    model = Book
+    PAGE_SIZE = 50
+
+    def get_queryset(self):
+        after = self.request.GET.get("after")
+        if after:
+            return Book.objects.filter(id__gt=int(after))[: self.PAGE_SIZE]
+        return Book.objects.order_by("id")
+
+
+class SkipFirst(ListView):  # expect: unpaginated-list
+    model = Book
+
+    def get_queryset(self):
+        # No upper bound: every row after the first ten.
+        return Book.objects.order_by("id")[10:]
+
+
+class Grouped(ListView):  # expect: unpaginated-list
+    """get_queryset() builds a dict: the hint stands, but paginate_by = 25 would break the page (no fix)."""
+
+    model = Book
+
+    def get_queryset(self):
+        out = {"in_stock": [], "sold_out": []}
+        for book in Book.objects.all():
+            out["in_stock" if book.stock else "sold_out"].append(book)
+        return out
