@@ -80,7 +80,7 @@ function modelByFields(ctx: RuleContext, fields: string[]): string | null {
     const field = m.fields.get(f) ?? m.fields.get(f.replace(/_id$/, ""));
     return !!field && !field.kind.startsWith("reverse") && field.kind !== "m2m";
   }));
-  if (!candidates.length || candidates.some((m) => m.writeHooks)) return null;
+  if (!candidates.length || candidates.some((m) => m.updateHooks)) return null;
   return candidates.length === 1 ? candidates[0].name : "";
 }
 
@@ -209,10 +209,10 @@ function reportHelperWrites(ctx: RuleContext, loops: Map<SyntaxNode, LoopCtx>): 
     if (!hw) return;
     const v = flow.values.get(hw.arg);
     let model: string | null = null;
-    if (v?.k === "inst") model = v.model.writeHooks ? null : v.model.name;
+    if (v?.k === "inst") model = (hw.method.endsWith("save") ? v.model.updateHooks : v.model.writeHooks) ? null : v.model.name;
     else if (!v || v.k === "unknown") {
       const opaque = rowOfOpaqueQueryset(ctx, hw.arg);
-      if (opaque) model = ctx.index.models.find((m) => m.name === opaque && !m.writeHooks) ? opaque : null;
+      if (opaque) model = ctx.index.models.find((m) => m.name === opaque && !(hw.method.endsWith("save") ? m.updateHooks : m.writeHooks)) ? opaque : null;
       else {
         const fields = hw.method.endsWith("save") ? updateFields(hw.fn, hw.write) : null;
         model = fields ? modelByFields(ctx, fields) : null;
@@ -258,8 +258,12 @@ function check(ctx: RuleContext): void {
     if (inTry) return;
     const recvNode = mc.receiver;
     const v = flow.values.get(recvNode);
-    // A model with its own save()/delete() or signal receivers: bulk methods would skip them.
-    if (v && (v.k === "inst" || v.k === "qs" || v.k === "manager") && v.model.writeHooks) return;
+    // A model with its own save()/delete() or signal receivers: bulk methods would skip them. (A queryset's
+    // update() calls neither, per row or at once, so the hint stands.)
+    // Saving a loaded row only needs the hooks that run for existing rows (a save() that sets up new objects only
+    // does nothing then).
+    const hooks = v && (v.k === "inst" || v.k === "qs" || v.k === "manager") ? (/^a?save$/.test(mc.method) && v.k === "inst" ? v.model.updateHooks : v.model.writeHooks) : false;
+    if (hooks && !/^a?update$/.test(mc.method)) return;
     const method = mc.method.replace(/^a(?=save|delete|update)/, "");
     const recvText = nodeText(ctx.text, recvNode);
     let message: string | null = null;

@@ -70,6 +70,11 @@ export interface MethodFact {
   /** Parameter names, self first. */
   params: string[];
   /**
+   * A save() whose own work is all for a new object (under `if self.pk is None:` and the like) around the call
+   * to super().save(): saving a loaded row runs none of it.
+   */
+  newOnly?: boolean;
+  /**
    * Attribute chains read on each parameter in the body: `obj.author.name` -> ["author", "name"]; a call at the
    * end is marked with "()" (`obj.tags.all()` -> ["tags", "all()"]). Keyed by parameter index.
    */
@@ -334,6 +339,7 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
     params.push(id ? nodeText(text, id) : "?");
   }
   const fact: MethodFact = { name: nodeText(text, nameNode), returns: null, start: fn.start, end: fn.end, decorators, params, reads: paramReads(text, body, params) };
+  if (fact.name === "save" && saveActsOnlyWhenNew(text, body, params)) fact.newOnly = true;
   // Every `return X` of the body (not of nested functions): one shape, or several of the same root.
   const returns: SyntaxNode[] = [];
   const stack = [body];
@@ -480,6 +486,31 @@ function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFac
     for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
   return out;
+}
+
+/**
+ * Is every statement of a save() body a docstring, `pass`, a newness flag (`is_new = self.pk is None`), a call or
+ * return of super().save(...), or an `if` (without else) on a newness test?
+ */
+function saveActsOnlyWhenNew(text: string, body: SyntaxNode, params: string[]): boolean {
+  const names = newnessNames(text, body, params);
+  const superSave = (n: SyntaxNode | undefined) => !!n && n.type === "call" && /^super\([^)]*\)\.save$/.test(nodeText(text, field(n, "function") ?? n).replace(/\s+/g, ""));
+  for (const st of body.children) {
+    if (st.type === "comment" || st.type === "pass_statement") continue;
+    if (st.type === "expression_statement") {
+      const e = st.children[0];
+      if (e?.type === "string" || superSave(e)) continue;
+      if (e?.type === "assignment" && field(e, "left")?.type === "identifier" && names.has(nodeText(text, field(e, "left")!))) continue;
+      return false;
+    }
+    if (st.type === "return_statement" && superSave(st.children[0])) continue;
+    if (st.type === "if_statement") {
+      const cond = field(st, "condition");
+      if (cond && testsNewness(text, cond, params, names) && !st.children.some((c) => c.type === "else_clause" || c.type === "elif_clause")) continue;
+    }
+    return false;
+  }
+  return true;
 }
 
 /** `not p.pk`, `not bool(p.id)`, `p.pk is None`, `p._state.adding`, for a parameter p. */
@@ -715,12 +746,24 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
   return out;
 }
 
-const SIGNAL = /\b(pre_save|post_save|pre_delete|post_delete|m2m_changed)\b[^\n]*?sender\s*=\s*([\w.]+|["'][\w.]+["'])|\b(pre_save|post_save|pre_delete|post_delete)\.connect\([^)]*?sender\s*=\s*([\w.]+|["'][\w.]+["'])/g;
+/** A signal's sender: `Book`, `"shop.Book"`, `apps.get_model("shop", "Book")`, `get_model("shop.Book")`, `get_user_model()`. */
+const SENDER = String.raw`((?:apps\.)?get_model\(\s*["'][\w.]+["']\s*(?:,\s*["']\w+["']\s*)?\)|(?:\w+\.)?get_user_model\(\)|[\w.]+|["'][\w.]+["'])`;
+const SIGNAL = new RegExp(
+  String.raw`\b(pre_save|post_save|pre_delete|post_delete|m2m_changed)\b[^\n]*?sender\s*=\s*${SENDER}|\b(pre_save|post_save|pre_delete|post_delete)\.connect\([^)]*?sender\s*=\s*${SENDER}`,
+  "g",
+);
 
+/** Senders as model references: "Book", "shop.Book", or "@user" for the user model. */
 function signalSenders(text: string): string[] {
   if (!/sender\s*=/.test(text)) return [];
   const out: string[] = [];
-  for (const m of text.matchAll(SIGNAL)) out.push((m[2] ?? m[4]).replace(/["']/g, ""));
+  for (const m of text.matchAll(SIGNAL)) {
+    const raw = m[2] ?? m[4];
+    const got = /get_model\(\s*["']([\w.]+)["']\s*(?:,\s*["'](\w+)["']\s*)?\)/.exec(raw);
+    if (got) out.push(got[2] ? `${got[1]}.${got[2]}` : got[1]);
+    else if (/get_user_model\(\)$|(^|\.)AUTH_USER_MODEL$/.test(raw)) out.push("@user");
+    else out.push(raw.replace(/["']/g, ""));
+  }
   return out;
 }
 

@@ -99,6 +99,12 @@ export interface Model {
   builtin: boolean;
   /** A custom save(), signal receivers, or unknown bases: bulk methods would skip behaviour. */
   writeHooks: boolean;
+  /**
+   * Saving a row loaded from the database runs code that bulk_update() would skip: a save() override that does
+   * more than set up new objects, or save/delete signal receivers. (writeHooks also counts work for new objects
+   * and delete() overrides, which matter to bulk_create() and bulk deletes.)
+   */
+  updateHooks: boolean;
 }
 
 const MODEL_BASES = new Set([
@@ -147,7 +153,7 @@ function builtinModels(): Model[] {
     const m: Model = {
       key: `${app}.${name}`, name, app, file: "", cls: null, abstract: false, complete: true, fields: new Map(),
       managers: new Map(), defaultManager: { name: "objects", shape: emptyShape(), methods: new Map(), opaque: false },
-      autoPrefetch: false, ordering: [], indexed: [], builtin: true, writeHooks: false,
+      autoPrefetch: false, ordering: [], indexed: [], builtin: true, writeHooks: false, updateHooks: false,
     };
     m.managers.set("objects", m.defaultManager);
     for (const f of ["id", ...concrete]) {
@@ -332,6 +338,7 @@ export class ModelIndex {
         autoPrefetch: c.fetchPeers || c.bases.some((b) => AUTO_PREFETCH_BASES.test(b)),
         ordering: c.meta.ordering ?? [], indexed: [...c.meta.indexed], builtin: false,
         writeHooks: c.methods.some((x) => x.name === "save" || x.name === "delete"),
+        updateHooks: c.methods.some((x) => x.name === "save" && !x.newOnly),
       };
       this.modelOfClass.set(c, m);
       this.add(m);
@@ -436,15 +443,38 @@ export class ModelIndex {
         }
       }
     }
-    for (const m of this.models) if (!m.complete) m.writeHooks = true;
+    for (const m of this.models) if (!m.complete) m.writeHooks = m.updateHooks = true;
     for (const facts of this.factsByFile.values()) {
       for (const sender of facts.signalSenders) {
+        if (sender === "@user") {
+          const u = this.modelByRef(this.authUserModel);
+          if (u) u.writeHooks = u.updateHooks = true;
+          continue;
+        }
         const m = sender.includes(".") && !/^[a-z_]+\.[A-Z]/.test(sender) ? this.modelFromName(facts.file, sender) : this.modelFromName(facts.file, sender) ?? this.modelByRef(sender);
-        if (m) m.writeHooks = true;
+        if (m) m.writeHooks = m.updateHooks = true;
       }
     }
+    // A save() or delete() defined on an abstract base or a project mixin is the model's own.
+    const hooked = (c: ClassFact, seen: Set<ClassFact>, own: (x: MethodFact) => boolean): boolean => {
+      if (seen.has(c)) return false;
+      seen.add(c);
+      if (c.methods.some(own)) return true;
+      return c.bases.some((b) => (this.classesByName.get(b.replace(/^.*\./, "")) ?? []).some((k) => hooked(k, seen, own)));
+    };
+    for (const m of this.models) {
+      if (!m.cls) continue;
+      if (!m.writeHooks && hooked(m.cls, new Set(), (x) => x.name === "save" || x.name === "delete")) m.writeHooks = true;
+      if (!m.updateHooks && hooked(m.cls, new Set(), (x) => x.name === "save" && !x.newOnly)) m.updateHooks = true;
+    }
     // Children inherit their parents' hooks.
-    for (const m of this.models) for (const f of m.fields.values()) if (f.name.endsWith("_ptr") && f.target?.writeHooks) m.writeHooks = true;
+    for (const m of this.models) {
+      for (const f of m.fields.values()) {
+        if (!f.name.endsWith("_ptr") || !f.target) continue;
+        if (f.target.writeHooks) m.writeHooks = true;
+        if (f.target.updateHooks) m.updateHooks = true;
+      }
+    }
   }
 
   /** Records which concrete fields are filtered or ordered on, outside tests and migrations. */

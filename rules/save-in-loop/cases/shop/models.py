@@ -41,3 +41,44 @@ class AuditedNote(models.Model):
     def save(self, *args, **kwargs):
         self.text = self.text.strip()
         super().save(*args, **kwargs)
+
+
+class Stamped(models.Model):
+    """An abstract base whose save() its children inherit."""
+
+    updated = models.DateTimeField(null=True)
+
+    def save(self, *args, **kwargs):
+        self.updated = None
+        super().save(*args, **kwargs)
+
+    class Meta:
+        abstract = True
+
+
+class Shelf(Stamped):
+    name = models.CharField(max_length=100)
+
+
+class Loan(models.Model):
+    """A post_save receiver is connected in signals.py through apps.get_model()."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="loans")
+
+
+class Sortable(models.Model):
+    """Its save() only numbers new rows: saving a loaded row runs none of it."""
+
+    sort_order = models.IntegerField(null=True)
+
+    def save(self, *args, **kwargs):
+        if self.pk is None:
+            self.sort_order = 0
+        super().save(*args, **kwargs)
+
+    class Meta:
+        abstract = True
+
+
+class Chapter(Sortable):
+    title = models.CharField(max_length=200)

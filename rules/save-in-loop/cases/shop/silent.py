@@ -61,3 +61,21 @@ def new_instances_of_a_model_that_overrides_save(texts):
         note.save()
     for text in texts:
         AuditedNote(text=text).save()
+
+
+def new_instances_of_models_with_inherited_or_signal_hooks(names, books):
+    from .models import Loan, Shelf
+
+    for name in names:
+        Shelf(name=name).save()
+    for book in books:
+        loan = Loan(book=book)
+        loan.save()
+
+
+def new_chapters(titles):
+    # New rows do run Sortable.save(): bulk_create() would skip the numbering.
+    from .models import Chapter
+
+    for title in titles:
+        Chapter(title=title).save()

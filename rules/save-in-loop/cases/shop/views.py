@@ -46,3 +46,20 @@ def while_loop(queue):
         review = Review.objects.get(pk=queue.pop())
         review.rating = 0
         review.save(update_fields=["rating"])  # expect: save-in-loop
+
+
+def updates_rows_of_a_model_with_hooks(shelf_ids):
+    # update() skips save() and signals whether it runs per row or once: the hooks of Shelf do not matter.
+    from .models import Shelf
+
+    for pk in shelf_ids:
+        Shelf.objects.filter(pk=pk).update(name="x")  # expect: save-in-loop
+
+
+def renames_chapters():
+    # Chapter's save() (from Sortable) acts on new rows only: bulk_update() of loaded rows skips nothing.
+    from .models import Chapter
+
+    for chapter in Chapter.objects.all():
+        chapter.title = chapter.title.strip()
+        chapter.save()  # expect: save-in-loop
