@@ -37,7 +37,16 @@ function check(ctx: RuleContext): void {
         if (!sf) return false;
         if (sf.kind === "fk" || sf.kind === "o2o") return true;
         if (sf.kind === "concrete") return indexed(u.root, sf) && (rest.length === 0 || INDEX_LOOKUPS.has(rest.join("__")));
-        return RELATED_ROW.has(rest.join("__"));
+        if (RELATED_ROW.has(rest.join("__"))) return true;
+        // Through a reverse or many-to-many relation to an indexed column of the related table
+        // (`memberships__project_id__in=ids`, `members__team=t`).
+        const target = sf.target;
+        if (!target || !rest.length) return false;
+        const [next, ...tail] = rest;
+        const nf = ctx.index.lookupSegment(target, next) ?? [...target.fields.values()].find((x) => (x.kind === "fk" || x.kind === "o2o") && `${x.name}_id` === next);
+        if (!nf) return false;
+        if (nf.kind === "fk" || nf.kind === "o2o") return tail.length === 0 || RELATED_ROW.has(tail.join("__")) || INDEX_LOOKUPS.has(tail.join("__"));
+        return nf.kind === "concrete" && indexed(target, nf) && (tail.length === 0 || INDEX_LOOKUPS.has(tail.join("__")));
       });
     // A boolean flag is worth an index when it is filtered on (a task polling `dirty=True` among millions of rows),
     // not for ordering.

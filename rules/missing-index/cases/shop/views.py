@@ -48,7 +48,7 @@ def jobs_with_log(text):
 def narrowed_across_the_chain(order, label, since, opts):
     from django.db.models import Prefetch
 
-    from .models import Shipment
+    from .models import Label, Shipment
 
     # Each query is narrowed by an indexed column in another call of its chain, by a many-to-many compared to a
     # row, by conditions it cannot read, or by the relation a related manager or Prefetch() adds: silent.
@@ -59,7 +59,8 @@ def narrowed_across_the_chain(order, label, since, opts):
     e = list(Shipment.objects.filter(**opts).filter(carrier="dhl"))
     f = list(label.shipments.order_by("position"))
     g = list(Order.objects.prefetch_related(Prefetch("shipments", queryset=Shipment.objects.order_by("position"))))
-    return a, b, c, d, e, f, g
+    h = list(Label.objects.filter(shipments__order_id__in=[1, 2], shipments__carrier="x"))
+    return a, b, c, d, e, f, g, h
 
 
 def unnarrowed_zone(zone):
