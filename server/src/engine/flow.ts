@@ -1178,6 +1178,8 @@ class FlowAnalyzer {
         path.push(seg);
         if (!child) {
           const next = r.chain[i + 1];
+          // `self.tags.all().order_by("name")`: a new query that a prefetch would not serve (queryset-in-loop's).
+          if (next === "all()" && r.chain[i + 2] !== undefined && !/^(iterator|all|count|exists|first|last|__iter__)\(\)$/.test(r.chain[i + 2]) && r.chain[i + 2].endsWith("()")) return;
           if (single || next === "all()" || next === undefined) {
             this.read({ kind: single ? "single" : "many", node, row: obj.row, path: [...obj.path, ...path], field: f, model, use: `${name}${asProperty ? "" : "()"}` });
           }

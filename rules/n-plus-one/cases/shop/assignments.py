@@ -37,3 +37,11 @@ def saves_rows_whose_save_reads_relations_only_when_new():
 def calls_a_method_that_reads_a_relation():
     for imprint in Imprint.objects.all():
         print(imprint.describe())  # expect: n-plus-one
+
+
+def calls_a_method_whose_query_a_prefetch_would_not_serve():
+    # Shelf.sorted_titles() orders shelf.books.all() anew: prefetch_related("books") would not remove its query.
+    from .models import Shelf
+
+    for shelf in Shelf.objects.all():
+        print(shelf.sorted_titles())

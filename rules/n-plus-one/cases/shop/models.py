@@ -103,6 +103,9 @@ class Shelf(models.Model):
 
     objects = models.Manager.from_queryset(ShelfQuerySet)()
 
+    def sorted_titles(self):
+        return [b.title for b in self.books.all().order_by("title")]
+
 
 class Membership(models.Model):
     """The teams a user belongs to: base.html lists them on every page through request.user.memberships."""
