@@ -116,11 +116,11 @@ function check(ctx: RuleContext): void {
     // Read in full earlier on every path here (`if user != obj.user:` then `obj.user.pk`): cached on the instance.
     if (loadedEarlier(ctx, n, objNode, name)) return;
     const attname = `${name}_id`;
-    const target = f.target?.name ?? "the related model";
+    const target = f.target ? `the ${f.target.name}` : "the related";
     ctx.report({
       start: n.start,
       end: n.end,
-      message: `${obj.model.name}.${name}.${keyName} loads the ${target} row (one extra query) only to read its key, which ${obj.model.name} already holds in ${attname}; use ${objText}.${attname}`,
+      message: `${obj.model.name}.${name}.${keyName} loads ${target} row (one extra query) only to read its key, which ${obj.model.name} already holds in ${attname}; use ${objText}.${attname}`,
       fixes: [{
         title: `Replace with ${objText}.${attname}`,
         // A null relation raised AttributeError before; the key column gives None instead.
