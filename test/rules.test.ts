@@ -229,3 +229,29 @@ describe("queryset-truthiness: a multi-line queryset", () => {
     assert.match(applyFix(views, hint), /if not Image\.objects\.filter\(\n {8}exercise=exercise,\n {8}is_main=True,\n {4}\)\.exists\(\):/);
   });
 });
+
+describe("queryset-in-loop: the advice for a count per iteration", () => {
+  it("says annotate on the outer queryset only when the loop runs over one", async () => {
+    const models = "from django.db import models\n\n\nclass Author(models.Model):\n    name = models.CharField(max_length=50)\n\n\nclass Book(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n";
+    const views = [
+      "from .models import Author, Book",
+      "",
+      "",
+      "def per_author():",
+      "    for author in Author.objects.all():",
+      "        print(Book.objects.filter(author=author).count())",
+      "",
+      "",
+      "def per_name(names):",
+      "    for name in names:",
+      "        print(Book.objects.filter(author__name=name).count())",
+      "",
+    ].join("\n");
+    const dir = writeTree({ "app/models.py": models, "app/views.py": views });
+    const project = await projectFor(dir);
+    const hints = project.analyze(path.join(dir, "app", "views.py"), views).filter((h) => h.code === "queryset-in-loop");
+    const at = (line: number) => hints.find((h) => h.range.start.line === line)?.message ?? "(none)";
+    assert.match(at(5), /use annotate\(Count\(\.\.\.\)\) on the outer queryset/);
+    assert.match(at(10), /count every key at once before the loop/);
+  });
+});

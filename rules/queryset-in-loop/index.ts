@@ -102,7 +102,13 @@ function check(ctx: RuleContext): void {
         : q.related
           ? `${q.related.base.model.name}.${q.related.field.name}.${q.method}()`
           : `${q.model.name} ${q.method}()`;
-      const advice = ADVICE[q.method.replace(/^a(?=[a-z])/, "")] ?? ADVICE[q.method] ?? "batch it before the loop";
+      let advice = ADVICE[q.method.replace(/^a(?=[a-z])/, "")] ?? ADVICE[q.method] ?? "batch it before the loop";
+      // "On the outer queryset" needs one: a loop over a list, a dict or a range gets the grouped form instead.
+      if (!it && /^(count|aggregate)$/.test(q.method.replace(/^a(?=[a-z])/, "")) && !q.related) {
+        advice = q.method.endsWith("count")
+          ? "count every key at once before the loop (values(key).annotate(n=Count(\"pk\")) over filter(key__in=...)) and read the counts from a dict"
+          : "aggregate every key at once before the loop (values(key).annotate(...) over filter(key__in=...)) and read the results from a dict";
+      }
       const fixes: OffsetFix[] = [];
       let message: string;
       if (q.invariant && !q.iteration && !volatile && bodyIsPure(ctx, outermost(q.loop))) {
