@@ -379,11 +379,8 @@ def imported_labels():
   });
 });
 
-describe("edits to what a method reads", () => {
-  before(initParser);
-
-  it("keep the index, and other files' hints follow them", () => {
-    const models = `from django.db import models
+/** Author and Book (a foreign key and a property reading a column), for the tests of reads across files. */
+const BOOK_WITH_LABEL = `from django.db import models
 
 
 class Author(models.Model):
@@ -398,6 +395,12 @@ class Book(models.Model):
     def label(self):
         return self.title
 `;
+
+describe("edits to what a method reads", () => {
+  before(initParser);
+
+  it("keep the index, and other files' hints follow them", () => {
+    const models = BOOK_WITH_LABEL;
     const views = `from shop.models import Book
 
 
@@ -554,21 +557,7 @@ class BookReport(ReportView):
 describe("graphene resolvers", () => {
   before(initParser);
 
-  const models = `from django.db import models
-
-
-class Author(models.Model):
-    name = models.CharField(max_length=100)
-
-
-class Book(models.Model):
-    title = models.CharField(max_length=100)
-    author = models.ForeignKey(Author, on_delete=models.CASCADE)
-
-    @property
-    def label(self):
-        return self.title
-`;
+  const models = BOOK_WITH_LABEL;
   const types = `import graphene
 from graphene_django import DjangoObjectType
 
