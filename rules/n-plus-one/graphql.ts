@@ -208,7 +208,7 @@ function managerLoaded(m: Model): Loaded {
  * must examine the types again. Call before examining them.
  */
 export function listedGraphqlTypes(ctx: RuleContext): GqlType[] {
-  if (!ctx.mentions(/\bdef resolve_/)) return [];
+  if (!ctx.mentions(/def resolve_/)) return [];
   const types = typesOfFile(ctx);
   ctx.dependsOn(`graphql:${types.map((t) => `${t.cls.name}=${t.model.key}`).join(",")}`);
   return types;

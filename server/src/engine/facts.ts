@@ -455,7 +455,9 @@ export function attributeChain(text: string, n: SyntaxNode): { root: string; cha
  */
 function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFact["reads"] {
   const out: MethodFact["reads"] = {};
-  const newFlags = newnessNames(text, body, params);
+  // Most bodies never test whether the object is new: skip the second walk and the condition tests for them.
+  const mayTestNew = /\.(pk|id)\b|_state\.adding/.test(text.slice(body.start, body.end));
+  const newFlags = mayTestNew ? newnessNames(text, body, params) : NO_NAMES;
   const stack = [body];
   while (stack.length) {
     const n = stack.pop()!;
@@ -474,12 +476,12 @@ function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFac
     if (n.type === "if_statement") {
       const cond = field(n, "condition");
       const consequence = field(n, "consequence");
-      const onlyNew = cond && consequence && testsNewness(text, cond, params, newFlags);
+      const onlyNew = mayTestNew && cond && consequence && testsNewness(text, cond, params, newFlags);
       for (let i = 0; i < n.children.length; i++) if (!(onlyNew && n.children[i] === consequence)) stack.push(n.children[i]);
       continue;
     }
     // `is_new and not self.platform`: the right side runs only for a new object.
-    if (n.type === "boolean_operator" && n.children.length === 2 && text.slice(n.children[0].end, n.children[1].start).trim() === "and" && testsNewness(text, n.children[0], params, newFlags)) {
+    if (mayTestNew && n.type === "boolean_operator" && n.children.length === 2 && text.slice(n.children[0].end, n.children[1].start).trim() === "and" && testsNewness(text, n.children[0], params, newFlags)) {
       stack.push(n.children[0]);
       continue;
     }
@@ -512,6 +514,8 @@ function saveActsOnlyWhenNew(text: string, body: SyntaxNode, params: string[]): 
   }
   return true;
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /** `not p.pk`, `not bool(p.id)`, `p.pk is None`, `p._state.adding`, for a parameter p. */
 function isNewnessTest(text: string, n: SyntaxNode, params: string[], names: ReadonlySet<string>): boolean {
