@@ -2,7 +2,8 @@ import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/en
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { handledGet } from "../../server/src/engine/rows";
 import { checkGraphqlQueries } from "./graphql";
-import { enclosingScope, enclosingStatement, indentAt, lineStartAt, methodCall, nodeText, walkExamined } from "../../server/src/engine/syntax";
+import type { SyntaxNode } from "../../server/src/engine/parser";
+import { enclosingScope, enclosingStatement, field, indentAt, lineStartAt, methodCall, nodeText, walkExamined } from "../../server/src/engine/syntax";
 
 const ADVICE: Record<string, string> = {
   get: "fetch them all before the loop with filter(pk__in=...) or in_bulk()",
@@ -84,6 +85,65 @@ function bodyIsPure(ctx: RuleContext, loop: LoopCtx): boolean {
   return true;
 }
 
+/** The names a `for` loop binds (`for kind in kinds`, `for i, kind in enumerate(kinds)`). */
+function forTargets(ctx: RuleContext, loop: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  if (loop.type !== "for_statement") return out;
+  const stack = [field(loop, "left")];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!n) continue;
+    if (n.type === "identifier") out.add(nodeText(ctx.text, n));
+    else for (const c of n.children) stack.push(c);
+  }
+  return out;
+}
+
+/** `kind == "issue"`, `"issue" == kind`, `kind in ("a", "b")`: a test of a loop target against literals. */
+function dispatchesOn(ctx: RuleContext, cond: SyntaxNode, targets: Set<string>): boolean {
+  if (cond.type === "parenthesized_expression" && cond.children.length === 1) return dispatchesOn(ctx, cond.children[0], targets);
+  if (cond.type !== "comparison_operator" || cond.children.length !== 2) return false;
+  const op = ctx.text.slice(cond.children[0].end, cond.children[1].start).trim();
+  const [a, b] = cond.children;
+  const literal = (n: SyntaxNode) => n.type === "string" || n.type === "integer" || ((n.type === "tuple" || n.type === "list" || n.type === "set") && n.children.every((c) => c.type === "string" || c.type === "integer"));
+  const target = (n: SyntaxNode) => n.type === "identifier" && targets.has(nodeText(ctx.text, n));
+  if (op === "==") return (target(a) && literal(b)) || (literal(a) && target(b));
+  return op === "in" && target(a) && literal(b) && b.type !== "string";
+}
+
+/**
+ * A query in the branch of an if/elif that picks one case of a loop variable (`for kind in kinds: if kind ==
+ * "issue": ... elif kind == "project": ...`): each branch runs once per distinct value, not once per row. The
+ * loop may be any enclosing `for` (a comprehension inside the branch still sits in it).
+ */
+function inDispatchBranch(ctx: RuleContext, node: SyntaxNode): boolean {
+  const conditions: SyntaxNode[] = [];
+  for (let p: SyntaxNode | null = node; p && p.parent; p = p.parent) {
+    const parent: SyntaxNode = p.parent;
+    if (parent.type === "function_definition" || parent.type === "class_definition") break;
+    if ((parent.type === "if_statement" || parent.type === "elif_clause") && field(parent, "consequence") === p) {
+      const cond = field(parent, "condition");
+      if (cond) conditions.push(cond);
+    }
+    if (parent.type === "for_statement" && field(parent, "body") === p && conditions.length) {
+      const targets = forTargets(ctx, parent);
+      if (targets.size && conditions.some((c) => dispatchesOn(ctx, c, targets))) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Keyset batching: `while True:` fetching a slice (`[:batch]`) of a queryset built in the loop, until it comes back
+ * empty. One query per batch is the point.
+ */
+function batchedWhile(ctx: RuleContext, q: LoopQuery): boolean {
+  if (!q.iteration || q.loop.kind !== "while") return false;
+  const stmt = q.loop.node;
+  const body = nodeText(ctx.text, stmt);
+  return /\[\s*:\s*\w+\s*\]/.test(body) && /\bbreak\b/.test(body);
+}
+
 function check(ctx: RuleContext): void {
   const iterations = ctx.flow().iterations;
   for (const q of ctx.flow().queries) {
@@ -94,6 +154,7 @@ function check(ctx: RuleContext): void {
       const volatile = /order_by\(\s*["']\?["']|\brandom\b|\bnow\(\)/.test(callText);
       // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
       if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) return;
+      if (inDispatchBranch(ctx, q.node) || batchedWhile(ctx, q)) return;
       // Re-reading the row being iterated (a freshness check during a long loop) is deliberate.
       const it = iterations.find((x) => x.loop === q.loop);
       if (it?.target && it.qs.model === q.model && new RegExp(`\\b(pk|id)\\s*=\\s*${it.target}\\.(pk|id)\\b`).test(callText)) return;

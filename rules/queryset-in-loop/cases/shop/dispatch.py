@@ -1,0 +1,34 @@
+from .models import Author, Book, Review
+
+
+def search(kinds, text):
+    # One branch per kind of result: each query runs once per distinct kind, not once per row.
+    out = {}
+    for kind in kinds:
+        if kind == "book":
+            out[kind] = list(Book.objects.filter(title__icontains=text)[:10])
+        elif kind in ("author", "writer"):
+            out[kind] = Author.objects.filter(name__icontains=text).count()
+        elif "review" == kind:
+            out[kind] = [r.pk for r in Review.objects.filter(text__icontains=text)[:10]]
+    return out
+
+
+def per_author_with_a_condition(authors):
+    # A condition on something else than the loop variable: still one query per author.
+    out = {}
+    for author in authors:
+        if author.name:
+            out[author.pk] = Book.objects.filter(author=author).count()  # expect: queryset-in-loop
+    return out
+
+
+def backfill(batch_size=500):
+    # Keyset batching: one query per batch is the point.
+    while True:
+        books = list(Book.objects.filter(price__isnull=True).order_by("pk")[:batch_size])
+        if not books:
+            break
+        for book in books:
+            book.price = 0
+        Book.objects.bulk_update(books, ["price"])
