@@ -627,3 +627,43 @@ def book_list_field():
     assert.deepEqual(hints(), [], "not an object type");
   });
 });
+
+describe("serializer-method-query and where the serializer is used", () => {
+  before(initParser);
+
+  const serializers = `from rest_framework import serializers
+
+from shop.models import Author, Book
+
+
+class CardSerializer(serializers.ModelSerializer):
+    count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "count"]
+
+    def get_count(self, obj):
+        return Book.objects.filter(author=obj).count()
+`;
+  const views = `from shop.serializers import CardSerializer
+
+
+def card(author):
+    return CardSerializer(author).data
+`;
+
+  it("reports once another file serializes a list, and stops when it no longer does", () => {
+    const { open } = workspace({ "shop/__init__.py": "", "shop/models.py": AUTHOR_BOOK_MODELS, "shop/serializers.py": serializers, "shop/views.py": views });
+    const s = open("shop/serializers.py");
+    const hints = () => s.analyze().filter((h) => h.code === "serializer-method-query").map((h) => h.range.start.line);
+    assert.deepEqual(hints(), [], "built for one author only");
+    const v = open("shop/views.py");
+    v.edit("CardSerializer(author).data", "CardSerializer(author.friends.all(), many=True).data");
+    v.analyze();
+    assert.deepEqual(hints(), [13], "many=True in another file");
+    v.edit("CardSerializer(author.friends.all(), many=True).data", "CardSerializer(author).data");
+    v.analyze();
+    assert.deepEqual(hints(), [], "one object again");
+  });
+});

@@ -86,19 +86,100 @@ function methodFields(ctx: RuleContext, body: SyntaxNode): Map<string, string> {
   return out;
 }
 
+/** What one file says about serializers, kept while the file does not change. */
+interface FileScan {
+  /** The file prefetches something (its text is kept for the relation test). */
+  text: string | null;
+  /** Serializer names used in it other than as `Name(instance)` / `Name(data=...)` calls on one object. */
+  listedUses: Set<string>;
+  /** Serializer names called on one object in it. */
+  singleUses: Set<string>;
+}
+
+const scans = new WeakMap<object, Map<string, { changes: number; scan: FileScan }>>();
+
+const SERIALIZER_USE = /\b([A-Z]\w*Serializer)\b(\s*\()?/g;
+
+function scanFile(text: string): FileScan {
+  const listedUses = new Set<string>();
+  const singleUses = new Set<string>();
+  if (/Serializer\b/.test(text)) {
+    for (const m of text.matchAll(SERIALIZER_USE)) {
+      const name = m[1];
+      const at = m.index!;
+      const lineStart = text.lastIndexOf("\n", at) + 1;
+      const line = text.slice(lineStart, text.indexOf("\n", at) < 0 ? text.length : text.indexOf("\n", at));
+      // Definitions and imports are not uses.
+      if (/^\s*class\s/.test(line) && line.includes(`class ${name}`)) continue;
+      if (/^\s*(from|import)\s/.test(line) || /^\s*\w+,?\s*(#.*)?$/.test(line)) continue;
+      if (m[2]) {
+        // `Name(obj)`, `Name(request.user, context=...)`, `Name(data=request.data)`: one object.
+        const args = text.slice(at + m[0].length, at + m[0].length + 300);
+        // The first argument is the object (a name or an attribute path) or data=/instance=; anything else
+        // (only keywords: a nested field; many=True) may be a list.
+        const first = /^\s*(?:(?:data|instance)\s*=|[\w.]+\s*[,)])/.exec(args);
+        const close = args.indexOf(")");
+        const inCall = close < 0 ? args : args.slice(0, close);
+        if (first && !/\bmany\s*=/.test(inCall)) {
+          singleUses.add(name);
+          continue;
+        }
+      }
+      listedUses.add(name);
+    }
+  }
+  return { text: /prefetch_related\(|Prefetch\(/.test(text) ? text : null, listedUses, singleUses };
+}
+
+/** The scan of the file being analyzed (its text changes with every edit: kept for the latest text only). */
+let lastScan: { text: string; scan: FileScan } | null = null;
+function scanOfText(text: string): FileScan {
+  if (lastScan?.text !== text) lastScan = { text, scan: scanFile(text) };
+  return lastScan.scan;
+}
+
+/** Every Python file's scan, re-read only for the files that changed since. */
+function projectScans(ctx: RuleContext): { file: string; scan: FileScan }[] {
+  const read = () => {
+    let cache = scans.get(ctx.project);
+    if (!cache) scans.set(ctx.project, (cache = new Map()));
+    const out: { file: string; scan: FileScan }[] = [];
+    for (const file of ctx.project.filesMatching?.(/\.py$/) ?? []) {
+      const changes = ctx.project.changesTo?.(file) ?? -1;
+      let hit = cache.get(file);
+      if (!hit || hit.changes !== changes || changes < 0) {
+        const text = file === ctx.file ? ctx.text : ctx.project.textOf(file);
+        hit = { changes, scan: text ? scanFile(text) : { text: null, listedUses: new Set(), singleUses: new Set() } };
+        if (file !== ctx.file) cache.set(file, hit);
+      }
+      out.push({ file, scan: hit.scan });
+    }
+    return out;
+  };
+  return ctx.project.memo ? ctx.project.memo("serializer-method-query:scans", read) : read();
+}
+
 /** Does a view that uses this serializer prefetch the relation (then count()/exists() read the cache)? */
 function prefetchedByViews(ctx: RuleContext, serializer: string, rel: string): boolean {
   const uses = new RegExp(`\\b${serializer}\\b`);
   const prefetch = new RegExp(`prefetch_related\\([^)]*["']${rel}["']|Prefetch\\(\\s*["']${rel}["']`);
   if (uses.test(ctx.text) && prefetch.test(ctx.text)) return true;
-  // The other files that prefetch anything, read once until a Python file changes (not once per field).
-  const read = (): { file: string; text: string }[] =>
-    (ctx.project.filesMatching?.(/\.py$/) ?? []).flatMap((file) => {
-      const text = ctx.project.textOf(file);
-      return text && /prefetch_related\(|Prefetch\(/.test(text) ? [{ file, text }] : [];
-    });
-  const prefetching = ctx.project.memo ? ctx.project.memo("serializer-method-query:prefetching", read) : read();
-  return prefetching.some((f) => f.file !== ctx.file && uses.test(f.text) && prefetch.test(f.text));
+  return projectScans(ctx).some((f) => f.file !== ctx.file && f.scan.text !== null && uses.test(f.scan.text) && prefetch.test(f.scan.text));
+}
+
+/**
+ * Is the serializer only ever built for one object (`UserMeSerializer(request.user).data`)? Then its method runs
+ * once per response, not once per row. Any other use (a view's serializer_class, many=True, a nested field, a
+ * subclass, a name passed around) may serialize a list, and so may a serializer the project never names.
+ */
+function onlyForOneObject(ctx: RuleContext, serializer: string): boolean {
+  let single = false;
+  for (const f of projectScans(ctx)) {
+    const scan = f.file === ctx.file ? scanOfText(ctx.text) : f.scan;
+    if (scan.listedUses.has(serializer)) return false;
+    single ||= scan.singleUses.has(serializer);
+  }
+  return single;
 }
 
 function advice(method: string, f: ModelField, annotation: string): string {
@@ -189,6 +270,7 @@ function checkStatement(ctx: RuleContext, stmt: SyntaxNode): void {
   if (!fields.size) return;
   const model = serializerModel(ctx, body);
   const cname = nodeText(ctx.text, field(cls, "name")!);
+  if (onlyForOneObject(ctx, cname)) return;
   for (const s of body.children) {
     const def = s.type === "decorated_definition" ? field(s, "definition") : s;
     if (def?.type !== "function_definition") continue;

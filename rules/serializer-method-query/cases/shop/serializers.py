@@ -41,3 +41,24 @@ class AuthorSerializer(serializers.ModelSerializer):
 
     def get_titles(self, obj):
         return obj.book_set.filter(stock__gt=0).values_list("title", flat=True)  # expect: serializer-method-query
+
+
+class AuthorCardSerializer(serializers.ModelSerializer):
+    """Built for one author in a view, but also with many=True: a list."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return Book.objects.filter(author=obj).count()  # expect: serializer-method-query
+
+
+def author_card(author):
+    return AuthorCardSerializer(author).data
+
+
+def author_cards(authors):
+    return AuthorCardSerializer(authors, many=True).data

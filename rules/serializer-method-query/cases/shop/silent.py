@@ -41,3 +41,20 @@ class PlainObject:
 
     def get_total(self, obj):
         return obj.reviews.count()
+
+
+class MeSerializer(serializers.ModelSerializer):
+    """Only ever built for the signed-in author: its methods run once per response, not once per row."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return Book.objects.filter(author=obj).count()
+
+
+def me(request):
+    return MeSerializer(request.user.author).data
