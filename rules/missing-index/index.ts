@@ -58,8 +58,9 @@ function check(ctx: RuleContext): void {
     const filters = uses.filter((u) => u.kind === "filter").length;
     const orders = uses.length - filters;
     const what = [filters ? `filtered on in ${filters} place${filters === 1 ? "" : "s"}` : "", orders ? `ordered by in ${orders} place${orders === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
-    // A field of an abstract base: name the concrete models that inherit it.
-    const names = owners.map((o) => o.name);
+    // A field of an abstract base: name the concrete models whose queries use it (else every one that inherits it).
+    const queried = [...new Set(uses.map((u) => u.root.name))].filter((n) => owners.some((o) => o.name === n));
+    const names = queried.length ? queried : owners.map((o) => o.name);
     const owner = f.owner.abstract
       ? `${f.owner.name}.${f.name} (inherited by ${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""})`
       : `${f.owner.name}.${f.name}`;

@@ -789,6 +789,8 @@ export class ModelIndex {
             list.push(entry);
             this.fieldsByFile.set(f.file, list);
           }
+          // The field as its abstract base declares it (not a child's copy), so it is named after the base.
+          if (m.abstract && !entry.field.owner.abstract) entry.field = f;
           if (!m.abstract) entry.owners.push(m);
         }
       }
