@@ -99,6 +99,11 @@ export interface RowCtx {
   loop: LoopCtx;
   /** The iterated expression. */
   iter: SyntaxNode;
+  /**
+   * The iterated queryset value: a second loop over the same object reads its result cache, the same instances,
+   * with whatever relations the first loop loaded on them.
+   */
+  qs?: QsVal;
 }
 
 export type Val =
@@ -788,7 +793,7 @@ class FlowAnalyzer {
       return { k: "inst", model: qs.model, loaded: qs.loaded, row: qs.base.row, path: [...qs.base.path, qs.field!.name], tainted: qs.base.tainted || !qs.base.loaded.kids.has(qs.field!.name) && !qs.base.loaded.all };
     }
     const restricted = !qs.loaded.all && (qs.loaded.only !== null || qs.loaded.deferred.size > 0);
-    return { k: "inst", model: qs.model, loaded: qs.loaded, row: { model: qs.model, origin: qs.origin, loop, iter, restricted }, path: [], tainted: false };
+    return { k: "inst", model: qs.model, loaded: qs.loaded, row: { model: qs.model, origin: qs.origin, loop, iter, restricted, qs }, path: [], tainted: false };
   }
 
   private finishIteration(it: Iteration, body: SyntaxNode): void {
@@ -1199,15 +1204,17 @@ class FlowAnalyzer {
   private read(r: RelationRead): void {
     if (this.quiet || this.reported.has(r.node)) return;
     this.reported.add(r.node);
-    // The first read of a relation in an iteration loads it; later reads of the same path use the cache.
-    const seen = this.readPaths.get(r.row) ?? new Set<string>();
+    // The first read of a relation in an iteration loads it; later reads of the same path use the cache, and so
+    // do reads in a later loop over the same queryset object (its result cache holds the same instances).
+    const owner: object = r.row.qs ?? r.row;
+    const seen = this.readPaths.get(owner) ?? new Set<string>();
     const key = r.path.join("__");
     if (seen.has(key)) return;
     seen.add(key);
-    this.readPaths.set(r.row, seen);
+    this.readPaths.set(owner, seen);
     this.out.reads.push(r);
   }
-  private readonly readPaths = new WeakMap<RowCtx, Set<string>>();
+  private readonly readPaths = new WeakMap<object, Set<string>>();
 
   private qsVal(model: Model, loaded: Loaded, origin: Origin | null, extra: Partial<QsVal>): QsVal {
     return { k: "qs", model, loaded, origin, base: null, field: null, access: null, fresh: false, values: false, builtIn: this.loop, fromModelManager: false, ...extra };

@@ -45,3 +45,17 @@ def calls_a_method_whose_query_a_prefetch_would_not_serve():
 
     for shelf in Shelf.objects.all():
         print(shelf.sorted_titles())
+
+
+def reads_in_two_loops_over_one_queryset():
+    # The second loop reads the first one's result cache: the same instances, with author already loaded.
+    books = Book.objects.filter(title__startswith="A")
+    for book in books:
+        print(book.author.name)  # expect: n-plus-one
+    return [book.author.name for book in books]
+
+
+def reads_in_loops_over_two_querysets():
+    for book in Book.objects.filter(title__startswith="A"):
+        print(book.author.name)  # expect: n-plus-one
+    return [book.author.name for book in Book.objects.filter(title__startswith="B")]  # expect: n-plus-one
