@@ -259,3 +259,18 @@ describe("queryset-in-loop: the advice for a count per iteration", () => {
     assert.match(at(10), /count every key at once before the loop/);
   });
 });
+
+describe("unpaginated-list: settings kept in a class", () => {
+  it("reads REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS from a settings class attribute", async () => {
+    const models = "from django.db import models\n\n\nclass Book(models.Model):\n    title = models.CharField(max_length=50)\n";
+    const views = "from rest_framework import viewsets\n\nfrom .models import Book\n\n\nclass BookViewSet(viewsets.ModelViewSet):\n    queryset = Book.objects.all()\n";
+    const settings = (body: string) => `class Settings:\n    pass\n\n\nclass CommunitySettings(Settings):\n    DEBUG = False\n${body}`;
+    const hints = async (body: string) => {
+      const dir = writeTree({ "app/models.py": models, "app/views.py": views, "app/settings.py": settings(body) });
+      const project = await projectFor(dir);
+      return project.analyze(path.join(dir, "app", "views.py"), views).filter((h) => h.code === "unpaginated-list").length;
+    };
+    assert.equal(await hints('    REST_FRAMEWORK = {"DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination", "PAGE_SIZE": 10}\n'), 0);
+    assert.equal(await hints("    REST_FRAMEWORK = {}\n"), 1);
+  });
+});

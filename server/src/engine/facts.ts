@@ -904,12 +904,33 @@ export function extractFacts(syntax: Syntax, file: string, module: string): File
 /** Class, import and settings facts of a block's statements (and of if/try blocks in it, a few levels down). */
 function visitStatements(text: string, statements: SyntaxNode[], depth0: number, facts: FileFacts): void {
   const { file, module } = facts;
+  /** A settings assignment: AUTH_USER_MODEL, TEMPLATES' context processors, REST_FRAMEWORK's defaults. */
+  const settingAssign = (a: SyntaxNode) => {
+    const left = field(a, "left");
+    const right = field(a, "right");
+    const name = left ? nodeText(text, left) : "";
+    if (name === "AUTH_USER_MODEL") {
+      const s = stringValue(text, right);
+      if (s) facts.settings.authUserModel = s;
+    } else if (name === "TEMPLATES" && right) {
+      // The context processors of TEMPLATES[...]["OPTIONS"]: what every request-rendered template can read.
+      const ps = [...nodeText(text, right).matchAll(/["']([\w.]+\.context_processors\.\w+)["']/g)].map((m) => m[1]);
+      if (ps.length) facts.settings.contextProcessors = ps;
+    } else if (name === "REST_FRAMEWORK" && right) {
+      const rf = nodeText(text, right);
+      if (/["']DEFAULT_PAGINATION_CLASS["']\s*:\s*(?!None\b)/.test(rf)) facts.settings.defaultPagination = true;
+      const perms = /["']DEFAULT_PERMISSION_CLASSES["']\s*:\s*[\[(]([^\])]*)[\])]/.exec(rf);
+      if (perms && !/^\s*(["'][\w.]*AllowAny["']\s*,?\s*)?$/.test(perms[1])) facts.settings.restrictedPermissions = true;
+    }
+  };
   const visitBlock = (block: SyntaxNode, depth: number) => {
     for (const stmt of block.children) {
       switch (stmt.type) {
         case "class_definition": {
           const c = classFact(text, file, stmt);
           if (c) facts.classes.push(c);
+          // Settings kept as class attributes (django-configurations, a `class Base(Settings):` settings module).
+          for (const inner of field(stmt, "body")?.children ?? []) if (inner.type === "expression_statement" && inner.children[0]?.type === "assignment") settingAssign(inner.children[0]);
           break;
         }
         case "decorated_definition": {
@@ -932,19 +953,7 @@ function visitStatements(text: string, statements: SyntaxNode[], depth0: number,
             const name = left ? nodeText(text, left) : "";
             const gm = right?.type === "call" ? /^(?:[\w.]*\.)?get_model\(\s*["'](\w+)["']\s*,\s*["'](\w+)["']\s*\)$/.exec(nodeText(text, right)) : null;
             if (gm && left?.type === "identifier") facts.imports[name] = `@model:${gm[1]}.${gm[2]}`;
-            if (name === "AUTH_USER_MODEL") {
-              const s = stringValue(text, right);
-              if (s) facts.settings.authUserModel = s;
-            } else if (name === "TEMPLATES" && right) {
-              // The context processors of TEMPLATES[...]["OPTIONS"]: what every request-rendered template can read.
-              const ps = [...nodeText(text, right).matchAll(/["']([\w.]+\.context_processors\.\w+)["']/g)].map((m) => m[1]);
-              if (ps.length) facts.settings.contextProcessors = ps;
-            } else if (name === "REST_FRAMEWORK" && right) {
-              const rf = nodeText(text, right);
-              if (/["']DEFAULT_PAGINATION_CLASS["']\s*:\s*(?!None\b)/.test(rf)) facts.settings.defaultPagination = true;
-              const perms = /["']DEFAULT_PERMISSION_CLASSES["']\s*:\s*[\[(]([^\])]*)[\])]/.exec(rf);
-              if (perms && !/^\s*(["'][\w.]*AllowAny["']\s*,?\s*)?$/.test(perms[1])) facts.settings.restrictedPermissions = true;
-            }
+            settingAssign(a);
           }
           break;
         }
