@@ -11,7 +11,7 @@ function indexed(m: Model, f: ModelField): boolean {
 }
 
 /** Lookups on an indexed column that its index serves. */
-const INDEX_LOOKUPS = new Set(["exact", "in", "gt", "gte", "lt", "lte", "range", "year", "date", "startswith"]);
+const INDEX_LOOKUPS = new Set(["exact", "in", "gt", "gte", "lt", "lte", "range", "year", "startswith"]);
 /** A relation compared to the related row (or its key): `tags=t`, `tags__in=ts`, `tags__pk=1`. */
 const RELATED_ROW = new Set(["", "exact", "in", "pk", "id", "pk__in", "id__in", "pk__exact", "id__exact"]);
 
@@ -50,7 +50,10 @@ function check(ctx: RuleContext): void {
       });
     // A boolean flag is worth an index when it is filtered on (a task polling `dirty=True` among millions of rows),
     // not for ordering.
-    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !(boolean && u.kind === "order"));
+    // Meta.ordering on a column inside a composite index (`Index(fields=["content_type", "object_id", "date"])`):
+    // the queries filter its leading columns, and the index serves the order too.
+    const inComposite = owners.some((o) => o.indexed.some((cols) => cols.includes(f.name)));
+    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !(boolean && u.kind === "order") && !(inComposite && u.key.endsWith(".Meta.ordering")));
     if (!uses?.length || !owners.length) continue;
     // For a field of an abstract base, every concrete child must lack the index.
     if (owners.some((o) => indexed(o, o.fields.get(f.name) ?? f))) continue;

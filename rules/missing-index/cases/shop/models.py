@@ -64,3 +64,16 @@ class Article(models.Model):
     published = models.DateTimeField()  # expect: missing-index
     title = models.CharField(max_length=200)
     rank = models.IntegerField()
+
+
+class Exchange(models.Model):
+    """Ordered by date, with a composite index whose leading columns every query filters."""
+
+    source = models.CharField(max_length=20)
+    target_id = models.IntegerField()
+    date = models.DateTimeField()
+    checked = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-date"]
+        indexes = [models.Index(fields=["source", "target_id", "date"])]

@@ -96,3 +96,10 @@ class RankedArticles(ListView):
     queryset = Article.objects.filter(published__isnull=False)
     ordering = "rank"
     paginate_by = 20
+
+
+def checked_on(day):
+    # `__date` casts the column: a plain index on checked would not serve it.
+    from .models import Exchange
+
+    return list(Exchange.objects.filter(checked__date=day, source="x"))
