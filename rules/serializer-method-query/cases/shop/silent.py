@@ -58,3 +58,22 @@ class MeSerializer(serializers.ModelSerializer):
 
 def me(request):
     return MeSerializer(request.user.author).data
+
+
+class AnnotatedFastPath(serializers.ModelSerializer):
+    """The view annotates book_count; the query is only a fallback for other callers."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        if hasattr(obj, "book_count_annotated"):
+            return obj.book_count_annotated
+        return Book.objects.filter(author=obj).count()
+
+
+def annotated_cards(authors):
+    return AnnotatedFastPath(authors, many=True).data
