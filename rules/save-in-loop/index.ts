@@ -198,6 +198,16 @@ function writeThroughHelper(ctx: RuleContext, call: SyntaxNode): HelperWrite | n
   return null;
 }
 
+/** The write's statement is followed by `break` or `return` in its block: it runs once, not once per item. */
+function endsTheLoop(call: SyntaxNode): boolean {
+  let stmt: SyntaxNode | null = call;
+  while (stmt && stmt.parent && stmt.parent.type !== "block") stmt = stmt.parent;
+  const block = stmt?.parent;
+  if (!stmt || !block) return false;
+  const next = block.children[block.children.indexOf(stmt) + 1];
+  return next?.type === "break_statement" || next?.type === "return_statement";
+}
+
 function reportHelperWrites(ctx: RuleContext, loops: Map<SyntaxNode, LoopCtx>): void {
   const flow = ctx.flow();
   walkExamined(ctx, (n) => {
@@ -256,6 +266,7 @@ function check(ctx: RuleContext): void {
       if (p.type === "if_statement" || p.type === "conditional_expression") inIf = true;
     }
     if (inTry) return;
+    if (endsTheLoop(n)) return;
     const recvNode = mc.receiver;
     const v = flow.values.get(recvNode);
     // A model with its own save()/delete() or signal receivers: bulk methods would skip them. (A queryset's
