@@ -239,6 +239,14 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
   if (!kind || unsure) return;
   const body = classBody(ctx, bodyNode);
   if ([...body.methods].some((m) => OWN_PAGINATION.has(m)) || sliced(ctx, body)) return;
+  // A base class whose every subclass lists (or paginates) in its own way: its default list() is never routed.
+  const cname = nodeText(ctx.text, nameNode);
+  // Subclasses of this very class (several projects' apps each have a BaseViewSet).
+  const subclasses = ctx.index.subclassesOf(cname).filter((c) => c.bases.some((b) => {
+    const r = ctx.index.resolveClass(c.file, b);
+    return r?.file === ctx.file && r.name === cname;
+  }));
+  if (subclasses.length && subclasses.every((c) => c.methods.some((m) => OWN_PAGINATION.has(m.name)) || c.assigns.some((a) => a.name === "pagination_class" || a.name === "paginate_by"))) return;
   const own = getQuerysetReturns(ctx, bodyNode);
   if (own === "bounded") return;
   const name = nodeText(ctx.text, nameNode);

@@ -849,4 +849,11 @@ export class ModelIndex {
   classes(name: string): ClassFact[] {
     return this.classesByName.get(name) ?? [];
   }
+
+  /** Project classes that name `name` (or `x.name`) among their bases. */
+  subclassesOf(name: string): ClassFact[] {
+    const out: ClassFact[] = [];
+    for (const list of this.classesByName.values()) for (const c of list) if (c.bases.some((b) => b === name || b.endsWith(`.${name}`))) out.push(c);
+    return out;
+  }
 }
