@@ -274,3 +274,15 @@ describe("unpaginated-list: settings kept in a class", () => {
     assert.equal(await hints("    REST_FRAMEWORK = {}\n"), 1);
   });
 });
+
+describe("queryset-in-loop: a query that reads nothing the loop binds, in a loop that writes", () => {
+  it("says it may run once before the loop, not to batch it by key", async () => {
+    const models = "from django.db import models\n\n\nclass Status(models.Model):\n    name = models.CharField(max_length=20)\n\n\nclass Task(models.Model):\n    status = models.ForeignKey(Status, null=True, on_delete=models.SET_NULL)\n";
+    const views = "from .models import Status, Task\n\n\ndef close_all(tasks):\n    for task in tasks:\n        task.status = Status.objects.get(name=\"closed\")\n        task.save()\n";
+    const dir = writeTree({ "app/models.py": models, "app/views.py": views });
+    const project = await projectFor(dir);
+    const [hint] = project.analyze(path.join(dir, "app", "views.py"), views).filter((h) => h.code === "queryset-in-loop");
+    assert.ok(hint, "no queryset-in-loop hint");
+    assert.match(hint.message, /runs on every iteration; if nothing in the loop changes its result, run it once before the loop/);
+  });
+});

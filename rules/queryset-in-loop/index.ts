@@ -176,7 +176,7 @@ function check(ctx: RuleContext): void {
         message = `Query in a loop: ${what} runs on every iteration but does not depend on the loop; run it once before the loop`;
         const fix = hoistFix(ctx, q);
         if (fix) fixes.push(fix);
-      } else if (q.invariant && !q.iteration && !volatile) {
+      } else if ((q.invariant || q.independent) && !q.iteration && !volatile) {
         message = `Query in a loop: ${what} runs on every iteration; if nothing in the loop changes its result, run it once before the loop`;
       } else if (volatile) {
         return;

@@ -164,8 +164,10 @@ export interface LoopQuery {
   method: string;
   model: Model;
   loop: LoopCtx;
-  /** Does not depend on any name the loop binds. */
+  /** Does not depend on any name the loop binds, and the loop writes nothing through the ORM. */
   invariant: boolean;
+  /** Reads no name the loop binds, though the loop writes (its result may still change between iterations). */
+  independent?: boolean;
   /** On a related manager of a row (author.book_set.count()). */
   related: { field: ModelField; base: InstVal } | null;
   /** Iterating a queryset built inside the loop. */
@@ -1275,7 +1277,8 @@ class FlowAnalyzer {
     const write = /^a?(create|get_or_create|update_or_create)$/.test(method);
     let loopWrites = false;
     for (let l: LoopCtx | null = this.loop; l; l = l.parent) loopWrites ||= l.writes;
-    this.out.queries.push({ node, method, model, loop: this.loop, invariant: !write && !loopWrites && this.invariant(node, this.loop), related, iteration });
+    const independent = !write && this.invariant(node, this.loop);
+    this.out.queries.push({ node, method, model, loop: this.loop, invariant: independent && !loopWrites, independent, related, iteration });
   }
 
   /** The node reads no name that the loop (or an enclosing comprehension) binds. */
