@@ -11,6 +11,7 @@
  * DataLoader is handed: `UserByIdLoader(info.context).load(root.user_id)`), a default manager that joins the
  * relation, a type that defines `get_queryset` and a `@classmethod` resolver say nothing.
  */
+import { perFile } from "../../server/src/engine/filescan";
 import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, insertPath, newLoaded, type Loaded } from "../../server/src/engine/flow";
 import type { Model, ModelField, ModelIndex } from "../../server/src/engine/models";
@@ -106,33 +107,22 @@ function listedIn(text: string, into: Listed): void {
 
 const GRAPHQL_IMPORT = /^graphene|(^|\.)graphql(\.|$)/;
 
-/** What each file lists, kept per project while the file does not change (an edit re-reads that file alone). */
-const listedByFile = new WeakMap<object, Map<string, { changes: number; listed: Listed | null }>>();
-
-/** What the project lists, joined once until a Python file changes. */
+/** What the project lists, joined once until a Python file changes (each file read again only when it changed). */
 function listedTypes(ctx: RuleContext): Listed {
   const read = (): Listed => {
     const out: Listed = { names: new Set(), connections: new Map() };
-    const files = ctx.project.filesMatching?.(/\.py$/) ?? [ctx.file];
-    let cache = listedByFile.get(ctx.project);
-    if (!cache) listedByFile.set(ctx.project, (cache = new Map()));
-    for (const f of files) {
-      // Only modules that import from graphene or a graphql package can list a type (saleor: 1 file in 8).
-      const facts = f === ctx.file ? undefined : ctx.index.factsOf(f);
-      if (f !== ctx.file && !(facts && Object.values(facts.imports).some((t) => GRAPHQL_IMPORT.test(t)))) continue;
-      const changes = ctx.project.changesTo?.(f) ?? -1;
-      let hit = f === ctx.file ? undefined : cache.get(f);
-      if (!hit || hit.changes !== changes || changes < 0) {
-        const text = f === ctx.file ? ctx.text : ctx.project.textOf(f);
-        let listed: Listed | null = null;
-        if (text && /graphene|ConnectionField|DjangoListField/.test(text)) listedIn(text, (listed = { names: new Set(), connections: new Map() }));
-        hit = { changes, listed };
-        if (f !== ctx.file) cache.set(f, hit);
-      }
-      if (hit.listed) {
-        for (const n of hit.listed.names) out.names.add(n);
-        for (const [k, v] of hit.listed.connections) out.connections.set(k, v);
-      }
+    // Only modules that import from graphene or a graphql package can list a type (saleor: 1 file in 8).
+    const files = (ctx.project.filesMatching?.(/\.py$/) ?? [ctx.file]).filter((f) => f === ctx.file || Object.values(ctx.index.factsOf(f)?.imports ?? {}).some((t) => GRAPHQL_IMPORT.test(t)));
+    const listings = perFile(ctx, "graphql:listed", files, (text) => {
+      if (!text || !/graphene|ConnectionField|DjangoListField/.test(text)) return null;
+      const listed: Listed = { names: new Set(), connections: new Map() };
+      listedIn(text, listed);
+      return listed;
+    });
+    for (const { value } of listings) {
+      if (!value) continue;
+      for (const n of value.names) out.names.add(n);
+      for (const [k, v] of value.connections) out.connections.set(k, v);
     }
     return out;
   };

@@ -1,3 +1,4 @@
+import { perFile } from "../../server/src/engine/filescan";
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
@@ -96,8 +97,6 @@ interface FileScan {
   singleUses: Set<string>;
 }
 
-const scans = new WeakMap<object, Map<string, { changes: number; scan: FileScan }>>();
-
 const SERIALIZER_USE = /\b([A-Z]\w*Serializer)\b(\s*\()?/g;
 
 function scanFile(text: string): FileScan {
@@ -140,22 +139,10 @@ function scanOfText(text: string): FileScan {
 
 /** Every Python file's scan, re-read only for the files that changed since. */
 function projectScans(ctx: RuleContext): { file: string; scan: FileScan }[] {
-  const read = () => {
-    let cache = scans.get(ctx.project);
-    if (!cache) scans.set(ctx.project, (cache = new Map()));
-    const out: { file: string; scan: FileScan }[] = [];
-    for (const file of ctx.project.filesMatching?.(/\.py$/) ?? []) {
-      const changes = ctx.project.changesTo?.(file) ?? -1;
-      let hit = cache.get(file);
-      if (!hit || hit.changes !== changes || changes < 0) {
-        const text = file === ctx.file ? ctx.text : ctx.project.textOf(file);
-        hit = { changes, scan: text ? scanFile(text) : { text: null, listedUses: new Set(), singleUses: new Set() } };
-        if (file !== ctx.file) cache.set(file, hit);
-      }
-      out.push({ file, scan: hit.scan });
-    }
-    return out;
-  };
+  const read = () =>
+    perFile(ctx, "serializer-method-query:scan", ctx.project.filesMatching?.(/\.py$/) ?? [], (text, file) =>
+      file === ctx.file ? scanOfText(ctx.text) : text ? scanFile(text) : { text: null, listedUses: new Set<string>(), singleUses: new Set<string>() },
+    ).map(({ file, value }) => ({ file, scan: value }));
   return ctx.project.memo ? ctx.project.memo("serializer-method-query:scans", read) : read();
 }
 
@@ -175,7 +162,7 @@ function prefetchedByViews(ctx: RuleContext, serializer: string, rel: string): b
 function onlyForOneObject(ctx: RuleContext, serializer: string): boolean {
   let single = false;
   for (const f of projectScans(ctx)) {
-    const scan = f.file === ctx.file ? scanOfText(ctx.text) : f.scan;
+    const scan = f.scan;
     if (scan.listedUses.has(serializer)) return false;
     single ||= scan.singleUses.has(serializer);
   }
