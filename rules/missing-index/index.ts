@@ -1,5 +1,7 @@
 import type { FieldUse, Model, ModelField } from "../../server/src/engine/models";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
+import type { SyntaxNode } from "../../server/src/engine/parser";
+import { eolAt, indentAt, walk } from "../../server/src/engine/syntax";
 
 /** SlugField is indexed by default; db_index=False turns any default off. */
 function indexed(m: Model, f: ModelField): boolean {
@@ -72,60 +74,34 @@ function check(ctx: RuleContext): void {
       end: a.start + a.name.length,
       message: `Missing index: ${owner} is ${what} but has no index; add db_index=True (and a migration) or a Meta.indexes entry`,
       related: uses.slice(0, 3).map((u) => ({ file: u.file, start: u.start, end: u.end, message: u.kind === "filter" ? `filtered on here (${u.key})` : `ordered by here (${u.key})` })),
-      fixes: [{ title: "Add db_index=True", safe: false, edits: [addKeyword(ctx, a.start, a.argsEnd, a.hasArgs)] }],
+      fixes: [{ title: "Add db_index=True", safe: false, edits: [addKeyword(ctx, a.argsEnd, a.hasArgs)] }],
     });
   }
 }
 
 /**
  * The edit that adds `db_index=True` as the field call's last argument, in the call's own layout: after the last
- * argument on its line (`max_length=64, db_index=True`), or on a line of its own, with a trailing comma, when
- * the arguments are one per line and end with a comma; the closing parenthesis stays where it is.
+ * argument (before a comment that follows it), or on a line of its own, with a trailing comma, when the arguments
+ * are one per line and end with a comma; the closing parenthesis stays where it is.
  */
-function addKeyword(ctx: RuleContext, start: number, argsEnd: number, hasArgs: boolean): { file: string; start: number; end: number; newText: string } {
-  if (!hasArgs) return { file: ctx.file, start: argsEnd, end: argsEnd, newText: "db_index=True" };
-  // Back over whitespace and a trailing comment on the last argument's line.
-  let at = argsEnd;
-  for (;;) {
-    while (at > start && /\s/.test(ctx.text[at - 1])) at--;
-    const lineStart = lineStartOf(ctx.text, at);
-    const hash = commentStart(ctx.text.slice(lineStart, at));
-    if (hash < 0) break;
-    at = lineStart + hash;
-  }
-  const trailing = ctx.text.slice(at, argsEnd);
-  if (ctx.text[at - 1] === ",") {
-    const brk = trailing.search(/[\r\n]/);
-    if (brk >= 0) {
-      // One argument per line: a new line with the last argument's indentation.
-      const indent = /^[ \t]*/.exec(ctx.text.slice(lineStartOf(ctx.text, at)))![0];
-      const eol = /\r\n|\n|\r/.exec(ctx.text.slice(at))![0];
-      // At the end of that line, so a comment after the last argument stays with it.
-      const lineEnd = at + brk;
-      return { file: ctx.file, start: lineEnd, end: lineEnd, newText: `${eol}${indent}db_index=True,` };
-    }
-    return { file: ctx.file, start: at, end: at, newText: " db_index=True" };
-  }
-  return { file: ctx.file, start: at, end: at, newText: ", db_index=True" };
-}
-
-/** The start of the line holding offset `at` (after a LF, a CR or a CRLF). */
-function lineStartOf(text: string, at: number): number {
-  return Math.max(text.lastIndexOf("\n", at - 1), text.lastIndexOf("\r", at - 1)) + 1;
-}
-
-/** Where a `#` comment starts in a line of code (outside string literals), or -1. */
-function commentStart(line: string): number {
-  let quote = "";
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quote) {
-      if (c === "\\") i++;
-      else if (c === quote) quote = "";
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === "#") return i;
-  }
-  return -1;
+function addKeyword(ctx: RuleContext, argsEnd: number, hasArgs: boolean): { file: string; start: number; end: number; newText: string } {
+  const at = (offset: number, newText: string) => ({ file: ctx.file, start: offset, end: offset, newText });
+  if (!hasArgs) return at(argsEnd, "db_index=True");
+  let args: SyntaxNode | undefined;
+  walk(ctx.syntax.root, (n) => {
+    if (n.start > argsEnd || n.end < argsEnd) return false;
+    if (n.type === "argument_list" && n.end === argsEnd + 1) args = n;
+    return true;
+  });
+  const last = args && [...args.children].reverse().find((c) => c.type !== "comment");
+  if (!last) return at(argsEnd, ", db_index=True");
+  const comma = /^[ \t]*,/.exec(ctx.text.slice(last.end, argsEnd));
+  if (!comma) return at(last.end, ", db_index=True");
+  const afterComma = last.end + comma[0].length;
+  const brk = ctx.text.slice(afterComma, argsEnd).search(/[\r\n]/);
+  // One argument per line: a line of its own with the last argument's indentation, after that line's comment.
+  if (brk >= 0) return at(afterComma + brk, `${eolAt(ctx.text)}${indentAt(ctx.text, last.start)}db_index=True,`);
+  return at(afterComma, " db_index=True");
 }
 
 export const rule: Rule = {

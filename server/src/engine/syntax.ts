@@ -156,9 +156,10 @@ export function lineStartAt(text: string, offset: number): number {
   return s;
 }
 
+/** The text's line end: that of its first line break (CRLF, LF or a lone CR), LF when it has none. */
 export function eolAt(text: string): string {
-  const i = text.indexOf("\n");
-  return i > 0 && text[i - 1] === "\r" ? "\r\n" : "\n";
+  const m = /\r\n|\n|\r/.exec(text);
+  return m ? m[0] : "\n";
 }
 
 let lastQuoteText: string | null = null;
