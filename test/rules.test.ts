@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { RULES } from "../rules";
-import { applyFix, expectations, fixAll, projectFor, REPO, tempDir, writeTree } from "./helpers";
+import { applyFix, expectations, fixAll, hintsFor, projectFor, REPO, tempDir, writeTree } from "./helpers";
 
 const HEADINGS = ["What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"];
 const DOC_MODELS = path.join(REPO, "test", "fixtures", "doc-models");
@@ -224,9 +224,7 @@ describe("queryset-truthiness: a multi-line queryset", () => {
   it("is named on one line in the message and the fix title, and the fix keeps its layout", async () => {
     const models = "from django.db import models\n\n\nclass Image(models.Model):\n    exercise = models.IntegerField(db_index=True)\n    is_main = models.BooleanField(db_index=True)\n";
     const views = "from .models import Image\n\n\ndef main_image(exercise):\n    if not Image.objects.filter(\n        exercise=exercise,\n        is_main=True,\n    ).count():\n        return None\n    return 1\n";
-    const dir = writeTree({ "app/models.py": models, "app/views.py": views });
-    const project = await projectFor(dir);
-    const [hint] = project.analyze(path.join(dir, "app", "views.py"), views).filter((h) => h.code === "queryset-truthiness");
+    const [hint] = await hintsFor({ "app/models.py": models, "app/views.py": views }, "app/views.py", "queryset-truthiness");
     assert.ok(hint, "no queryset-truthiness hint");
     assert.match(hint.message, /use not Image\.objects\.filter\(exercise=exercise, is_main=True\)\.exists\(\), which/);
     assert.equal(hint.fixes[0].title, "Replace with Image.objects.filter(exercise=exercise, is_main=True).exists()");
@@ -251,9 +249,7 @@ describe("queryset-in-loop: the advice for a count per iteration", () => {
       "        print(Book.objects.filter(author__name=name).count())",
       "",
     ].join("\n");
-    const dir = writeTree({ "app/models.py": models, "app/views.py": views });
-    const project = await projectFor(dir);
-    const hints = project.analyze(path.join(dir, "app", "views.py"), views).filter((h) => h.code === "queryset-in-loop");
+    const hints = await hintsFor({ "app/models.py": models, "app/views.py": views }, "app/views.py", "queryset-in-loop");
     const at = (line: number) => hints.find((h) => h.range.start.line === line)?.message ?? "(none)";
     assert.match(at(5), /use annotate\(Count\(\.\.\.\)\) on the outer queryset/);
     assert.match(at(10), /count every key at once before the loop/);
@@ -266,9 +262,7 @@ describe("unpaginated-list: settings kept in a class", () => {
     const views = "from rest_framework import viewsets\n\nfrom .models import Book\n\n\nclass BookViewSet(viewsets.ModelViewSet):\n    queryset = Book.objects.all()\n";
     const settings = (body: string) => `class Settings:\n    pass\n\n\nclass CommunitySettings(Settings):\n    DEBUG = False\n${body}`;
     const hints = async (body: string) => {
-      const dir = writeTree({ "app/models.py": models, "app/views.py": views, "app/settings.py": settings(body) });
-      const project = await projectFor(dir);
-      return project.analyze(path.join(dir, "app", "views.py"), views).filter((h) => h.code === "unpaginated-list").length;
+      return (await hintsFor({ "app/models.py": models, "app/views.py": views, "app/settings.py": settings(body) }, "app/views.py", "unpaginated-list")).length;
     };
     assert.equal(await hints('    REST_FRAMEWORK = {"DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination", "PAGE_SIZE": 10}\n'), 0);
     assert.equal(await hints("    REST_FRAMEWORK = {}\n"), 1);
@@ -279,9 +273,7 @@ describe("queryset-in-loop: a query that reads nothing the loop binds, in a loop
   it("says it may run once before the loop, not to batch it by key", async () => {
     const models = "from django.db import models\n\n\nclass Status(models.Model):\n    name = models.CharField(max_length=20)\n\n\nclass Task(models.Model):\n    status = models.ForeignKey(Status, null=True, on_delete=models.SET_NULL)\n";
     const views = "from .models import Status, Task\n\n\ndef close_all(tasks):\n    for task in tasks:\n        task.status = Status.objects.get(name=\"closed\")\n        task.save()\n";
-    const dir = writeTree({ "app/models.py": models, "app/views.py": views });
-    const project = await projectFor(dir);
-    const [hint] = project.analyze(path.join(dir, "app", "views.py"), views).filter((h) => h.code === "queryset-in-loop");
+    const [hint] = await hintsFor({ "app/models.py": models, "app/views.py": views }, "app/views.py", "queryset-in-loop");
     assert.ok(hint, "no queryset-in-loop hint");
     assert.match(hint.message, /runs on every iteration; if nothing in the loop changes its result, run it once before the loop/);
   });
