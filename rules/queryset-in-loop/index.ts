@@ -3,7 +3,7 @@ import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule"
 import { handledGet } from "../../server/src/engine/rows";
 import { checkGraphqlQueries } from "./graphql";
 import type { SyntaxNode } from "../../server/src/engine/parser";
-import { enclosingScope, enclosingStatement, field, indentAt, lineStartAt, methodCall, nodeText, walkExamined } from "../../server/src/engine/syntax";
+import { enclosingScope, enclosingStatement, field, indentAt, lineStartAt, methodCall, nodeText, walk, walkExamined } from "../../server/src/engine/syntax";
 
 const ADVICE: Record<string, string> = {
   get: "fetch them all before the loop with filter(pk__in=...) or in_bulk()",
@@ -134,14 +134,29 @@ function inDispatchBranch(ctx: RuleContext, node: SyntaxNode): boolean {
 }
 
 /**
- * Keyset batching: `while True:` fetching a slice (`[:batch]`) of a queryset built in the loop, until it comes back
- * empty. One query per batch is the point.
+ * Keyset batching: `while True:` fetching a slice (`[:batch]`) of a queryset built in the loop, with a `break` of
+ * that loop (when the batch comes back empty). One query per batch is the point. The slice must be on what is
+ * iterated: the expression itself, or the assignment of the name iterated.
  */
 function batchedWhile(ctx: RuleContext, q: LoopQuery): boolean {
   if (!q.iteration || q.loop.kind !== "while") return false;
-  const stmt = q.loop.node;
-  const body = nodeText(ctx.text, stmt);
-  return /\[\s*:\s*\w+\s*\]/.test(body) && /\bbreak\b/.test(body);
+  const sliced = (n: SyntaxNode | undefined): boolean => {
+    let found = false;
+    if (n) walk(n, (c) => {
+      if (c.type === "subscript" && c.children.some((x) => x.type === "slice" && x.children.length > 0)) found = true;
+      return !found;
+    });
+    return found;
+  };
+  let ok = sliced(q.node);
+  let breaks = false;
+  walk(q.loop.node, (n) => {
+    if (n !== q.loop.node && (n.type === "for_statement" || n.type === "while_statement" || n.type === "function_definition")) return false;
+    if (n.type === "break_statement") breaks = true;
+    if (!ok && q.node.type === "identifier" && n.type === "assignment" && field(n, "left")?.type === "identifier" && nodeText(ctx.text, field(n, "left")!) === nodeText(ctx.text, q.node)) ok = sliced(field(n, "right"));
+    return true;
+  });
+  return ok && breaks;
 }
 
 function check(ctx: RuleContext): void {

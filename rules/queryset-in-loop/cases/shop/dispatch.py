@@ -32,3 +32,13 @@ def backfill(batch_size=500):
         for book in books:
             book.price = 0
         Book.objects.bulk_update(books, ["price"])
+
+
+def polls(names):
+    # Not batching: the queryset iterated is not sliced (the slice is of a list), so each pass runs a full query.
+    while names:
+        batch, names = names[:1], names[1:]
+        for book in Book.objects.filter(title__startswith=batch[0]):  # expect: queryset-in-loop
+            print(book.title)
+        if not names:
+            break
