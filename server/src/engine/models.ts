@@ -214,6 +214,7 @@ export class ModelIndex {
   private byName = new Map<string, Model[]>();
   private byKey = new Map<string, Model>();
   private classesByName = new Map<string, ClassFact[]>();
+  private byBaseName: Map<string, ClassFact[]> | undefined;
   private factsByFile = new Map<string, FileFacts>();
   private factsByModule = new Map<string, FileFacts>();
   private modelOfClass = new Map<ClassFact, Model>();
@@ -851,9 +852,21 @@ export class ModelIndex {
   }
 
   /** Project classes that name `name` (or `x.name`) among their bases. */
+  /** Classes with a base written `name` or `something.name`. */
   subclassesOf(name: string): ClassFact[] {
-    const out: ClassFact[] = [];
-    for (const list of this.classesByName.values()) for (const c of list) if (c.bases.some((b) => b === name || b.endsWith(`.${name}`))) out.push(c);
-    return out;
+    if (!this.byBaseName) {
+      // Built on first use: a scan of every class per asking class grew with the project squared.
+      this.byBaseName = new Map();
+      for (const list of this.classesByName.values()) {
+        for (const c of list) {
+          for (const simple of new Set(c.bases.map(lastPart))) {
+            const l = this.byBaseName.get(simple);
+            if (l) l.push(c);
+            else this.byBaseName.set(simple, [c]);
+          }
+        }
+      }
+    }
+    return this.byBaseName.get(name) ?? [];
   }
 }
