@@ -220,6 +220,67 @@ describe("missing-index: the db_index=True fix", () => {
   });
 });
 
+describe("missing-index: the composite index fix for a pruned log read within one parent", () => {
+  const VIEWS = [
+    "from .models import Flip",
+    "",
+    "",
+    "def prune(check, t):",
+    "    check.flip_set.filter(created__lt=t).delete()",
+    "",
+    "",
+    "def events(check, start):",
+    "    return list(Flip.objects.filter(owner=check, created__gte=start).order_by('-created')[:50])",
+    "",
+  ].join("\n");
+  const HEAD = "from django.db import models\n\n\nclass Check(models.Model):\n    name = models.CharField(max_length=10, default='')\n\n\n";
+
+  async function fixed(flip: string, eol = "\n"): Promise<string | null> {
+    const models = (HEAD + flip).replace(/\n/g, eol);
+    const [hint] = await hintsFor({ "hc/models.py": models, "hc/views.py": VIEWS }, "hc/models.py", "missing-index");
+    assert.ok(hint, "no missing-index hint");
+    assert.match(hint.message, /^Missing index: Flip\.created orders and bounds the rows of one Check \(narrowed by owner\) in 3 places, and Flip rows are pruned by age/);
+    assert.match(hint.message, /Add models\.Index\(fields=\["owner", "created"\]\) to Meta\.indexes/);
+    if (!hint.fixes.length) return null;
+    assert.equal(hint.fixes[0].title, "Add an index on (owner, created) to Meta.indexes");
+    return applyFix(models, hint).replace(new RegExp(eol, "g"), "\n").slice(HEAD.length);
+  }
+  const FIELDS = "class Flip(models.Model):\n    owner = models.ForeignKey(Check, models.CASCADE)\n    created = models.DateTimeField()\n";
+
+  it("adds a class Meta at the end of a model that has none", async () => {
+    assert.equal(await fixed(FIELDS + "\n    def __str__(self):\n        return 'x'  # shown\n"), FIELDS + "\n    def __str__(self):\n        return 'x'  # shown\n\n    class Meta:\n        indexes = [models.Index(fields=['owner', 'created'])]\n");
+  });
+
+  it("adds indexes to a Meta without them", async () => {
+    const got = await fixed(FIELDS + "\n    class Meta:\n        get_latest_by = 'created'  # newest\n");
+    assert.equal(got, FIELDS + "\n    class Meta:\n        get_latest_by = 'created'  # newest\n        indexes = [models.Index(fields=['owner', 'created'])]\n");
+  });
+
+  it("appends to Meta.indexes in the list's layout, keeping comments", async () => {
+    const multi = "        indexes = [\n            # unprocessed\n            models.Index(fields=['processed']),  # partial\n        ]\n";
+    assert.equal(await fixed(FIELDS + "    processed = models.DateTimeField(null=True)\n\n    class Meta:\n" + multi), FIELDS + "    processed = models.DateTimeField(null=True)\n\n    class Meta:\n" + "        indexes = [\n            # unprocessed\n            models.Index(fields=['processed']),  # partial\n            models.Index(fields=['owner', 'created']),\n        ]\n");
+    const one = "\n    class Meta:\n        indexes = [models.Index(fields=['owner'])]\n";
+    assert.equal(await fixed(FIELDS + one), FIELDS + "\n    class Meta:\n        indexes = [models.Index(fields=['owner']), models.Index(fields=['owner', 'created'])]\n");
+    const empty = "\n    class Meta:\n        indexes = []\n";
+    assert.equal(await fixed(FIELDS + empty), FIELDS + "\n    class Meta:\n        indexes = [models.Index(fields=['owner', 'created'])]\n");
+    const noComma = "\n    class Meta:\n        indexes = [\n            models.Index(fields=['owner'])\n        ]\n";
+    assert.equal(await fixed(FIELDS + noComma), FIELDS + "\n    class Meta:\n        indexes = [\n            models.Index(fields=['owner']),\n            models.Index(fields=['owner', 'created'])\n        ]\n");
+  });
+
+  it("keeps CRLF and lone-CR line ends", async () => {
+    for (const eol of ["\r\n", "\r"]) {
+      assert.equal(await fixed(FIELDS + "\n    class Meta:\n        get_latest_by = 'created'\n", eol), FIELDS + "\n    class Meta:\n        get_latest_by = 'created'\n        indexes = [models.Index(fields=['owner', 'created'])]\n", JSON.stringify(eol));
+    }
+  });
+
+  it("offers no fix where the edit is not plain: indexes built by an expression, a comment after an element with no comma, a project base class's Meta", async () => {
+    assert.equal(await fixed(FIELDS + "\n    class Meta:\n        indexes = BASE_INDEXES + []\n"), null);
+    assert.equal(await fixed(FIELDS + "\n    class Meta:\n        indexes = [\n            models.Index(fields=['owner'])  # by owner\n        ]\n"), null);
+    const based = "class Stamped(models.Model):\n    class Meta:\n        abstract = True\n        ordering = ['pk']\n\n\n" + FIELDS.replace("(models.Model)", "(Stamped)");
+    assert.equal(await fixed(based), null);
+  });
+});
+
 describe("queryset-truthiness: a multi-line queryset", () => {
   it("is named on one line in the message and the fix title, and the fix keeps its layout", async () => {
     const models = "from django.db import models\n\n\nclass Image(models.Model):\n    exercise = models.IntegerField(db_index=True)\n    is_main = models.BooleanField(db_index=True)\n";

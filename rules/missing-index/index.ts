@@ -1,7 +1,8 @@
 import type { FieldUse, Model, ModelField } from "../../server/src/engine/models";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
 import type { SyntaxNode } from "../../server/src/engine/parser";
-import { eolAt, indentAt, walk } from "../../server/src/engine/syntax";
+import type { ClassFact } from "../../server/src/engine/facts";
+import { eolAt, indentAt, preferredQuote, walk } from "../../server/src/engine/syntax";
 
 /** SlugField is indexed by default; db_index=False turns any default off. */
 function indexed(m: Model, f: ModelField): boolean {
@@ -56,7 +57,11 @@ function check(ctx: RuleContext): void {
     // the queries filter its leading columns, and the index serves the order too.
     const inComposite = owners.some((o) => o.indexed.some((cols) => cols.includes(f.name)));
     const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !(boolean && u.kind === "order") && !(inComposite && u.key.endsWith(".Meta.ordering")));
-    if (!uses?.length || !owners.length) continue;
+    if (!owners.length) continue;
+    if (!uses?.length) {
+      windowWithinParent(ctx, f, (u) => narrowed(u));
+      continue;
+    }
     // For a field of an abstract base, every concrete child must lack the index.
     if (owners.some((o) => indexed(o, o.fields.get(f.name) ?? f))) continue;
     const a = f.assign;
@@ -77,6 +82,127 @@ function check(ctx: RuleContext): void {
       fixes: [{ title: "Add db_index=True", safe: false, edits: [addKeyword(ctx, a.argsEnd, a.hasArgs)] }],
     });
   }
+}
+
+const TIME_FIELD = /(^|\.)(DateTimeField|DateField)$/;
+const RANGE_LOOKUPS = new Set(["gt", "gte", "lt", "lte", "range"]);
+/** A foreign key compared to one row: `owner=check`, `owner_id=pk`, `owner__pk=pk` (not `owner__in=...`). */
+const ONE_ROW = new Set(["", "exact", "pk", "id"]);
+
+/**
+ * A time column of a log-like table, read as a window inside one parent row. The table is pruned by age within
+ * the parent (`check.flip_set.filter(created__lt=t).delete()`): its rows keep coming. Its queries are narrowed by
+ * that one foreign key (a related manager, or `filter(owner=check)`) and order by the column. The foreign key's own
+ * index then finds every row the parent has, which the database filters and sorts; a composite index
+ * (owner, created) reads just the window, in order. Without the prune it is not known whether a parent has many
+ * rows (a customer's orders): silent, as for any other column narrowed by a foreign key.
+ */
+function windowWithinParent(ctx: RuleContext, f: ModelField, narrowed: (u: FieldUse) => boolean): void {
+  const m = f.owner;
+  if (m.abstract || !TIME_FIELD.test(f.fieldClass) || !f.assign || m.cls?.meta.unmanaged) return;
+  const byParent = new Map<string, FieldUse[]>();
+  for (const u of ctx.index.fieldUses.get(`${f.file}:${f.start}`) ?? []) {
+    // The query's other keys, besides this column's own (`created__gte=a, created__lte=b`).
+    const others = u.siblings.filter((k) => k.split("__")[0] !== f.name);
+    if (u.root !== m || !narrowed(u) || others.length !== 1) return;
+    const [head, ...rest] = others[0].split("__");
+    const fk = m.fields.get(head) ?? [...m.fields.values()].find((x) => `${x.name}_id` === head && rest.length === 0);
+    if (!fk || (fk.kind !== "fk" && fk.kind !== "o2o") || !ONE_ROW.has(rest.join("__"))) return;
+    if (u.kind === "filter" && !RANGE_LOOKUPS.has(u.key.split("__").slice(1).join("__"))) return;
+    const list = byParent.get(fk.name) ?? [];
+    list.push(u);
+    byParent.set(fk.name, list);
+  }
+  // Every query of the column must be such a window, over the same parent: anything else and the need is unclear.
+  if (byParent.size !== 1) return;
+  const [[fkName, uses]] = [...byParent];
+  if (!uses.some((u) => u.kind === "order") || !uses.some((u) => u.prunes)) return;
+  const fk = m.fields.get(fkName)!;
+  const bare = (c: string) => c.replace(/^-/, "");
+  // An index that leads with the key and holds the column, or one the index cannot read ("?"), already counts.
+  if (m.indexed.some((cols) => cols[0] === "?" || ((bare(cols[0]) === fkName || bare(cols[0]) === `${fkName}_id`) && cols.slice(1).some((c) => bare(c) === f.name)))) return;
+  const parent = fk.target?.name ?? fkName;
+  const q = preferredQuote(ctx.text);
+  const cls = ctx.index.factsOf(ctx.file)?.classes.find((c) => c.start === m.cls?.start && c.name === m.name);
+  const prefix = indexClass(ctx);
+  const entry = prefix && `${prefix}(fields=[${q}${fkName}${q}, ${q}${f.name}${q}])`;
+  const edit = entry && cls ? addIndexEntry(ctx, cls, entry) : null;
+  const a = f.assign;
+  ctx.report({
+    start: a.start,
+    end: a.start + a.name.length,
+    message:
+      `Missing index: ${m.name}.${f.name} orders and bounds the rows of one ${parent} (narrowed by ${fkName}) in ${uses.length} place${uses.length === 1 ? "" : "s"}, ` +
+      `and ${m.name} rows are pruned by age, so a ${parent} has many; no index starts with (${fkName}, ${f.name}), and the ${fkName} index alone reads and sorts them all. ` +
+      `Add models.Index(fields=["${fkName}", "${f.name}"]) to Meta.indexes (and a migration)`,
+    related: uses.slice(0, 3).map((u) => ({ file: u.file, start: u.start, end: u.end, message: u.kind === "filter" ? `filtered on here (${u.key})` : `ordered by here (${u.key})` })),
+    fixes: edit ? [{ title: `Add an index on (${fkName}, ${f.name}) to Meta.indexes`, safe: false, edits: [edit] }] : [],
+  });
+}
+
+/** How the file names Django's Index class: `models.Index`, or `Index` when imported by name. */
+function indexClass(ctx: RuleContext): string | null {
+  const imports = ctx.index.factsOf(ctx.file)?.imports ?? {};
+  for (const [local, target] of Object.entries(imports)) if (target === "django.db.models") return `${local}.Index`;
+  for (const [local, target] of Object.entries(imports)) if (target === "django.db.models.Index" || target === "django.db.models.indexes.Index") return local;
+  return null;
+}
+
+/**
+ * The edit that adds `entry` to the model's `Meta.indexes`: as the list's last element, in the list's layout; as a
+ * new `indexes = [...]` line at the end of `class Meta`; or as a new `class Meta` at the end of a model whose bases
+ * are Django's (a Meta of its own would hide the Meta a project base class passes down). Null where the place is
+ * not plain (indexes built by an expression, a one-line class body).
+ */
+function addIndexEntry(ctx: RuleContext, cls: ClassFact, entry: string): { file: string; start: number; end: number; newText: string } | null {
+  const at = (offset: number, newText: string) => ({ file: ctx.file, start: offset, end: offset, newText });
+  const eol = eolAt(ctx.text);
+  let node: SyntaxNode | undefined;
+  walk(ctx.syntax.root, (n) => {
+    if (node || n.end < cls.nameStart || n.start > cls.nameEnd) return false;
+    if (n.type === "class_definition" && n.children.find((c) => c.field === "name")?.start === cls.nameStart) node = n;
+    return !node;
+  });
+  const body = node?.children.find((c) => c.field === "body");
+  if (!node || !body || !body.children.length) return null;
+  // The end of the line where a block's last child (statement or comment) ends.
+  const lineEnd = (b: SyntaxNode) => {
+    const brk = ctx.text.slice(b.end).search(/[\r\n]/);
+    return brk < 0 ? ctx.text.length : b.end + brk;
+  };
+  const onOwnLine = (b: SyntaxNode, owner: SyntaxNode) => /[\r\n]/.test(ctx.text.slice(owner.start, b.children[0].start));
+  if (!onOwnLine(body, node)) return null;
+  const meta = body.children.find((c) => c.type === "class_definition" && ctx.text.slice(c.children.find((x) => x.field === "name")?.start ?? 0, c.children.find((x) => x.field === "name")?.end ?? 0) === "Meta");
+  const inner = indentAt(ctx.text, body.children[0].start);
+  if (!meta) {
+    if (cls.bases.some((b) => !/^(models\.)?Model$/.test(b))) return null;
+    const unit = inner.slice(indentAt(ctx.text, node.start).length) || "    ";
+    return at(lineEnd(body), `${eol}${eol}${inner}class Meta:${eol}${inner}${unit}indexes = [${entry}]`);
+  }
+  const metaBody = meta.children.find((c) => c.field === "body");
+  if (!metaBody || !metaBody.children.length || !onOwnLine(metaBody, meta)) return null;
+  const assign = metaBody.children
+    .filter((c) => c.type === "expression_statement")
+    .map((c) => c.children[0])
+    .find((a) => a?.type === "assignment" && ctx.text.slice(a.children[0].start, a.children[0].end) === "indexes");
+  if (!assign) return at(lineEnd(metaBody), `${eol}${indentAt(ctx.text, metaBody.children[0].start)}indexes = [${entry}]`);
+  const list = assign.children.find((c) => c.field === "right");
+  if (list?.type !== "list") return null;
+  const items = list.children.filter((c) => c.type !== "comment");
+  const last = items[items.length - 1];
+  if (!last) return at(list.start + 1, entry);
+  const close = list.end - 1;
+  const comma = /^[ \t]*,/.exec(ctx.text.slice(last.end, close));
+  const afterLast = comma ? last.end + comma[0].length : last.end;
+  const brk = ctx.text.slice(afterLast, close).search(/[\r\n]/);
+  // One element per line: a line of its own with the last element's indentation, after that line's comment.
+  if (brk >= 0) {
+    if (comma) return at(afterLast + brk, `${eol}${indentAt(ctx.text, last.start)}${entry},`);
+    // No trailing comma: the comma goes right after the last element, so only when no comment follows it.
+    if (ctx.text.slice(last.end, last.end + brk).trim()) return null;
+    return at(last.end, `,${eol}${indentAt(ctx.text, last.start)}${entry}`);
+  }
+  return at(afterLast, comma ? ` ${entry}` : `, ${entry}`);
 }
 
 /**

@@ -127,6 +127,8 @@ export interface LookupFact {
   kind: "filter" | "order";
   start: number;
   end: number;
+  /** The chain ends in `.delete()`: rows removed by the filter (a retention prune, `filter(created__lt=t).delete()`). */
+  prunes?: boolean;
 }
 
 export interface FileFacts {
@@ -714,6 +716,18 @@ function lookupKeys(text: string, call: SyntaxNode): string[] {
 }
 
 /** Lookups written on chains rooted at `Model.manager`, found without knowing the models yet. */
+/** Whether the method chain `call` belongs to ends in `.delete()` (`x.filter(...).order_by(...).delete()`). */
+function endsInDelete(text: string, call: SyntaxNode): boolean {
+  let n = call;
+  for (;;) {
+    const attr = n.parent;
+    if (attr?.type !== "attribute" || attr.children[0] !== n || attr.parent?.type !== "call") return false;
+    const name = attr.children.find((c) => c.field === "attribute");
+    if (name && text.slice(name.start, name.end) === "delete") return true;
+    n = attr.parent;
+  }
+}
+
 function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
   if (!/\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text.slice(root.start, root.end))) return [];
   const out: LookupFact[] = [];
@@ -735,7 +749,11 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
         if (d && (/^([a-z_][\w]*\.)*[A-Z]\w*$/.test(rootName) || rootName.startsWith("@rel:"))) {
           if (FILTER_METHODS.has(mc.method)) {
             const keys = lookupKeys(text, n);
-            if (keys.length) out.push({ root: rootName, keys, chainKeys: chainKeys(text, n), kind: "filter", start: n.start, end: n.end });
+            if (keys.length) {
+              const fact: LookupFact = { root: rootName, keys, chainKeys: chainKeys(text, n), kind: "filter", start: n.start, end: n.end };
+              if (endsInDelete(text, n)) fact.prunes = true;
+              out.push(fact);
+            }
           } else {
             const parts = callParts(text, n);
             const keys = (parts?.args ?? []).map((a) => stringValue(text, a)).filter((k): k is string => !!k).map((k) => k.replace(/^[-+]/, ""));

@@ -54,6 +54,8 @@ export interface FieldUse {
   siblings: string[];
   /** The model the query starts from (not the field's model, for a lookup through a relation). */
   root: Model;
+  /** The query deletes the rows it filters (`filter(created__lt=t).delete()`). */
+  prunes?: boolean;
 }
 
 // `year` becomes a range on the column; `date` (and `date__gte`, ...) casts it, which a plain index cannot serve.
@@ -497,7 +499,9 @@ export class ModelIndex {
         if (lk.root.startsWith("@rel:")) {
           for (const m of this.models) {
             const f = m.fields.get(lk.root.slice(5));
-            if (f?.target === model && f.forward && f.kind === "reverse-fk") via = f.forward.name;
+            // Two parents with the same accessor to this model (`check.notification_set`, `channel.notification_set`):
+            // the key is one of theirs, not known which.
+            if (f?.target === model && f.forward && f.kind === "reverse-fk") via = via && via !== f.forward.name ? "**" : f.forward.name;
           }
           // Any other related manager (many-to-many either way) filters by an indexed key of its through table.
           via ??= "**";
@@ -513,7 +517,9 @@ export class ModelIndex {
               const lookup = lk.kind === "order" ? "exact" : segs[i + 1] ?? "exact";
               if (INDEXABLE_LOOKUPS.has(lookup) && !NOT_INDEX_USE.has(lookup)) {
                 const siblings = [...(lk.chainKeys ?? lk.keys).filter((k) => k !== key), ...(via ? [via] : [])];
-                record(f, { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key, siblings, root: model });
+                const use: FieldUse = { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key, siblings, root: model };
+                if (lk.prunes) use.prunes = true;
+                record(f, use);
               }
               break;
             }

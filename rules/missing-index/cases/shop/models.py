@@ -77,3 +77,32 @@ class Exchange(models.Model):
     class Meta:
         ordering = ["-date"]
         indexes = [models.Index(fields=["source", "target_id", "date"])]
+
+
+class Device(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+
+class Reading(models.Model):
+    """A log pruned by age per device and read newest first within a device: (device, taken) is its index."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE)
+    taken = models.DateTimeField()  # expect: missing-index
+    value = models.FloatField()
+
+
+class Event(models.Model):
+    """The same log, with the composite index: silent."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["device", "-at"])]
+
+
+class Alert(models.Model):
+    """Read as a window within a device but never pruned: whether a device has many alerts is unknown."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE)
+    raised = models.DateTimeField()

@@ -103,3 +103,17 @@ def checked_on(day):
     from .models import Exchange
 
     return list(Exchange.objects.filter(checked__date=day, source="x"))
+
+
+def device_log(device, since, cutoff):
+    from .models import Alert, Event
+
+    # Reading: pruned by age within one device and read newest first in a window.
+    device.reading_set.filter(taken__lt=cutoff).delete()
+    readings = list(device.reading_set.filter(taken__gte=since).order_by("-taken")[:100])
+    # Event has the composite index (device, -at): silent.
+    Event.objects.filter(device=device, at__lt=cutoff).delete()
+    events = list(Event.objects.filter(device=device, at__gte=since).order_by("-at")[:100])
+    # Alert is never pruned: silent.
+    alerts = list(Alert.objects.filter(device_id=device.pk, raised__gte=since).order_by("-raised"))
+    return readings, events, alerts
