@@ -1316,6 +1316,13 @@ class FlowAnalyzer {
       const handed = [...parts.args.map((a) => this.expr(a, scope)), ...[...parts.kwargs.values()].map((v) => this.expr(v, scope))];
       // A related queryset handed to a non-ORM call (out.append(a.book_set.all())) is evaluated there or later.
       if (recv.k !== "qs" && recv.k !== "manager") for (const v of handed) this.noteHanded(v, node);
+      // `row.refresh_from_db()` clears the row's cached relations and prefetches: later reads query again whatever
+      // the queryset joined, so they are no longer the iterated queryset's to fix. The variable then holds an
+      // instance with nothing loaded, no longer a row of the loop. With `fields=`, only those are cleared: not
+      // followed.
+      if ((mc.method === "refresh_from_db" || mc.method === "arefresh_from_db") && recv.k === "inst" && mc.receiver.type === "identifier" && !parts.args.length && !parts.kwargs.has("fields")) {
+        this.bind(mc.receiver, { k: "inst", model: recv.model, loaded: newLoaded(), row: null, path: [], tainted: false }, scope);
+      }
       return this.method(node, recv, mc.method, scope);
     }
     // Plain function call.

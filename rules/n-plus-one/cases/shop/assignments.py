@@ -59,3 +59,17 @@ def reads_in_loops_over_two_querysets():
     for book in Book.objects.filter(title__startswith="A"):
         print(book.author.name)  # expect: n-plus-one
     return [book.author.name for book in Book.objects.filter(title__startswith="B")]  # expect: n-plus-one
+
+
+def reads_after_refresh_from_db():
+    # refresh_from_db() clears the row's cached relations: select_related on the loop's queryset would not serve
+    # the read after it (the refresh is the per-row query to look at). Silent.
+    for book in Book.objects.all():
+        book.refresh_from_db()
+        print(book.author.name)
+
+
+def reads_before_refresh_from_db():
+    for book in Book.objects.all():
+        print(book.author.name)  # expect: n-plus-one
+        book.refresh_from_db()
