@@ -22,9 +22,9 @@ function check(ctx: RuleContext): void {
   if (!ctx.mentions(/Field\(/)) return;
   for (const { field: f, owners } of ctx.index.fieldsDefinedIn(ctx.file)) {
     if (!f.assign) continue;
-    // Big columns are not worth an index, except a TextField with choices: an enumeration (a task's state) that
-    // PostgreSQL indexes like a CharField.
-    if (f.big && !(/(^|\.)TextField$/.test(f.fieldClass) && f.assign.kwargs["choices"])) continue;
+    // Big columns are not worth an index. (A TextField with choices is not big: an enumeration, a task's state,
+    // that PostgreSQL indexes like a CharField.)
+    if (f.big) continue;
     const boolean = /(^|\.)(Null)?BooleanField$/.test(f.fieldClass);
     if (owners.every((o) => o.cls?.meta.unmanaged)) continue;
     // A query that also filters on an indexed column (a foreign key, the primary key, a unique or indexed field)

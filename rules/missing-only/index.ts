@@ -22,6 +22,19 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
   return escapes;
 }
 
+/** `sum(row.f for row in qs)`: the field a Python sum adds up over the rows, which the database can total. */
+function pythonSum(ctx: RuleContext, it: Iteration): string | null {
+  const clause = it.iter.parent;
+  const gen = clause?.parent;
+  if (clause?.type !== "for_in_clause" || gen?.type !== "generator_expression" || gen.parent?.type !== "call") return null;
+  const fn = field(gen.parent, "function");
+  const body = field(gen, "body");
+  if (!fn || nodeText(ctx.text, fn) !== "sum" || body?.type !== "attribute") return null;
+  const obj = field(body, "object");
+  const attr = field(body, "attribute");
+  return obj && attr && nodeText(ctx.text, obj) === it.target ? nodeText(ctx.text, attr) : null;
+}
+
 function check(ctx: RuleContext): void {
   for (const it of ctx.flow().iterations) ctx.examine(it.iter, () => checkIteration(ctx, it));
 }
@@ -82,10 +95,14 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
     });
   }
   const bigNote = skippedBig.length ? `, including ${skippedBig.map((f) => `${f.name} (${f.fieldClass.replace(/^.*\./, "")})`).join(", ")}` : "";
+  const summed = used.length === 1 ? pythonSum(ctx, it) : null;
   ctx.report({
     start: origin.start,
     end: origin.end,
-    message: `Over-fetching: the loop reads ${names.join(", ")} of ${model.name} but the queryset loads all ${concrete.length + 1} columns${bigNote}; add .only(${names.map((n) => `"${n}"`).join(", ")})`,
+    message: summed
+      ? `Over-fetching: sum() adds up ${summed} over every ${model.name} row in Python, loading all ${concrete.length + 1} columns${bigNote}; ` +
+        `let the database total it with .aggregate(total=Sum("${summed}")), or at least add .only("${summed}")`
+      : `Over-fetching: the loop reads ${names.join(", ")} of ${model.name} but the queryset loads all ${concrete.length + 1} columns${bigNote}; add .only(${names.map((n) => `"${n}"`).join(", ")})`,
     related: [...it.reads.values()].flat().slice(0, 3).map((r) => ({ file: ctx.file, start: r.start, end: r.end, message: "read here" })),
     fixes,
   });

@@ -657,7 +657,6 @@ export function importFacts(text: string, stmt: SyntaxNode, imports: Record<stri
 const FILTER_METHODS = new Set(["filter", "get", "get_or_create", "update_or_create", "aget", "afilter", "count", "exists", "first", "last"]);
 const ORDER_METHODS = new Set(["order_by", "latest", "earliest"]);
 
-/** Keyword names of Q(...) objects and of the call itself. */
 /** The filter keys of one call; "**" for a condition that cannot be read (`**kwargs`, a positional argument that is not a Q(...)). */
 function chainCallKeys(text: string, call: SyntaxNode): string[] {
   const keys = lookupKeys(text, call);
@@ -696,18 +695,21 @@ function chainKeys(text: string, call: SyntaxNode): string[] {
   return keys;
 }
 
+/** Keyword names of Q(...) objects and of the call itself. */
 function lookupKeys(text: string, call: SyntaxNode): string[] {
   const parts = callParts(text, call);
   if (!parts) return [];
-  // f=None is IS NULL, which a plain index rarely serves.
-  const keys = [...parts.kwargs.entries()].filter(([k, v]) => k !== "defaults" && k !== "create_defaults" && v.type !== "none").map(([k]) => k);
+  // f=None is IS NULL, which a plain index rarely serves. Nor does a bound read from the row itself
+  // (`last_heartbeat__lt=Now() - F("ttl")`): the index on the column cannot compare it with another column.
+  const served = (v: SyntaxNode) => v.type !== "none" && !/\bF\(/.test(text.slice(v.start, v.end));
+  const keys = [...parts.kwargs.entries()].filter(([k, v]) => k !== "defaults" && k !== "create_defaults" && served(v)).map(([k]) => k);
   for (const a of parts.args) {
     const stack = [a];
     while (stack.length) {
       const n = stack.pop()!;
       if (n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "")) {
         const q = callParts(text, n);
-        if (q) for (const [k, v] of q.kwargs) if (v.type !== "none") keys.push(k);
+        if (q) for (const [k, v] of q.kwargs) if (served(v)) keys.push(k);
       }
       for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
     }
@@ -715,7 +717,6 @@ function lookupKeys(text: string, call: SyntaxNode): string[] {
   return keys;
 }
 
-/** Lookups written on chains rooted at `Model.manager`, found without knowing the models yet. */
 /** Whether the method chain `call` belongs to ends in `.delete()` (`x.filter(...).order_by(...).delete()`). */
 function endsInDelete(text: string, call: SyntaxNode): boolean {
   let n = call;
@@ -728,6 +729,7 @@ function endsInDelete(text: string, call: SyntaxNode): boolean {
   }
 }
 
+/** Lookups written on chains rooted at `Model.manager`, found without knowing the models yet. */
 function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
   if (!/\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text.slice(root.start, root.end))) return [];
   const out: LookupFact[] = [];

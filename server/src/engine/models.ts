@@ -586,7 +586,8 @@ export class ModelIndex {
       dbIndex: a.kwargs["db_index"]?.bool ?? (kind === "fk" || kind === "o2o"),
       unique: a.kwargs["unique"]?.bool === true || kind === "o2o" || a.kwargs["primary_key"]?.bool === true,
       primaryKey: a.kwargs["primary_key"]?.bool === true,
-      big: BIG_FIELDS.test(last),
+      // A TextField with choices is an enumeration (a task's state, a one-letter code), not a big column.
+      big: BIG_FIELDS.test(last) && !(last === "TextField" && a.kwargs["choices"]),
       file: m.file, start: a.start, end: a.end,
     };
   }

@@ -106,3 +106,10 @@ class Alert(models.Model):
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE)
     raised = models.DateTimeField()
+
+
+class Worker(models.Model):
+    """Filtered against a bound read from the row itself: an index on last_seen cannot serve it."""
+
+    last_seen = models.DateTimeField()
+    ttl = models.IntegerField()

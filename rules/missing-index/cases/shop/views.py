@@ -117,3 +117,12 @@ def device_log(device, since, cutoff):
     # Alert is never pruned: silent.
     alerts = list(Alert.objects.filter(device_id=device.pk, raised__gte=since).order_by("-raised"))
     return readings, events, alerts
+
+
+def forget_lost_workers():
+    from django.db.models import F
+    from django.db.models.functions import Now
+
+    from .models import Worker
+
+    Worker.objects.filter(last_seen__lt=Now() - F("ttl")).delete()

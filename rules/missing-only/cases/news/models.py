@@ -70,3 +70,11 @@ class Mention(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveIntegerField()
     target = GenericForeignKey("content_type", "object_id")
+
+
+class Tally(models.Model):
+    """Narrow: its TextFields with choices hold one-letter codes, not big text."""
+
+    kind = models.TextField(choices=[("A", "added"), ("R", "removed")])
+    scope = models.TextField(choices=[("P", "present"), ("H", "historic")])
+    count = models.IntegerField()
