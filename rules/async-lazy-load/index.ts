@@ -1,4 +1,4 @@
-import { addToQueryset } from "../../server/src/engine/fixes";
+import { addToQueryset, withChunkSize } from "../../server/src/engine/fixes";
 import { childLoaded, type InstVal, type NodeValues, type Origin, type Val } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
@@ -126,7 +126,7 @@ function fixFor(ctx: RuleContext, inst: InstVal, expr: SyntaxNode | null, name: 
   const text = origin.file === ctx.file ? ctx.text : ctx.project.textOf(origin.file);
   const edit = text !== null ? addToQueryset(origin, method, lookup, text) : null;
   return {
-    fixes: edit ? [{ title: `Add ${method}("${lookup}") to the queryset`, safe: method === "select_related" || !origin.iterator, edits: [edit] }] : [],
+    fixes: edit ? [{ title: `Add ${method}("${lookup}") to the queryset`, ...withChunkSize(origin, [edit], method === "prefetch_related") }] : [],
     related: [{ file: origin.file, start: origin.start, end: origin.end, message: `${found.model.name} fetched here` }],
     method,
   };

@@ -14,7 +14,7 @@ import { childLoaded, joinedByDefault, type InstVal, type Loaded, type LoopCtx, 
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { callParts, dotted, field, nodeText, stringValue, walk } from "../../server/src/engine/syntax";
+import { callParts, dotted, field, nodeText, onErrorPath, stringValue, walk } from "../../server/src/engine/syntax";
 import { topLevelFunction } from "../../server/src/engine/functions";
 import { methodOf, moduleCode, parameters, type Code } from "./context";
 import { templateReadsOn } from "./templates";
@@ -277,7 +277,7 @@ export function checkHandedRows(ctx: RuleContext, report: (h: HandedRead) => voi
         const rows: { arg: SyntaxNode; inst: InstVal }[] = [];
         for (const a of [...parts.args, ...parts.kwargs.values()]) {
           const v = flow.values.get(a);
-          if (v?.k === "inst" && v.row && !v.tainted && inLoopBody(n, v.row.loop)) rows.push({ arg: a, inst: v });
+          if (v?.k === "inst" && v.row && !v.tainted && inLoopBody(n, v.row.loop) && !onErrorPath(ctx.text, n, v.row.loop.node)) rows.push({ arg: a, inst: v });
         }
         if (!rows.length) return;
         const callee = resolveCallee(ctx, code, n);

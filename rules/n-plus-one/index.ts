@@ -1,4 +1,4 @@
-import { addToQueryset, joinEdits, longestPaths } from "../../server/src/engine/fixes";
+import { addToQueryset, joinEdits, longestPaths, withChunkSize } from "../../server/src/engine/fixes";
 import { checkDrf } from "./drf";
 import { checkGraphql } from "./graphql";
 import { checkAdmin } from "./admin";
@@ -48,7 +48,7 @@ function check(ctx: RuleContext): void {
     if (t.origin && !t.relation.includes(".")) {
       const text = t.origin.file === ctx.file ? ctx.text : ctx.project.textOf(t.origin.file);
       const edit = text !== null ? addToQueryset(t.origin, method, lookup, text) : null;
-      if (edit) fixes.push({ title: `Add ${method}("${lookup}") to the view's queryset`, safe: method === "select_related" || !t.origin.iterator, edits: [edit] });
+      if (edit) fixes.push({ title: `Add ${method}("${lookup}") to the view's queryset`, ...withChunkSize(t.origin, [edit], method === "prefetch_related") });
     }
     ctx.report({
       file: t.template,
@@ -103,7 +103,7 @@ function check(ctx: RuleContext): void {
       const text = origin.file === ctx.file ? ctx.text : ctx.project.textOf(origin.file);
       const edits = text !== null ? joinEdits(origin, select, prefetch, text) : [];
       const parts = [select.length ? `select_related(${select.map((p) => `"${p}"`).join(", ")})` : "", prefetch.length ? `prefetch_related(${prefetch.map((p) => `"${p}"`).join(", ")})` : ""].filter(Boolean);
-      if (edits.length) fixes.push({ title: `Add ${parts.join(" and ")} to the queryset`, safe: !origin.iterator || !prefetch.length, edits });
+      if (edits.length) fixes.push({ title: `Add ${parts.join(" and ")} to the queryset`, ...withChunkSize(origin, edits, prefetch.length > 0) });
     }
     const shown = [...new Set(needs.map((n) => n.path.join(".")))];
     const advice = [select.length ? `select_related(${select.map((p) => `"${p}"`).join(", ")})` : "", prefetch.length ? `prefetch_related(${prefetch.map((p) => `"${p}"`).join(", ")})` : ""].filter(Boolean).join(" and ");
@@ -161,7 +161,7 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
   if (origin && !r.row.restricted) {
     const text = origin.file === ctx.file ? ctx.text : ctx.project.textOf(origin.file);
     const edit = text !== null ? addToQueryset(origin, method, lookup, text) : null;
-    if (edit) fixes.push({ title: `Add ${method}("${lookup}") to the queryset`, safe: method === "select_related" || !origin.iterator, edits: [edit] });
+    if (edit) fixes.push({ title: `Add ${method}("${lookup}") to the queryset`, ...withChunkSize(origin, [edit], method === "prefetch_related") });
   }
   const via = /^\w+(\(\))?$/.test(r.use) && !["attr", "all", "iterate", "list", "len", "bool", "index"].includes(r.use) ? ` through ${r.use}` : "";
   const more = joinPath.slice(r.path.length).map((_, i) => joinPath.slice(0, r.path.length + i + 1).join("."));

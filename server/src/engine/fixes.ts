@@ -30,6 +30,18 @@ export function joinEdits(origin: Origin, select: string[], prefetch: string[], 
   return edits;
 }
 
+/**
+ * A prefetch fix's edits and safety on a queryset read with `.iterator()`: prefetch_related needs chunk_size there
+ * (Django 5 raises ValueError without it, Django 4 ignores the prefetch), so the fix also writes `chunk_size=2000`
+ * (iterator()'s own default) into the call. Where that call cannot be edited, the fix is not safe.
+ */
+export function withChunkSize(origin: Origin, edits: OffsetEdit[], prefetching: boolean): { edits: OffsetEdit[]; safe: boolean } {
+  if (!prefetching || !origin.iterator) return { edits, safe: true };
+  if (!origin.iteratorAt) return { edits, safe: false };
+  const { file, offset } = origin.iteratorAt;
+  return { edits: [...edits, { file, start: offset, end: offset, newText: "chunk_size=2000" }], safe: true };
+}
+
 /** Drops paths that a longer path in the list already implies ("author" when "author__publisher" is there). */
 export function longestPaths(paths: string[]): string[] {
   const uniq = [...new Set(paths)];

@@ -11,7 +11,7 @@ import { createHash } from "crypto";
 import { chainOp, prefetchFact, type ChainOp, type PrefetchFact } from "./facts";
 import type { Manager, Model, ModelField, ModelIndex } from "./models";
 import type { Syntax, SyntaxNode } from "./parser";
-import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nodeText, stringValue } from "./syntax";
+import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nodeText, onErrorPath, stringValue } from "./syntax";
 
 /** What was loaded along with a row: joined or prefetched relations, to_attr lists, annotations, only(). */
 export interface Loaded {
@@ -79,6 +79,8 @@ export interface Origin {
   prefetchCall: ChainOp | null;
   /** The chain ends in .iterator(): prefetch_related needs chunk_size there. */
   iterator: boolean;
+  /** Where `chunk_size=...` goes in that iterator() call (just before its closing parenthesis). */
+  iteratorAt?: { file: string; offset: number };
 }
 
 export interface LoopCtx {
@@ -1206,6 +1208,8 @@ class FlowAnalyzer {
   private read(r: RelationRead): void {
     if (this.quiet || this.reported.has(r.node)) return;
     this.reported.add(r.node);
+    // Nor is a read on the loop's error path its rows' cost (and the relation stays unloaded for later reads).
+    if (onErrorPath(this.text, r.node, r.row.loop.node)) return;
     // The first read of a relation in an iteration loads it; later reads of the same path use the cache, and so
     // do reads in a later loop over the same queryset object (its result cache holds the same instances).
     const owner: object = r.row.qs ?? r.row;
@@ -1550,7 +1554,10 @@ class FlowAnalyzer {
           break;
         case "iterator":
           // Without chunk_size, iterator() ignores (Django < 5) or rejects (5.0+) prefetch_related.
-          if (origin && !op.kwnames.includes("chunk_size") && op.strings.length === 0) origin.iterator = true;
+          if (origin && !op.kwnames.includes("chunk_size") && op.strings.length === 0) {
+            origin.iterator = true;
+            if (!op.kwnames.length && op.argsEnd > op.start) origin.iteratorAt = { file: this.file, offset: op.argsEnd };
+          }
           break;
         case "all":
           // Evaluated where it is iterated, listed, counted or handed on; `.all().delete()` is another query.

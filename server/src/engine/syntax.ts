@@ -211,3 +211,17 @@ export function isEmptyQueryset(text: string, node: SyntaxNode): boolean {
   }
   return false;
 }
+
+/**
+ * Is `node` in an `except` clause below `stop` (a loop)? It runs when a row fails, not for every row: prefetching
+ * for every row to serve an error path costs more than it saves. `except X.DoesNotExist:` is no error path but the
+ * "missing" branch of a lookup, which may run for most rows.
+ */
+export function onErrorPath(text: string, node: SyntaxNode, stop: SyntaxNode): boolean {
+  for (let n = node.parent; n && n !== stop; n = n.parent) {
+    if (n.type !== "except_clause" && n.type !== "except_group_clause") continue;
+    const caught = n.children.find((c) => c.type !== "block" && c.type !== "comment");
+    if (!caught || !/DoesNotExist|MultipleObjectsReturned/.test(nodeText(text, caught))) return true;
+  }
+  return false;
+}

@@ -73,3 +73,41 @@ def reads_before_refresh_from_db():
     for book in Book.objects.all():
         print(book.author.name)  # expect: n-plus-one
         book.refresh_from_db()
+
+
+def reads_when_a_row_fails():
+    # Only a failing row reads the author: prefetching it for every row would cost more.
+    for book in Book.objects.all():
+        try:
+            print(book.title.encode("ascii"))
+        except UnicodeError:
+            print(book.author.name)
+
+
+def reads_in_try_for_every_row():
+    for book in Book.objects.all():
+        try:
+            print(book.author.name)  # expect: n-plus-one
+        except UnicodeError:
+            pass
+
+
+def author_name(book):
+    return book.author.name
+
+
+def hands_the_row_when_it_fails():
+    for book in Book.objects.all():
+        try:
+            print(book.title.encode("ascii"))
+        except UnicodeError:
+            print(author_name(book))
+
+
+def hands_the_row_when_it_is_missing():
+    # `except DoesNotExist` is the lookup's "missing" branch, not an error path: it may run for most rows.
+    for book in Book.objects.all():
+        try:
+            print(book.reviews.get(rating=5))
+        except Book.DoesNotExist:
+            print(author_name(book))  # expect: n-plus-one

@@ -1,7 +1,5 @@
-# with .iterator(chunk_size=...) Django (4.1+) runs prefetch_related per chunk, so the
-# prefetch_related fix is safe there. The engine marks it unsafe for every .iterator(), chunk_size or not, so the
-# fix-all snapshot would leave this line alone. Move into shop/ (and views.py.fixed) once Origin.iterator only
-# records iterator() calls without chunk_size.
+# With .iterator(chunk_size=...) Django (4.1+) runs prefetch_related per chunk: the prefetch fix is safe there and
+# leaves the iterator() call as it is.
 from .models import Author
 
 

@@ -75,6 +75,7 @@ def reverse_foreign_key_count(request):
 
 
 def iterator_without_chunk_size(request):
+    # The prefetch fix also writes chunk_size=2000 into iterator() (Django 5 rejects prefetch_related without it).
     for author in Author.objects.iterator():
         print([b.title for b in author.book_set.all()])  # expect: n-plus-one
 
