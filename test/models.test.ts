@@ -423,6 +423,14 @@ class Pizzeria(Restaurant):
     assert.equal(place.fields.has("serves_pizza"), false);
   });
 
+  it("leads the accessor of a foreign key that multi-table children inherit to the parent, whichever is read first", async () => {
+    // The child sits in a module read before the parent's.
+    const index = await indexOf({ ...files, "shop/aa_cafe.py": `${HEADER}from .models import Place\n\n\nclass Cafe(Place):\n    seats = models.IntegerField()\n` });
+    const places = fieldOf(model(index, "shop.Owner"), "places");
+    assert.equal(places.kind, "reverse-fk");
+    assert.equal(places.target?.key, "shop.Place");
+  });
+
   it("gives the parent a reverse one-to-one accessor to each multi-table child", async () => {
     const index = await indexOf(files);
     const place = model(index, "shop.Place");

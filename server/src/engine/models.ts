@@ -427,6 +427,8 @@ export class ModelIndex {
       for (const f of m.fields.values()) {
         if (!f.target || !f.assign || !(f.kind === "fk" || f.kind === "o2o" || f.kind === "m2m")) continue;
         if (f.name.endsWith("_ptr") && !f.assign) continue;
+        // A field a multi-table child inherits stays its parent's: the accessor leads to the parent's rows.
+        if (f.owner !== m) continue;
         const rn = f.assign.kwargs["related_name"]?.str;
         if (rn !== undefined && rn.endsWith("+")) continue;
         if (f.kind === "m2m" && f.target === m && f.assign.kwargs["symmetrical"]?.bool !== false && f.assign.firstArg?.str === "self") continue;
