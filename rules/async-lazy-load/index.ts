@@ -1,4 +1,4 @@
-import { addToQueryset, withChunkSize } from "../../server/src/engine/fixes";
+import { addToEachOrigin, withChunkSize } from "../../server/src/engine/fixes";
 import { childLoaded, type InstVal, type NodeValues, type Origin, type Val } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
@@ -123,10 +123,9 @@ function fixFor(ctx: RuleContext, inst: InstVal, expr: SyntaxNode | null, name: 
   if (!found) return { fixes: [], related: [], method };
   const { origin } = found;
   const lookup = path.join("__");
-  const text = origin.file === ctx.file ? ctx.text : ctx.project.textOf(origin.file);
-  const edit = text !== null ? addToQueryset(origin, method, lookup, text) : null;
+  const edits = addToEachOrigin(origin, method, lookup, (file) => (file === ctx.file ? ctx.text : ctx.project.textOf(file)));
   return {
-    fixes: edit ? [{ title: `Add ${method}("${lookup}") to the queryset`, ...withChunkSize(origin, [edit], method === "prefetch_related") }] : [],
+    fixes: edits.length ? [{ title: `Add ${method}("${lookup}") to the queryset`, ...withChunkSize(origin, edits, method === "prefetch_related") }] : [],
     related: [{ file: origin.file, start: origin.start, end: origin.end, message: `${found.model.name} fetched here` }],
     method,
   };

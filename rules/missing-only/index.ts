@@ -1,6 +1,7 @@
 import type { Iteration } from "../../server/src/engine/flow";
 import type { ModelField } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
+import { atEachOrigin } from "../../server/src/engine/fixes";
 import { enclosingScope, field, nodeText, preferredQuote } from "../../server/src/engine/syntax";
 
 /** Is the variable holding the queryset used anywhere but its own assignments and this loop's `in`? */
@@ -77,12 +78,12 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   if (used.length > Math.max(3, Math.floor(threshold / 2)) || (skipped.length < 3 && !skippedBig.length)) return;
   const q = preferredQuote(ctx.text);
   const names = used.map((f) => f.name);
-  const fixes: OffsetFix[] = [
-    { title: `Add .only(${names.map((n) => `${q}${n}${q}`).join(", ")})`, safe: true, edits: [{ file: ctx.file, start: origin.insertAt, end: origin.insertAt, newText: `.only(${names.map((n) => `${q}${n}${q}`).join(", ")})` }] },
-  ];
+  const only = `.only(${names.map((n) => `${q}${n}${q}`).join(", ")})`;
+  const onlyEdits = atEachOrigin(origin, (o) => (o.insertAt === null ? null : [{ file: o.file, start: o.insertAt, end: o.insertAt, newText: only }]), { file: ctx.file, root: ctx.syntax.root, node: it.iter });
+  const fixes: OffsetFix[] = onlyEdits.length ? [{ title: `Add ${only.slice(1)}`, safe: true, edits: onlyEdits }] : [];
   // values_list() changes what the rows are: offered only for a queryset written in the for statement itself,
   // read through one concrete field, so every use of the row is rewritten with it.
-  const inline = it.iter.start <= origin.start && origin.end <= it.iter.end && !it.qsVar;
+  const inline = it.iter.start <= origin.start && origin.end <= it.iter.end && !it.qsVar && !origin.also;
   if (inline && used.length === 1 && used[0].kind === "concrete" && it.reads.size === 1) {
     const reads = [...it.reads.values()][0];
     fixes.push({

@@ -1,4 +1,4 @@
-import { addToQueryset, joinEdits, longestPaths, withChunkSize } from "../../server/src/engine/fixes";
+import { addToEachOrigin, joinAtEachOrigin, longestPaths, withChunkSize } from "../../server/src/engine/fixes";
 import { checkDrf } from "./drf";
 import { checkGraphql } from "./graphql";
 import { checkAdmin } from "./admin";
@@ -11,6 +11,9 @@ import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule"
 import { field, nodeText } from "../../server/src/engine/syntax";
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
+
+/** Reads a file for a fix: this one's text as analyzed, another's from the project. */
+const textOf = (ctx: RuleContext) => (file: string) => (file === ctx.file ? ctx.text : ctx.project.textOf(file));
 
 export function describeField(f: ModelField): string {
   const target = f.target?.name ?? "?";
@@ -46,9 +49,8 @@ function check(ctx: RuleContext): void {
     const lookup = t.path.join("__");
     const fixes: OffsetFix[] = [];
     if (t.origin && !t.relation.includes(".")) {
-      const text = t.origin.file === ctx.file ? ctx.text : ctx.project.textOf(t.origin.file);
-      const edit = text !== null ? addToQueryset(t.origin, method, lookup, text) : null;
-      if (edit) fixes.push({ title: `Add ${method}("${lookup}") to the view's queryset`, ...withChunkSize(t.origin, [edit], method === "prefetch_related") });
+      const edits = addToEachOrigin(t.origin, method, lookup, textOf(ctx));
+      if (edits.length) fixes.push({ title: `Add ${method}("${lookup}") to the view's queryset`, ...withChunkSize(t.origin, edits, method === "prefetch_related") });
     }
     ctx.report({
       file: t.template,
@@ -100,8 +102,7 @@ function check(ctx: RuleContext): void {
     const origin = v.qs.origin;
     const fixes: OffsetFix[] = [];
     if (origin) {
-      const text = origin.file === ctx.file ? ctx.text : ctx.project.textOf(origin.file);
-      const edits = text !== null ? joinEdits(origin, select, prefetch, text) : [];
+      const edits = joinAtEachOrigin(origin, select, prefetch, textOf(ctx), { file: ctx.file, root: ctx.syntax.root, node: v.node });
       const parts = [select.length ? `select_related(${select.map((p) => `"${p}"`).join(", ")})` : "", prefetch.length ? `prefetch_related(${prefetch.map((p) => `"${p}"`).join(", ")})` : ""].filter(Boolean);
       if (edits.length) fixes.push({ title: `Add ${parts.join(" and ")} to the queryset`, ...withChunkSize(origin, edits, prefetch.length > 0) });
     }
@@ -159,9 +160,8 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
   // With only()/defer() the FK column may be deferred: select_related("x") there raises FieldError unless only()
   // names the relation too, so no mechanical fix is offered.
   if (origin && !r.row.restricted) {
-    const text = origin.file === ctx.file ? ctx.text : ctx.project.textOf(origin.file);
-    const edit = text !== null ? addToQueryset(origin, method, lookup, text) : null;
-    if (edit) fixes.push({ title: `Add ${method}("${lookup}") to the queryset`, ...withChunkSize(origin, [edit], method === "prefetch_related") });
+    const edits = addToEachOrigin(origin, method, lookup, textOf(ctx), { file: ctx.file, root: ctx.syntax.root, node: r.row.loop.node });
+    if (edits.length) fixes.push({ title: `Add ${method}("${lookup}") to the queryset`, ...withChunkSize(origin, edits, method === "prefetch_related") });
   }
   const via = /^\w+(\(\))?$/.test(r.use) && !["attr", "all", "iterate", "list", "len", "bool", "index"].includes(r.use) ? ` through ${r.use}` : "";
   const more = joinPath.slice(r.path.length).map((_, i) => joinPath.slice(0, r.path.length + i + 1).join("."));

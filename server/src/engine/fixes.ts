@@ -2,7 +2,14 @@
 import type { Origin } from "./flow";
 import type { OffsetEdit } from "./rule";
 import type { SyntaxNode } from "./parser";
-import { eolAt, preferredQuote } from "./syntax";
+import { eolAt, exclusiveBranches, preferredQuote } from "./syntax";
+
+/** Where a queryset is used (a loop, a read), for fixes made where it was built. */
+export interface UseSite {
+  file: string;
+  root: SyntaxNode;
+  node: SyntaxNode;
+}
 
 /**
  * Adds lookup paths to select_related / prefetch_related where the queryset is built: merged into an existing call
@@ -28,6 +35,47 @@ export function joinEdits(origin: Origin, select: string[], prefetch: string[], 
   if (a) edits.push(a);
   if (b) edits.push(b);
   return edits;
+}
+
+/**
+ * The edits of a fix made at every place the queryset may have been built (`Origin.also`): all of them, or none
+ * when one place cannot take the edit (a partial fix would leave the other path's queries). `edit` answers null
+ * for a place that cannot take it, and no edits for one that needs none.
+ */
+export function atEachOrigin(origin: Origin, edit: (o: Origin) => OffsetEdit[] | null, use?: UseSite): OffsetEdit[] {
+  const out: OffsetEdit[] = [];
+  // A place in another branch of an if/elif chain than the use does not reach it (the analysis merges what
+  // sibling branches assign).
+  const reaching = (origin.also ?? []).filter((o) => !use || o.file !== use.file || !exclusiveBranches(use.root, o.start, use.node));
+  for (const o of [origin, ...reaching]) {
+    const e = edit(o);
+    if (!e) return [];
+    out.push(...e);
+  }
+  return out;
+}
+
+/** addToQueryset at every place the queryset may have been built; `textOf` reads each place's file. */
+export function addToEachOrigin(origin: Origin, method: "select_related" | "prefetch_related", paths: string | string[], textOf: (file: string) => string | null, use?: UseSite): OffsetEdit[] {
+  return atEachOrigin(origin, (o) => {
+    const text = textOf(o.file);
+    if (text === null) return null;
+    const existing = method === "select_related" ? o.selectCall : o.prefetchCall;
+    if ((Array.isArray(paths) ? paths : [paths]).every((p) => existing?.strings.includes(p))) return [];
+    const e = addToQueryset(o, method, paths, text);
+    return e ? [e] : null;
+  }, use);
+}
+
+/** joinEdits at every place the queryset may have been built. */
+export function joinAtEachOrigin(origin: Origin, select: string[], prefetch: string[], textOf: (file: string) => string | null, use?: UseSite): OffsetEdit[] {
+  return atEachOrigin(origin, (o) => {
+    const text = textOf(o.file);
+    if (text === null) return null;
+    const e = joinEdits(o, select, prefetch, text);
+    const needed = [...select.filter((p) => !o.selectCall?.strings.includes(p)), ...prefetch.filter((p) => !o.prefetchCall?.strings.includes(p))];
+    return e.length || !needed.length ? e : null;
+  }, use);
 }
 
 /**

@@ -81,6 +81,11 @@ export interface Origin {
   iterator: boolean;
   /** Where `chunk_size=...` goes in that iterator() call (just before its closing parenthesis). */
   iteratorAt?: { file: string; offset: number };
+  /**
+   * The other places the same variable's queryset may have been built (`if p: qs = A.filter(...)` /
+   * `else: qs = A.all()`): a fix edits each of them, or none.
+   */
+  also?: Origin[];
 }
 
 export interface LoopCtx {
@@ -858,7 +863,19 @@ class FlowAnalyzer {
       const name = nodeText(this.text, target);
       const prev = scope.vars.get(name);
       if (this.conditional > 0 && prev && prev.k === val.k && "model" in prev && "model" in val && prev.model === val.model && "loaded" in prev && "loaded" in val) {
-        scope.vars.set(name, { ...val, loaded: mergeLoaded(prev.loaded, val.loaded) } as Val);
+        const merged = { ...val, loaded: mergeLoaded(prev.loaded, val.loaded) } as Val;
+        // Built in two places (`if p: qs = A.filter(...)` / `else: qs = A.all()`): a fix must edit both, or the
+        // other path keeps its queries. One of them unknown: no place for a fix.
+        if ("origin" in merged && "origin" in prev && prev.origin !== merged.origin) {
+          const a = prev.origin;
+          const b = merged.origin;
+          if (!a || !b) merged.origin = null;
+          else if (a.file !== b.file || a.start !== b.start) {
+            const also = [...(b.also ?? []), a, ...(a.also ?? [])].filter((o, i, all) => (o.file !== b.file || o.start !== b.start) && all.findIndex((x) => x.file === o.file && x.start === o.start) === i);
+            merged.origin = { ...b, also };
+          }
+        }
+        scope.vars.set(name, merged);
       } else if (this.conditional > 0 && prev && prev.k !== "unknown" && prev.k !== val.k) {
         scope.vars.set(name, UNKNOWN);
       } else scope.vars.set(name, val);

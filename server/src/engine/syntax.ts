@@ -225,3 +225,18 @@ export function onErrorPath(text: string, node: SyntaxNode, stop: SyntaxNode): b
   }
   return false;
 }
+
+/**
+ * Are the code at `offset` and `node` in different branches of one if/elif/else chain (so one pass runs at most
+ * one of them)? Both must lie in the same tree.
+ */
+export function exclusiveBranches(root: SyntaxNode, offset: number, node: SyntaxNode): boolean {
+  const branchOf = (ifs: SyntaxNode, start: number) => ifs.children.find((c) => c.field !== "condition" && c.start <= start && start < c.end);
+  for (let n = node.parent; n && n !== root; n = n.parent) {
+    if (n.type !== "if_statement" || offset < n.start || offset >= n.end) continue;
+    const a = branchOf(n, offset);
+    const b = branchOf(n, node.start);
+    return !!a && !!b && a !== b && a.field !== "condition" && b.field !== "condition";
+  }
+  return false;
+}

@@ -47,3 +47,22 @@ def list_of_queryset():
 def sliced():
     for book in Book.objects.order_by("-published")[:10]:
         print(book.author.name)  # expect: n-plus-one
+
+
+def built_in_two_branches(prefix):
+    # The queryset is built in either branch: the fix edits both (one alone would leave the other path's N+1).
+    if prefix:
+        books = Book.objects.filter(title__startswith=prefix)
+    else:
+        books = Book.objects.all()
+    for book in books:
+        print(book.author.name)  # expect: n-plus-one
+
+
+def narrowed_in_a_branch(prefix):
+    # Built once and narrowed in a branch: one place takes the fix.
+    books = Book.objects.all()
+    if prefix:
+        books = books.filter(title__startswith=prefix)
+    for book in books:
+        print(book.author.name)  # expect: n-plus-one
