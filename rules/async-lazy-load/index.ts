@@ -120,6 +120,7 @@ function fixFor(ctx: RuleContext, inst: InstVal, expr: SyntaxNode | null, name: 
       m = f?.target;
     }
   } else if (single && inst.path.length) method = "prefetch_related";
+  if (found && ctx.index.joinsPolymorphic(found.model, path)) method = "prefetch_related";
   if (!found) return { fixes: [], related: [], method };
   const { origin } = found;
   const lookup = path.join("__");

@@ -32,6 +32,7 @@ export function describeField(f: ModelField): string {
 
 /** select_related when every step of the path is a single-valued join, else prefetch_related. */
 export function joinMethod(index: RuleContext["index"], model: Model, path: string[]): "select_related" | "prefetch_related" {
+  if (index.joinsPolymorphic(model, path)) return "prefetch_related";
   let m: Model | undefined = model;
   for (const seg of path) {
     const f: ModelField | undefined = m ? index.attribute(m, seg) : undefined;
@@ -45,7 +46,7 @@ function check(ctx: RuleContext): void {
   for (const r of ctx.flow().reads) ctx.examine(r.node, () => report(ctx, r));
   checkHandedRows(ctx, (h) => report(ctx, h.read, h.joinPath));
   checkTemplates(ctx, (t) => {
-    const method = t.single ? "select_related" : "prefetch_related";
+    const method = t.single && !ctx.index.joinsPolymorphic(t.rowModel, t.path) ? "select_related" : "prefetch_related";
     const lookup = t.path.join("__");
     const fixes: OffsetFix[] = [];
     if (t.origin && !t.relation.includes(".")) {
@@ -66,6 +67,8 @@ function check(ctx: RuleContext): void {
     });
   });
   checkAdmin(ctx, (n) => {
+    // select_related (list_select_related) to a polymorphic model would hand the admin base-class rows.
+    if (n.single && ctx.index.joinsPolymorphic(n.model, n.path)) n = { ...n, single: false };
     const lookup = n.path.join("__");
     const fixes: OffsetFix[] = [];
     const lsr = n.admin.assigns.find((a) => a.name === "list_select_related");
@@ -97,8 +100,9 @@ function check(ctx: RuleContext): void {
     });
   });
   checkDrf(ctx, (v, needs, serializer) => {
-    const select = longestPaths(needs.filter((n) => n.single).map((n) => n.path.join("__")));
-    const prefetch = longestPaths(needs.filter((n) => !n.single).map((n) => n.path.join("__")));
+    const joins = (n: (typeof needs)[number]) => n.single && !ctx.index.joinsPolymorphic(v.qs.model, n.path);
+    const select = longestPaths(needs.filter(joins).map((n) => n.path.join("__")));
+    const prefetch = longestPaths(needs.filter((n) => !joins(n)).map((n) => n.path.join("__")));
     const origin = v.qs.origin;
     const fixes: OffsetFix[] = [];
     if (origin) {

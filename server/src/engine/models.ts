@@ -97,6 +97,12 @@ export interface Model {
   defaultManager: Manager;
   /** Querysets load relations in batches already (auto_prefetch, fetch_mode(FETCH_PEERS)). */
   autoPrefetch: boolean;
+  /**
+   * A django-polymorphic model (a PolymorphicModel base, or a parent that is one): its manager hands back the
+   * subclass of each row, but select_related builds the base class from the joined columns, so a subclass's
+   * overrides stop running. Joins to it go through prefetch_related, which uses its manager.
+   */
+  polymorphic?: boolean;
   ordering: string[];
   indexed: string[][];
   builtin: boolean;
@@ -340,6 +346,7 @@ export class ModelIndex {
         complete: true, fields: new Map(), managers: new Map(),
         defaultManager: { name: "objects", shape: emptyShape(), methods: new Map(), opaque: false },
         autoPrefetch: c.fetchPeers || c.bases.some((b) => AUTO_PREFETCH_BASES.test(b)),
+        polymorphic: c.bases.some((b) => /(^|\.)PolymorphicModel$/.test(b)),
         ordering: c.meta.ordering ?? [], indexed: [...c.meta.indexed], builtin: false,
         writeHooks: c.methods.some((x) => x.name === "save" || x.name === "delete"),
         updateHooks: c.methods.some((x) => x.name === "save" && !x.newOnly),
@@ -365,6 +372,7 @@ export class ModelIndex {
         finish(bm, stack);
         if (!bm.complete) m.complete = false;
         if (bm.autoPrefetch) m.autoPrefetch = true;
+        if (bm.polymorphic) m.polymorphic = true;
         for (const [name, f] of bm.fields) {
           if (f.kind.startsWith("reverse")) continue;
           m.fields.set(name, bm.abstract ? { ...f, owner: m, assign: f.assign } : f);
@@ -861,6 +869,18 @@ export class ModelIndex {
   }
 
   /** Project classes that name `name` (or `x.name`) among their bases. */
+  /** Does the relation path from `model` join a polymorphic model (where select_related would lose subclasses)? */
+  joinsPolymorphic(model: Model, path: string[]): boolean {
+    let m: Model | undefined = model;
+    for (const seg of path) {
+      const f: ModelField | undefined = m ? this.attribute(m, seg) : undefined;
+      m = f?.target;
+      if (!m) return false;
+      if (m.polymorphic) return true;
+    }
+    return false;
+  }
+
   /** Classes with a base written `name` or `something.name`. */
   subclassesOf(name: string): ClassFact[] {
     if (!this.byBaseName) {
