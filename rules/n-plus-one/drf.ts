@@ -4,12 +4,13 @@
  * key lists) that the view's queryset does not join or prefetch. Reported at the queryset, with the serializer
  * fields as related information; the fix adds the joins there.
  */
-import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
+import { prefetchFact, type ClassFact, type MethodFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, withBackReference, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import type { Model, ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { baseNames, dotted, field, isEmptyQueryset, nodeText } from "../../server/src/engine/syntax";
+import { baseNames, callParts, dotted, field, isEmptyQueryset, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { applyAdds, fileCode, mergeAdds, noAdds, type Adds, type Code } from "./context";
 
 const LIST_VIEWS = /^(ModelViewSet|ReadOnlyModelViewSet|ListAPIView|ListCreateAPIView|ListModelMixin)$/;
 const SERIALIZER_BASE = /(^|\.)(Serializer|ModelSerializer|HyperlinkedModelSerializer|ListSerializer)$/;
@@ -139,6 +140,57 @@ export function serializerNeeds(index: ModelIndex, ser: ClassFact, model: Model,
   return needs;
 }
 
+/** A class along a method resolution order: one of the project (its facts), or a name that resolves to none. */
+interface Linear {
+  fact: ClassFact | null;
+  name: string;
+  key: string;
+}
+
+/** The classes of a class in method resolution order (C3); null when they cannot be ordered. */
+function linearize(index: ModelIndex, c: ClassFact, depth = 0): Linear[] | null {
+  const self: Linear = { fact: c, name: c.name, key: `${c.file}:${c.start}` };
+  if (depth > 10) return null;
+  const seqs: Linear[][] = [];
+  const direct: Linear[] = [];
+  for (const b of c.bases) {
+    if (b === "object") continue;
+    const bc = index.resolveClass(c.file, b);
+    if (bc === c) return null;
+    const lin = bc ? linearize(index, bc, depth + 1) : [{ fact: null, name: b, key: `ext:${b.slice(b.lastIndexOf(".") + 1)}` }];
+    if (!lin) return null;
+    direct.push(lin[0]);
+    seqs.push([...lin]);
+  }
+  seqs.push(direct);
+  const out: Linear[] = [self];
+  for (;;) {
+    const rest = seqs.filter((q) => q.length);
+    if (!rest.length) return out;
+    const head = rest.map((q) => q[0]).find((h) => !rest.some((q) => q.slice(1).some((x) => x.key === h.key)));
+    if (!head) return null;
+    out.push(head);
+    for (const q of rest) if (q[0].key === head.key) q.shift();
+  }
+}
+
+const lastPart = (d: string) => d.slice(d.lastIndexOf(".") + 1);
+
+/** A file of the project, parsed: the analyzed one (with its flow) or another. */
+function codeOf(ctx: RuleContext, file: string): Code | null {
+  return file === ctx.file ? { file, text: ctx.text, root: ctx.syntax.root, flow: true } : fileCode(ctx, file);
+}
+
+/** The definition of a method, by its facts (a `def` starting where the facts say). */
+function methodNode(code: Code, m: MethodFact): SyntaxNode | null {
+  let n: SyntaxNode | undefined = code.root;
+  while (n) {
+    if (n.type === "function_definition" && n.start === m.start) return n;
+    n = n.children.find((c) => c.start <= m.start && m.start < c.end);
+  }
+  return null;
+}
+
 function implicitNested(index: ModelIndex, model: Model, prefix: string[], single: boolean, depth: number, site: { file: string; start: number; end: number }, ser: string): Need[] {
   const out: Need[] = [];
   for (const f of model.fields.values()) {
@@ -249,22 +301,140 @@ export function checkDrf(ctx: RuleContext, report: (v: ViewQueryset, needs: Need
   for (const stmt of ctx.syntax.root.children) ctx.examine(stmt, () => drfView(ctx, stmt, report));
 }
 
+/**
+ * DRF's generic views, which define get_queryset() / get_serializer_class() and set queryset / serializer_class
+ * (to None): a class of the project after one of them along the bases is not reached for those.
+ */
+const DRF_GENERIC = /^(GenericAPIView|GenericViewSet|ModelViewSet|ReadOnlyModelViewSet|(List|Create|Retrieve|Update|Destroy|ListCreate|RetrieveUpdate|RetrieveDestroy|RetrieveUpdateDestroy)APIView)$/;
+
+/** The first class along `line` that defines the method, or -1 (DRF's, or none). */
+function definer(line: Linear[], name: string): number {
+  const i = line.findIndex((l) => (l.fact ? l.fact.methods.some((m) => m.name === name) : DRF_GENERIC.test(lastPart(l.name))));
+  return i >= 0 && line[i].fact ? i : -1;
+}
+
+/** The first class along `line` that assigns the class attribute, or -1 (DRF's None, or none). */
+function assigner(line: Linear[], name: string): number {
+  const i = line.findIndex((l) => (l.fact ? l.fact.assigns.some((a) => a.name === name) : DRF_GENERIC.test(lastPart(l.name))));
+  return i >= 0 && line[i].fact ? i : -1;
+}
+
+const SUPER_GET_QUERYSET = /\bsuper\([^)]*\)\s*\.\s*get_queryset\s*\(/;
+
+/**
+ * What the get_queryset() of `line[at]` (a base of the view) adds to the view's `queryset`, with the ones it reaches
+ * through super(): every select_related / prefetch_related / annotate in its body counts, on whatever path (a
+ * relation some request joins stays silent), and so do those of methods of the view it calls. Null when its rows
+ * may not be the view's `queryset` (neither super().get_queryset() nor self.queryset is read).
+ */
+function inheritedAdds(ctx: RuleContext, line: Linear[], at: number, depth = 0): Adds | null {
+  if (at < 0 || at >= line.length || depth > 6) return noAdds(); // DRF's: self.queryset.all()
+  const c = line[at].fact!;
+  const code = codeOf(ctx, c.file);
+  const m = c.methods.find((x) => x.name === "get_queryset");
+  const def = code && m ? methodNode(code, m) : null;
+  if (!code || !def) return null;
+  const text = nodeText(code.text, def);
+  let adds = bodyAdds(ctx, code, def, line, 0);
+  if (SUPER_GET_QUERYSET.test(text)) {
+    const next = definer(line.slice(at + 1), "get_queryset");
+    const inner = next < 0 ? noAdds() : inheritedAdds(ctx, line, at + 1 + next, depth + 1);
+    if (!inner) return null;
+    adds = mergeAdds(adds, inner);
+  } else if (!/\bself\.queryset\b/.test(text)) return null;
+  return adds;
+}
+
+/** The select_related / prefetch_related / annotate calls in a method body, and in methods of the view it calls on self. */
+function bodyAdds(ctx: RuleContext, code: Code, def: SyntaxNode, line: Linear[], depth: number): Adds {
+  const adds = noAdds();
+  const stack = [field(def, "body")!];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (!n || n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
+    for (const ch of n.children) stack.push(ch);
+    const mc = n.type === "call" ? methodCall(code.text, n) : null;
+    if (!mc) continue;
+    if (mc.method === "select_related" || mc.method === "prefetch_related") {
+      const parts = callParts(code.text, n);
+      if (!parts || parts.splat) {
+        adds.opaque = true;
+        continue;
+      }
+      if (mc.method === "select_related" && !parts.args.length) adds.selectAll = true;
+      for (const a of parts.args) {
+        const str = stringValue(code.text, a);
+        const pf = str === null && a.type === "call" ? prefetchFact(code.text, a) : null;
+        if (str !== null) (mc.method === "select_related" ? adds.select : adds.prefetch).push(str.split("__"));
+        else if (pf && pf.toAttr === null && mc.method === "prefetch_related") adds.prefetch.push(pf.lookup.split("__"));
+        else if (!pf || pf.toAttr === "?") adds.opaque = true;
+      }
+    } else if (mc.method === "annotate") {
+      const parts = callParts(code.text, n);
+      if (!parts || parts.splat) adds.opaque = true;
+      else adds.annotations.push(...parts.kwargs.keys());
+    } else if (depth < 3 && mc.receiver.type === "identifier" && nodeText(code.text, mc.receiver) === "self" && mc.method !== "get_queryset") {
+      // self.optimize(qs): a method along the view's classes.
+      const i = definer(line, mc.method);
+      const f = i >= 0 ? line[i].fact! : null;
+      const fm = f?.methods.find((x) => x.name === mc.method);
+      const fc = f ? codeOf(ctx, f.file) : null;
+      const fdef = fc && fm ? methodNode(fc, fm) : null;
+      if (fdef && fc) Object.assign(adds, mergeAdds(adds, bodyAdds(ctx, fc, fdef, line, depth + 1)));
+    }
+  }
+  return adds;
+}
+
 function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, needs: Need[], what: string) => void): void {
   const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
   if (cls?.type !== "class_definition") return;
-  const sup = field(cls, "superclasses");
-  const bases = (sup ? baseNames(ctx.text, cls) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
-  if (!bases.some((b) => LIST_VIEWS.test(b))) return;
+  const nameNode = field(cls, "name");
   const body = field(cls, "body");
+  if (!nameNode || !body || !field(cls, "superclasses")) return;
+  const own = ctx.index.factsOf(ctx.file)?.classes.find((c) => c.nameStart === nameNode.start && c.name === nodeText(ctx.text, nameNode));
+  if (!own) return;
+  const bases = baseNames(ctx.text, cls).map((b) => (b ?? "").replace(/^.*\./, ""));
+  if (!bases.some((b) => LIST_VIEWS.test(b))) return;
   let serName: string | null = null;
-  for (const s of body?.children ?? []) {
+  for (const s of body.children) {
     const a = s.type === "expression_statement" ? s.children[0] : undefined;
     if (a?.type === "assignment" && nodeText(ctx.text, field(a, "left")!) === "serializer_class") serName = dotted(ctx.text, field(a, "right"));
   }
   if (!serName || /def get_serializer_class\b/.test(nodeText(ctx.text, cls))) return;
   const ser = ctx.index.resolveClass(ctx.file, serName);
   if (!ser || !isSerializer(ctx.index, ser)) return;
-  const views = viewQuerysets(ctx, cls);
+  const line = linearize(ctx.index, own);
+  if (!line) return;
+  // The rows: the first get_queryset() along the classes, on the first queryset along them (DRF's get_queryset()
+  // is self.queryset.all()). Only a view that sets the queryset itself is reported; it is where the fix goes.
+  const gq = definer(line, "get_queryset");
+  const qsAt = assigner(line, "queryset");
+  let views: ViewQueryset[] | null;
+  if (gq === 0) {
+    views = viewQuerysets(ctx, cls);
+    // Its super().get_queryset() goes through the next get_queryset() along the bases, which may join more.
+    if (views && SUPER_GET_QUERYSET.test(nodeText(ctx.text, cls))) {
+      const next = definer(line.slice(1), "get_queryset");
+      const adds = next < 0 ? noAdds() : inheritedAdds(ctx, line, 1 + next);
+      if (!adds) return;
+      views = views.map((v) => ({ ...v, qs: applyAdds(v.qs, adds) }));
+    }
+  } else if (gq > 0) {
+    if (qsAt !== 0) return;
+    let attr: SyntaxNode | undefined;
+    for (const s of body.children) {
+      const a = s.type === "expression_statement" ? s.children[0] : undefined;
+      if (a?.type === "assignment" && nodeText(ctx.text, field(a, "left")!) === "queryset") attr = field(a, "right");
+    }
+    const qs = attr ? asQs(ctx.flow().values.get(attr)) : null;
+    const adds = qs ? inheritedAdds(ctx, line, gq) : null;
+    if (!attr || !qs || !adds) return;
+    views = [{ qs: applyAdds(qs, adds), node: attr }];
+  } else {
+    if (qsAt > 0) return;
+    views = viewQuerysets(ctx, cls);
+  }
   if (!views) return;
   for (const v of views) {
     if (v.qs.loaded.all) continue;
