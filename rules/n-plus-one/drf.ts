@@ -4,7 +4,7 @@
  * key lists) that the view's queryset does not join or prefetch. Reported at the queryset, with the serializer
  * fields as related information; the fix adds the joins there.
  */
-import { prefetchFact, type ClassFact, type MethodFact } from "../../server/src/engine/facts";
+import { prefetchFact, type ClassFact, type MetaFact, type MethodFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, withBackReference, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import type { Model, ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
@@ -37,9 +37,9 @@ function isSerializer(index: ModelIndex, c: ClassFact, depth = 0): boolean {
   })());
 }
 
-/** Declared fields and methods, inherited from serializer bases first. */
-function members(index: ModelIndex, c: ClassFact, depth = 0): { assigns: ClassFact["assigns"]; methods: MethodFact[]; meta: ClassFact["meta"] } {
-  const out = { assigns: [] as ClassFact["assigns"], methods: [] as MethodFact[], meta: c.meta };
+/** Declared fields and methods, inherited from serializer bases first; the Meta in effect and the class it is in. */
+function members(index: ModelIndex, c: ClassFact, depth = 0): { assigns: ClassFact["assigns"]; methods: MethodFact[]; meta: MetaFact; metaOwner: ClassFact } {
+  const out = { assigns: [] as ClassFact["assigns"], methods: [] as MethodFact[], meta: c.meta, metaOwner: c };
   if (depth < 8) {
     for (const b of c.bases) {
       const bc = index.resolveClass(c.file, b);
@@ -47,13 +47,78 @@ function members(index: ModelIndex, c: ClassFact, depth = 0): { assigns: ClassFa
         const m = members(index, bc, depth + 1);
         out.assigns.push(...m.assigns);
         out.methods.push(...m.methods);
-        if (!c.meta.model && !c.meta.fields) out.meta = m.meta;
+        if (!c.meta.model && !hasFieldsOption(c.meta)) {
+          out.meta = m.meta;
+          out.metaOwner = m.metaOwner;
+        }
       }
     }
   }
   out.assigns = [...out.assigns.filter((a) => !c.assigns.some((x) => x.name === a.name)), ...c.assigns];
   out.methods = [...out.methods.filter((a) => !c.methods.some((x) => x.name === a.name)), ...c.methods];
   return out;
+}
+
+function hasFieldsOption(meta: MetaFact): boolean {
+  return meta.fields !== undefined || meta.fieldsParts !== undefined || !!meta.bases?.length;
+}
+
+/**
+ * The names a serializer's `Meta.fields` lists: `names` are surely listed, and `complete` says they are all of them
+ * (false when a part of `Base.Meta.fields + (...)` cannot be read). Undefined when the Meta sets no fields.
+ */
+type FieldsOption = { names: string[]; complete: boolean } | "__all__";
+
+function fieldsOption(index: ModelIndex, owner: ClassFact, meta: MetaFact, depth = 0): FieldsOption | undefined {
+  if (meta.fields === "__all__") return "__all__";
+  if (Array.isArray(meta.fields)) return { names: meta.fields, complete: true };
+  const unknown = { names: [], complete: false };
+  if (depth > 8) return meta.fieldsParts || meta.bases ? unknown : undefined;
+  if (meta.fieldsParts) {
+    const names: string[] = [];
+    let complete = true;
+    for (const p of meta.fieldsParts) {
+      if (Array.isArray(p)) {
+        names.push(...p);
+        continue;
+      }
+      // X.Meta.fields: the fields of X's Meta (a tuple or list; "__all__" would not concatenate).
+      const r = p ? metaFieldsOf(index, owner.file, p.ref, depth + 1) : null;
+      if (r && r !== "__all__") {
+        names.push(...r.names);
+        complete &&= r.complete;
+      } else complete = false;
+    }
+    return { names, complete };
+  }
+  // class Meta(Base.Meta): its fields, when it sets none, are the first base Meta's that does.
+  for (const b of meta.bases ?? []) {
+    const r = /\.Meta$/.test(b) ? metaFieldsOf(index, owner.file, b.replace(/\.Meta$/, ""), depth + 1) : null;
+    if (r === null) return unknown;
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+/** The `Meta.fields` of a class named in a file: null when the class or its fields cannot be read. */
+function metaFieldsOf(index: ModelIndex, file: string, name: string, depth: number): FieldsOption | null | undefined {
+  const c = index.resolveClass(file, name);
+  if (!c) return null;
+  const { meta, metaOwner } = members(index, c);
+  return fieldsOption(index, metaOwner, meta, depth);
+}
+
+/**
+ * Fields declared in the class's own body and in none of its direct bases: DRF requires them in `Meta.fields`
+ * (it asserts so), so they are serialized whatever the rest of the fields are.
+ */
+function ownDeclared(index: ModelIndex, c: ClassFact): Set<string> {
+  const inherited = new Set<string>();
+  for (const b of c.bases) {
+    const bc = index.resolveClass(c.file, b);
+    if (bc && bc !== c && isSerializer(index, bc)) for (const a of members(index, bc).assigns) inherited.add(a.name);
+  }
+  return new Set(c.assigns.filter((a) => a.callee && !inherited.has(a.name)).map((a) => a.name));
 }
 
 /** Walks dotted segments over the models; null when a segment is not a known field (a property: unsure). */
@@ -81,10 +146,17 @@ function walk(index: ModelIndex, model: Model, segs: string[]): { path: string[]
 export function serializerNeeds(index: ModelIndex, ser: ClassFact, model: Model, prefix: string[], single: boolean, seen: Set<ClassFact>, depthLeft?: number): Need[] {
   if (seen.has(ser) || seen.size > 20) return [];
   seen = new Set([...seen, ser]);
-  const { assigns, methods, meta } = members(index, ser);
+  const { assigns, methods, meta, metaOwner } = members(index, ser);
   const needs: Need[] = [];
   const declared = new Set<string>();
-  const allowed = Array.isArray(meta.fields) ? new Set(meta.fields) : null;
+  const option = fieldsOption(index, metaOwner, meta);
+  // Without Meta.fields every declared field is serialized; with fields that cannot all be read, only those surely
+  // listed, and the ones DRF requires to be.
+  let allowed: Set<string> | null = null;
+  if (option && option !== "__all__") {
+    allowed = new Set(option.names);
+    if (!option.complete) for (const n of ownDeclared(index, ser)) allowed.add(n);
+  }
   const add = (path: string[], pathSingle: boolean, site: { file: string; start: number; end: number }, what: string) => {
     if (path.length) needs.push({ path: [...prefix, ...path], single: single && pathSingle, file: site.file, start: site.start, end: site.end, what });
   };
@@ -123,7 +195,7 @@ export function serializerNeeds(index: ModelIndex, ser: ClassFact, model: Model,
     add(w.path, w.single, site, `${ser.name}.${a.name} (source "${source}")`);
   }
   // Fields a ModelSerializer builds by itself.
-  const implicit: string[] = meta.fields === "__all__" ? [...model.fields.values()].filter((f) => !f.kind.startsWith("reverse")).map((f) => f.name) : Array.isArray(meta.fields) ? meta.fields : [];
+  const implicit: string[] = option === "__all__" ? [...model.fields.values()].filter((f) => !f.kind.startsWith("reverse")).map((f) => f.name) : option ? option.names : [];
   const depth = depthLeft ?? meta.depth ?? 0;
   for (const name of implicit) {
     if (declared.has(name)) continue;
