@@ -143,9 +143,10 @@ function walk(index: ModelIndex, model: Model, segs: string[]): { path: string[]
   return { path, single, last: m, endsOnRelation, lastKind };
 }
 
-export function serializerNeeds(index: ModelIndex, ser: ClassFact, model: Model, prefix: string[], single: boolean, seen: Set<ClassFact>, depthLeft?: number): Need[] {
+export function serializerNeeds(ctx: RuleContext, ser: ClassFact, model: Model, prefix: string[], single: boolean, seen: Set<ClassFact>, depthLeft?: number): Need[] {
   if (seen.has(ser) || seen.size > 20) return [];
   seen = new Set([...seen, ser]);
+  const index = ctx.index;
   const { assigns, methods, meta, metaOwner } = members(index, ser);
   const needs: Need[] = [];
   const declared = new Set<string>();
@@ -171,7 +172,7 @@ export function serializerNeeds(index: ModelIndex, ser: ClassFact, model: Model,
       const w = walk(index, model, source.split("."));
       if (!w || !w.endsOnRelation || !w.last) continue;
       add(w.path, w.single, site, `${ser.name}.${a.name} (nested ${nested.name})`);
-      needs.push(...serializerNeeds(index, nested, w.last, [...prefix, ...w.path], single && w.single, seen));
+      needs.push(...serializerNeeds(ctx, nested, w.last, [...prefix, ...w.path], single && w.single, seen));
       continue;
     }
     if (/(^|\.)SerializerMethodField$/.test(a.callee)) {
@@ -191,7 +192,7 @@ export function serializerNeeds(index: ModelIndex, ser: ClassFact, model: Model,
     }
     const w = walk(index, model, source.split("."));
     if (!w || !w.path.length) continue;
-    if (w.endsOnRelation && PK_FIELDS.test(a.callee) && w.single) continue;
+    if (w.endsOnRelation && w.single && relatedFieldReads(ctx, ser.file, a.callee) !== "row") continue;
     add(w.path, w.single, site, `${ser.name}.${a.name} (source "${source}")`);
   }
   // Fields a ModelSerializer builds by itself.
@@ -261,6 +262,42 @@ function methodNode(code: Code, m: MethodFact): SyntaxNode | null {
     n = n.children.find((c) => c.start <= m.start && m.start < c.end);
   }
   return null;
+}
+
+/** Is the method's body a plain `return False` (after a docstring)? */
+function returnsFalse(ctx: RuleContext, file: string, m: MethodFact): boolean {
+  const code = codeOf(ctx, file);
+  const def = code ? methodNode(code, m) : null;
+  const stmts = (def ? field(def, "body")?.children ?? [] : []).filter((c) => c.type !== "comment");
+  if (stmts[0]?.type === "expression_statement" && stmts[0].children[0]?.type === "string" && stmts.length > 1) stmts.shift();
+  return stmts.length === 1 && stmts[0].type === "return_statement" && stmts[0].children[0]?.type === "false";
+}
+
+/**
+ * What a related field serializing a single relation reads: "key" when DRF's pk-only optimization serializes the
+ * key column (PrimaryKeyRelatedField, HyperlinkedRelatedField looking up by pk, and subclasses of the project that
+ * keep it), "row" when it loads the related row, "unsure" when a class of the project decides in a way not read
+ * here (a use_pk_only_optimization other than a plain `return False`, which loads the row).
+ */
+function relatedFieldReads(ctx: RuleContext, file: string, callee: string): "key" | "row" | "unsure" {
+  const c = ctx.index.resolveClass(file, callee);
+  if (!c) return PK_FIELDS.test(callee) ? "key" : "row";
+  const line = linearize(ctx.index, c);
+  if (!line) return "unsure";
+  let lookup: string | null | undefined;
+  for (const l of line) {
+    if (l.fact) {
+      const m = l.fact.methods.find((x) => x.name === "use_pk_only_optimization");
+      if (m) return returnsFalse(ctx, l.fact.file, m) ? "row" : "unsure";
+      const a = l.fact.assigns.find((x) => x.name === "lookup_field");
+      if (a && lookup === undefined) lookup = a.value?.str ?? null;
+    } else if (PK_FIELDS.test(l.name)) {
+      // HyperlinkedRelatedField keeps the optimization only while it looks the row up by pk.
+      if (lookup === undefined || lookup === "pk" || /PrimaryKeyRelatedField$/.test(l.name)) return "key";
+      return lookup === null ? "unsure" : "row";
+    }
+  }
+  return "row";
 }
 
 function implicitNested(index: ModelIndex, model: Model, prefix: string[], single: boolean, depth: number, site: { file: string; start: number; end: number }, ser: string): Need[] {
@@ -515,7 +552,7 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
       const mm = ctx.index.modelFromName(ser.file, metaModel);
       if (mm && mm !== v.qs.model) continue;
     }
-    const needs = serializerNeeds(ctx.index, ser, v.qs.model, [], true, new Set()).filter((n) => !covered(ctx.index, v.qs.model, v.qs.loaded, n.path));
+    const needs = serializerNeeds(ctx, ser, v.qs.model, [], true, new Set()).filter((n) => !covered(ctx.index, v.qs.model, v.qs.loaded, n.path));
     if (needs.length) report(v, needs, ser.name);
   }
 }
