@@ -6,10 +6,10 @@
  */
 import { prefetchFact, type ClassFact, type MetaFact, type MethodFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, withBackReference, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
-import type { Model, ModelIndex } from "../../server/src/engine/models";
+import { TEST_OR_MIGRATION, type Model, type ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { baseNames, callParts, dotted, field, isEmptyQueryset, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { callParts, field, isEmptyQueryset, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
 import { applyAdds, fileCode, mergeAdds, noAdds, type Adds, type Code } from "./context";
 
 const LIST_VIEWS = /^(ModelViewSet|ReadOnlyModelViewSet|ListAPIView|ListCreateAPIView|ListModelMixin)$/;
@@ -406,7 +406,8 @@ export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode, valueOf?: (node
 }
 
 export function checkDrf(ctx: RuleContext, report: (v: ViewQueryset, needs: Need[], what: string) => void): void {
-  if (!ctx.mentions(/serializer_class/)) return;
+  // A subclass of a view may name neither: it inherits serializer_class and re-declares queryset.
+  if (!ctx.mentions(/serializer_class|queryset/)) return;
   for (const stmt of ctx.syntax.root.children) ctx.examine(stmt, () => drfView(ctx, stmt, report));
 }
 
@@ -495,6 +496,42 @@ function bodyAdds(ctx: RuleContext, code: Code, def: SyntaxNode, line: Linear[],
   return adds;
 }
 
+/** Does every subclass of the view (in the workspace) list other rows: its own queryset, or a get_queryset() not built on the view's? */
+function everySubclassReplacesQueryset(ctx: RuleContext, own: ClassFact): boolean {
+  // Test code's subclasses (a view rebuilt for a test) serve no requests.
+  const isTest = (file: string) => TEST_OR_MIGRATION.test(`${(ctx.index.factsOf(file)?.module ?? "").replace(/\./g, "/")}.py`);
+  const subs = ctx.index.subclassesOf(own.name).filter((c) => !isTest(c.file) && c.bases.some((b) => ctx.index.resolveClass(c.file, b) === own));
+  return subs.length > 0 && subs.every((c) => {
+    if (c.assigns.some((a) => a.name === "queryset")) return true;
+    const m = c.methods.find((x) => x.name === "get_queryset");
+    if (!m) return false;
+    const text = (c.file === ctx.file ? ctx.text : ctx.project.textOf(c.file) ?? "").slice(m.start, m.end);
+    return !!text && !SUPER_GET_QUERYSET.test(text) && !/\bself\.queryset\b/.test(text);
+  });
+}
+
+/**
+ * The serializer class a view uses for its list: the first `serializer_class` along its classes. Null when a
+ * get_serializer_class() decides: the view's own, or a base's that picks by action or never returns serializer_class.
+ */
+function listSerializer(ctx: RuleContext, cls: SyntaxNode, line: Linear[]): ClassFact | null {
+  if (/def get_serializer_class\b/.test(nodeText(ctx.text, cls))) return null;
+  const g = definer(line, "get_serializer_class");
+  if (g >= 0) {
+    const f = line[g].fact!;
+    const m = f.methods.find((x) => x.name === "get_serializer_class")!;
+    const text = (f.file === ctx.file ? ctx.text : ctx.project.textOf(f.file) ?? "").slice(m.start, m.end);
+    if (/\baction\b/.test(text) || !/\bself\.serializer_class\b|\bsuper\([^)]*\)\s*\.\s*get_serializer_class\s*\(/.test(text)) return null;
+  }
+  const i = assigner(line, "serializer_class");
+  if (i < 0) return null;
+  const f = line[i].fact!;
+  const a = [...f.assigns].reverse().find((x) => x.name === "serializer_class")!;
+  const name = a.callee ? null : a.value?.dotted;
+  const ser = name ? ctx.index.resolveClass(f.file, name) : undefined;
+  return ser && isSerializer(ctx.index, ser) ? ser : null;
+}
+
 function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, needs: Need[], what: string) => void): void {
   const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
   if (cls?.type !== "class_definition") return;
@@ -503,18 +540,10 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
   if (!nameNode || !body || !field(cls, "superclasses")) return;
   const own = ctx.index.factsOf(ctx.file)?.classes.find((c) => c.nameStart === nameNode.start && c.name === nodeText(ctx.text, nameNode));
   if (!own) return;
-  const bases = baseNames(ctx.text, cls).map((b) => (b ?? "").replace(/^.*\./, ""));
-  if (!bases.some((b) => LIST_VIEWS.test(b))) return;
-  let serName: string | null = null;
-  for (const s of body.children) {
-    const a = s.type === "expression_statement" ? s.children[0] : undefined;
-    if (a?.type === "assignment" && nodeText(ctx.text, field(a, "left")!) === "serializer_class") serName = dotted(ctx.text, field(a, "right"));
-  }
-  if (!serName || /def get_serializer_class\b/.test(nodeText(ctx.text, cls))) return;
-  const ser = ctx.index.resolveClass(ctx.file, serName);
-  if (!ser || !isSerializer(ctx.index, ser)) return;
   const line = linearize(ctx.index, own);
-  if (!line) return;
+  if (!line || !line.some((l) => LIST_VIEWS.test(lastPart(l.name)))) return;
+  const ser = listSerializer(ctx, cls, line);
+  if (!ser) return;
   // The rows: the first get_queryset() along the classes, on the first queryset along them (DRF's get_queryset()
   // is self.queryset.all()). Only a view that sets the queryset itself is reported; it is where the fix goes.
   const gq = definer(line, "get_queryset");
@@ -545,6 +574,8 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
     views = viewQuerysets(ctx, cls);
   }
   if (!views) return;
+  // A base whose every subclass lists rows of its own: its queryset serves none of them (a fix there reaches none).
+  if (everySubclassReplacesQueryset(ctx, own)) return;
   for (const v of views) {
     if (v.qs.loaded.all) continue;
     const metaModel = members(ctx.index, ser).meta.model;

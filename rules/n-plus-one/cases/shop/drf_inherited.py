@@ -1,7 +1,7 @@
 """DRF views that inherit their get_queryset(), serializer_class or queryset from classes of the project."""
 from rest_framework import mixins, serializers, viewsets
 
-from .models import Book
+from .models import AudioBook, Book
 
 
 class AuthorLinkField(serializers.HyperlinkedRelatedField):
@@ -78,3 +78,36 @@ class OtherRowsBookViewSet(PublishedRowsMixin, mixins.ListModelMixin, viewsets.G
     # The rows come from the mixin, not from this queryset: a fix here would not reach them.
     queryset = Book.objects.all()
     serializer_class = BookLinkSerializer
+
+
+class BookBaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    # Every subclass lists its own rows: this queryset serves none of them, a fix here reaches none.
+    queryset = Book.objects.all()
+    serializer_class = BookLinkSerializer
+
+
+class AudioBookLinkSerializer(BookLinkSerializer):
+    class Meta:
+        model = AudioBook
+        fields = ("title", "author", "minutes")
+
+
+class AudioBookViewSet(BookBaseViewSet):
+    queryset = AudioBook.objects.all()  # expect: n-plus-one
+    serializer_class = AudioBookLinkSerializer
+
+
+class RecentBookViewSet(BookBaseViewSet):
+    # serializer_class comes from the base.
+    queryset = Book.objects.order_by("-published")  # expect: n-plus-one
+
+
+class SharedBookViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Book.objects.all()  # expect: n-plus-one
+    serializer_class = BookLinkSerializer
+
+
+class PublishedSharedBookViewSet(SharedBookViewSet):
+    # Built on the base's queryset: the fix there reaches this view too.
+    def get_queryset(self):
+        return super().get_queryset().filter(published__isnull=False)
