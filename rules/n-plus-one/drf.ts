@@ -4,12 +4,13 @@
  * key lists) that the view's queryset does not join or prefetch. Reported at the queryset, with the serializer
  * fields as related information; the fix adds the joins there.
  */
-import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
+import { prefetchFact, type ClassFact, type MetaFact, type MethodFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, withBackReference, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
-import type { Model, ModelIndex } from "../../server/src/engine/models";
+import { TEST_OR_MIGRATION, type Model, type ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { baseNames, dotted, field, isEmptyQueryset, nodeText } from "../../server/src/engine/syntax";
+import { callParts, field, isEmptyQueryset, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { applyAdds, fileCode, mergeAdds, noAdds, type Adds, type Code } from "./context";
 
 const LIST_VIEWS = /^(ModelViewSet|ReadOnlyModelViewSet|ListAPIView|ListCreateAPIView|ListModelMixin)$/;
 const SERIALIZER_BASE = /(^|\.)(Serializer|ModelSerializer|HyperlinkedModelSerializer|ListSerializer)$/;
@@ -36,9 +37,9 @@ function isSerializer(index: ModelIndex, c: ClassFact, depth = 0): boolean {
   })());
 }
 
-/** Declared fields and methods, inherited from serializer bases first. */
-function members(index: ModelIndex, c: ClassFact, depth = 0): { assigns: ClassFact["assigns"]; methods: MethodFact[]; meta: ClassFact["meta"] } {
-  const out = { assigns: [] as ClassFact["assigns"], methods: [] as MethodFact[], meta: c.meta };
+/** Declared fields and methods, inherited from serializer bases first; the Meta in effect and the class it is in. */
+function members(index: ModelIndex, c: ClassFact, depth = 0): { assigns: ClassFact["assigns"]; methods: MethodFact[]; meta: MetaFact; metaOwner: ClassFact } {
+  const out = { assigns: [] as ClassFact["assigns"], methods: [] as MethodFact[], meta: c.meta, metaOwner: c };
   if (depth < 8) {
     for (const b of c.bases) {
       const bc = index.resolveClass(c.file, b);
@@ -46,13 +47,78 @@ function members(index: ModelIndex, c: ClassFact, depth = 0): { assigns: ClassFa
         const m = members(index, bc, depth + 1);
         out.assigns.push(...m.assigns);
         out.methods.push(...m.methods);
-        if (!c.meta.model && !c.meta.fields) out.meta = m.meta;
+        if (!c.meta.model && !hasFieldsOption(c.meta)) {
+          out.meta = m.meta;
+          out.metaOwner = m.metaOwner;
+        }
       }
     }
   }
   out.assigns = [...out.assigns.filter((a) => !c.assigns.some((x) => x.name === a.name)), ...c.assigns];
   out.methods = [...out.methods.filter((a) => !c.methods.some((x) => x.name === a.name)), ...c.methods];
   return out;
+}
+
+function hasFieldsOption(meta: MetaFact): boolean {
+  return meta.fields !== undefined || meta.fieldsParts !== undefined || !!meta.bases?.length;
+}
+
+/**
+ * The names a serializer's `Meta.fields` lists: `names` are surely listed, and `complete` says they are all of them
+ * (false when a part of `Base.Meta.fields + (...)` cannot be read). Undefined when the Meta sets no fields.
+ */
+type FieldsOption = { names: string[]; complete: boolean } | "__all__";
+
+function fieldsOption(index: ModelIndex, owner: ClassFact, meta: MetaFact, depth = 0): FieldsOption | undefined {
+  if (meta.fields === "__all__") return "__all__";
+  if (Array.isArray(meta.fields)) return { names: meta.fields, complete: true };
+  const unknown = { names: [], complete: false };
+  if (depth > 8) return meta.fieldsParts || meta.bases ? unknown : undefined;
+  if (meta.fieldsParts) {
+    const names: string[] = [];
+    let complete = true;
+    for (const p of meta.fieldsParts) {
+      if (Array.isArray(p)) {
+        names.push(...p);
+        continue;
+      }
+      // X.Meta.fields: the fields of X's Meta (a tuple or list; "__all__" would not concatenate).
+      const r = p ? metaFieldsOf(index, owner.file, p.ref, depth + 1) : null;
+      if (r && r !== "__all__") {
+        names.push(...r.names);
+        complete &&= r.complete;
+      } else complete = false;
+    }
+    return { names, complete };
+  }
+  // class Meta(Base.Meta): its fields, when it sets none, are the first base Meta's that does.
+  for (const b of meta.bases ?? []) {
+    const r = /\.Meta$/.test(b) ? metaFieldsOf(index, owner.file, b.replace(/\.Meta$/, ""), depth + 1) : null;
+    if (r === null) return unknown;
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+/** The `Meta.fields` of a class named in a file: null when the class or its fields cannot be read. */
+function metaFieldsOf(index: ModelIndex, file: string, name: string, depth: number): FieldsOption | null | undefined {
+  const c = index.resolveClass(file, name);
+  if (!c) return null;
+  const { meta, metaOwner } = members(index, c);
+  return fieldsOption(index, metaOwner, meta, depth);
+}
+
+/**
+ * Fields declared in the class's own body and in none of its direct bases: DRF requires them in `Meta.fields`
+ * (it asserts so), so they are serialized whatever the rest of the fields are.
+ */
+function ownDeclared(index: ModelIndex, c: ClassFact): Set<string> {
+  const inherited = new Set<string>();
+  for (const b of c.bases) {
+    const bc = index.resolveClass(c.file, b);
+    if (bc && bc !== c && isSerializer(index, bc)) for (const a of members(index, bc).assigns) inherited.add(a.name);
+  }
+  return new Set(c.assigns.filter((a) => a.callee && !inherited.has(a.name)).map((a) => a.name));
 }
 
 /** Walks dotted segments over the models; null when a segment is not a known field (a property: unsure). */
@@ -77,13 +143,21 @@ function walk(index: ModelIndex, model: Model, segs: string[]): { path: string[]
   return { path, single, last: m, endsOnRelation, lastKind };
 }
 
-export function serializerNeeds(index: ModelIndex, ser: ClassFact, model: Model, prefix: string[], single: boolean, seen: Set<ClassFact>, depthLeft?: number): Need[] {
+export function serializerNeeds(ctx: RuleContext, ser: ClassFact, model: Model, prefix: string[], single: boolean, seen: Set<ClassFact>, depthLeft?: number): Need[] {
   if (seen.has(ser) || seen.size > 20) return [];
   seen = new Set([...seen, ser]);
-  const { assigns, methods, meta } = members(index, ser);
+  const index = ctx.index;
+  const { assigns, methods, meta, metaOwner } = members(index, ser);
   const needs: Need[] = [];
   const declared = new Set<string>();
-  const allowed = Array.isArray(meta.fields) ? new Set(meta.fields) : null;
+  const option = fieldsOption(index, metaOwner, meta);
+  // Without Meta.fields every declared field is serialized; with fields that cannot all be read, only those surely
+  // listed, and the ones DRF requires to be.
+  let allowed: Set<string> | null = null;
+  if (option && option !== "__all__") {
+    allowed = new Set(option.names);
+    if (!option.complete) for (const n of ownDeclared(index, ser)) allowed.add(n);
+  }
   const add = (path: string[], pathSingle: boolean, site: { file: string; start: number; end: number }, what: string) => {
     if (path.length) needs.push({ path: [...prefix, ...path], single: single && pathSingle, file: site.file, start: site.start, end: site.end, what });
   };
@@ -98,7 +172,7 @@ export function serializerNeeds(index: ModelIndex, ser: ClassFact, model: Model,
       const w = walk(index, model, source.split("."));
       if (!w || !w.endsOnRelation || !w.last) continue;
       add(w.path, w.single, site, `${ser.name}.${a.name} (nested ${nested.name})`);
-      needs.push(...serializerNeeds(index, nested, w.last, [...prefix, ...w.path], single && w.single, seen));
+      needs.push(...serializerNeeds(ctx, nested, w.last, [...prefix, ...w.path], single && w.single, seen));
       continue;
     }
     if (/(^|\.)SerializerMethodField$/.test(a.callee)) {
@@ -118,11 +192,11 @@ export function serializerNeeds(index: ModelIndex, ser: ClassFact, model: Model,
     }
     const w = walk(index, model, source.split("."));
     if (!w || !w.path.length) continue;
-    if (w.endsOnRelation && PK_FIELDS.test(a.callee) && w.single) continue;
+    if (w.endsOnRelation && w.single && relatedFieldReads(ctx, ser.file, a.callee) !== "row") continue;
     add(w.path, w.single, site, `${ser.name}.${a.name} (source "${source}")`);
   }
   // Fields a ModelSerializer builds by itself.
-  const implicit: string[] = meta.fields === "__all__" ? [...model.fields.values()].filter((f) => !f.kind.startsWith("reverse")).map((f) => f.name) : Array.isArray(meta.fields) ? meta.fields : [];
+  const implicit: string[] = option === "__all__" ? [...model.fields.values()].filter((f) => !f.kind.startsWith("reverse")).map((f) => f.name) : option ? option.names : [];
   const depth = depthLeft ?? meta.depth ?? 0;
   for (const name of implicit) {
     if (declared.has(name)) continue;
@@ -137,6 +211,93 @@ export function serializerNeeds(index: ModelIndex, ser: ClassFact, model: Model,
     }
   }
   return needs;
+}
+
+/** A class along a method resolution order: one of the project (its facts), or a name that resolves to none. */
+interface Linear {
+  fact: ClassFact | null;
+  name: string;
+  key: string;
+}
+
+/** The classes of a class in method resolution order (C3); null when they cannot be ordered. */
+function linearize(index: ModelIndex, c: ClassFact, depth = 0): Linear[] | null {
+  const self: Linear = { fact: c, name: c.name, key: `${c.file}:${c.start}` };
+  if (depth > 10) return null;
+  const seqs: Linear[][] = [];
+  const direct: Linear[] = [];
+  for (const b of c.bases) {
+    if (b === "object") continue;
+    const bc = index.resolveClass(c.file, b);
+    if (bc === c) return null;
+    const lin = bc ? linearize(index, bc, depth + 1) : [{ fact: null, name: b, key: `ext:${b.slice(b.lastIndexOf(".") + 1)}` }];
+    if (!lin) return null;
+    direct.push(lin[0]);
+    seqs.push([...lin]);
+  }
+  seqs.push(direct);
+  const out: Linear[] = [self];
+  for (;;) {
+    const rest = seqs.filter((q) => q.length);
+    if (!rest.length) return out;
+    const head = rest.map((q) => q[0]).find((h) => !rest.some((q) => q.slice(1).some((x) => x.key === h.key)));
+    if (!head) return null;
+    out.push(head);
+    for (const q of rest) if (q[0].key === head.key) q.shift();
+  }
+}
+
+const lastPart = (d: string) => d.slice(d.lastIndexOf(".") + 1);
+
+/** A file of the project, parsed: the analyzed one (with its flow) or another. */
+function codeOf(ctx: RuleContext, file: string): Code | null {
+  return file === ctx.file ? { file, text: ctx.text, root: ctx.syntax.root, flow: true } : fileCode(ctx, file);
+}
+
+/** The definition of a method, by its facts (a `def` starting where the facts say). */
+function methodNode(code: Code, m: MethodFact): SyntaxNode | null {
+  let n: SyntaxNode | undefined = code.root;
+  while (n) {
+    if (n.type === "function_definition" && n.start === m.start) return n;
+    n = n.children.find((c) => c.start <= m.start && m.start < c.end);
+  }
+  return null;
+}
+
+/** Is the method's body a plain `return False` (after a docstring)? */
+function returnsFalse(ctx: RuleContext, file: string, m: MethodFact): boolean {
+  const code = codeOf(ctx, file);
+  const def = code ? methodNode(code, m) : null;
+  const stmts = (def ? field(def, "body")?.children ?? [] : []).filter((c) => c.type !== "comment");
+  if (stmts[0]?.type === "expression_statement" && stmts[0].children[0]?.type === "string" && stmts.length > 1) stmts.shift();
+  return stmts.length === 1 && stmts[0].type === "return_statement" && stmts[0].children[0]?.type === "false";
+}
+
+/**
+ * What a related field serializing a single relation reads: "key" when DRF's pk-only optimization serializes the
+ * key column (PrimaryKeyRelatedField, HyperlinkedRelatedField looking up by pk, and subclasses of the project that
+ * keep it), "row" when it loads the related row, "unsure" when a class of the project decides in a way not read
+ * here (a use_pk_only_optimization other than a plain `return False`, which loads the row).
+ */
+function relatedFieldReads(ctx: RuleContext, file: string, callee: string): "key" | "row" | "unsure" {
+  const c = ctx.index.resolveClass(file, callee);
+  if (!c) return PK_FIELDS.test(callee) ? "key" : "row";
+  const line = linearize(ctx.index, c);
+  if (!line) return "unsure";
+  let lookup: string | null | undefined;
+  for (const l of line) {
+    if (l.fact) {
+      const m = l.fact.methods.find((x) => x.name === "use_pk_only_optimization");
+      if (m) return returnsFalse(ctx, l.fact.file, m) ? "row" : "unsure";
+      const a = l.fact.assigns.find((x) => x.name === "lookup_field");
+      if (a && lookup === undefined) lookup = a.value?.str ?? null;
+    } else if (PK_FIELDS.test(l.name)) {
+      // HyperlinkedRelatedField keeps the optimization only while it looks the row up by pk.
+      if (lookup === undefined || lookup === "pk" || /PrimaryKeyRelatedField$/.test(l.name)) return "key";
+      return lookup === null ? "unsure" : "row";
+    }
+  }
+  return "row";
 }
 
 function implicitNested(index: ModelIndex, model: Model, prefix: string[], single: boolean, depth: number, site: { file: string; start: number; end: number }, ser: string): Need[] {
@@ -245,27 +406,176 @@ export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode, valueOf?: (node
 }
 
 export function checkDrf(ctx: RuleContext, report: (v: ViewQueryset, needs: Need[], what: string) => void): void {
-  if (!ctx.mentions(/serializer_class/)) return;
+  // A subclass of a view may name neither: it inherits serializer_class and re-declares queryset.
+  if (!ctx.mentions(/serializer_class|queryset/)) return;
   for (const stmt of ctx.syntax.root.children) ctx.examine(stmt, () => drfView(ctx, stmt, report));
+}
+
+/**
+ * DRF's generic views, which define get_queryset() / get_serializer_class() and set queryset / serializer_class
+ * (to None): a class of the project after one of them along the bases is not reached for those.
+ */
+const DRF_GENERIC = /^(GenericAPIView|GenericViewSet|ModelViewSet|ReadOnlyModelViewSet|(List|Create|Retrieve|Update|Destroy|ListCreate|RetrieveUpdate|RetrieveDestroy|RetrieveUpdateDestroy)APIView)$/;
+
+/** The first class along `line` that defines the method, or -1 (DRF's, or none). */
+function definer(line: Linear[], name: string): number {
+  const i = line.findIndex((l) => (l.fact ? l.fact.methods.some((m) => m.name === name) : DRF_GENERIC.test(lastPart(l.name))));
+  return i >= 0 && line[i].fact ? i : -1;
+}
+
+/** The first class along `line` that assigns the class attribute, or -1 (DRF's None, or none). */
+function assigner(line: Linear[], name: string): number {
+  const i = line.findIndex((l) => (l.fact ? l.fact.assigns.some((a) => a.name === name) : DRF_GENERIC.test(lastPart(l.name))));
+  return i >= 0 && line[i].fact ? i : -1;
+}
+
+const SUPER_GET_QUERYSET = /\bsuper\([^)]*\)\s*\.\s*get_queryset\s*\(/;
+
+/**
+ * What the get_queryset() of `line[at]` (a base of the view) adds to the view's `queryset`, with the ones it reaches
+ * through super(): every select_related / prefetch_related / annotate in its body counts, on whatever path (a
+ * relation some request joins stays silent), and so do those of methods of the view it calls. Null when its rows
+ * may not be the view's `queryset` (neither super().get_queryset() nor self.queryset is read).
+ */
+function inheritedAdds(ctx: RuleContext, line: Linear[], at: number, depth = 0): Adds | null {
+  if (at < 0 || at >= line.length || depth > 6) return noAdds(); // DRF's: self.queryset.all()
+  const c = line[at].fact!;
+  const code = codeOf(ctx, c.file);
+  const m = c.methods.find((x) => x.name === "get_queryset");
+  const def = code && m ? methodNode(code, m) : null;
+  if (!code || !def) return null;
+  const text = nodeText(code.text, def);
+  let adds = bodyAdds(ctx, code, def, line, 0);
+  if (SUPER_GET_QUERYSET.test(text)) {
+    const next = definer(line.slice(at + 1), "get_queryset");
+    const inner = next < 0 ? noAdds() : inheritedAdds(ctx, line, at + 1 + next, depth + 1);
+    if (!inner) return null;
+    adds = mergeAdds(adds, inner);
+  } else if (!/\bself\.queryset\b/.test(text)) return null;
+  return adds;
+}
+
+/** The select_related / prefetch_related / annotate calls in a method body, and in methods of the view it calls on self. */
+function bodyAdds(ctx: RuleContext, code: Code, def: SyntaxNode, line: Linear[], depth: number): Adds {
+  const adds = noAdds();
+  const stack = [field(def, "body")!];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (!n || n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
+    for (const ch of n.children) stack.push(ch);
+    const mc = n.type === "call" ? methodCall(code.text, n) : null;
+    if (!mc) continue;
+    if (mc.method === "select_related" || mc.method === "prefetch_related") {
+      const parts = callParts(code.text, n);
+      if (!parts || parts.splat) {
+        adds.opaque = true;
+        continue;
+      }
+      if (mc.method === "select_related" && !parts.args.length) adds.selectAll = true;
+      for (const a of parts.args) {
+        const str = stringValue(code.text, a);
+        const pf = str === null && a.type === "call" ? prefetchFact(code.text, a) : null;
+        if (str !== null) (mc.method === "select_related" ? adds.select : adds.prefetch).push(str.split("__"));
+        else if (pf && pf.toAttr === null && mc.method === "prefetch_related") adds.prefetch.push(pf.lookup.split("__"));
+        else if (!pf || pf.toAttr === "?") adds.opaque = true;
+      }
+    } else if (mc.method === "annotate") {
+      const parts = callParts(code.text, n);
+      if (!parts || parts.splat) adds.opaque = true;
+      else adds.annotations.push(...parts.kwargs.keys());
+    } else if (depth < 3 && mc.receiver.type === "identifier" && nodeText(code.text, mc.receiver) === "self" && mc.method !== "get_queryset") {
+      // self.optimize(qs): a method along the view's classes.
+      const i = definer(line, mc.method);
+      const f = i >= 0 ? line[i].fact! : null;
+      const fm = f?.methods.find((x) => x.name === mc.method);
+      const fc = f ? codeOf(ctx, f.file) : null;
+      const fdef = fc && fm ? methodNode(fc, fm) : null;
+      if (fdef && fc) Object.assign(adds, mergeAdds(adds, bodyAdds(ctx, fc, fdef, line, depth + 1)));
+    }
+  }
+  return adds;
+}
+
+/** Does every subclass of the view (in the workspace) list other rows: its own queryset, or a get_queryset() not built on the view's? */
+function everySubclassReplacesQueryset(ctx: RuleContext, own: ClassFact): boolean {
+  // Test code's subclasses (a view rebuilt for a test) serve no requests.
+  const isTest = (file: string) => TEST_OR_MIGRATION.test(`${(ctx.index.factsOf(file)?.module ?? "").replace(/\./g, "/")}.py`);
+  const subs = ctx.index.subclassesOf(own.name).filter((c) => !isTest(c.file) && c.bases.some((b) => ctx.index.resolveClass(c.file, b) === own));
+  return subs.length > 0 && subs.every((c) => {
+    if (c.assigns.some((a) => a.name === "queryset")) return true;
+    const m = c.methods.find((x) => x.name === "get_queryset");
+    if (!m) return false;
+    const text = (c.file === ctx.file ? ctx.text : ctx.project.textOf(c.file) ?? "").slice(m.start, m.end);
+    return !!text && !SUPER_GET_QUERYSET.test(text) && !/\bself\.queryset\b/.test(text);
+  });
+}
+
+/**
+ * The serializer class a view uses for its list: the first `serializer_class` along its classes. Null when a
+ * get_serializer_class() decides: the view's own, or a base's that picks by action or never returns serializer_class.
+ */
+function listSerializer(ctx: RuleContext, cls: SyntaxNode, line: Linear[]): ClassFact | null {
+  if (/def get_serializer_class\b/.test(nodeText(ctx.text, cls))) return null;
+  const g = definer(line, "get_serializer_class");
+  if (g >= 0) {
+    const f = line[g].fact!;
+    const m = f.methods.find((x) => x.name === "get_serializer_class")!;
+    const text = (f.file === ctx.file ? ctx.text : ctx.project.textOf(f.file) ?? "").slice(m.start, m.end);
+    if (/\baction\b/.test(text) || !/\bself\.serializer_class\b|\bsuper\([^)]*\)\s*\.\s*get_serializer_class\s*\(/.test(text)) return null;
+  }
+  const i = assigner(line, "serializer_class");
+  if (i < 0) return null;
+  const f = line[i].fact!;
+  const a = [...f.assigns].reverse().find((x) => x.name === "serializer_class")!;
+  const name = a.callee ? null : a.value?.dotted;
+  const ser = name ? ctx.index.resolveClass(f.file, name) : undefined;
+  return ser && isSerializer(ctx.index, ser) ? ser : null;
 }
 
 function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, needs: Need[], what: string) => void): void {
   const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
   if (cls?.type !== "class_definition") return;
-  const sup = field(cls, "superclasses");
-  const bases = (sup ? baseNames(ctx.text, cls) : []).map((b) => (b ?? "").replace(/^.*\./, ""));
-  if (!bases.some((b) => LIST_VIEWS.test(b))) return;
+  const nameNode = field(cls, "name");
   const body = field(cls, "body");
-  let serName: string | null = null;
-  for (const s of body?.children ?? []) {
-    const a = s.type === "expression_statement" ? s.children[0] : undefined;
-    if (a?.type === "assignment" && nodeText(ctx.text, field(a, "left")!) === "serializer_class") serName = dotted(ctx.text, field(a, "right"));
+  if (!nameNode || !body || !field(cls, "superclasses")) return;
+  const own = ctx.index.factsOf(ctx.file)?.classes.find((c) => c.nameStart === nameNode.start && c.name === nodeText(ctx.text, nameNode));
+  if (!own) return;
+  const line = linearize(ctx.index, own);
+  if (!line || !line.some((l) => LIST_VIEWS.test(lastPart(l.name)))) return;
+  const ser = listSerializer(ctx, cls, line);
+  if (!ser) return;
+  // The rows: the first get_queryset() along the classes, on the first queryset along them (DRF's get_queryset()
+  // is self.queryset.all()). Only a view that sets the queryset itself is reported; it is where the fix goes.
+  const gq = definer(line, "get_queryset");
+  const qsAt = assigner(line, "queryset");
+  let views: ViewQueryset[] | null;
+  if (gq === 0) {
+    views = viewQuerysets(ctx, cls);
+    // Its super().get_queryset() goes through the next get_queryset() along the bases, which may join more.
+    if (views && SUPER_GET_QUERYSET.test(nodeText(ctx.text, cls))) {
+      const next = definer(line.slice(1), "get_queryset");
+      const adds = next < 0 ? noAdds() : inheritedAdds(ctx, line, 1 + next);
+      if (!adds) return;
+      views = views.map((v) => ({ ...v, qs: applyAdds(v.qs, adds) }));
+    }
+  } else if (gq > 0) {
+    if (qsAt !== 0) return;
+    let attr: SyntaxNode | undefined;
+    for (const s of body.children) {
+      const a = s.type === "expression_statement" ? s.children[0] : undefined;
+      if (a?.type === "assignment" && nodeText(ctx.text, field(a, "left")!) === "queryset") attr = field(a, "right");
+    }
+    const qs = attr ? asQs(ctx.flow().values.get(attr)) : null;
+    const adds = qs ? inheritedAdds(ctx, line, gq) : null;
+    if (!attr || !qs || !adds) return;
+    views = [{ qs: applyAdds(qs, adds), node: attr }];
+  } else {
+    if (qsAt > 0) return;
+    views = viewQuerysets(ctx, cls);
   }
-  if (!serName || /def get_serializer_class\b/.test(nodeText(ctx.text, cls))) return;
-  const ser = ctx.index.resolveClass(ctx.file, serName);
-  if (!ser || !isSerializer(ctx.index, ser)) return;
-  const views = viewQuerysets(ctx, cls);
   if (!views) return;
+  // A base whose every subclass lists rows of its own: its queryset serves none of them (a fix there reaches none).
+  if (everySubclassReplacesQueryset(ctx, own)) return;
   for (const v of views) {
     if (v.qs.loaded.all) continue;
     const metaModel = members(ctx.index, ser).meta.model;
@@ -273,7 +583,7 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
       const mm = ctx.index.modelFromName(ser.file, metaModel);
       if (mm && mm !== v.qs.model) continue;
     }
-    const needs = serializerNeeds(ctx.index, ser, v.qs.model, [], true, new Set()).filter((n) => !covered(ctx.index, v.qs.model, v.qs.loaded, n.path));
+    const needs = serializerNeeds(ctx, ser, v.qs.model, [], true, new Set()).filter((n) => !covered(ctx.index, v.qs.model, v.qs.loaded, n.path));
     if (needs.length) report(v, needs, ser.name);
   }
 }

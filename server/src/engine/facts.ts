@@ -3,7 +3,7 @@
  * Extracted from one parse, kept as plain data so trees can be freed and facts cached by content.
  */
 import type { Syntax, SyntaxNode } from "./parser";
-import { callParts, dotted, field, methodCall, nodeText, stringValue } from "./syntax";
+import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue } from "./syntax";
 
 /** One link of a queryset chain: `.select_related("a", "b")`, `.prefetch_related(Prefetch(...))`, ... */
 export interface ChainOp {
@@ -94,6 +94,14 @@ export interface MetaFact {
   /** Serializer / form Meta: model = X, fields = [...] or "__all__", depth = N. */
   model?: string;
   fields?: string[] | "__all__";
+  /**
+   * `fields = Base.Meta.fields + ("a", "b")`: the parts of a concatenation, in order (a literal list of names, the
+   * fields of another class's Meta by that class's dotted name, or null for a part that cannot be read); also a
+   * single part that is not a literal (`fields = SOME_CONSTANT`: [null]).
+   */
+  fieldsParts?: (string[] | { ref: string } | null)[];
+  /** Bases of the Meta class itself (`class Meta(BaseSerializer.Meta):`), which it inherits fields from. */
+  bases?: string[];
   depth?: number;
 }
 
@@ -252,7 +260,8 @@ function metaFact(text: string, body: SyntaxNode): MetaFact {
         break;
       case "fields":
         if (v?.str === "__all__") meta.fields = "__all__";
-        else if (v?.list) meta.fields = v.list.filter((x): x is string => x !== null);
+        else if (v?.list && v.list.every((x) => x !== null)) meta.fields = v.list as string[];
+        else meta.fieldsParts = fieldsParts(text, right);
         break;
       case "depth":
         if (v?.num !== undefined) meta.depth = v.num;
@@ -294,6 +303,35 @@ function metaFact(text: string, body: SyntaxNode): MetaFact {
     }
   }
   return meta;
+}
+
+/** `X.Meta.fields`: X's dotted name. */
+function metaFieldsRef(text: string, node: SyntaxNode): { ref: string } | null {
+  const d = node.type === "attribute" ? dotted(text, node) : null;
+  return d && /\.Meta\.fields$/.test(d) ? { ref: d.replace(/\.Meta\.fields$/, "") } : null;
+}
+
+/** The parts of `A.Meta.fields + ("x",) + [...]` (see MetaFact.fieldsParts). */
+function fieldsParts(text: string, node: SyntaxNode): (string[] | { ref: string } | null)[] {
+  while (node.type === "parenthesized_expression" && node.children.length === 1) node = node.children[0];
+  const l = node.type === "binary_operator" ? field(node, "left") : undefined;
+  const r = node.type === "binary_operator" ? field(node, "right") : undefined;
+  if (l && r) return text.slice(l.end, r.start).trim() === "+" ? [...fieldsParts(text, l), ...fieldsParts(text, r)] : [null];
+  if (node.type === "list" || node.type === "tuple") {
+    // ("a", *Base.Meta.fields, "b")
+    const out: (string[] | { ref: string } | null)[] = [];
+    for (const c of node.children) {
+      if (c.type === "comment") continue;
+      const s = stringValue(text, c);
+      const last = out[out.length - 1];
+      if (s !== null) {
+        if (Array.isArray(last)) last.push(s);
+        else out.push([s]);
+      } else out.push(c.type === "list_splat" && c.children[0] ? metaFieldsRef(text, c.children[0]) : null);
+    }
+    return out.length ? out : [[]];
+  }
+  return [metaFieldsRef(text, node)];
 }
 
 function assignFact(text: string, left: SyntaxNode, right: SyntaxNode, stmt: SyntaxNode): AssignFact | null {
@@ -602,7 +640,11 @@ function classFact(text: string, file: string, cls: SyntaxNode): ClassFact | nul
     } else if (stmt.type === "class_definition") {
       const n = field(stmt, "name");
       const b = field(stmt, "body");
-      if (n && b && nodeText(text, n) === "Meta") fact.meta = metaFact(text, b);
+      if (n && b && nodeText(text, n) === "Meta") {
+        fact.meta = metaFact(text, b);
+        const mb = baseNames(text, stmt).filter((x): x is string => !!x && x !== "object");
+        if (mb.length) fact.meta.bases = mb;
+      }
     } else if (stmt.type === "function_definition") {
       const m = methodFact(text, stmt, []);
       if (m) fact.methods.push(m);
