@@ -56,7 +56,12 @@ function check(ctx: RuleContext): void {
     // Meta.ordering on a column inside a composite index (`Index(fields=["content_type", "object_id", "date"])`):
     // the queries filter its leading columns, and the index serves the order too.
     const inComposite = owners.some((o) => o.indexed.some((cols) => cols.includes(f.name)));
-    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !(boolean && u.kind === "order") && !(inComposite && u.key.endsWith(".Meta.ordering")));
+    // A boolean compared with its default, the value most rows hold (`is_active=True`, `deleted=False`), is not
+    // served by an index; only the rare value is (`dirty=True` on a default of False). With no literal default or
+    // no literal compared value, which one is rare is not known.
+    const byDefault = f.assign.kwargs["default"]?.bool;
+    const rare = (u: FieldUse) => byDefault !== undefined && u.bool !== undefined && u.bool !== byDefault && [f.name, `${f.name}__exact`].some((k) => u.key === k || u.key.endsWith(`__${k}`));
+    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")));
     if (!owners.length) continue;
     if (!uses?.length) {
       windowWithinParent(ctx, f, (u) => narrowed(u));

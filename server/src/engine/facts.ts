@@ -137,6 +137,8 @@ export interface LookupFact {
   end: number;
   /** The chain ends in `.delete()`: rows removed by the filter (a retention prune, `filter(created__lt=t).delete()`). */
   prunes?: boolean;
+  /** Keys compared with a literal True or False (`dirty=True`), and that literal. */
+  bools?: Record<string, boolean>;
 }
 
 export interface FileFacts {
@@ -706,10 +708,25 @@ function chainCallKeys(text: string, call: SyntaxNode): string[] {
   for (const a of args?.children ?? []) {
     if (a.type === "dictionary_splat" || a.type === "list_splat") keys.push("**");
     else if (a.type !== "keyword_argument" && a.type !== "comment" && !(a.type === "call" && /(^|\.)Q$/.test(dotted(text, field(a, "function")) ?? ""))) {
-      if (!/^(boolean_operator|binary_operator|parenthesized_expression|unary_operator)$/.test(a.type)) keys.push("**");
+      if (!/^(boolean_operator|binary_operator|parenthesized_expression|unary_operator)$/.test(a.type) || opaqueCondition(text, a)) keys.push("**");
     }
   }
   return keys;
+}
+
+/**
+ * A combination of conditions with a part that cannot be read: a Q held in a variable or returned by a call
+ * (`base_q & Q(started__lte=t)`), anything but Q(...) objects combined with &, | and ~.
+ */
+function opaqueCondition(text: string, expr: SyntaxNode): boolean {
+  const stack = [expr];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "")) continue;
+    if (n.type === "identifier" || n.type === "attribute" || n.type === "call" || n.type === "subscript") return true;
+    for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
+  }
+  return false;
 }
 
 /** The filter keys of every filter call along the method chain that `call` belongs to. */
@@ -735,6 +752,27 @@ function chainKeys(text: string, call: SyntaxNode): string[] {
     r = mc.receiver;
   }
   return keys;
+}
+
+/** Keys of the call (and of its Q(...) objects) compared with a literal True or False. */
+function boolValues(text: string, call: SyntaxNode): Record<string, boolean> | undefined {
+  let out: Record<string, boolean> | undefined;
+  const take = (kwargs: Map<string, SyntaxNode>) => {
+    for (const [k, v] of kwargs) if (v.type === "true" || v.type === "false") (out ??= {})[k] = v.type === "true";
+  };
+  const parts = callParts(text, call);
+  if (!parts) return undefined;
+  take(parts.kwargs);
+  const stack = [...parts.args];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "")) {
+      const q = callParts(text, n);
+      if (q) take(q.kwargs);
+    }
+    for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
+  }
+  return out;
 }
 
 /** Keyword names of Q(...) objects and of the call itself. */
@@ -795,6 +833,8 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
             const keys = lookupKeys(text, n);
             if (keys.length) {
               const fact: LookupFact = { root: rootName, keys, chainKeys: chainKeys(text, n), kind: "filter", start: n.start, end: n.end };
+              const bools = boolValues(text, n);
+              if (bools) fact.bools = bools;
               if (endsInDelete(text, n)) fact.prunes = true;
               out.push(fact);
             }

@@ -56,6 +56,8 @@ export interface FieldUse {
   root: Model;
   /** The query deletes the rows it filters (`filter(created__lt=t).delete()`). */
   prunes?: boolean;
+  /** The literal True or False the key is compared with, when it is one. */
+  bool?: boolean;
 }
 
 // `year` becomes a range on the column; `date` (and `date__gte`, ...) casts it, which a plain index cannot serve.
@@ -529,6 +531,7 @@ export class ModelIndex {
                 const siblings = [...(lk.chainKeys ?? lk.keys).filter((k) => k !== key), ...(via ? [via] : [])];
                 const use: FieldUse = { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key, siblings, root: model };
                 if (lk.prunes) use.prunes = true;
+                if (lk.bools && key in lk.bools) use.bool = lk.bools[key];
                 record(f, use);
               }
               break;

@@ -44,6 +44,8 @@ class Job(models.Model):
     state = models.TextField(choices=STATES)  # expect: missing-index
     # A free TextField is a big column: filtering on it is not the index's to fix.
     log = models.TextField()
+    # Only filtered together with conditions held in a variable, which may be the indexed ones.
+    started = models.DateTimeField(null=True)
 
 
 class Label(models.Model):
@@ -113,3 +115,12 @@ class Worker(models.Model):
 
     last_seen = models.DateTimeField()
     ttl = models.IntegerField()
+
+
+class Page(models.Model):
+    # Polled for the rare value: most rows are not dirty.
+    search_dirty = models.BooleanField(default=False)  # expect: missing-index
+    # Compared with its default, the value most rows hold: an index does not serve it.
+    is_live = models.BooleanField(default=True)
+    # No default: which value is rare is not known.
+    featured = models.BooleanField()

@@ -126,3 +126,20 @@ def forget_lost_workers():
     from .models import Worker
 
     Worker.objects.filter(last_seen__lt=Now() - F("ttl")).delete()
+
+
+def stale_running_jobs(ref_time, host):
+    from .models import Job
+
+    # A Q held in a variable: its conditions cannot be read (here, the indexed ones that narrow the query).
+    base_q = Q(state="running") & Q(log=host)
+    return list(Job.objects.filter(base_q & Q(started__lte=ref_time)))
+
+
+def pages_to_reindex():
+    from .models import Page
+
+    dirty = list(Page.objects.filter(search_dirty=True)[:100])
+    live = list(Page.objects.filter(is_live=True))
+    featured = list(Page.objects.filter(featured=True))
+    return dirty, live, featured
