@@ -1,5 +1,5 @@
 import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/engine/flow";
-import { fewIterations } from "../../server/src/engine/loopshape";
+import { batchedLookup, fewIterations } from "../../server/src/engine/loopshape";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { handledGet } from "../../server/src/engine/rows";
 import { checkGraphqlQueries } from "./graphql";
@@ -171,10 +171,10 @@ function check(ctx: RuleContext): void {
       // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
       if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) return;
       if (inDispatchBranch(ctx, q.node) || batchedWhile(ctx, q)) return;
-      // A loop over a few constants (or columns), a polling loop: not one query per row. (The loop that repeats the
-      // query: not the loop whose iterable it is.)
+      // A loop over a few constants (or columns), a polling loop, one query per batch: not one query per row. (The
+      // loop that repeats the query: not the loop whose iterable it is.)
       const repeats = enclosingLoop(ctx.flow().loops, q.node) ?? q.loop;
-      if (fewIterations(ctx, q.node, repeats)) return;
+      if (fewIterations(ctx, q.node, repeats) || batchedLookup(ctx, q.node, repeats)) return;
       // Re-reading the row being iterated (a freshness check during a long loop) is deliberate.
       const it = iterations.find((x) => x.loop === q.loop);
       if (it?.target && it.qs.model === q.model && new RegExp(`\\b(pk|id)\\s*=\\s*${it.target}\\.(pk|id)\\b`).test(callText)) return;

@@ -1,7 +1,7 @@
 /**
  * What a loop iterates, as the loop rules (queryset-in-loop, save-in-loop) need to know it: a query run on each
- * iteration of a loop over a handful of constants or of a polling loop is not the per-row query those rules are
- * about.
+ * iteration of a loop over a handful of constants, of a polling loop, or of a loop over batches is not the per-row
+ * query those rules are about.
  */
 import type { FileFlow, LoopCtx } from "./flow";
 import type { Syntax, SyntaxNode } from "./parser";
@@ -373,4 +373,108 @@ export function fewIterations(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolea
     return false;
   }
   return true;
+}
+
+const BATCH_WRAPPERS = new Set(["set", "frozenset", "list", "tuple", "sorted"]);
+const SET_METHODS = new Set(["intersection", "difference", "union", "symmetric_difference", "keys", "values", "copy"]);
+const QS_METHODS = new Set(["filter", "exclude", "values_list", "values", "only", "defer", "order_by", "distinct", "using", "annotate", "select_related", "prefetch_related", "all", "iterator"]);
+
+/**
+ * The value given to an `__in` lookup is a batch the loop produces: the loop variable itself (`for batch in
+ * chunks(pks)`), a slice whose bounds the loop computes (`pks[i:i + 1000]`), or a collection computed from one
+ * of those (`to_add.intersection(set(batch))`), also through names assigned in the loop.
+ */
+function batchValue(ctx: Ctx, v: SyntaxNode, loop: LoopCtx, targets: Set<string>, depth: number, following: Set<string> = new Set()): boolean {
+  if (depth > 16) return false;
+  const batch = (n: SyntaxNode | undefined): boolean => !!n && batchValue(ctx, n, loop, targets, depth + 1, following);
+  switch (v.type) {
+    case "parenthesized_expression":
+    case "await":
+      return v.children.some((c) => batch(c));
+    case "identifier": {
+      const name = nodeText(ctx.text, v);
+      if (targets.has(name)) return true;
+      if (!loop.bound.has(name) || following.has(name)) return false;
+      const values = assignedInLoop(ctx, loop, name);
+      following.add(name);
+      const ok = !!values && values.every((x) => batch(x));
+      following.delete(name);
+      return ok;
+    }
+    case "subscript": {
+      const sl = v.children.find((c) => c.type === "slice");
+      if (sl) {
+        let reads = false;
+        walk(sl, (n) => {
+          if (n.type === "identifier" && loop.bound.has(nodeText(ctx.text, n))) reads = true;
+          return !reads;
+        });
+        if (reads) return true;
+      }
+      return !!sl && batch(field(v, "value"));
+    }
+    case "call": {
+      // set(batch), keys.intersection(batch), Model.objects.filter(pk__in=batch).values_list(...). Not any call
+      // given the loop variable: `pods_of(group)` in a loop over groups is a collection per row.
+      const f = field(v, "function");
+      const args = (field(v, "arguments")?.children ?? []).filter((a) => a.type !== "comment");
+      const positional = args.filter((a) => a.type !== "keyword_argument").map((a) => (a.type === "list_splat" ? a.children[0] : a));
+      if (f?.type === "identifier") return BATCH_WRAPPERS.has(nodeText(ctx.text, f)) && positional.length === 1 && batch(positional[0]);
+      if (f?.type !== "attribute") return false;
+      const method = nodeText(ctx.text, field(f, "attribute") ?? f);
+      if (SET_METHODS.has(method)) return batch(field(f, "object")) || positional.some((a) => batch(a));
+      if (QS_METHODS.has(method)) {
+        return batch(field(f, "object")) || args.some((a) => a.type === "keyword_argument" && /__in$/.test(nodeText(ctx.text, field(a, "name") ?? a)) && batch(field(a, "value")));
+      }
+      return false;
+    }
+    case "binary_operator":
+      return batch(field(v, "left")) || batch(field(v, "right"));
+    case "list_comprehension":
+    case "set_comprehension":
+    case "generator_expression":
+    case "dictionary_comprehension": {
+      const first = v.children.find((c) => c.type === "for_in_clause");
+      return !!first && batch(field(first, "right"));
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * The query filters with `x__in=<a batch the loop produces>` (see batchValue): in its own text, or where a
+ * queryset it is built from was assigned in the loop (`batch = Model.objects.filter(pk__in=pks[i:i + n])`, then
+ * `for row in batch.iterator()`). One set-based query per batch, not per row.
+ */
+export function batchedLookup(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
+  return inLookup(ctx, node, loop, loopTargets(ctx, loop), new Set(), 0);
+}
+
+/** A `x__in=<batch>` in the expression, or in the in-loop values of the names it is built from. */
+function inLookup(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, targets: Set<string>, following: Set<string>, depth: number): boolean {
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (NESTED_SCOPES.has(n.type) || n.type === "slice") continue;
+    if (n.type === "keyword_argument") {
+      // Only the lookup itself: the names in other arguments are values, not what the query is built from.
+      const name = field(n, "name");
+      const value = field(n, "value");
+      if (name && value && /__in$/.test(nodeText(ctx.text, name)) && batchValue(ctx, value, loop, targets, depth + 1, following)) return true;
+      continue;
+    }
+    if (n.type === "identifier") {
+      const name = nodeText(ctx.text, n);
+      const p = n.parent;
+      if ((p?.type === "attribute" && field(p, "attribute") === n) || !loop.bound.has(name) || following.has(name) || depth > 8) continue;
+      following.add(name);
+      const found = (assignedInLoop(ctx, loop, name) ?? []).some((v) => inLookup(ctx, v, loop, targets, following, depth + 1));
+      following.delete(name);
+      if (found) return true;
+      continue;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return false;
 }

@@ -53,6 +53,34 @@ def heartbeat(author_id):
         time.sleep(30)
 
 
+def chunks(items, size):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def readd(to_add):
+    # One UPDATE per batch of 1000 keys.
+    for chunk in chunks(list(Book.objects.values_list("pk", flat=True)), 1000):
+        wanted = to_add.intersection(set(chunk))
+        if wanted:
+            Book.objects.filter(pk__in=wanted).update(stock=0)
+
+
+def in_slices(pks):
+    for i in range(0, len(pks), 500):
+        Review.objects.filter(pk__in=pks[i:i + 500]).delete()
+
+
+def keys_of_each_row(book_ids_of):
+    for author in Author.objects.all():
+        Review.objects.filter(book_id__in=book_ids_of(author)).update(rating=0)  # expect: save-in-loop
+
+
+def one_key_as_a_list(pks):
+    for pk in pks:
+        Book.objects.filter(pk__in=[pk]).update(stock=0)  # expect: save-in-loop
+
+
 def mark(book):
     book.stock = 0
     book.save(update_fields=["stock"])
