@@ -1,4 +1,5 @@
 import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/engine/flow";
+import { assignedInLoop, batchedLookup, fewIterations } from "../../server/src/engine/loopshape";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { handledGet } from "../../server/src/engine/rows";
 import { checkGraphqlQueries } from "./graphql";
@@ -159,6 +160,186 @@ function batchedWhile(ctx: RuleContext, q: LoopQuery): boolean {
   return ok && breaks;
 }
 
+/** Whitespace-free text, to compare two spellings of the same expression. */
+function squeezed(ctx: RuleContext, n: SyntaxNode): string {
+  return nodeText(ctx.text, n).replace(/\s+/g, "");
+}
+
+function unparen(n: SyntaxNode | undefined): SyntaxNode | undefined {
+  while (n && n.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
+  return n;
+}
+
+/** `D.get(K)` (or `D.get(K, None)`): the dict and key texts. */
+function dictGet(ctx: RuleContext, n: SyntaxNode | undefined): { dict: string; key: string } | null {
+  n = unparen(n);
+  if (n?.type !== "call") return null;
+  const f = field(n, "function");
+  const args = (field(n, "arguments")?.children ?? []).filter((c) => c.type !== "comment");
+  if (f?.type !== "attribute" || nodeText(ctx.text, field(f, "attribute") ?? f) !== "get" || !args.length || args.length > 2) return null;
+  if (args.length === 2 && args[1].type !== "none") return null;
+  if (args[0].type === "keyword_argument" || args[0].type.endsWith("splat")) return null;
+  return { dict: squeezed(ctx, field(f, "object")!), key: squeezed(ctx, args[0]) };
+}
+
+/**
+ * What a condition says about a cache entry: `K not in D`, `D.get(K) is None`, `not D.get(K)` (absent) or `K in D`,
+ * `D.get(K)`, `D.get(K) is not None` (present); also through a name assigned `N = D.get(K)` just before the `if`.
+ */
+function cacheTest(ctx: RuleContext, cond: SyntaxNode | undefined, ifStmt: SyntaxNode): { dict: string; key: string; present: boolean } | null {
+  cond = unparen(cond);
+  if (!cond) return null;
+  const viaName = (n: SyntaxNode | undefined): { dict: string; key: string } | null => {
+    n = unparen(n);
+    if (n?.type !== "identifier") return dictGet(ctx, n);
+    // `entry = cache.get(key)` as the statement right before the if.
+    const block = ifStmt.parent;
+    if (!block) return null;
+    const prev = block.children[block.children.indexOf(ifStmt) - 1];
+    const a = prev?.type === "expression_statement" ? prev.children[0] : undefined;
+    if (a?.type !== "assignment" || field(a, "left")?.type !== "identifier" || nodeText(ctx.text, field(a, "left")!) !== nodeText(ctx.text, n)) return null;
+    return dictGet(ctx, field(a, "right"));
+  };
+  if (cond.type === "not_operator") {
+    const g = viaName(field(cond, "argument"));
+    return g && { ...g, present: false };
+  }
+  if (cond.type === "comparison_operator" && cond.children.length === 2) {
+    const [a, b] = cond.children;
+    const op = ctx.text.slice(a.end, b.start).replace(/\s+/g, " ").trim();
+    if (op === "not in" || op === "in") {
+      let d: SyntaxNode | undefined = unparen(b);
+      // `K in D.keys()`
+      if (d?.type === "call" && field(d, "function")?.type === "attribute" && nodeText(ctx.text, field(field(d, "function")!, "attribute")!) === "keys") d = field(field(d, "function")!, "object");
+      return d ? { dict: squeezed(ctx, d), key: squeezed(ctx, a), present: op === "in" } : null;
+    }
+    if ((op === "is" || op === "is not") && b.type === "none") {
+      const g = viaName(a);
+      return g && { ...g, present: op === "is not" };
+    }
+    return null;
+  }
+  const g = viaName(cond);
+  return g && { ...g, present: true };
+}
+
+/** The block stores into `D[K]` (`D[K] = value`, `D[K] = x = value`). */
+function storesInto(ctx: RuleContext, block: SyntaxNode, dict: string, key: string): boolean {
+  let found = false;
+  walk(block, (n) => {
+    if (found || n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") return false;
+    if (n.type === "assignment") {
+      const left = field(n, "left");
+      if (left?.type === "subscript" && squeezed(ctx, field(left, "value") ?? left) === dict && squeezed(ctx, field(left, "subscript") ?? left) === key) found = true;
+    }
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * A memoized lookup: the query runs under `if K not in D:` (or `D.get(K) is None`, or in the `else` of `if K in
+ * D:`) whose block stores `D[K] = ...`: one query per distinct key, which the cache (often an instance's, kept
+ * across calls) exists to bound. (`D.setdefault(K, query)` is not one: its argument runs every time.)
+ */
+function memoized(ctx: RuleContext, node: SyntaxNode): boolean {
+  for (let child: SyntaxNode = node, p = node.parent; p; child = p, p = p.parent) {
+    if (p.type === "function_definition" || p.type === "lambda" || p.type === "class_definition") return false;
+    let ifStmt: SyntaxNode | null = null;
+    let block: SyntaxNode | undefined;
+    let present = false;
+    if ((p.type === "if_statement" || p.type === "elif_clause") && field(p, "consequence") === child) {
+      ifStmt = p.type === "if_statement" ? p : p.parent;
+      block = child;
+      present = false;
+      const t = ifStmt && cacheTest(ctx, field(p, "condition"), ifStmt);
+      if (t && t.present === present && storesInto(ctx, block, t.dict, t.key)) return true;
+    } else if (p.type === "else_clause" && p.parent?.type === "if_statement" && !p.parent.children.some((c) => c.type === "elif_clause")) {
+      ifStmt = p.parent;
+      block = field(p, "body") ?? p;
+      const t = cacheTest(ctx, field(ifStmt, "condition"), ifStmt);
+      if (t && t.present && storesInto(ctx, block, t.dict, t.key)) return true;
+    }
+  }
+  return false;
+}
+
+/** A statement in the loop (not in a nested loop or function) that leaves or restarts it: break, continue, return. */
+function leavesLoop(n: SyntaxNode): boolean {
+  let found = false;
+  walk(n, (x) => {
+    if (found || x.type === "for_statement" || x.type === "while_statement" || x.type === "function_definition" || x.type === "lambda" || x.type === "class_definition") return false;
+    if (x.type === "break_statement" || x.type === "continue_statement" || x.type === "return_statement") found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * The query's result steers the while loop: it is (in) the loop's condition, or the condition of an `if` in the
+ * loop whose branches break, continue or return.
+ */
+function steersLoop(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean {
+  const within = (n: SyntaxNode, outer: SyntaxNode | undefined): boolean => {
+    for (let x: SyntaxNode | null = n; x; x = x.parent) if (x === outer) return true;
+    return false;
+  };
+  if (within(node, field(loop.node, "condition"))) return true;
+  for (let p = node.parent; p && p !== loop.node; p = p.parent) {
+    if (p.type === "for_statement" || p.type === "while_statement" || p.type === "function_definition") return false;
+    if ((p.type === "if_statement" || p.type === "elif_clause") && within(node, field(p, "condition"))) {
+      return p.children.some((c) => c.field !== "condition" && leavesLoop(c));
+    }
+  }
+  return false;
+}
+
+const RUNS_OR_TAKES = /\.a?(get|first|last|latest|earliest|count|exists|aggregate|in_bulk|pop|popleft|popitem|get_nowait)\(|\bnext\(|\b(list|len|tuple|set|sorted)\(|\bawait\b/;
+
+/**
+ * A convergence loop: a `while` loop whose query reads loop state only through names the loop reassigns, after
+ * the query, from values that neither run a query nor take an item nor read other loop state (`date = now()`,
+ * re-checking for rows created since), and whose result decides whether the loop goes on. Names the loop assigns
+ * before the query (`qs = Model.objects.filter(created__gte=date)`) are followed to what they read.
+ */
+function convergenceLoop(ctx: RuleContext, q: LoopQuery, loop: LoopCtx): boolean {
+  if (loop.kind !== "while" || !steersLoop(ctx, q.node, loop)) return false;
+  let state = false;
+  let ok = true;
+  const followed = new Set<string>();
+  const stack = [q.node];
+  while (stack.length && ok) {
+    const n = stack.pop()!;
+    if (n.type === "identifier") {
+      const p = n.parent;
+      if ((p?.type === "attribute" && field(p, "attribute") === n) || (p?.type === "keyword_argument" && field(p, "name") === n)) continue;
+      const name = nodeText(ctx.text, n);
+      if (!loop.bound.has(name) || followed.has(name)) continue;
+      followed.add(name);
+      const values = assignedInLoop(ctx, loop, name);
+      if (!values) {
+        ok = false;
+        break;
+      }
+      for (const v of values) {
+        if (RUNS_OR_TAKES.test(nodeText(ctx.text, v))) ok = false;
+        else if (v.end <= q.node.start) stack.push(v);
+        else {
+          // Reassigned after the query: the state the next check sees. It must not come from the loop's other names.
+          walk(v, (x) => {
+            if (x.type === "identifier" && loop.bound.has(nodeText(ctx.text, x)) && !(x.parent?.type === "attribute" && field(x.parent, "attribute") === x) && !(x.parent?.type === "keyword_argument" && field(x.parent, "name") === x)) ok = false;
+            return ok;
+          });
+          state = true;
+        }
+      }
+      continue;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return ok && state;
+}
+
 function check(ctx: RuleContext): void {
   const iterations = ctx.flow().iterations;
   for (const q of ctx.flow().queries) {
@@ -170,6 +351,11 @@ function check(ctx: RuleContext): void {
       // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
       if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) return;
       if (inDispatchBranch(ctx, q.node) || batchedWhile(ctx, q)) return;
+      // A loop over a few constants (or columns), a polling loop, one query per batch, a memoized lookup, a
+      // convergence loop: not one query per row.
+      // (The loop that repeats the query: not the loop whose iterable it is.)
+      const repeats = enclosingLoop(ctx.flow().loops, q.node) ?? q.loop;
+      if (fewIterations(ctx, q.node, repeats) || batchedLookup(ctx, q.node, repeats) || memoized(ctx, q.node) || convergenceLoop(ctx, q, repeats)) return;
       // Re-reading the row being iterated (a freshness check during a long loop) is deliberate.
       const it = iterations.find((x) => x.loop === q.loop);
       if (it?.target && it.qs.model === q.model && new RegExp(`\\b(pk|id)\\s*=\\s*${it.target}\\.(pk|id)\\b`).test(callText)) return;

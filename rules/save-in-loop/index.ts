@@ -1,4 +1,5 @@
 import { enclosingLoop, type LoopCtx } from "../../server/src/engine/flow";
+import { batchedLookup, fewIterations } from "../../server/src/engine/loopshape";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
 import { syntacticQueryset } from "../../server/src/engine/rows";
@@ -213,7 +214,7 @@ function reportHelperWrites(ctx: RuleContext, loops: Map<SyntaxNode, LoopCtx>): 
   walkExamined(ctx, (n) => {
     if (n.type !== "call" || n.children[0]?.type !== "identifier") return;
     const loop = enclosingLoop(loops, n);
-    if (!loop) return;
+    if (!loop || fewIterations(ctx, n, loop)) return;
     for (let p = n.parent; p && p !== loop.node; p = p.parent) if (p.type === "try_statement") return;
     const hw = writeThroughHelper(ctx, n);
     if (!hw) return;
@@ -258,6 +259,9 @@ function check(ctx: RuleContext): void {
     if (!mc || (!INSTANCE_WRITES.has(mc.method) && !QUERYSET_WRITES.has(mc.method))) return;
     const loop = enclosingLoop(flow.loops, n);
     if (!loop) return;
+    // A loop over a few constants or columns, or a polling loop: a handful of writes, or one per poll. A queryset
+    // write filtered on a batch the loop produces (`filter(pk__in=batch)`) is one set-based write per batch.
+    if (fewIterations(ctx, n, loop) || batchedLookup(ctx, n, loop)) return;
     // Per-row error handling (try/except around the write) needs the per-row call; so may a condition.
     let inTry = false;
     let inIf = false;

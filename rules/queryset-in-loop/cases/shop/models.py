@@ -16,6 +16,7 @@ class Book(models.Model):
     author = models.ForeignKey(Author, on_delete=models.CASCADE)
     tags = models.ManyToManyField(Tag, related_name="books")
     price = models.DecimalField(max_digits=8, decimal_places=2)
+    created = models.DateTimeField(auto_now_add=True)
 
 
 class Review(models.Model):

@@ -1,0 +1,46 @@
+from .models import Author, Book, Review
+
+
+def chunks(items, size):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def print_in_batches(pks):
+    # One query per slice of 1000 keys, not per row.
+    for i in range(0, len(pks), 1000):
+        batch = Book.objects.filter(pk__in=pks[i:i + 1000])
+        for book in batch.iterator():
+            print(book.title)
+
+
+def readd(to_add):
+    for chunk in chunks(list(Book.objects.values_list("pk", flat=True)), 1000):
+        wanted = to_add.intersection(set(chunk))
+        books = Book.objects.filter(pk__in=wanted)
+        for book in books:
+            print(book.title)
+
+
+def grouped(limit_map):
+    # One query per group of keys.
+    for limit, values in limit_map.items():
+        ids = [v[0] for v in values]
+        reviews = Review.objects.filter(book_id__in=ids)[:limit]
+        for review in reviews:
+            print(review.rating)
+
+
+def a_collection_per_row(book_ids_of):
+    # The keys come from each row: one query per author.
+    for author in Author.objects.all():
+        reviews = Review.objects.filter(book_id__in=book_ids_of(author))
+        for review in reviews:  # expect: queryset-in-loop
+            print(review.rating)
+
+
+def one_key_as_a_list(pks):
+    for pk in pks:
+        books = Book.objects.filter(pk__in=[pk])
+        for book in books:  # expect: queryset-in-loop
+            print(book.title)

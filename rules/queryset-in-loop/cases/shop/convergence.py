@@ -1,0 +1,46 @@
+from django.utils.timezone import now
+
+from .models import Book
+
+
+def copy_until_settled():
+    # Re-checks for rows created since the last pass until there are none: the query reads state the loop moves.
+    since = now()
+    books = Book.objects.all()
+    while True:
+        for title in books.values_list("title", flat=True):
+            print(title)
+        books = Book.objects.filter(created__gte=since)
+        if count := books.count():
+            print(count)
+            since = now()
+            continue
+        break
+
+
+def probe_ids():
+    # A counter: one query per id.
+    pk = 0
+    while True:
+        if not Book.objects.filter(pk=pk).exists():  # expect: queryset-in-loop
+            break
+        pk += 1
+
+
+def drain(queue):
+    # State taken from a queue: one query per item.
+    pk = queue.pop()
+    while queue:
+        if Book.objects.filter(pk=pk).exists():  # expect: queryset-in-loop
+            pk = queue.pop()
+            continue
+        break
+
+
+def retries_in_a_for_loop(attempts):
+    since = now()
+    for _ in range(attempts):
+        if Book.objects.filter(created__gte=since).count():  # expect: queryset-in-loop
+            since = now()
+            continue
+        break

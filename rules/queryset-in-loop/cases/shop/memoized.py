@@ -1,0 +1,48 @@
+from .models import Author, Tag
+
+
+class AuthorNames:
+    def __init__(self):
+        self.authors = {}
+
+    def names(self, books):
+        # One query per distinct author: the cache bounds them.
+        for book in books:
+            if book.author_id not in self.authors:
+                self.authors[book.author_id] = Author.objects.get(pk=book.author_id)
+            print(self.authors[book.author_id].name)
+
+
+def cached_with_get(rows):
+    cache = {}
+    for row in rows:
+        author = cache.get(row["author"])
+        if author is None:
+            author = Author.objects.get(pk=row["author"])
+            cache[row["author"]] = author
+        print(author.name)
+
+
+def cached_in_else(rows):
+    cache = {}
+    for row in rows:
+        if row["tag"] in cache:
+            tag = cache[row["tag"]]
+        else:
+            tag = cache[row["tag"]] = Tag.objects.get(name=row["tag"])
+        print(tag.name)
+
+
+def setdefault_runs_every_time(rows):
+    # setdefault() evaluates its argument on every call: not a cache.
+    cache = {}
+    for row in rows:
+        tag = cache.setdefault(row["tag"], Tag.objects.get(name=row["tag"]))  # expect: queryset-in-loop
+        print(tag.name)
+
+
+def checked_but_not_stored(rows):
+    seen = {}
+    for row in rows:
+        if row["tag"] not in seen:
+            print(Tag.objects.get(name=row["tag"]).name)  # expect: queryset-in-loop

@@ -1,0 +1,99 @@
+import time
+
+from django.conf import settings
+from django.utils.timezone import now
+
+from .models import Author, Book, Review
+
+COLUMNS = {"title", "price", "stock"}
+
+
+def strip_columns():
+    # A constant set of column names: one UPDATE per column, each of a different column.
+    for column in COLUMNS - {"title"}:
+        Book.objects.filter(**{f"{column}__isnull": False}).update(**{column: None})
+
+
+def per_literal_state():
+    for rating in [1, 2]:
+        Review.objects.filter(rating=rating).update(rating=rating + 1)
+
+
+def per_setting(pk):
+    book = Book.objects.get(pk=pk)
+    for field in settings.RESET_FIELDS:
+        setattr(book, field, None)
+        book.save()
+
+
+def clear_columns(columns):
+    # The loop variable only names the column.
+    for column in columns:
+        qs = Book.objects.filter(**{f"{column}__isnull": False})
+        qs.update(**{column: None})
+
+
+def set_values(titles):
+    for title in titles:
+        Book.objects.filter(title=title).update(stock=0)  # expect: save-in-loop
+
+
+def rows_inside_a_constant_loop():
+    for column in COLUMNS:
+        for book in Book.objects.all():
+            book.save(update_fields=[column])  # expect: save-in-loop
+
+
+def heartbeat(author_id):
+    # A polling loop: one write per tick, on purpose.
+    author = Author.objects.get(pk=author_id)
+    while True:
+        author.name = str(now())
+        author.save()
+        time.sleep(30)
+
+
+def chunks(items, size):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def readd(to_add):
+    # One UPDATE per batch of 1000 keys.
+    for chunk in chunks(list(Book.objects.values_list("pk", flat=True)), 1000):
+        wanted = to_add.intersection(set(chunk))
+        if wanted:
+            Book.objects.filter(pk__in=wanted).update(stock=0)
+
+
+def in_slices(pks):
+    for i in range(0, len(pks), 500):
+        Review.objects.filter(pk__in=pks[i:i + 500]).delete()
+
+
+def keys_of_each_row(book_ids_of):
+    for author in Author.objects.all():
+        Review.objects.filter(book_id__in=book_ids_of(author)).update(rating=0)  # expect: save-in-loop
+
+
+def one_key_as_a_list(pks):
+    for pk in pks:
+        Book.objects.filter(pk__in=[pk]).update(stock=0)  # expect: save-in-loop
+
+
+def mark(book):
+    book.stock = 0
+    book.save(update_fields=["stock"])
+
+
+def mark_two(first_pk, second_pk):
+    # Two books, named in the code: two saves.
+    first = Book.objects.get(pk=first_pk)
+    second = Book.objects.get(pk=second_pk)
+    for book in (first, second):
+        mark(book)
+
+
+def mark_each(books):
+    for book in books:
+        mark(book)  # expect: save-in-loop

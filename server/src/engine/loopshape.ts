@@ -1,0 +1,480 @@
+/**
+ * What a loop iterates, as the loop rules (queryset-in-loop, save-in-loop) need to know it: a query run on each
+ * iteration of a loop over a handful of constants, of a polling loop, or of a loop over batches is not the per-row
+ * query those rules are about.
+ */
+import type { FileFlow, LoopCtx } from "./flow";
+import type { Syntax, SyntaxNode } from "./parser";
+import { field, nodeText, walk } from "./syntax";
+
+interface Ctx {
+  text: string;
+  syntax: Syntax;
+  flow?(): FileFlow;
+}
+
+/** `settings`, `conf.settings`, `django.conf.settings`: Django's settings object. */
+const SETTINGS = /^(?:(?:django\.)?conf\.)?settings$/;
+/** A value built by a query (at import time, a module-level name can hold a queryset). */
+const QUERY_TEXT = /\.objects\b|\.(?:filter|exclude|all|values_list|values|order_by|select_related|prefetch_related|annotate|iterator)\(/;
+
+const NESTED_SCOPES = new Set(["function_definition", "class_definition", "lambda"]);
+const COMPREHENSIONS = new Set(["list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension"]);
+
+function names(ctx: Ctx, target: SyntaxNode, into: Set<string>): Set<string> {
+  if (target.type === "identifier") into.add(nodeText(ctx.text, target));
+  else for (const c of target.children) names(ctx, c, into);
+  return into;
+}
+
+/** The iterables of a for loop or a comprehension (every `for ... in X` clause); none for a while loop. */
+function iterables(loop: LoopCtx): SyntaxNode[] {
+  if (loop.kind === "for") {
+    const right = field(loop.node, "right");
+    return right ? [right] : [];
+  }
+  if (loop.kind === "comprehension") return loop.node.children.filter((c) => c.type === "for_in_clause").map((c) => field(c, "right")).filter((c): c is SyntaxNode => !!c);
+  return [];
+}
+
+/** The names the loop itself binds (`for a, b in ...`, every clause of a comprehension). */
+export function loopTargets(ctx: Ctx, loop: LoopCtx): Set<string> {
+  const out = new Set<string>();
+  if (loop.kind === "for") {
+    const left = field(loop.node, "left");
+    if (left) names(ctx, left, out);
+  } else if (loop.kind === "comprehension") {
+    for (const c of loop.node.children) if (c.type === "for_in_clause") {
+      const left = field(c, "left");
+      if (left) names(ctx, left, out);
+    }
+  }
+  return out;
+}
+
+const ALL_CAPS = /^_*[A-Z][A-Z0-9]*(?:_+[A-Z0-9]+)*_*$/;
+function allCaps(name: string): boolean {
+  return ALL_CAPS.test(name) && name.replace(/_/g, "").length >= 2;
+}
+
+/** Calls that keep a collection's size bounded by their argument's. */
+const WRAPPERS = new Set(["set", "frozenset", "list", "tuple", "sorted", "reversed", "enumerate", "dict"]);
+/** Calls on a name that can grow it by an unknown amount. */
+const GROWS = /^(append|extend|add|update|insert|setdefault|__setitem__|__iadd__)$/;
+
+interface Binding {
+  /** The value bound, for a plain `name = value` (or `name |= value` and the like). */
+  value: SyntaxNode | null;
+  op: string;
+}
+
+/** Every binding of `name` in the scope's own code (not nested functions or classes), or null for any it cannot read. */
+function bindings(ctx: Ctx, scope: SyntaxNode, name: string): Binding[] | null {
+  const out: Binding[] = [];
+  let ok = true;
+  if (scope.type === "function_definition") {
+    const params = field(scope, "parameters");
+    if (params && names(ctx, params, new Set()).has(name)) return null;
+  }
+  const body = scope.type === "module" ? scope : field(scope, "body");
+  if (!body) return null;
+  walk(body, (n) => {
+    if (!ok) return false;
+    if (NESTED_SCOPES.has(n.type) || COMPREHENSIONS.has(n.type)) return false;
+    if (n.type === "assignment" || n.type === "augmented_assignment") {
+      const left = field(n, "left");
+      if (left?.type === "identifier" && nodeText(ctx.text, left) === name) {
+        const right = field(n, "right");
+        const op = n.type === "assignment" ? "=" : ctx.text.slice(left.end, right ? right.start : n.end).trim();
+        out.push({ value: right ?? null, op });
+      } else if (left && left.type !== "identifier" && left.type !== "subscript" && left.type !== "attribute" && names(ctx, left, new Set()).has(name)) ok = false;
+      else if (left?.type === "subscript" && nodeText(ctx.text, field(left, "value") ?? left) === name) ok = false;
+    } else if (n.type === "for_statement" || n.type === "for_in_clause") {
+      const left = field(n, "left");
+      if (left && names(ctx, left, new Set()).has(name)) ok = false;
+    } else if (n.type === "named_expression") {
+      const nm = field(n, "name");
+      if (nm && nodeText(ctx.text, nm) === name) ok = false;
+    } else if (n.type === "as_pattern") {
+      const alias = field(n, "alias");
+      if (alias && names(ctx, alias, new Set()).has(name)) ok = false;
+    } else if (n.type === "global_statement" || n.type === "nonlocal_statement" || n.type === "import_statement" || n.type === "import_from_statement") {
+      if (names(ctx, n, new Set()).has(name)) ok = false;
+    } else if (n.type === "call") {
+      const f = field(n, "function");
+      const obj = f?.type === "attribute" ? field(f, "object") : undefined;
+      const attr = f?.type === "attribute" ? field(f, "attribute") : undefined;
+      if (obj?.type === "identifier" && nodeText(ctx.text, obj) === name && attr && GROWS.test(nodeText(ctx.text, attr))) ok = false;
+    }
+    return true;
+  });
+  return ok ? out : null;
+}
+
+/**
+ * The expression is a small collection fixed by the code, not rows: a literal list / tuple / set / dict / string,
+ * `settings.X`, an ALL_CAPS constant (`CHECKSUMS`, `constants.KNOWN`, `self.FIELDS`), a module-level name bound
+ * only to such values, or a local name assigned only from them, also through `set()` / `sorted()` / `enumerate()`
+ * ..., set operations that cannot add rows (`A - {"x"}`, `A.difference(B)`, `A & rows`) and comprehensions over
+ * them.
+ */
+export function fixedCollection(ctx: Ctx, expr: SyntaxNode, depth = 0, seen: Set<string> = new Set()): boolean {
+  if (depth > 8) return false;
+  const fixed = (n: SyntaxNode | undefined): boolean => !!n && fixedCollection(ctx, n, depth + 1, seen);
+  switch (expr.type) {
+    case "parenthesized_expression":
+      return expr.children.length === 1 && fixed(expr.children[0]);
+    case "string":
+    case "concatenated_string":
+      return true;
+    case "list":
+    case "tuple":
+    case "set":
+    case "dictionary":
+      return expr.children.every((c) => c.type === "comment" || ((c.type === "list_splat" || c.type === "dictionary_splat") ? fixed(c.children[0]) : true));
+    case "list_comprehension":
+    case "set_comprehension":
+    case "generator_expression":
+    case "dictionary_comprehension": {
+      const clauses = expr.children.filter((c) => c.type === "for_in_clause");
+      return clauses.length > 0 && clauses.every((c) => fixed(field(c, "right")));
+    }
+    case "binary_operator": {
+      const [a, b] = [field(expr, "left"), field(expr, "right")];
+      const op = a && b ? ctx.text.slice(a.end, b.start).trim() : "";
+      if (op === "-") return fixed(a);
+      if (op === "&") return fixed(a) || fixed(b);
+      if (op === "|" || op === "+" || op === "^") return fixed(a) && fixed(b);
+      return false;
+    }
+    case "conditional_expression":
+      return expr.children.length === 3 && fixed(expr.children[0]) && fixed(expr.children[2]);
+    case "attribute": {
+      const attr = field(expr, "attribute");
+      const obj = field(expr, "object");
+      if (!attr || !obj) return false;
+      if (allCaps(nodeText(ctx.text, attr))) return true;
+      // settings.X, django.conf.settings.X
+      return (obj.type === "identifier" || obj.type === "attribute") && SETTINGS.test(nodeText(ctx.text, obj).replace(/\s+/g, ""));
+    }
+    case "identifier":
+      return fixedName(ctx, expr, depth, seen);
+    case "call": {
+      const f = field(expr, "function");
+      const args = (field(expr, "arguments")?.children ?? []).filter((c) => c.type !== "comment");
+      if (!f || args.some((a) => a.type === "keyword_argument" && !/^(key|reverse|start)$/.test(nodeText(ctx.text, field(a, "name") ?? a)))) return false;
+      const positional = args.filter((a) => a.type !== "keyword_argument");
+      if (positional.some((a) => a.type === "list_splat" || a.type === "dictionary_splat")) return false;
+      if (f.type === "identifier") {
+        const fn = nodeText(ctx.text, f);
+        if (WRAPPERS.has(fn)) return positional.length === 1 && fixed(positional[0]);
+        if (fn === "zip") return positional.some((a) => fixed(a));
+        if (fn === "getattr") return positional.length >= 2 && SETTINGS.test(nodeText(ctx.text, positional[0]).replace(/\s+/g, ""));
+        return false;
+      }
+      if (f.type !== "attribute") return false;
+      const recv = field(f, "object");
+      const method = nodeText(ctx.text, field(f, "attribute") ?? f);
+      if (/^(keys|values|items|copy)$/.test(method)) return positional.length === 0 && fixed(recv);
+      if (method === "difference") return fixed(recv);
+      if (method === "intersection") return fixed(recv) || positional.some((a) => fixed(a));
+      if (method === "union" || method === "symmetric_difference") return fixed(recv) && positional.every((a) => fixed(a));
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+function fixedName(ctx: Ctx, id: SyntaxNode, depth: number, seen: Set<string>): boolean {
+  const name = nodeText(ctx.text, id);
+  const fixedBindings = (s: SyntaxNode, bs: Binding[]): boolean => {
+    const key = `${s.start}:${name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    const ok = bs.every((b) => {
+      if (!b.value) return false;
+      if (b.op === "-=" || b.op === "&=") return true;
+      if (b.op !== "=" && b.op !== "|=" && b.op !== "+=" && b.op !== "^=") return false;
+      return fixedCollection(ctx, b.value, depth + 1, seen);
+    });
+    seen.delete(key);
+    return ok;
+  };
+  // The function the name is read in: its own bindings decide (a parameter is not fixed).
+  let scope: SyntaxNode | null = id.parent;
+  while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
+  if (scope && scope.type === "function_definition") {
+    const bs = bindings(ctx, scope, name);
+    if (bs === null) return false;
+    if (bs.length) return fixedBindings(scope, bs);
+  }
+  // A name the function does not bind: a module-level name bound only to fixed collections, or a module's
+  // constant (ALL_CAPS, imported or not) unless this module binds it to a queryset.
+  const bs = bindings(ctx, ctx.syntax.root, name);
+  if (bs && bs.length && fixedBindings(ctx.syntax.root, bs)) return true;
+  return allCaps(name) && !(bs ?? []).some((b) => !b.value || QUERY_TEXT.test(nodeText(ctx.text, b.value)));
+}
+
+/** A for loop or comprehension whose every iterable is a fixed collection (see fixedCollection). */
+export function overFixedCollection(ctx: Ctx, loop: LoopCtx): boolean {
+  const its = iterables(loop);
+  const values = ctx.flow?.().values;
+  return its.length > 0 && its.every((it) => {
+    // Whatever its name, a queryset the analysis followed is rows.
+    const v = values?.get(it);
+    if (v && (v.k === "qs" || v.k === "manager" || v.k === "rows")) return false;
+    return fixedCollection(ctx, it);
+  });
+}
+
+/** How a node's value depends on a loop: not at all, only through the keys of a `**{...}` lookup, or otherwise. */
+export type Dep = 0 | 1 | 2;
+export const Dep = { None: 0, Keys: 1, Value: 2 } as const;
+
+/**
+ * How `node` depends on the names the loop binds. A dict whose keys (only) read the loop, handed over as
+ * `**kwargs` (`filter(**{checksum: None})`, `params = {f"{c}__isnull": True}; filter(**params)`), is `Keys`:
+ * each iteration queries a different column. Names assigned in the loop are followed to their values.
+ */
+export function loopDependence(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, following: Set<string> = new Set()): Dep {
+  const dep = (n: SyntaxNode | undefined): Dep => (n ? loopDependence(ctx, n, loop, following) : Dep.None);
+  const value = (d: Dep): Dep => (d === Dep.None ? Dep.None : Dep.Value);
+  switch (node.type) {
+    case "identifier": {
+      const name = nodeText(ctx.text, node);
+      if (!loop.bound.has(name)) return Dep.None;
+      if (following.has(name)) return Dep.Value;
+      const values = assignedInLoop(ctx, loop, name);
+      if (!values) return Dep.Value;
+      following.add(name);
+      let d: Dep = Dep.None;
+      for (const v of values) d = Math.max(d, dep(v)) as Dep;
+      following.delete(name);
+      return d;
+    }
+    case "parenthesized_expression":
+    case "await":
+      return node.children.reduce<Dep>((d, c) => Math.max(d, dep(c)) as Dep, Dep.None);
+    case "dictionary": {
+      let d: Dep = Dep.None;
+      for (const c of node.children) {
+        if (c.type === "pair") {
+          if (dep(field(c, "key")) !== Dep.None) d = Math.max(d, Dep.Keys) as Dep;
+          d = Math.max(d, value(dep(field(c, "value")))) as Dep;
+        } else if (c.type === "dictionary_splat") d = Math.max(d, dep(c.children[0])) as Dep;
+        else d = Math.max(d, value(dep(c))) as Dep;
+      }
+      return d;
+    }
+    case "attribute": {
+      // `qs.filter` keeps what qs depends on; the attribute's name is no read.
+      return dep(field(node, "object"));
+    }
+    case "call": {
+      const f = field(node, "function");
+      let d: Dep = f?.type === "attribute" ? dep(f) : value(f ? dep(f) : Dep.None);
+      const isQ = f?.type === "identifier" && nodeText(ctx.text, f) === "Q";
+      for (const a of field(node, "arguments")?.children ?? []) {
+        if (a.type === "dictionary_splat") d = Math.max(d, dep(a.children[0])) as Dep;
+        else if (a.type === "keyword_argument") d = Math.max(d, value(dep(field(a, "value")))) as Dep;
+        else if (a.type === "comment") continue;
+        else d = Math.max(d, isQ ? dep(a) : value(dep(a))) as Dep;
+      }
+      return d;
+    }
+    default: {
+      let d: Dep = Dep.None;
+      for (const c of node.children) {
+        if (c.type === "keyword_argument") d = Math.max(d, value(dep(field(c, "value")))) as Dep;
+        else d = Math.max(d, value(dep(c))) as Dep;
+        if (d === Dep.Value) break;
+      }
+      return d;
+    }
+  }
+}
+
+/**
+ * The values assigned to a name in the loop, when every binding of it there is a plain `name = value`; null when
+ * the loop binds it otherwise (as a loop target, by unpacking, `+=`, `with ... as`, ...).
+ */
+export function assignedInLoop(ctx: Ctx, loop: LoopCtx, name: string): SyntaxNode[] | null {
+  const out: SyntaxNode[] = [];
+  let ok = true;
+  walk(loop.node, (n) => {
+    if (!ok) return false;
+    if (NESTED_SCOPES.has(n.type)) return false;
+    if (n.type === "for_statement" || n.type === "for_in_clause") {
+      const left = field(n, "left");
+      if (left && names(ctx, left, new Set()).has(name)) ok = false;
+    } else if (n.type === "assignment") {
+      const left = field(n, "left");
+      const right = field(n, "right");
+      if (left?.type === "identifier" && nodeText(ctx.text, left) === name) {
+        if (right) out.push(right.type === "assignment" ? innermostValue(right) : right);
+        else ok = false;
+      } else if (left && left.type !== "identifier" && left.type !== "subscript" && left.type !== "attribute" && names(ctx, left, new Set()).has(name)) ok = false;
+    } else if (n.type === "augmented_assignment") {
+      const left = field(n, "left");
+      if (left && names(ctx, left, new Set()).has(name) && left.type === "identifier") ok = false;
+    } else if (n.type === "named_expression") {
+      const nm = field(n, "name");
+      const v = field(n, "value");
+      if (nm && nodeText(ctx.text, nm) === name) {
+        if (v) out.push(v);
+        else ok = false;
+      }
+    } else if (n.type === "as_pattern") {
+      const alias = field(n, "alias");
+      if (alias && names(ctx, alias, new Set()).has(name)) ok = false;
+    }
+    return true;
+  });
+  return ok && out.length ? out : null;
+}
+
+function innermostValue(a: SyntaxNode): SyntaxNode {
+  let r = a;
+  while (r.type === "assignment") {
+    const next = field(r, "right");
+    if (!next) return r;
+    r = next;
+  }
+  return r;
+}
+
+/** A `while` loop whose body sleeps (`time.sleep(2)`, `await asyncio.sleep(1)`): polling, meant to re-read. */
+export function pollingLoop(ctx: Ctx, loop: LoopCtx): boolean {
+  if (loop.kind !== "while") return false;
+  const body = field(loop.node, "body");
+  if (!body) return false;
+  let found = false;
+  walk(body, (n) => {
+    if (found || NESTED_SCOPES.has(n.type)) return false;
+    if (n.type === "call") {
+      const f = field(n, "function");
+      if (f && /^(?:(?:time|asyncio|gevent|trio|anyio)\.)?sleep$/.test(nodeText(ctx.text, f))) found = true;
+    }
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * Every loop from `loop` out to the function's outermost runs only a few times, or does not make the query a
+ * per-row one: it iterates a fixed collection (overFixedCollection), the query reads its variable only in the
+ * keys of a `**{...}` lookup (a different column each time), or it is a polling `while` loop.
+ */
+export function fewIterations(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
+  for (let l: LoopCtx | null = loop; l; l = l.parent) {
+    if (overFixedCollection(ctx, l) || pollingLoop(ctx, l)) continue;
+    if (l.kind !== "while" && loopDependence(ctx, node, l) === Dep.Keys) continue;
+    return false;
+  }
+  return true;
+}
+
+const BATCH_WRAPPERS = new Set(["set", "frozenset", "list", "tuple", "sorted"]);
+const SET_METHODS = new Set(["intersection", "difference", "union", "symmetric_difference", "keys", "values", "copy"]);
+const QS_METHODS = new Set(["filter", "exclude", "values_list", "values", "only", "defer", "order_by", "distinct", "using", "annotate", "select_related", "prefetch_related", "all", "iterator"]);
+
+/**
+ * The value given to an `__in` lookup is a batch the loop produces: the loop variable itself (`for batch in
+ * chunks(pks)`), a slice whose bounds the loop computes (`pks[i:i + 1000]`), or a collection computed from one
+ * of those (`to_add.intersection(set(batch))`), also through names assigned in the loop.
+ */
+function batchValue(ctx: Ctx, v: SyntaxNode, loop: LoopCtx, targets: Set<string>, depth: number, following: Set<string> = new Set()): boolean {
+  if (depth > 16) return false;
+  const batch = (n: SyntaxNode | undefined): boolean => !!n && batchValue(ctx, n, loop, targets, depth + 1, following);
+  switch (v.type) {
+    case "parenthesized_expression":
+    case "await":
+      return v.children.some((c) => batch(c));
+    case "identifier": {
+      const name = nodeText(ctx.text, v);
+      if (targets.has(name)) return true;
+      if (!loop.bound.has(name) || following.has(name)) return false;
+      const values = assignedInLoop(ctx, loop, name);
+      following.add(name);
+      const ok = !!values && values.every((x) => batch(x));
+      following.delete(name);
+      return ok;
+    }
+    case "subscript": {
+      const sl = v.children.find((c) => c.type === "slice");
+      if (sl) {
+        let reads = false;
+        walk(sl, (n) => {
+          if (n.type === "identifier" && loop.bound.has(nodeText(ctx.text, n))) reads = true;
+          return !reads;
+        });
+        if (reads) return true;
+      }
+      return !!sl && batch(field(v, "value"));
+    }
+    case "call": {
+      // set(batch), keys.intersection(batch), Model.objects.filter(pk__in=batch).values_list(...). Not any call
+      // given the loop variable: `pods_of(group)` in a loop over groups is a collection per row.
+      const f = field(v, "function");
+      const args = (field(v, "arguments")?.children ?? []).filter((a) => a.type !== "comment");
+      const positional = args.filter((a) => a.type !== "keyword_argument").map((a) => (a.type === "list_splat" ? a.children[0] : a));
+      if (f?.type === "identifier") return BATCH_WRAPPERS.has(nodeText(ctx.text, f)) && positional.length === 1 && batch(positional[0]);
+      if (f?.type !== "attribute") return false;
+      const method = nodeText(ctx.text, field(f, "attribute") ?? f);
+      if (SET_METHODS.has(method)) return batch(field(f, "object")) || positional.some((a) => batch(a));
+      if (QS_METHODS.has(method)) {
+        return batch(field(f, "object")) || args.some((a) => a.type === "keyword_argument" && /__in$/.test(nodeText(ctx.text, field(a, "name") ?? a)) && batch(field(a, "value")));
+      }
+      return false;
+    }
+    case "binary_operator":
+      return batch(field(v, "left")) || batch(field(v, "right"));
+    case "list_comprehension":
+    case "set_comprehension":
+    case "generator_expression":
+    case "dictionary_comprehension": {
+      const first = v.children.find((c) => c.type === "for_in_clause");
+      return !!first && batch(field(first, "right"));
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * The query filters with `x__in=<a batch the loop produces>` (see batchValue): in its own text, or where a
+ * queryset it is built from was assigned in the loop (`batch = Model.objects.filter(pk__in=pks[i:i + n])`, then
+ * `for row in batch.iterator()`). One set-based query per batch, not per row.
+ */
+export function batchedLookup(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
+  return inLookup(ctx, node, loop, loopTargets(ctx, loop), new Set(), 0);
+}
+
+/** A `x__in=<batch>` in the expression, or in the in-loop values of the names it is built from. */
+function inLookup(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, targets: Set<string>, following: Set<string>, depth: number): boolean {
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (NESTED_SCOPES.has(n.type) || n.type === "slice") continue;
+    if (n.type === "keyword_argument") {
+      // Only the lookup itself: the names in other arguments are values, not what the query is built from.
+      const name = field(n, "name");
+      const value = field(n, "value");
+      if (name && value && /__in$/.test(nodeText(ctx.text, name)) && batchValue(ctx, value, loop, targets, depth + 1, following)) return true;
+      continue;
+    }
+    if (n.type === "identifier") {
+      const name = nodeText(ctx.text, n);
+      const p = n.parent;
+      if ((p?.type === "attribute" && field(p, "attribute") === n) || !loop.bound.has(name) || following.has(name) || depth > 8) continue;
+      following.add(name);
+      const found = (assignedInLoop(ctx, loop, name) ?? []).some((v) => inLookup(ctx, v, loop, targets, following, depth + 1));
+      following.delete(name);
+      if (found) return true;
+      continue;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return false;
+}
