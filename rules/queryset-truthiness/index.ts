@@ -1,7 +1,7 @@
 import { enclosingLoop } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { callParts, field, methodCall, nodeText, walkExamined } from "../../server/src/engine/syntax";
+import { callParts, enclosingScope, field, methodCall, nodeText, walk, walkExamined } from "../../server/src/engine/syntax";
 import { handledGet, isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
 
 interface Candidate {
@@ -170,7 +170,12 @@ function check(ctx: RuleContext): void {
       const what = q.what;
       // The message names the queryset on one line, shortened when long; the fix keeps the code as written.
       const said = brief(target);
-      if (counted) {
+      const again = counted && inner.type === "identifier" ? countedAgain(ctx, inner, c.node) : null;
+      if (again) {
+        // The count is needed anyway: exists() would add a query, not save one.
+        const line = ctx.lines.positionAt(again.start).line + 1;
+        message = `${recv}.count() runs again on line ${line}: COUNT(*) twice for the same rows; count once (n = ${recv}.count()) and test n`;
+      } else if (counted) {
         const shown = `${c.negated ? "not " : ""}${said}.exists()`;
         // `if not qs.count():` keeps its `not`; a comparison is replaced whole.
         const newText = c.how === "count" ? `${c.negated ? "not " : ""}${target}.exists()` : `${target}.exists()`;
@@ -185,6 +190,29 @@ function check(ctx: RuleContext): void {
       ctx.report({ start: c.node.start, end: c.node.end, message, fixes });
     });
   }
+}
+
+/**
+ * Another `name.count()` in the same function, with no rebinding of `name` between the two: the same COUNT runs
+ * twice (`"failed": bool(hosts.count()), "n_failed": hosts.count()`).
+ */
+function countedAgain(ctx: RuleContext, name: SyntaxNode, at: SyntaxNode): SyntaxNode | null {
+  const scope = enclosingScope(at);
+  const text = nodeText(ctx.text, name);
+  let other: SyntaxNode | null = null;
+  const binds: number[] = [];
+  walk(scope, (n) => {
+    if (n !== scope && (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda")) return false;
+    if ((n.type === "assignment" || n.type === "augmented_assignment") && field(n, "left")?.type === "identifier" && nodeText(ctx.text, field(n, "left")!) === text) binds.push(n.start);
+    if (!other && n.type === "call" && !(n.start <= at.start && at.end <= n.end)) {
+      const r = countReceiver(ctx, n);
+      if (r && r.type === "identifier" && nodeText(ctx.text, r) === text) other = n;
+    }
+    return true;
+  });
+  if (!other) return null;
+  const [lo, hi] = [Math.min((other as SyntaxNode).start, at.start), Math.max((other as SyntaxNode).start, at.start)];
+  return binds.some((b) => b > lo && b < hi) ? null : other;
 }
 
 /** Code for a message: on one line, and with the arguments elided when long (`Book.objects.filter(...)`). */

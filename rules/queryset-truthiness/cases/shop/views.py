@@ -37,3 +37,9 @@ def combined(request):
     pending = Review.objects.filter(rating=0)
     label = "check" if pending and request.user.is_staff else "ok"  # expect: queryset-truthiness
     return render(request, "label.html", {"label": label})
+
+
+def failure_summary(author):
+    # The same count is needed for the total: exists() would add a query. Count once.
+    failed = Book.objects.filter(author=author, title="")
+    return {"has_failures": bool(failed.count()), "failures": failed.count()}  # expect: queryset-truthiness
