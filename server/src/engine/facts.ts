@@ -495,6 +495,13 @@ export function attributeChain(text: string, n: SyntaxNode): { root: string; cha
  * left out: they never run for a row loaded from the database, which is what the callers ask about (a `save()`
  * that fills defaults from a relation on first save costs nothing when saving a loaded row).
  */
+/** Is `n` assigned to (`n = ...`, `n, m = ...`), not read? */
+function assignedTo(n: SyntaxNode): boolean {
+  let t = n;
+  while (t.parent && (t.parent.type === "pattern_list" || t.parent.type === "tuple_pattern" || t.parent.type === "list_pattern")) t = t.parent;
+  return t.parent?.type === "assignment" && field(t.parent, "left") === t;
+}
+
 function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFact["reads"] {
   const out: MethodFact["reads"] = {};
   // Most bodies never test whether the object is new: skip the second walk and the condition tests for them.
@@ -507,7 +514,10 @@ function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFac
     if (outermostAttribute(n)) {
       const c = attributeChain(text, n);
       const idx = c ? params.indexOf(c.root) : -1;
-      if (c && idx >= 0) (out[idx] ??= []).push({ chain: c.chain, start: n.start, end: n.end });
+      // An assignment target reads what is below its last name: `self.owner = user` runs no query (it sets the key
+      // and caches user), `self.owner.name = x` loads self.owner.
+      const chain = c && assignedTo(n) ? c.chain.slice(0, -1) : c?.chain;
+      if (c && chain && chain.length && idx >= 0) (out[idx] ??= []).push({ chain, start: n.start, end: n.end });
     }
     // `for x in obj` / `(... for x in obj)`: iterating the parameter runs its __iter__.
     if (n.type === "for_statement" || n.type === "for_in_clause") {

@@ -111,3 +111,9 @@ def hands_the_row_when_it_is_missing():
             print(book.reviews.get(rating=5))
         except Book.DoesNotExist:
             print(author_name(book))  # expect: n-plus-one
+
+
+def hands_books_over(editor):
+    # hand_over() assigns book.editor and reads nothing through it.
+    for book in Book.objects.all():
+        book.hand_over(editor)

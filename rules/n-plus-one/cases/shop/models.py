@@ -69,6 +69,11 @@ class Book(Tracked):
     def writer_key(self):
         return self.author_id
 
+    def hand_over(self, editor):
+        # Assigning the relation runs no query (it sets editor_id and caches the object).
+        self.editor = editor
+        self.title = self.title.strip()
+
 
 class AudioBook(Book):
     """Multi-table inheritance: AudioBook rows carry Book's fields through a one-to-one join."""
