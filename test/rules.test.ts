@@ -215,8 +215,13 @@ describe("missing-index: the db_index=True fix", () => {
     }
   });
 
-  it("names the base, and the concrete models whose queries use its field (not Plug, never queried)", async () => {
-    assert.match((await fixed("stamp")).message, /^Missing index: Stamped\.stamp \(inherited by (Port, Cable|Cable, Port)\) is filtered on in 1 place and ordered by in 1 place/);
+  it("names the base, and the concrete models whose queries use its field (not Plug, never queried), and indexes only theirs", async () => {
+    const { message, text } = await fixed("stamp");
+    assert.match(message, /^Missing index: Stamped\.stamp \(inherited by (Port, Cable|Cable, Port)\) is filtered on in 1 place and ordered by in 1 place/);
+    assert.match(message, /db_index=True here would also index Plug, which no query filters on it$/);
+    assert.doesNotMatch(text, /db_index=True/);
+    assert.match(text, /class Port\(Stamped\):[\s\S]*\n {4}class Meta\(Stamped\.Meta\):\n {8}indexes = \[models\.Index\(fields=\["stamp"\]\)\]\n\n\nclass Cable/);
+    assert.match(text, /class Cable\(Stamped\):\n {4}length = models\.IntegerField\(default=0\)\n\n {4}class Meta\(Stamped\.Meta\):\n {8}indexes = \[models\.Index\(fields=\["stamp"\]\)\]\n/);
   });
 });
 
@@ -273,11 +278,17 @@ describe("missing-index: the composite index fix for a pruned log read within on
     }
   });
 
-  it("offers no fix where the edit is not plain: indexes built by an expression, a comment after an element with no comma, a project base class's Meta", async () => {
+  it("extends the Meta of an abstract base in a new class Meta", async () => {
+    const base = "class Stamped(models.Model):\n    class Meta:\n        abstract = True\n        get_latest_by = 'pk'\n\n\n";
+    const based = base + FIELDS.replace("(models.Model)", "(Stamped)");
+    assert.equal(await fixed(based), based + "\n    class Meta(Stamped.Meta):\n        indexes = [models.Index(fields=['owner', 'created'])]\n");
+  });
+
+  it("offers no fix where the edit is not plain: indexes built by an expression, a comment after an element with no comma, a base whose Meta is not known", async () => {
     assert.equal(await fixed(FIELDS + "\n    class Meta:\n        indexes = BASE_INDEXES + []\n"), null);
     assert.equal(await fixed(FIELDS + "\n    class Meta:\n        indexes = [\n            models.Index(fields=['owner'])  # by owner\n        ]\n"), null);
-    const based = "class Stamped(models.Model):\n    class Meta:\n        abstract = True\n        ordering = ['pk']\n\n\n" + FIELDS.replace("(models.Model)", "(Stamped)");
-    assert.equal(await fixed(based), null);
+    const mixed = "class Audited:\n    pass\n\n\n" + FIELDS.replace("(models.Model)", "(Audited, models.Model)");
+    assert.equal(await fixed(mixed), null);
   });
 });
 

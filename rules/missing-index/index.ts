@@ -1,5 +1,5 @@
 import type { FieldUse, Model, ModelField } from "../../server/src/engine/models";
-import type { Rule, RuleContext } from "../../server/src/engine/rule";
+import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { ClassFact } from "../../server/src/engine/facts";
 import { eolAt, indentAt, preferredQuote, walk } from "../../server/src/engine/syntax";
@@ -76,15 +76,31 @@ function check(ctx: RuleContext): void {
     // A field of an abstract base: name the concrete models whose queries use it (else every one that inherits it).
     const queried = [...new Set(uses.map((u) => u.root.name))].filter((n) => owners.some((o) => o.name === n));
     const names = queried.length ? queried : owners.map((o) => o.name);
-    const owner = f.owner.abstract
-      ? `${f.owner.name}.${f.name} (inherited by ${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""})`
-      : `${f.owner.name}.${f.name}`;
+    const list = (ns: string[]) => `${ns.slice(0, 3).join(", ")}${ns.length > 3 ? ` and ${ns.length - 3} more` : ""}`;
+    const owner = f.owner.abstract ? `${f.owner.name}.${f.name} (inherited by ${list(names)})` : `${f.owner.name}.${f.name}`;
+    // db_index=True on an abstract base's field indexes every table that inherits it, queried or not (a job table
+    // with millions of rows that no query filters on the column). Then the index goes to the queried models' Meta.
+    const unqueried = f.owner.abstract && queried.length ? owners.filter((o) => !queried.includes(o.name)) : [];
+    let advice = "add db_index=True (and a migration) or a Meta.indexes entry";
+    let fix: OffsetFix = { title: "Add db_index=True", safe: false, edits: [addKeyword(ctx, a.argsEnd, a.hasArgs)] };
+    if (unqueried.length) {
+      advice =
+        `add an index to the Meta.indexes of ${list(queried)} (and a migration); db_index=True here would also index ` +
+        `${list(unqueried.map((o) => o.name))}, which no query filters on it`;
+      const prefix = indexClass(ctx);
+      const q = preferredQuote(ctx.text);
+      const edits = queried.map((n) => {
+        const cls = owners.find((o) => o.name === n)?.cls;
+        return prefix && cls && cls.file === ctx.file ? addIndexEntry(ctx, cls, `${prefix}(fields=[${q}${f.name}${q}])`) : null;
+      });
+      fix = { title: `Add an index on ${f.name} to the Meta.indexes of ${list(queried)}`, safe: false, edits: edits.every((e) => e) ? (edits as OffsetEdit[]) : [] };
+    }
     ctx.report({
       start: a.start,
       end: a.start + a.name.length,
-      message: `Missing index: ${owner} is ${what} but has no index; add db_index=True (and a migration) or a Meta.indexes entry`,
+      message: `Missing index: ${owner} is ${what} but has no index; ${advice}`,
       related: uses.slice(0, 3).map((u) => ({ file: u.file, start: u.start, end: u.end, message: u.kind === "filter" ? `filtered on here (${u.key})` : `ordered by here (${u.key})` })),
-      fixes: [{ title: "Add db_index=True", safe: false, edits: [addKeyword(ctx, a.argsEnd, a.hasArgs)] }],
+      fixes: fix.edits.length ? [fix] : [],
     });
   }
 }
@@ -156,8 +172,8 @@ function indexClass(ctx: RuleContext): string | null {
 /**
  * The edit that adds `entry` to the model's `Meta.indexes`: as the list's last element, in the list's layout; as a
  * new `indexes = [...]` line at the end of `class Meta`; or as a new `class Meta` at the end of a model whose bases
- * are Django's (a Meta of its own would hide the Meta a project base class passes down). Null where the place is
- * not plain (indexes built by an expression, a one-line class body).
+ * are Django's or one abstract model (whose Meta the new one extends). Null where the place is not plain (indexes
+ * built by an expression, a one-line class body, another project base whose Meta a new one could hide).
  */
 function addIndexEntry(ctx: RuleContext, cls: ClassFact, entry: string): { file: string; start: number; end: number; newText: string } | null {
   const at = (offset: number, newText: string) => ({ file: ctx.file, start: offset, end: offset, newText });
@@ -180,9 +196,21 @@ function addIndexEntry(ctx: RuleContext, cls: ClassFact, entry: string): { file:
   const meta = body.children.find((c) => c.type === "class_definition" && ctx.text.slice(c.children.find((x) => x.field === "name")?.start ?? 0, c.children.find((x) => x.field === "name")?.end ?? 0) === "Meta");
   const inner = indentAt(ctx.text, body.children[0].start);
   if (!meta) {
-    if (cls.bases.some((b) => !/^(models\.)?Model$/.test(b))) return null;
+    // A child of an abstract model inherits its Meta unless it declares one: the new Meta extends it
+    // (`class Meta(Stamped.Meta):`, Django's documented way). Any other base of the project: not known what its
+    // Meta passes down.
+    const abstractBases: string[] = [];
+    for (const b of cls.bases) {
+      if (/^(models\.)?Model$/.test(b)) continue;
+      const bc = ctx.index.resolveClass(cls.file, b);
+      const bm = bc && ctx.index.models.find((m) => m.cls === bc);
+      if (!bm || !bm.abstract) return null;
+      abstractBases.push(b);
+    }
+    if (abstractBases.length > 1) return null;
     const unit = inner.slice(indentAt(ctx.text, node.start).length) || "    ";
-    return at(lineEnd(body), `${eol}${eol}${inner}class Meta:${eol}${inner}${unit}indexes = [${entry}]`);
+    const meta = abstractBases.length ? `class Meta(${abstractBases[0]}.Meta):` : "class Meta:";
+    return at(lineEnd(body), `${eol}${eol}${inner}${meta}${eol}${inner}${unit}indexes = [${entry}]`);
   }
   const metaBody = meta.children.find((c) => c.field === "body");
   if (!metaBody || !metaBody.children.length || !onOwnLine(metaBody, meta)) return null;
