@@ -173,8 +173,7 @@ function check(ctx: RuleContext): void {
       const again = counted && inner.type === "identifier" ? countedAgain(ctx, inner, c.node) : null;
       if (again) {
         // The count is needed anyway: exists() would add a query, not save one.
-        const line = ctx.lines.positionAt(again.start).line + 1;
-        message = `${recv}.count() runs again on line ${line}: COUNT(*) twice for the same rows; count once (n = ${recv}.count()) and test n`;
+        message = `${recv}.count() runs again in this function: COUNT(*) twice for the same rows; count once (n = ${recv}.count()) and test n`;
       } else if (counted) {
         const shown = `${c.negated ? "not " : ""}${said}.exists()`;
         // `if not qs.count():` keeps its `not`; a comparison is replaced whole.
@@ -187,7 +186,8 @@ function check(ctx: RuleContext): void {
         fixes.push({ title: `Replace with ${c.negated && c.how === "if" ? "not " : ""}${said}.exists()`, safe: simple, edits: [{ file: ctx.file, start: replaced.start, end: replaced.end, newText }] });
         message = `Testing the ${what} for truth fetches every ${q.model} row with all its columns, and the rows are not used afterwards; use ${c.negated ? "not " : ""}${said}.exists()`;
       }
-      ctx.report({ start: c.node.start, end: c.node.end, message, fixes });
+      const related = again ? [{ file: ctx.file, start: again.start, end: again.end, message: `${recv} counted again here` }] : undefined;
+      ctx.report({ start: c.node.start, end: c.node.end, message, fixes, related });
     });
   }
 }
