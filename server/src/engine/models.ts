@@ -393,7 +393,7 @@ export class ModelIndex {
       }
       for (const a of c.assigns) {
         if (!a.callee) continue;
-        const kind = this.fieldKind(a.callee);
+        const kind = this.fieldKindIn(c.file, a.callee);
         if (kind) {
           m.fields.set(a.name, this.makeField(m, a, kind));
         } else if (this.isManagerAssign(c.file, a)) {
@@ -585,6 +585,27 @@ export class ModelIndex {
     if (RELATIONS[last]) return RELATIONS[last];
     if (/Field$/.test(last) && !/^(Serializer|Form|Model)/.test(last) && !/(^|\.)(serializers|forms|filters)\./.test(callee)) return "concrete";
     return null;
+  }
+
+  /**
+   * fieldKind, following a field class of the project to the Django class it extends: a
+   * `PlaceholderRelationField(GenericRelation)` is a relation with no column of its own, not a concrete field.
+   */
+  private fieldKindIn(file: string, callee: string): FieldKind | null {
+    const kind = this.fieldKind(callee);
+    if (kind !== "concrete" || RELATIONS[lastPart(callee)]) return kind;
+    const seen = new Set<ClassFact>();
+    const walk = (f: string, name: string): FieldKind | null => {
+      const c = this.resolveClass(f, name);
+      if (!c || seen.has(c) || seen.size > 8) return null;
+      seen.add(c);
+      for (const b of c.bases) {
+        const r = RELATIONS[lastPart(b)] ?? walk(c.file, b);
+        if (r) return r;
+      }
+      return null;
+    };
+    return walk(file, callee) ?? kind;
   }
 
   private isFieldCallee(callee: string): boolean {

@@ -1,3 +1,4 @@
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 
 
@@ -124,3 +125,16 @@ class Page(models.Model):
     is_live = models.BooleanField(default=True)
     # No default: which value is rare is not known.
     featured = models.BooleanField()
+
+
+class AttachmentRelationField(GenericRelation):
+    """A project field class extending GenericRelation: a relation with no column of its own."""
+
+
+class Folder(models.Model):
+    attachments = AttachmentRelationField("Attachment")
+
+
+class Attachment(models.Model):
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField(db_index=True)

@@ -143,3 +143,9 @@ def pages_to_reindex():
     live = list(Page.objects.filter(is_live=True))
     featured = list(Page.objects.filter(featured=True))
     return dirty, live, featured
+
+
+def folders_with(attachment):
+    from .models import Folder
+
+    return list(Folder.objects.filter(attachments=attachment))
