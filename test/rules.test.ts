@@ -218,7 +218,7 @@ describe("missing-index: the db_index=True fix", () => {
   it("names the base, and the concrete models whose queries use its field (not Plug, never queried), and indexes only theirs", async () => {
     const { message, text } = await fixed("stamp");
     assert.match(message, /^Missing index: Stamped\.stamp \(inherited by (Port, Cable|Cable, Port)\) is filtered on in 1 place and ordered by in 1 place/);
-    assert.match(message, /db_index=True here would also index Plug, which no query filters on it$/);
+    assert.match(message, /db_index=True here would also index Plug, with no query found that filters on it$/);
     assert.doesNotMatch(text, /db_index=True/);
     assert.match(text, /class Port\(Stamped\):[\s\S]*\n {4}class Meta\(Stamped\.Meta\):\n {8}indexes = \[models\.Index\(fields=\["stamp"\]\)\]\n\n\nclass Cable/);
     assert.match(text, /class Cable\(Stamped\):\n {4}length = models\.IntegerField\(default=0\)\n\n {4}class Meta\(Stamped\.Meta\):\n {8}indexes = \[models\.Index\(fields=\["stamp"\]\)\]\n/);

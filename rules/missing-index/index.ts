@@ -86,7 +86,7 @@ function check(ctx: RuleContext): void {
     if (unqueried.length) {
       advice =
         `add an index to the Meta.indexes of ${list(queried)} (and a migration); db_index=True here would also index ` +
-        `${list(unqueried.map((o) => o.name))}, which no query filters on it`;
+        `${list(unqueried.map((o) => o.name))}, with no query found that filters on it`;
       const prefix = indexClass(ctx);
       const q = preferredQuote(ctx.text);
       const edits = queried.map((n) => {
