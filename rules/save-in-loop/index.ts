@@ -1,5 +1,6 @@
 import { enclosingLoop, type LoopCtx } from "../../server/src/engine/flow";
 import { batchedLookup, fewIterations } from "../../server/src/engine/loopshape";
+import type { Model } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
 import { syntacticQueryset } from "../../server/src/engine/rows";
@@ -48,7 +49,7 @@ function newInstanceModel(ctx: RuleContext, recv: SyntaxNode, loop: SyntaxNode):
 }
 
 /** `for order in Order.objects.filter(...)`: a row of a queryset the flow could not follow (opaque manager). */
-function rowOfOpaqueQueryset(ctx: RuleContext, recv: SyntaxNode): string | null {
+function rowOfOpaqueQueryset(ctx: RuleContext, recv: SyntaxNode): Model | null {
   if (recv.type !== "identifier") return null;
   const name = nodeText(ctx.text, recv);
   for (let p = recv.parent; p; p = p.parent) {
@@ -58,7 +59,7 @@ function rowOfOpaqueQueryset(ctx: RuleContext, recv: SyntaxNode): string | null 
     const right = field(p, "right");
     if (left?.type !== "identifier" || nodeText(ctx.text, left) !== name || !right) continue;
     const q = syntacticQueryset(ctx, right);
-    return q && !q.values ? q.model.name : null;
+    return q && !q.values ? q.model : null;
   }
   return null;
 }
@@ -223,7 +224,7 @@ function reportHelperWrites(ctx: RuleContext, loops: Map<SyntaxNode, LoopCtx>): 
     if (v?.k === "inst") model = (hw.method.endsWith("save") ? v.model.updateHooks : v.model.writeHooks) ? null : v.model.name;
     else if (!v || v.k === "unknown") {
       const opaque = rowOfOpaqueQueryset(ctx, hw.arg);
-      if (opaque) model = ctx.index.models.find((m) => m.name === opaque && !(hw.method.endsWith("save") ? m.updateHooks : m.writeHooks)) ? opaque : null;
+      if (opaque) model = (hw.method.endsWith("save") ? opaque.updateHooks : opaque.writeHooks) ? null : opaque.name;
       else {
         const fields = hw.method.endsWith("save") ? updateFields(hw.fn, hw.write) : null;
         model = fields ? modelByFields(ctx, fields) : null;
@@ -294,7 +295,10 @@ function check(ctx: RuleContext): void {
         ? `${mc.method}() on ${what} in a loop runs one UPDATE per iteration; update all rows at once (filter(pk__in=...).update(), Case/When or F() expressions) or collect the objects and call ${m}.objects.bulk_update(objs, [fields])`
         : `${mc.method}() on ${what} in a loop runs one DELETE per iteration; gather the conditions and delete once with a single filter(...).delete()`;
     } else if ((!v || v.k === "unknown") && rowOfOpaqueQueryset(ctx, recvNode)) {
-      const m = rowOfOpaqueQueryset(ctx, recvNode)!;
+      const model = rowOfOpaqueQueryset(ctx, recvNode)!;
+      // The same hooks as for a known row: a delete() or save() of the model's own (or a mixin's) would be skipped.
+      if (method === "save" ? model.updateHooks : model.writeHooks) return;
+      const m = model.name;
       message = method === "save"
         ? `${m}.${mc.method}() in a loop runs one UPDATE (or INSERT) per iteration; collect the objects and call ${m}.objects.bulk_update(objs, [fields]) once, or use a single queryset.update() when every row gets the same value`
         : method === "delete" && !inIf ? `${m}.delete() in a loop runs one DELETE (plus its cascade queries) per iteration; delete the whole queryset at once with .delete()` : null;

@@ -1,4 +1,5 @@
 from django.db import models
+from django_scopes import ScopedManager
 
 
 class Publisher(models.Model):
@@ -82,3 +83,17 @@ class Sortable(models.Model):
 
 class Chapter(Sortable):
     title = models.CharField(max_length=200)
+
+
+class FileCleanupMixin:
+    def delete(self, *args, **kwargs):
+        self.attachment.delete(save=False)
+        return super().delete(*args, **kwargs)
+
+
+class Attachment(FileCleanupMixin, models.Model):
+    objects = ScopedManager(book="book")
+
+    attachment = models.FileField()
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="attachments")
+    private = models.BooleanField(default=False)
