@@ -292,6 +292,31 @@ describe("missing-index: the composite index fix for a pruned log read within on
   });
 });
 
+describe("unpaginated-list: pagination_class = None under a default paginator", () => {
+  const SETTINGS = 'REST_FRAMEWORK = {"DEFAULT_PAGINATION_CLASS": "shop.pagination.Pager", "PAGE_SIZE": 50}\n';
+  const MODELS = "from django.db import models\n\n\nclass Event(models.Model):\n    name = models.CharField(max_length=10)\n";
+  const view = (line: string) =>
+    `from rest_framework import viewsets\n\nfrom .models import Event\n\n\nclass EventViewSet(viewsets.ReadOnlyModelViewSet):\n    queryset = Event.objects.all()\n${line}    serializer_class = None\n`;
+
+  it("is reported, and the fix removes the line so the project's default paginator applies", async () => {
+    const views = view("    pagination_class = None\n");
+    const [hint] = await hintsFor({ "shop/settings.py": SETTINGS, "shop/models.py": MODELS, "shop/views.py": views }, "shop/views.py", "unpaginated-list");
+    assert.ok(hint, "no unpaginated-list hint");
+    assert.match(hint.message, /opting out of the settings' DEFAULT_PAGINATION_CLASS/);
+    assert.match(hint.message, /\{count, next, previous, results\}/);
+    assert.equal(hint.fixes[0].title, "Remove pagination_class = None (use DEFAULT_PAGINATION_CLASS)");
+    assert.equal(hint.fixes[0].safe, false);
+    assert.equal(applyFix(views, hint), view(""));
+  });
+
+  it("offers no fix when the line carries a comment", async () => {
+    const views = view("    pagination_class = None  # clients expect a plain list\n");
+    const [hint] = await hintsFor({ "shop/settings.py": SETTINGS, "shop/models.py": MODELS, "shop/views.py": views }, "shop/views.py", "unpaginated-list");
+    assert.ok(hint, "no unpaginated-list hint");
+    assert.equal(hint.fixes.length, 0);
+  });
+});
+
 describe("queryset-truthiness: a multi-line queryset", () => {
   it("is named on one line in the message and the fix title, and the fix keeps its layout", async () => {
     const models = "from django.db import models\n\n\nclass Image(models.Model):\n    exercise = models.IntegerField(db_index=True)\n    is_main = models.BooleanField(db_index=True)\n";

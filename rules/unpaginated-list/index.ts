@@ -1,7 +1,7 @@
 import { importEdits } from "../../server/src/engine/fixes";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nodeText, walk } from "../../server/src/engine/syntax";
+import { baseNames, eolAt, field, indentAt, isEmptyQueryset, lineStartAt, nodeText, walk } from "../../server/src/engine/syntax";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
 const DJANGO_LISTS = new Set(["ListView"]);
@@ -273,6 +273,24 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
     const pc = body.attrs.get("pagination_class");
     if (pc && !isOff(ctx, pc)) return;
     if (!pc && ctx.index.defaultPagination) return;
+    if (pc && ctx.index.defaultPagination) {
+      // An explicit opt-out of the settings' paginator: the fix drops the line, so the view uses the project's own
+      // DEFAULT_PAGINATION_CLASS rather than a stock class. Paging changes the response's shape: not safe.
+      const stmt = pc.parent?.type === "assignment" ? pc.parent.parent : null;
+      const lineStart = stmt ? lineStartAt(ctx.text, stmt.start) : 0;
+      const brk = stmt ? ctx.text.slice(stmt.end).search(/\r\n|\n|\r/) : -1;
+      const eol = brk >= 0 && stmt ? (/^\r\n/.test(ctx.text.slice(stmt.end + brk)) ? 2 : 1) : 0;
+      const alone = !!stmt && stmt.type === "expression_statement" && brk >= 0 && !ctx.text.slice(lineStart, stmt.start).trim() && !ctx.text.slice(stmt.end, stmt.end + brk).trim();
+      const others = bodyNode.children.filter((c) => c !== stmt && c.type !== "comment").length > 0;
+      if (alone && others && !broken) {
+        fixes.push({ title: "Remove pagination_class = None (use DEFAULT_PAGINATION_CLASS)", safe: false, edits: [{ file: ctx.file, start: lineStart, end: stmt!.end + brk + eol, newText: "" }] });
+      }
+      message =
+        `Unbounded list: ${name} (${listBase}) sets pagination_class = None, opting out of the settings' DEFAULT_PAGINATION_CLASS, so its list endpoint returns ${rows} in one response; ` +
+        `remove the line (the response then becomes a page, {count, next, previous, results}, which its clients must follow)`;
+      ctx.report({ start: nameNode.start, end: nameNode.end, message, fixes });
+      return;
+    }
     const local = localPaginator(ctx);
     const cls = local ?? "PageNumberPagination";
     const edits = [attrEdit(ctx, body, "pagination_class", cls)];
