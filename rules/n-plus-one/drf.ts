@@ -4,6 +4,7 @@
  * key lists) that the view's queryset does not join or prefetch. Reported at the queryset, with the serializer
  * fields as related information; the fix adds the joins there.
  */
+import { c3Merge } from "../../server/src/engine/mro";
 import { prefetchFact, type ClassFact, type MetaFact, type MethodFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, withBackReference, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import { TEST_OR_MIGRATION, type Model, type ModelIndex } from "../../server/src/engine/models";
@@ -235,16 +236,7 @@ function linearize(index: ModelIndex, c: ClassFact, depth = 0): Linear[] | null 
     direct.push(lin[0]);
     seqs.push([...lin]);
   }
-  seqs.push(direct);
-  const out: Linear[] = [self];
-  for (;;) {
-    const rest = seqs.filter((q) => q.length);
-    if (!rest.length) return out;
-    const head = rest.map((q) => q[0]).find((h) => !rest.some((q) => q.slice(1).some((x) => x.key === h.key)));
-    if (!head) return null;
-    out.push(head);
-    for (const q of rest) if (q[0].key === head.key) q.shift();
-  }
+  return c3Merge(self, seqs, direct);
 }
 
 const lastPart = (d: string) => d.slice(d.lastIndexOf(".") + 1);

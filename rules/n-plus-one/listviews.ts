@@ -9,6 +9,7 @@
  * source is read, no override of how Django picks the template or the context name or gets the rows, and
  * get_queryset()/queryset/model of the view itself. Any other link leaves the template silent.
  */
+import { c3Merge } from "../../server/src/engine/mro";
 import type { QsVal } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
@@ -103,16 +104,7 @@ function linearize(ctx: RuleContext, e: Entry, depth: number): Entry[] | null {
     direct.push(base);
     seqs.push(lin);
   }
-  seqs.push(direct);
-  const out: Entry[] = [e];
-  for (;;) {
-    const rest = seqs.filter((s) => s.length);
-    if (!rest.length) return out;
-    const head = rest.map((s) => s[0]).find((h) => !rest.some((s) => s.slice(1).some((x) => x.key === h.key)));
-    if (!head) return null;
-    out.push(head);
-    for (const s of rest) if (s[0].key === head.key) s.shift();
-  }
+  return c3Merge(e, seqs, direct);
 }
 
 /** Keys a get_context_data() sets in the context (`context["k"] = ...`, `context.update(k=...)`). */
