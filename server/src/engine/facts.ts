@@ -713,7 +713,7 @@ const ORDER_METHODS = new Set(["order_by", "latest", "earliest"]);
 
 /** The filter keys of one call; "**" for a condition that cannot be read (`**kwargs`, a positional argument that is not a Q(...)). */
 function chainCallKeys(text: string, call: SyntaxNode): string[] {
-  const keys = lookupKeys(text, call);
+  const keys = lookupKeys(text, conditionKwargs(text, call));
   const args = field(call, "arguments");
   for (const a of args?.children ?? []) {
     if (a.type === "dictionary_splat" || a.type === "list_splat") keys.push("**");
@@ -764,47 +764,37 @@ function chainKeys(text: string, call: SyntaxNode): string[] {
   return keys;
 }
 
-/** Keys of the call (and of its Q(...) objects) compared with a literal True or False. */
-function boolValues(text: string, call: SyntaxNode): Record<string, boolean> | undefined {
-  let out: Record<string, boolean> | undefined;
-  const take = (kwargs: Map<string, SyntaxNode>) => {
-    for (const [k, v] of kwargs) if (v.type === "true" || v.type === "false") (out ??= {})[k] = v.type === "true";
-  };
+/** The keyword arguments of a filter call and of the Q(...) objects among its positional arguments. */
+function conditionKwargs(text: string, call: SyntaxNode): [string, SyntaxNode][] {
   const parts = callParts(text, call);
-  if (!parts) return undefined;
-  take(parts.kwargs);
+  if (!parts) return [];
+  const out = [...parts.kwargs.entries()].filter(([k]) => k !== "defaults" && k !== "create_defaults");
   const stack = [...parts.args];
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "")) {
       const q = callParts(text, n);
-      if (q) take(q.kwargs);
+      if (q) out.push(...q.kwargs.entries());
     }
     for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
   return out;
 }
 
-/** Keyword names of Q(...) objects and of the call itself. */
-function lookupKeys(text: string, call: SyntaxNode): string[] {
-  const parts = callParts(text, call);
-  if (!parts) return [];
-  // f=None is IS NULL, which a plain index rarely serves. Nor does a bound read from the row itself
-  // (`last_heartbeat__lt=Now() - F("ttl")`): the index on the column cannot compare it with another column.
-  const served = (v: SyntaxNode) => v.type !== "none" && !/\bF\(/.test(text.slice(v.start, v.end));
-  const keys = [...parts.kwargs.entries()].filter(([k, v]) => k !== "defaults" && k !== "create_defaults" && served(v)).map(([k]) => k);
-  for (const a of parts.args) {
-    const stack = [a];
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "")) {
-        const q = callParts(text, n);
-        if (q) for (const [k, v] of q.kwargs) if (served(v)) keys.push(k);
-      }
-      for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
-    }
-  }
-  return keys;
+/** Keys compared with a literal True or False, and that literal. */
+function boolValues(kwargs: [string, SyntaxNode][]): Record<string, boolean> | undefined {
+  let out: Record<string, boolean> | undefined;
+  for (const [k, v] of kwargs) if (v.type === "true" || v.type === "false") (out ??= {})[k] = v.type === "true";
+  return out;
+}
+
+/**
+ * Lookup keys an index may serve. Not f=None, which is IS NULL, rarely served by a plain index; nor a bound read
+ * from the row itself (`last_heartbeat__lt=Now() - F("ttl")`): the index on the column cannot compare it with
+ * another column.
+ */
+function lookupKeys(text: string, kwargs: [string, SyntaxNode][]): string[] {
+  return kwargs.filter(([, v]) => v.type !== "none" && !/\bF\(/.test(text.slice(v.start, v.end))).map(([k]) => k);
 }
 
 /** Whether the method chain `call` belongs to ends in `.delete()` (`x.filter(...).order_by(...).delete()`). */
@@ -840,10 +830,11 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
         }
         if (d && (/^([a-z_][\w]*\.)*[A-Z]\w*$/.test(rootName) || rootName.startsWith("@rel:"))) {
           if (FILTER_METHODS.has(mc.method)) {
-            const keys = lookupKeys(text, n);
+            const kwargs = conditionKwargs(text, n);
+            const keys = lookupKeys(text, kwargs);
             if (keys.length) {
               const fact: LookupFact = { root: rootName, keys, chainKeys: chainKeys(text, n), kind: "filter", start: n.start, end: n.end };
-              const bools = boolValues(text, n);
+              const bools = boolValues(kwargs);
               if (bools) fact.bools = bools;
               if (endsInDelete(text, n)) fact.prunes = true;
               out.push(fact);
