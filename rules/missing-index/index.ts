@@ -187,10 +187,7 @@ function addIndexEntry(ctx: RuleContext, cls: ClassFact, entry: string): { file:
   const body = node?.children.find((c) => c.field === "body");
   if (!node || !body || !body.children.length) return null;
   // The end of the line where a block's last child (statement or comment) ends.
-  const lineEnd = (b: SyntaxNode) => {
-    const brk = ctx.text.slice(b.end).search(/[\r\n]/);
-    return brk < 0 ? ctx.text.length : b.end + brk;
-  };
+  const lineEnd = (b: SyntaxNode) => ctx.lines.lineEnd(ctx.lines.positionAt(b.end).line);
   const onOwnLine = (b: SyntaxNode, owner: SyntaxNode) => /[\r\n]/.test(ctx.text.slice(owner.start, b.children[0].start));
   if (!onOwnLine(body, node)) return null;
   const meta = body.children.find((c) => c.type === "class_definition" && ctx.text.slice(c.children.find((x) => x.field === "name")?.start ?? 0, c.children.find((x) => x.field === "name")?.end ?? 0) === "Meta");

@@ -1,7 +1,7 @@
 import { importEdits } from "../../server/src/engine/fixes";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { baseNames, eolAt, field, indentAt, isEmptyQueryset, lineStartAt, nodeText, walk } from "../../server/src/engine/syntax";
+import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nodeText, walk } from "../../server/src/engine/syntax";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
 const DJANGO_LISTS = new Set(["ListView"]);
@@ -277,13 +277,15 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
       // An explicit opt-out of the settings' paginator: the fix drops the line, so the view uses the project's own
       // DEFAULT_PAGINATION_CLASS rather than a stock class. Paging changes the response's shape: not safe.
       const stmt = pc.parent?.type === "assignment" ? pc.parent.parent : null;
-      const lineStart = stmt ? lineStartAt(ctx.text, stmt.start) : 0;
-      const brk = stmt ? ctx.text.slice(stmt.end).search(/\r\n|\n|\r/) : -1;
-      const eol = brk >= 0 && stmt ? (/^\r\n/.test(ctx.text.slice(stmt.end + brk)) ? 2 : 1) : 0;
-      const alone = !!stmt && stmt.type === "expression_statement" && brk >= 0 && !ctx.text.slice(lineStart, stmt.start).trim() && !ctx.text.slice(stmt.end, stmt.end + brk).trim();
+      const { lines } = ctx;
+      const line = stmt ? lines.positionAt(stmt.start).line : -1;
+      // The statement alone on its line (no comment to lose), with a line after it, and not the class's only one.
+      const alone =
+        !!stmt && stmt.type === "expression_statement" && lines.positionAt(stmt.end).line === line && line + 1 < lines.lineCount &&
+        !ctx.text.slice(lines.lineStart(line), stmt.start).trim() && !ctx.text.slice(stmt.end, lines.lineEnd(line)).trim();
       const others = bodyNode.children.filter((c) => c !== stmt && c.type !== "comment").length > 0;
       if (alone && others && !broken) {
-        fixes.push({ title: "Remove pagination_class = None (use DEFAULT_PAGINATION_CLASS)", safe: false, edits: [{ file: ctx.file, start: lineStart, end: stmt!.end + brk + eol, newText: "" }] });
+        fixes.push({ title: "Remove pagination_class = None (use DEFAULT_PAGINATION_CLASS)", safe: false, edits: [{ file: ctx.file, start: lines.lineStart(line), end: lines.lineStart(line + 1), newText: "" }] });
       }
       message =
         `Unbounded list: ${name} (${listBase}) sets pagination_class = None, opting out of the settings' DEFAULT_PAGINATION_CLASS, so its list endpoint returns ${rows} in one response; ` +
