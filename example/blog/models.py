@@ -30,7 +30,7 @@ class Comment(models.Model):
     name = models.CharField(max_length=80)
     email = models.EmailField()
     body = models.TextField()
-    # Missing index: Meta.ordering sorts every comment query by this plain column.
+    # Missing index: Meta.ordering sorts the moderation queue's page of all comments by this plain column.
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

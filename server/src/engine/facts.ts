@@ -132,7 +132,11 @@ export interface LookupFact {
    * both calls), with "**" for conditions that cannot be read (`**kwargs`, a Q held in a variable).
    */
   chainKeys: string[];
-  kind: "filter" | "order";
+  /**
+   * "rows": a read of the first rows in the model's default order (`.first()`, a slice, a list endpoint's
+   * `queryset`), with no order_by(): it is served by an index on Meta.ordering's leading column. Its keys are empty.
+   */
+  kind: "filter" | "order" | "rows";
   start: number;
   end: number;
   /** The chain ends in `.delete()`: rows removed by the filter (a retention prune, `filter(created__lt=t).delete()`). */
@@ -810,13 +814,67 @@ function endsInDelete(text: string, call: SyntaxNode): boolean {
 }
 
 /** Lookups written on chains rooted at `Model.manager`, found without knowing the models yet. */
+/** Methods that keep a queryset in its model's default order (Meta.ordering) and return its rows. */
+const KEEPS_ORDER = new Set(["all", "filter", "exclude", "select_related", "prefetch_related", "only", "defer", "values", "values_list", "distinct", "annotate", "alias", "using", "reverse", "first", "last"]);
+
+/** The chain's root (`Model.objects`, `Model._default_manager`, or a related manager `parent.child_set` as "@rel:child_set"). */
+function chainRoot(text: string, receiver: SyntaxNode | undefined): string | null {
+  let r = receiver;
+  while (r && r.type === "call") r = methodCall(text, r)?.receiver;
+  const d = r && r.type === "attribute" ? dotted(text, r) : null;
+  if (!d) return null;
+  const last = d.slice(d.lastIndexOf(".") + 1);
+  const rootName = d.slice(0, d.lastIndexOf("."));
+  if (/^([a-z_][\w]*\.)*[A-Z]\w*$/.test(rootName)) return rootName;
+  return /^[a-z_]\w*$/.test(last) && last !== "objects" ? `@rel:${last}` : null;
+}
+
+/**
+ * A read of the first rows of a query in its model's default order: a chain with no order_by() (so Meta.ordering
+ * sorts it) that is cut to a page: `.first()`, `.last()`, a slice or an index, or a list endpoint's class-level
+ * `queryset = X.objects.all()` (a page of the list). Reading every row (a loop over `X.objects.all()`) is not one: the
+ * database sorts what it reads either way, and an index on the order serves only a read that stops early.
+ */
+function firstRowsFact(text: string, call: SyntaxNode): LookupFact | null {
+  const parent = call.parent;
+  // Only the outermost call of a chain.
+  if (parent?.type === "attribute" && field(parent, "object") === call) return null;
+  let limited = parent?.type === "subscript" && field(parent, "value") === call;
+  if (parent?.type === "assignment" && field(parent, "right") === call && parent.parent?.type === "expression_statement" && parent.parent.parent?.type === "block" && parent.parent.parent.parent?.type === "class_definition") {
+    limited ||= nodeText(text, field(parent, "left")!) === "queryset";
+  }
+  let r: SyntaxNode | undefined = call;
+  let first = true;
+  let isManager = false;
+  while (r && r.type === "call") {
+    const mc = methodCall(text, r);
+    if (!mc || !KEEPS_ORDER.has(mc.method)) return null;
+    if (first && (mc.method === "first" || mc.method === "last")) limited = true;
+    else if (mc.method === "first" || mc.method === "last") return null;
+    first = false;
+    r = mc.receiver;
+    isManager = r.type === "attribute";
+  }
+  if (!limited || !isManager) return null;
+  const root = chainRoot(text, call);
+  if (!root) return null;
+  return { root, keys: [], chainKeys: chainKeys(text, call), kind: "rows", start: call.start, end: call.end };
+}
+
 function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
-  if (!/\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(text.slice(root.start, root.end))) return [];
+  const src = text.slice(root.start, root.end);
+  const filters = /\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(src);
+  const pages = /\.(first|last)\(\)|\)\s*\[|^\s*queryset\s*=/m.test(src);
+  if (!filters && !pages) return [];
   const out: LookupFact[] = [];
   const stack = [root];
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === "call") {
+      if (pages) {
+        const rows = firstRowsFact(text, n);
+        if (rows) out.push(rows);
+      }
       const mc = methodCall(text, n);
       if (mc && (FILTER_METHODS.has(mc.method) || ORDER_METHODS.has(mc.method))) {
         // Walk down the receiver chain to `X.manager`.

@@ -518,6 +518,16 @@ export class ModelIndex {
           // Any other related manager (many-to-many either way) filters by an indexed key of its through table.
           via ??= "**";
         }
+        // A page of rows in the model's default order: a use of Meta.ordering's leading column, with the query's own
+        // conditions (an index on a foreign key it filters by finds its rows first).
+        if (lk.kind === "rows") {
+          const head = model.ordering[0]?.replace(/^[-?]/, "");
+          const f = head ? model.fields.get(head) : undefined;
+          if (f && f.kind === "concrete" && !model.abstract) {
+            record(f, { file: facts.file, start: lk.start, end: lk.end, kind: "order", key: `${model.name}.Meta.ordering`, siblings: [...lk.chainKeys, ...(via ? [via] : [])], root: model });
+          }
+          continue;
+        }
         // Only the leading ordering column is helped by a single-column index.
         for (const key of lk.kind === "order" ? lk.keys.slice(0, 1) : lk.keys) {
           const segs = key.split("__");
@@ -542,30 +552,32 @@ export class ModelIndex {
         }
       }
     }
-    // A Django list view's `ordering = "-created"` (MultipleObjectMixin.get_ordering) orders every page it shows.
+    // A Django list view's `ordering = "-created"` (MultipleObjectMixin.get_ordering) orders every page it shows;
+    // with no `ordering`, the model's Meta.ordering does.
     // Only a view over a whole table: `model = X` or `queryset = X.objects.all()`, and no get_queryset() of its own.
     for (const facts of this.factsByFile.values()) {
       if (TEST_OR_MIGRATION.test(rel.get(facts.file) ?? facts.file)) continue;
       for (const c of facts.classes) {
         if (!c.bases.some((b) => /(^|\.)(ListView|ArchiveIndexView|MultipleObjectMixin)$/.test(b))) continue;
-        const ordering = c.assigns.find((a) => a.name === "ordering");
-        const first = ordering?.value?.str ?? ordering?.value?.list?.[0];
-        if (!ordering || !first || c.methods.some((x) => x.name === "get_queryset")) continue;
+        if (c.methods.some((x) => x.name === "get_queryset")) continue;
         // A project base or mixin with its own get_queryset() may narrow the rows (to the user's, say).
         if (c.bases.some((b) => this.classes(b.replace(/^.*\./, "")).some((k) => k.methods.some((x) => x.name === "get_queryset")))) continue;
+        const ordering = c.assigns.find((a) => a.name === "ordering");
         const modelAssign = c.assigns.find((a) => a.name === "model");
         const qsAssign = c.assigns.find((a) => a.name === "queryset");
         const name = modelAssign?.value?.dotted ?? (qsAssign?.callee && /\.objects\.all$/.test(qsAssign.callee) ? qsAssign.callee.slice(0, -".objects.all".length) : undefined);
         const model = name ? this.modelFromName(facts.file, name) : undefined;
-        const f = model?.fields.get(first.replace(/^[-+?]/, ""));
-        if (model && f && f.kind === "concrete") record(f, { file: facts.file, start: ordering.start, end: ordering.end, kind: "order", key: `${c.name}.ordering`, siblings: [], root: model });
-      }
-    }
-    for (const m of this.models) {
-      if (m.builtin || m.abstract || !m.cls) continue;
-      for (const o of m.ordering.slice(0, 1)) {
-        const f = m.fields.get(o.replace(/^[-?]/, ""));
-        if (f && f.kind === "concrete") record(f, { file: m.file, start: m.cls.nameStart, end: m.cls.nameEnd, kind: "order", key: `${m.name}.Meta.ordering`, siblings: [], root: m });
+        if (!model) continue;
+        if (ordering) {
+          const first = ordering.value?.str ?? ordering.value?.list?.[0];
+          const f = first ? model.fields.get(first.replace(/^[-+?]/, "")) : undefined;
+          if (f && f.kind === "concrete") record(f, { file: facts.file, start: ordering.start, end: ordering.end, kind: "order", key: `${c.name}.ordering`, siblings: [], root: model });
+        } else if (modelAssign && !model.abstract) {
+          // (`queryset = X.objects.all()` is a page read the facts already hold.)
+          const head = model.ordering[0]?.replace(/^[-?]/, "");
+          const f = head ? model.fields.get(head) : undefined;
+          if (f && f.kind === "concrete") record(f, { file: facts.file, start: modelAssign.start, end: modelAssign.end, kind: "order", key: `${model.name}.Meta.ordering`, siblings: [], root: model });
+        }
       }
     }
   }

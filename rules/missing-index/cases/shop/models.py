@@ -138,3 +138,31 @@ class Folder(models.Model):
 class Attachment(models.Model):
     content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
     object_id = models.PositiveIntegerField(db_index=True)
+
+
+class Venue(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+
+class Room(models.Model):
+    """Always read within one venue: ordered by position among that venue's few rooms."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="rooms")
+    position = models.IntegerField()
+
+    class Meta:
+        ordering = ["position"]
+
+
+class Badge(models.Model):
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+
+
+class Tag(models.Model):
+    label = models.CharField(max_length=50)  # expect: missing-index
+
+    class Meta:
+        ordering = ["label"]

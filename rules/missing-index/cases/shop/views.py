@@ -26,8 +26,9 @@ def not_index_lookups(request, text):
     return list(Customer.objects.filter(Q(nickname__icontains=text) | Q(nickname__isnull=True)))
 
 
-def all_categories(request):
-    return list(Category.objects.all())
+def first_categories(request):
+    # A page of the whole table in Meta.ordering's order: an index on name reads just the page.
+    return list(Category.objects.all()[:50])
 
 
 def recent_orders(customer, since):
@@ -72,7 +73,7 @@ def unnarrowed_zone(zone):
 
 from django.views.generic import ListView  # noqa: E402
 
-from .models import Article  # noqa: E402
+from .models import Article, Tag  # noqa: E402
 
 
 class ArticleList(ListView):
@@ -149,3 +150,20 @@ def folders_with(attachment):
     from .models import Folder
 
     return list(Folder.objects.filter(attachments=attachment))
+
+
+def venue_rooms(venue):
+    from .models import Badge, Room
+
+    # Room's Meta.ordering sorts rooms within one venue (the venue's index finds them first): silent for position.
+    rooms = list(venue.rooms.all()[:10])
+    first_room = Room.objects.filter(venue=venue).first()
+    # Every badge is read: the database sorts the whole table either way, an index would not be used. Silent.
+    badges = [b.name for b in Badge.objects.all()]
+    return rooms, first_room, badges
+
+
+class TagList(ListView):
+    # A page of every tag, in Meta.ordering's order (no `ordering` of its own).
+    model = Tag
+    paginate_by = 50
