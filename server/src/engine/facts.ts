@@ -290,8 +290,16 @@ function metaFact(text: string, body: SyntaxNode): MetaFact {
       }
       case "indexes":
       case "constraints": {
-        if (right.type !== "list" && right.type !== "tuple") break;
-        for (const item of right.children) {
+        // `Base.Meta.indexes + [Index(...)]`: the literal parts are read (the base's own are the base's facts).
+        const lists: SyntaxNode[] = [];
+        const parts = [right];
+        while (parts.length) {
+          const x = parts.pop()!;
+          if (x.type === "list" || x.type === "tuple") lists.push(x);
+          else if (x.type === "binary_operator") parts.push(...x.children);
+          else if (x.type === "parenthesized_expression") parts.push(...x.children);
+        }
+        for (const item of lists.flatMap((l) => l.children)) {
           const parts = item.type === "call" ? callParts(text, item) : null;
           if (!parts) continue;
           const callee = dotted(text, parts.func) ?? "";

@@ -166,3 +166,23 @@ class Tag(models.Model):
 
     class Meta:
         ordering = ["label"]
+
+
+class Stamp(models.Model):
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        abstract = True
+        indexes = []
+
+
+class Ticket(Stamp):
+    """Its Meta.indexes extends the base's list: the literal part is read, code is indexed."""
+
+    code = models.CharField(max_length=20)
+    queue = models.CharField(max_length=20)  # expect: missing-index
+
+    class Meta(Stamp.Meta):
+        indexes = Stamp.Meta.indexes + [
+            models.Index(fields=["code"], name="ticket_code"),
+        ]

@@ -167,3 +167,9 @@ class TagList(ListView):
     # A page of every tag, in Meta.ordering's order (no `ordering` of its own).
     model = Tag
     paginate_by = 50
+
+
+def tickets(code, queue):
+    from .models import Ticket
+
+    return list(Ticket.objects.filter(code=code)), list(Ticket.objects.filter(queue=queue))
