@@ -375,3 +375,23 @@ describe("queryset-in-loop: a query that reads nothing the loop binds, in a loop
     assert.match(hint.message, /runs on every iteration; if nothing in the loop changes its result, run it once before the loop/);
   });
 });
+
+describe("serializer-method-query: the advised annotation names the relation as a query does", () => {
+  const models =
+    "from django.db import models\n\n\nclass Plan(models.Model):\n    name = models.CharField(max_length=20)\n\n\n" +
+    "class Entry(models.Model):\n    plan = models.ForeignKey(Plan, on_delete=models.CASCADE)\n\n\n" +
+    "class Note(models.Model):\n    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name=\"notes\", related_query_name=\"note\")\n";
+  const serializers =
+    "from rest_framework import serializers\n\nfrom .models import Plan\n\n\nclass PlanSerializer(serializers.ModelSerializer):\n" +
+    "    entries = serializers.SerializerMethodField()\n    notes = serializers.SerializerMethodField()\n\n" +
+    "    class Meta:\n        model = Plan\n        fields = [\"name\", \"entries\", \"notes\"]\n\n" +
+    "    def get_entries(self, obj):\n        return obj.entry_set.count()\n\n    def get_notes(self, obj):\n        return obj.notes.count()\n";
+  const views = "from rest_framework import viewsets\n\nfrom .models import Plan\nfrom .serializers import PlanSerializer\n\n\nclass PlanViewSet(viewsets.ModelViewSet):\n    queryset = Plan.objects.all()\n    serializer_class = PlanSerializer\n";
+  it("Count(\"entry\") for entry_set, Count(\"note\") for a related_query_name (Count(\"entry_set\") raises FieldError)", async () => {
+    const hints = await hintsFor({ "app/models.py": models, "app/serializers.py": serializers, "app/views.py": views }, "app/serializers.py", "serializer-method-query");
+    const messages = hints.map((h) => h.message).sort();
+    assert.equal(messages.length, 2, messages.join("\n"));
+    assert.match(messages[0], /runs Plan\.entry_set\.count\(\) .*annotate\(entries=Count\("entry"\)\)/);
+    assert.match(messages[1], /runs Plan\.notes\.count\(\) .*annotate\(notes=Count\("note"\)\)/);
+  });
+});

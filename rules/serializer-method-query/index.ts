@@ -169,8 +169,9 @@ function onlyForOneObject(ctx: RuleContext, serializer: string): boolean {
   return single;
 }
 
-function advice(method: string, f: ModelField, annotation: string): string {
-  const rel = f.name;
+function advice(ctx: RuleContext, method: string, f: ModelField, annotation: string): string {
+  // Count() and other expressions name the relation as a query does (`Count("book")`); a Prefetch() by its accessor.
+  const rel = ctx.index.queryName(f);
   switch (method) {
     case "count":
       return `annotate(${annotation}=Count("${rel}")) on the view's queryset and return obj.${annotation}`;
@@ -179,7 +180,7 @@ function advice(method: string, f: ModelField, annotation: string): string {
     case "aggregate":
       return `annotate() the aggregate over "${rel}__..." on the view's queryset and read the annotation`;
     default:
-      return `prefetch it on the view's queryset with Prefetch("${rel}", queryset=..., to_attr=...) and read the list`;
+      return `prefetch it on the view's queryset with Prefetch("${f.name}", queryset=..., to_attr=...) and read the list`;
   }
 }
 
@@ -215,7 +216,7 @@ function checkMethod(ctx: RuleContext, def: SyntaxNode, cls: string, fieldName: 
             ctx.report({
               start: chain.top.start,
               end: chain.top.end,
-              message: `Query per object: ${cls}.${nodeText(ctx.text, field(def, "name")!)} runs ${model.name}.${f.name}.${chain.methods.join("().")}() once ${per} (one query per row of the list); ${advice(method, f, fieldName)}`,
+              message: `Query per object: ${cls}.${nodeText(ctx.text, field(def, "name")!)} runs ${model.name}.${f.name}.${chain.methods.join("().")}() once ${per} (one query per row of the list); ${advice(ctx, method, f, fieldName)}`,
             });
           }
         }

@@ -807,6 +807,21 @@ export class ModelIndex {
     return this.modelOfClass.get(c);
   }
 
+  /**
+   * The name a query uses for a relation (`Count("book")`, `filter(book__title=...)`): for a reverse relation its
+   * related_query_name, else its related_name, else the related model's name in lower case; not the accessor
+   * (`book_set`), which only prefetch_related() and attribute access take.
+   */
+  queryName(f: ModelField): string {
+    if (!f.kind.startsWith("reverse") || !f.forward?.assign || !f.target) return f.name;
+    const kw = f.forward.assign.kwargs;
+    const rn = kw["related_name"]?.str;
+    const sub = (x: string) => x.replace(/%\(class\)s/g, f.target!.name.toLowerCase()).replace(/%\(app_label\)s/g, f.target!.app.toLowerCase());
+    const rqn = kw["related_query_name"]?.str;
+    if (rqn) return sub(rqn);
+    return rn && !rn.endsWith("+") ? sub(rn) : f.target.name.toLowerCase();
+  }
+
   /** A field, relation or reverse accessor by attribute name. */
   attribute(m: Model, name: string): ModelField | undefined {
     return m.fields.get(name);
