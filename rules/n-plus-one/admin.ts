@@ -4,7 +4,7 @@
  * that the changelist queryset does not join. Django joins list_display foreign keys itself (select_related()
  * with no arguments, which follows non-null foreign keys only) unless list_select_related says otherwise.
  */
-import type { ClassFact, MethodFact } from "../../server/src/engine/facts";
+import type { ClassFact, MethodFact, ValueFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, insertPath, newLoaded, type Loaded } from "../../server/src/engine/flow";
 import type { Model, ModelField, ModelIndex } from "../../server/src/engine/models";
 import type { RuleContext } from "../../server/src/engine/rule";
@@ -25,6 +25,12 @@ export interface AdminNeed {
   /** Where list_display is written, and where the relation is read. */
   at: { start: number; end: number };
   read: { file: string; start: number; end: number; what: string };
+  /**
+   * Every single-valued relation path the admin's columns read that its model's manager does not join. A new
+   * list_select_related must hold them all: it replaces Django's default select_related(), which joined the
+   * non-null foreign keys among them.
+   */
+  joins: string[];
 }
 
 function adminModel(ctx: RuleContext, c: ClassFact): Model | undefined {
@@ -83,8 +89,10 @@ function changelistLoaded(ctx: RuleContext, admin: ClassFact, model: Model, colu
 }
 
 
-function withListSelectRelated(ctx: RuleContext, admin: ClassFact, model: Model, columns: string[], loaded: Loaded): Loaded | null {
-  const lsr = admin.assigns.find((a) => a.name === "list_select_related");
+/** `lsrValue`: the list_select_related value to assume (default: the admin's own). */
+function withListSelectRelated(ctx: RuleContext, admin: ClassFact, model: Model, columns: string[], loaded: Loaded, lsrValue?: ValueFact): Loaded | null {
+  const own = admin.assigns.find((a) => a.name === "list_select_related");
+  const lsr = lsrValue ? { value: lsrValue } : own;
   const shape = model.defaultManager.shape;
   if (!shape) return ALL_LOADED;
   if (model.autoPrefetch) return ALL_LOADED;
@@ -152,6 +160,9 @@ export function checkAdmin(ctx: RuleContext, report: (n: AdminNeed) => void): vo
     const loaded = changelistLoaded(ctx, admin, model, columns);
     if (!loaded || loaded.all) continue;
     const needs: AdminNeed[] = [];
+    // What the changelist would load with list_select_related = [] (the manager's own joins only).
+    const bare = withListSelectRelated(ctx, admin, model, columns, newLoaded(), { list: [] });
+    const joins: string[] = [];
     for (const column of columns) {
       const adminMethod = admin.methods.find((m) => m.name === column);
       const modelMethod = adminMethod ? undefined : ctx.index.methodOf(model, column);
@@ -169,8 +180,9 @@ export function checkAdmin(ctx: RuleContext, report: (n: AdminNeed) => void): vo
         if (str) for (const r of pathsOf(ctx.index, f.target, str, 0)) reads.push({ ...r, path: [column, ...r.path], file: f.target.file });
       }
       for (const r of reads) {
+        if (r.single && bare && !bare.all && !covered(ctx.index, model, bare, r.path)) joins.push(r.path.join("__"));
         if (covered(ctx.index, model, loaded, r.path)) continue;
-        needs.push({ admin, model, column, path: r.path, single: r.single, at: { start: ld.valueStart, end: ld.valueEnd }, read: { file: r.file, start: r.start, end: r.end, what: r.what ?? `${column} reads ${r.chain}` } });
+        needs.push({ admin, model, column, path: r.path, single: r.single, at: { start: ld.valueStart, end: ld.valueEnd }, read: { file: r.file, start: r.start, end: r.end, what: r.what ?? `${column} reads ${r.chain}` }, joins });
       }
     }
     const seen = new Set<string>();

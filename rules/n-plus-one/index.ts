@@ -86,7 +86,10 @@ function check(ctx: RuleContext): void {
         // After the end of list_display's last line, so a trailing comment stays where it is.
         let at = ld.end;
         while (at < ctx.text.length && ctx.text[at] !== "\n" && ctx.text[at] !== "\r") at++;
-        fixes.push({ title: `Add list_select_related = [${q}${lookup}${q}]`, safe: true, edits: [{ file: ctx.file, start: at, end: at, newText: `${eol}${indent}list_select_related = [${q}${lookup}${q}]` }] });
+        // The new list replaces Django's default join of the non-null foreign keys: it names every relation the
+        // columns read, not only this one (and is the same for every hint of this admin).
+        const all = longestPaths([...new Set([...n.joins, lookup])]).map((p) => `${q}${p}${q}`).join(", ");
+        fixes.push({ title: `Add list_select_related = [${all}]`, safe: true, edits: [{ file: ctx.file, start: at, end: at, newText: `${eol}${indent}list_select_related = [${all}]` }] });
       }
     }
     // Where the relation is read, when that is in this admin file; else on list_display.
