@@ -6,6 +6,7 @@ class Customer(models.Model):
     email = models.EmailField(unique=True)
     country = models.CharField(max_length=2)  # expect: missing-index
     nickname = models.CharField(max_length=50)
+    joined = models.DateTimeField(auto_now_add=True)
 
 
 class Stamped(models.Model):
@@ -33,6 +34,7 @@ class Order(Stamped):
 
 class Category(models.Model):
     name = models.CharField(max_length=100)  # expect: missing-index
+    created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
@@ -125,6 +127,7 @@ class Page(models.Model):
     is_live = models.BooleanField(default=True)
     # No default: which value is rare is not known.
     featured = models.BooleanField()
+    updated = models.DateTimeField(auto_now=True)
 
 
 class AttachmentRelationField(GenericRelation):
@@ -163,6 +166,7 @@ class Badge(models.Model):
 
 class Tag(models.Model):
     label = models.CharField(max_length=50)  # expect: missing-index
+    created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["label"]
@@ -181,8 +185,16 @@ class Ticket(Stamp):
 
     code = models.CharField(max_length=20)
     queue = models.CharField(max_length=20)  # expect: missing-index
+    opened = models.DateTimeField()
 
     class Meta(Stamp.Meta):
         indexes = Stamp.Meta.indexes + [
             models.Index(fields=["code"], name="ticket_code"),
         ]
+
+
+class Unit(models.Model):
+    """A lookup table: no foreign key, no date or time column. Its rows are typed in, and it stays small: silent."""
+
+    name = models.CharField(max_length=20)
+    position = models.IntegerField()

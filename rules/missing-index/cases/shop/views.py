@@ -173,3 +173,9 @@ def tickets(code, queue):
     from .models import Ticket
 
     return list(Ticket.objects.filter(code=code)), list(Ticket.objects.filter(queue=queue))
+
+
+def unit_named(name):
+    from .models import Unit
+
+    return Unit.objects.filter(name=name).first(), list(Unit.objects.order_by("position")[:10])
