@@ -294,7 +294,7 @@ describe("missing-index: the composite index fix for a pruned log read within on
 
 describe("unpaginated-list: pagination_class = None under a default paginator", () => {
   const SETTINGS = 'REST_FRAMEWORK = {"DEFAULT_PAGINATION_CLASS": "shop.pagination.Pager", "PAGE_SIZE": 50}\n';
-  const MODELS = "from django.db import models\n\n\nclass Event(models.Model):\n    name = models.CharField(max_length=10)\n";
+  const MODELS = "from django.db import models\n\n\nclass Event(models.Model):\n    name = models.CharField(max_length=10)\n    starts = models.DateTimeField()\n";
   const view = (line: string) =>
     `from rest_framework import viewsets\n\nfrom .models import Event\n\n\nclass EventViewSet(viewsets.ReadOnlyModelViewSet):\n    queryset = Event.objects.all()\n${line}    serializer_class = None\n`;
 
@@ -355,7 +355,7 @@ describe("queryset-in-loop: the advice for a count per iteration", () => {
 
 describe("unpaginated-list: settings kept in a class", () => {
   it("reads REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS from a settings class attribute", async () => {
-    const models = "from django.db import models\n\n\nclass Book(models.Model):\n    title = models.CharField(max_length=50)\n";
+    const models = "from django.db import models\n\n\nclass Book(models.Model):\n    title = models.CharField(max_length=50)\n    published = models.DateField()\n";
     const views = "from rest_framework import viewsets\n\nfrom .models import Book\n\n\nclass BookViewSet(viewsets.ModelViewSet):\n    queryset = Book.objects.all()\n";
     const settings = (body: string) => `class Settings:\n    pass\n\n\nclass CommunitySettings(Settings):\n    DEBUG = False\n${body}`;
     const hints = async (body: string) => {

@@ -63,7 +63,8 @@ function check(ctx: RuleContext): void {
     const rare = (u: FieldUse) => byDefault !== undefined && u.bool !== undefined && u.bool !== byDefault && [f.name, `${f.name}__exact`].some((k) => u.key === k || u.key.endsWith(`__${k}`));
     const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")));
     if (!owners.length) continue;
-    if (owners.every((o) => lookupTable(ctx, o))) continue;
+    // A lookup or configuration table (ranks, roles, units) stays small: a scan of it costs less than an index.
+    if (owners.every((o) => ctx.index.isLookupTable(o))) continue;
     if (!uses?.length) {
       windowWithinParent(ctx, f, (u) => narrowed(u));
       continue;
@@ -107,30 +108,6 @@ function check(ctx: RuleContext): void {
 }
 
 const TIME_FIELD = /(^|\.)(DateTimeField|DateField)$/;
-const ANY_TIME_FIELD = /(DateTimeField|DateField|TimeField|CreatedField|ModifiedField)$/;
-const USER_BASES = /(^|\.)(AbstractUser|AbstractBaseUser|PermissionsMixin)$/;
-
-/**
- * A lookup or configuration table: no foreign key or one-to-one of its own (nor an `*_id` integer standing in for
- * one) and no date or time column. Ranks, roles, menu items, units, languages, providers: rows that people type in
- * through an admin or load from fixtures, not rows that traffic writes. Such a table stays small, and a scan of it
- * costs less than an index would be worth. (A big table of that shape, a tag list, is missed: the rule cannot
- * tell its size.) The user model is never one, whatever its own fields.
- */
-function lookupTable(ctx: RuleContext, m: Model): boolean {
-  if (m.builtin || m === ctx.index.modelByRef(ctx.index.authUserModel)) return false;
-  for (const f of m.fields.values()) {
-    if (f.kind === "fk" || f.kind === "o2o" || f.kind === "gfk") return false;
-    if (f.kind === "concrete" && (ANY_TIME_FIELD.test(f.fieldClass) || (/_id$/.test(f.name) && /IntegerField$/.test(f.fieldClass)))) return false;
-  }
-  const seen = new Set<string>();
-  const userBase = (c: ClassFact | undefined): boolean => {
-    if (!c || seen.has(`${c.file}:${c.start}`)) return false;
-    seen.add(`${c.file}:${c.start}`);
-    return c.bases.some((b) => USER_BASES.test(b) || userBase(ctx.index.resolveClass(c.file, b) ?? undefined));
-  };
-  return !userBase(m.cls ?? undefined);
-}
 const RANGE_LOOKUPS = new Set(["gt", "gte", "lt", "lte", "range"]);
 /** A foreign key compared to one row: `owner=check`, `owner_id=pk`, `owner__pk=pk` (not `owner__in=...`). */
 const ONE_ROW = new Set(["", "exact", "pk", "id"]);

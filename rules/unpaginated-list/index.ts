@@ -1,7 +1,8 @@
 import { importEdits } from "../../server/src/engine/fixes";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nodeText, walk } from "../../server/src/engine/syntax";
+import type { Model } from "../../server/src/engine/models";
+import { baseNames, callParts, eolAt, field, indentAt, isEmptyQueryset, methodCall, nodeText, walk } from "../../server/src/engine/syntax";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
 const DJANGO_LISTS = new Set(["ListView"]);
@@ -123,14 +124,36 @@ function attrEdit(ctx: RuleContext, body: ClassBody, attr: string, value: string
   return { file: ctx.file, start: body.insertAt, end: body.insertAt, newText: `${eol}${indent}${attr} = ${value}` };
 }
 
-function modelName(ctx: RuleContext, body: ClassBody): string | null {
+function listedModel(ctx: RuleContext, body: ClassBody): Model | null {
   const values = ctx.flow().values;
   const qs = body.attrs.get("queryset");
   const v = qs ? values.get(qs) : undefined;
-  if (v && (v.k === "qs" || v.k === "manager")) return v.model.name;
+  if (v && (v.k === "qs" || v.k === "manager")) return v.model;
   const model = body.attrs.get("model");
-  if (model) return ctx.index.modelFromName(ctx.file, nodeText(ctx.text, model))?.name ?? null;
+  if (model) return ctx.index.modelFromName(ctx.file, nodeText(ctx.text, model)) ?? null;
   return null;
+}
+
+/**
+ * Does a returned chain filter by equality on a unique column or a one-to-one (`filter(user=self.request.user)`
+ * on a one-to-one to the user): a list of at most one row?
+ */
+function oneRow(ctx: RuleContext, model: Model, e: SyntaxNode): boolean {
+  let n: SyntaxNode | undefined = e;
+  while (n?.type === "call") {
+    const mc = methodCall(ctx.text, n);
+    if (!mc) return false;
+    if (mc.method === "filter") {
+      for (const key of callParts(ctx.text, n)?.kwargs.keys() ?? []) {
+        const [name, ...rest] = key.split("__");
+        if (rest.length && !(rest.length === 1 && rest[0] === "exact")) continue;
+        const f = model.fields.get(name) ?? [...model.fields.values()].find((x) => x.kind === "o2o" && `${x.name}_id` === name);
+        if (f && (f.kind === "o2o" || (f.kind === "concrete" && (f.unique || f.primaryKey)))) return true;
+      }
+    }
+    n = mc.receiver;
+  }
+  return false;
 }
 
 function sliced(ctx: RuleContext, body: ClassBody): boolean {
@@ -167,7 +190,7 @@ function boundedSlice(text: string, n: SyntaxNode): boolean {
  * the view pages by itself) or an empty `.none()`; "other" when a return is a dict, list or tuple it builds (not a
  * queryset: paginate_by would not bound the rows it reads, and a dict breaks the paginator); null otherwise.
  */
-function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode): "bounded" | "other" | null {
+function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model | null): "bounded" | "other" | null {
   let gq: SyntaxNode | undefined;
   for (const stmt of bodyNode.children) {
     const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
@@ -195,7 +218,7 @@ function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode): "bounded" |
   if (!returns.length) return null;
   const notQs = (e: SyntaxNode | undefined) => !!e && (LITERALS.has(e.type) || (e.type === "identifier" && literalNames.get(nodeText(ctx.text, e)) === true));
   if (returns.some(notQs)) return "other";
-  if (returns.every((e) => !!e && (boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e)))) return "bounded";
+  if (returns.every((e) => !!e && (boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!model && oneRow(ctx, model, e))))) return "bounded";
   return null;
 }
 
@@ -247,10 +270,13 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
     return r?.file === ctx.file && r.name === cname;
   }));
   if (subclasses.length && subclasses.every((c) => c.methods.some((m) => OWN_PAGINATION.has(m.name)) || c.assigns.some((a) => a.name === "pagination_class" || a.name === "paginate_by"))) return;
-  const own = getQuerysetReturns(ctx, bodyNode);
+  const listed = listedModel(ctx, body);
+  const own = getQuerysetReturns(ctx, bodyNode, listed);
   if (own === "bounded") return;
+  // A lookup or configuration table (groups, units, languages) stays small: all of it fits one response.
+  if (listed && ctx.index.isLookupTable(listed)) return;
   const name = nodeText(ctx.text, nameNode);
-  const model = modelName(ctx, body);
+  const model = listed?.name ?? null;
   const rows = model ? `every ${model} row` : "every row";
   const fixes: OffsetFix[] = [];
   // A class whose body does not parse has no reliable place for a new line: no fix there.

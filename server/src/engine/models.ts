@@ -60,6 +60,9 @@ export interface FieldUse {
   bool?: boolean;
 }
 
+const ANY_TIME_FIELD = /(DateTimeField|DateField|TimeField|CreatedField|ModifiedField)$/;
+const USER_BASES = /(^|\.)(AbstractUser|AbstractBaseUser|PermissionsMixin)$/;
+
 // `year` becomes a range on the column; `date` (and `date__gte`, ...) casts it, which a plain index cannot serve.
 const INDEXABLE_LOOKUPS = new Set(["exact", "in", "gt", "gte", "lt", "lte", "range", "year", "isnull"]);
 const NOT_INDEX_USE = new Set(["isnull"]);
@@ -820,6 +823,39 @@ export class ModelIndex {
     const rqn = kw["related_query_name"]?.str;
     if (rqn) return sub(rqn);
     return rn && !rn.endsWith("+") ? sub(rn) : f.target.name.toLowerCase();
+  }
+
+  private lookupTables = new Map<Model, boolean>();
+
+  /**
+   * A lookup or configuration table: no foreign key or one-to-one of its own (nor an `*_id` integer standing in for
+   * one) and no date or time column. Ranks, roles, menu items, units, languages, providers: rows that people type
+   * in through an admin or load from fixtures, not rows that traffic writes, so the table stays small. Of Django's
+   * own models: groups, permissions, content types and sites. Never the user model, whatever its own fields.
+   */
+  isLookupTable(m: Model): boolean {
+    let known = this.lookupTables.get(m);
+    if (known === undefined) {
+      known = this.computeLookupTable(m);
+      this.lookupTables.set(m, known);
+    }
+    return known;
+  }
+
+  private computeLookupTable(m: Model): boolean {
+    if (m.builtin) return /^(auth\.(group|permission)|contenttypes\.contenttype|sites\.site)$/.test(m.key.toLowerCase());
+    if (m === this.modelByRef(this.authUserModel)) return false;
+    for (const f of m.fields.values()) {
+      if (f.kind === "fk" || f.kind === "o2o" || f.kind === "gfk") return false;
+      if (f.kind === "concrete" && (ANY_TIME_FIELD.test(f.fieldClass) || (/_id$/.test(f.name) && /IntegerField$/.test(f.fieldClass)))) return false;
+    }
+    const seen = new Set<ClassFact>();
+    const userBase = (c: ClassFact | undefined): boolean => {
+      if (!c || seen.has(c)) return false;
+      seen.add(c);
+      return c.bases.some((b) => USER_BASES.test(b) || userBase(this.resolveClass(c.file, b) ?? undefined));
+    };
+    return !userBase(m.cls ?? undefined);
   }
 
   /** A field, relation or reverse accessor by attribute name. */

@@ -32,3 +32,15 @@ class Edition(models.Model):
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
     rating = models.PositiveSmallIntegerField()
+
+
+class Unit(models.Model):
+    """A lookup table: no foreign key, no date or time column."""
+
+    name = models.CharField(max_length=20)
+    symbol = models.CharField(max_length=5)
+
+
+class Profile(models.Model):
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE)
+    theme = models.CharField(max_length=20)

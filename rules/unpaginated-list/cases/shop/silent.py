@@ -2,7 +2,7 @@ from django.views.generic import DetailView, ListView
 from rest_framework import generics, viewsets
 from rest_framework.pagination import LimitOffsetPagination
 
-from .models import Book
+from .models import Book, Profile, Unit
 from .serializers import BookSerializer
 from third_party.views import PaginatedMixin
 
@@ -67,3 +67,16 @@ class CursorPaged(ListView):
         if after:
             return qs.filter(id__gt=int(after)).order_by("id")[: self.PAGE_SIZE + 1]
         return qs.order_by("id")[: self.PAGE_SIZE + 1]
+
+
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    # A lookup table (no foreign key, no date or time column): every unit fits in one response.
+    queryset = Unit.objects.all()
+
+
+class MyProfileViewSet(viewsets.ModelViewSet):
+    # Filtered on a one-to-one to the user: a list of at most one row.
+    queryset = Profile.objects.all()
+
+    def get_queryset(self):
+        return self.queryset.filter(user=self.request.user)

@@ -68,3 +68,11 @@ class Grouped(ListView):  # expect: unpaginated-list
         for book in Book.objects.all():
             out["in_stock" if book.stock else "sold_out"].append(book)
         return out
+
+
+class BookReviews(viewsets.ModelViewSet):  # expect: unpaginated-list
+    # Filtered on a foreign key: every review of a book, however many.
+    queryset = Review.objects.all()
+
+    def get_queryset(self):
+        return self.queryset.filter(book=self.kwargs["book"])
