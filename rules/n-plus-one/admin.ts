@@ -28,7 +28,7 @@ export interface AdminNeed {
   /**
    * Every single-valued relation path the admin's columns read that its model's manager does not join. A new
    * list_select_related must hold them all: it replaces Django's default select_related(), which joined the
-   * non-null foreign keys among them.
+   * non-null foreign keys among them. One list per admin, shared by its needs, complete before any is reported.
    */
   joins: string[];
 }

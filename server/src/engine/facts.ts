@@ -825,7 +825,11 @@ function endsInDelete(text: string, call: SyntaxNode): boolean {
 /** Methods that keep a queryset in its model's default order (Meta.ordering) and return its rows. */
 const KEEPS_ORDER = new Set(["all", "filter", "exclude", "select_related", "prefetch_related", "only", "defer", "values", "values_list", "distinct", "annotate", "alias", "using", "reverse", "first", "last"]);
 
-/** The chain's root (`Model.objects`, `Model._default_manager`, or a related manager `parent.child_set` as "@rel:child_set"). */
+/**
+ * The model a chain starts from, as written: "Book" for `Book.objects...` (or any manager of Book), or
+ * "@rel:flip_set" for a related manager (`check.flip_set.filter(...)`), whose accessor name the index resolves to
+ * its model. Null when the chain starts elsewhere.
+ */
 function chainRoot(text: string, receiver: SyntaxNode | undefined): string | null {
   let r = receiver;
   while (r && r.type === "call") r = methodCall(text, r)?.receiver;
@@ -885,16 +889,8 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
       }
       const mc = methodCall(text, n);
       if (mc && (FILTER_METHODS.has(mc.method) || ORDER_METHODS.has(mc.method))) {
-        // Walk down the receiver chain to `X.manager`.
-        let r: SyntaxNode | undefined = mc.receiver;
-        while (r && r.type === "call") r = methodCall(text, r)?.receiver;
-        const d = r && r.type === "attribute" ? dotted(text, r) : null;
-        let rootName = d ? d.slice(0, d.lastIndexOf(".")) : "";
-        // `check.flip_set.filter(...)`: a related manager; the index resolves the accessor name to its model.
-        if (d && !/^([a-z_][\w]*\.)*[A-Z]\w*$/.test(rootName) && /^[a-z_]\w*$/.test(d.slice(d.lastIndexOf(".") + 1)) && d.slice(d.lastIndexOf(".") + 1) !== "objects") {
-          rootName = `@rel:${d.slice(d.lastIndexOf(".") + 1)}`;
-        }
-        if (d && (/^([a-z_][\w]*\.)*[A-Z]\w*$/.test(rootName) || rootName.startsWith("@rel:"))) {
+        const rootName = chainRoot(text, mc.receiver);
+        if (rootName) {
           if (FILTER_METHODS.has(mc.method)) {
             const kwargs = conditionKwargs(text, n);
             const keys = lookupKeys(text, kwargs);

@@ -524,9 +524,8 @@ export class ModelIndex {
         // A page of rows in the model's default order: a use of Meta.ordering's leading column, with the query's own
         // conditions (an index on a foreign key it filters by finds its rows first).
         if (lk.kind === "rows") {
-          const head = model.ordering[0]?.replace(/^[-?]/, "");
-          const f = head ? model.fields.get(head) : undefined;
-          if (f && f.kind === "concrete" && !model.abstract) {
+          const f = this.defaultOrderColumn(model);
+          if (f) {
             record(f, { file: facts.file, start: lk.start, end: lk.end, kind: "order", key: `${model.name}.Meta.ordering`, siblings: [...lk.chainKeys, ...(via ? [via] : [])], root: model });
           }
           continue;
@@ -575,14 +574,20 @@ export class ModelIndex {
           const first = ordering.value?.str ?? ordering.value?.list?.[0];
           const f = first ? model.fields.get(first.replace(/^[-+?]/, "")) : undefined;
           if (f && f.kind === "concrete") record(f, { file: facts.file, start: ordering.start, end: ordering.end, kind: "order", key: `${c.name}.ordering`, siblings: [], root: model });
-        } else if (modelAssign && !model.abstract) {
+        } else if (modelAssign) {
           // (`queryset = X.objects.all()` is a page read the facts already hold.)
-          const head = model.ordering[0]?.replace(/^[-?]/, "");
-          const f = head ? model.fields.get(head) : undefined;
-          if (f && f.kind === "concrete") record(f, { file: facts.file, start: modelAssign.start, end: modelAssign.end, kind: "order", key: `${model.name}.Meta.ordering`, siblings: [], root: model });
+          const f = this.defaultOrderColumn(model);
+          if (f) record(f, { file: facts.file, start: modelAssign.start, end: modelAssign.end, kind: "order", key: `${model.name}.Meta.ordering`, siblings: [], root: model });
         }
       }
     }
+  }
+
+  /** The column leading a concrete model's Meta.ordering, when it is one of its own concrete fields. */
+  private defaultOrderColumn(m: Model): ModelField | undefined {
+    const head = m.ordering[0]?.replace(/^[-?]/, "");
+    const f = head && !m.abstract ? m.fields.get(head) : undefined;
+    return f?.kind === "concrete" ? f : undefined;
   }
 
   private add(m: Model): void {
