@@ -83,7 +83,6 @@ function testsOf(n: SyntaxNode): SyntaxNode[] {
 function candidates(ctx: RuleContext): Candidate[] {
   const out: Candidate[] = [];
   const tests: Candidate[] = [];
-  const values = ctx.flow().values;
   walkExamined(ctx, (n) => {
     // Plain tests: `if qs:`, `if not qs:`, `if qs and ...:`, `x if qs else y`.
     for (const test of testsOf(n)) {
@@ -92,7 +91,7 @@ function candidates(ctx: RuleContext): Candidate[] {
       for (const o of operands) {
         const counted = countReceiver(ctx, strip(o.node));
         if (counted) out.push({ node: strip(o.node), qs: counted, negated: o.negated, how: "count-test" });
-        else if (values.has(o.node)) tests.push({ node: o.node, qs: o.node, negated: o.negated, how: "if" });
+        else tests.push({ node: o.node, qs: o.node, negated: o.negated, how: "if" });
       }
     }
     if (n.type === "call") {

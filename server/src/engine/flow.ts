@@ -219,12 +219,9 @@ function forgetValues(stmt: SyntaxNode): void {
 export class NodeValues {
   private readonly logs: (readonly [SyntaxNode, Val][])[] = [];
 
+  /** The node's value; undefined when it was not evaluated or its value is unknown (UNKNOWN is not recorded). */
   get(node: SyntaxNode): Val | undefined {
     return valueOfNode.get(node);
-  }
-
-  has(node: SyntaxNode): boolean {
-    return valueOfNode.has(node);
   }
 
   addLog(log: readonly [SyntaxNode, Val][]): void {
@@ -962,8 +959,11 @@ class FlowAnalyzer {
     }
     this.cache.set(node, v);
     if (!this.quiet) {
-      valueOfNode.set(node, v);
-      this.valueLog.push([node, v]);
+      // UNKNOWN is not recorded (most nodes; NodeValues.get answers undefined), but it replaces an earlier value.
+      if (v !== UNKNOWN) {
+        valueOfNode.set(node, v);
+        this.valueLog.push([node, v]);
+      } else valueOfNode.delete(node);
     }
     return v;
   }
