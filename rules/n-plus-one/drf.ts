@@ -202,7 +202,9 @@ export function serializerNeeds(ctx: RuleContext, ser: ClassFact, model: Model, 
   for (const name of implicit) {
     if (declared.has(name)) continue;
     const f = index.attribute(model, name);
-    if (!f || f.kind === "concrete" || !f.target || f.kind === "gfk") continue;
+    // DRF builds no field for a GenericRelation (Django gives it serialize=False and keeps it among the private
+    // fields): "__all__" leaves it out, and naming it undeclared is a configuration error.
+    if (!f || f.kind === "concrete" || !f.target || f.kind === "gfk" || f.kind === "generic-relation") continue;
     const site = { file: ser.file, start: ser.nameStart, end: ser.nameEnd };
     if (depth > 0) {
       add([name], SINGLE.has(f.kind), site, `${ser.name} Meta.depth = ${depth} nests ${name}`);
@@ -295,7 +297,7 @@ function relatedFieldReads(ctx: RuleContext, file: string, callee: string): "key
 function implicitNested(index: ModelIndex, model: Model, prefix: string[], single: boolean, depth: number, site: { file: string; start: number; end: number }, ser: string): Need[] {
   const out: Need[] = [];
   for (const f of model.fields.values()) {
-    if (f.kind.startsWith("reverse") || f.kind === "concrete" || !f.target || f.kind === "gfk" || f.name.endsWith("_ptr")) continue;
+    if (f.kind.startsWith("reverse") || f.kind === "concrete" || !f.target || f.kind === "gfk" || f.kind === "generic-relation" || f.name.endsWith("_ptr")) continue;
     const s = single && SINGLE.has(f.kind);
     if (depth > 0) {
       out.push({ path: [...prefix, f.name], single: s, ...site, what: `${ser} Meta.depth nests ${[...prefix, f.name].join(".")}` });
@@ -524,6 +526,33 @@ function listSerializer(ctx: RuleContext, cls: SyntaxNode, line: Linear[]): Clas
   return ser && isSerializer(ctx.index, ser) ? ser : null;
 }
 
+/** DRF's classes that define list(): it serializes the page of rows with many=True. */
+const DRF_LIST = /^(ListModelMixin|ModelViewSet|ReadOnlyModelViewSet|ListAPIView|ListCreateAPIView)$/;
+/** A list() body that hands rows to a serializer: get_serializer(...), serializer_class(...), get_serializer_class()(...). */
+const SERIALIZES = /\bget_serializer\s*\(|\bserializer_class\s*\(|\bget_serializer_class\s*\(\s*\)\s*\(/;
+const SUPER_LIST = /\bsuper\([^)]*\)\s*\.\s*list\s*\(/;
+
+/**
+ * Does the list() the view resolves to serialize its rows? DRF's does. A project's override that neither calls a
+ * serializer nor super().list() renders its rows some other way (nautobot's HTML viewsets draw a table and keep
+ * serializer_class for CSV import): the serializer's fields are not read per row.
+ */
+function listSerializes(ctx: RuleContext, line: Linear[], from = 0, depth = 0): boolean {
+  for (let i = from; i < line.length; i++) {
+    const l = line[i];
+    if (!l.fact) {
+      if (DRF_LIST.test(lastPart(l.name))) return true;
+      continue;
+    }
+    const m = l.fact.methods.find((x) => x.name === "list");
+    if (!m) continue;
+    const text = (l.fact.file === ctx.file ? ctx.text : ctx.project.textOf(l.fact.file) ?? "").slice(m.start, m.end);
+    if (!text || SERIALIZES.test(text)) return true;
+    return depth < 6 && SUPER_LIST.test(text) && listSerializes(ctx, line, i + 1, depth + 1);
+  }
+  return true;
+}
+
 function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, needs: Need[], what: string) => void): void {
   const cls = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
   if (cls?.type !== "class_definition") return;
@@ -535,7 +564,7 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
   const line = linearize(ctx.index, own);
   if (!line || !line.some((l) => LIST_VIEWS.test(lastPart(l.name)))) return;
   const ser = listSerializer(ctx, cls, line);
-  if (!ser) return;
+  if (!ser || !listSerializes(ctx, line)) return;
   // The rows: the first get_queryset() along the classes, on the first queryset along them (DRF's get_queryset()
   // is self.queryset.all()). Only a view that sets the queryset itself is reported; it is where the fix goes.
   const gq = definer(line, "get_queryset");
