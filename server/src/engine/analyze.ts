@@ -67,9 +67,23 @@ interface Stored {
   anchors: Anchor[];
 }
 
-/** Test code and migrations, by the path relative to the workspace root (a checkout under /tmp/tests/ is not a test). */
-export function isTestOrMigration(relPath: string): boolean {
-  return TEST_OR_MIGRATION.test(relPath.replace(/\\/g, "/"));
+/** A module named for migrations (`utils/migrations.py`, `migration_helpers.py`) outside a migrations/ folder. */
+const MIGRATION_MODULE = /(^|\/)[^/]*migrations?[^/]*\.py$/;
+/** Historical models: `apps.get_model("ipam", "VRF")`, what a data migration's helpers work on. */
+const HISTORICAL_MODELS = /\bapps\.get_model\s*\(/;
+/** factory_boy: a module of test-data factories. */
+const FACTORY_BOY = /^[ \t]*(import factory\b|from factory(\.[\w.]+)? import\b)/m;
+
+/**
+ * Test code and migrations (a checkout under /tmp/tests/ is not a test): by the path relative to the workspace root,
+ * and, when the text is given, by what the module is. Migration helpers kept outside migrations/ (a module named for
+ * migrations that works on `apps.get_model()` models) run once, from `migrate`; factory_boy factories build test data.
+ */
+export function isTestOrMigration(relPath: string, text?: string): boolean {
+  const rel = relPath.replace(/\\/g, "/");
+  if (TEST_OR_MIGRATION.test(rel)) return true;
+  if (text === undefined) return false;
+  return (MIGRATION_MODULE.test(rel) && HISTORICAL_MODELS.test(text)) || FACTORY_BOY.test(text);
 }
 
 export function analyzeFile(input: AnalyzeInput): Hint[] {
@@ -80,7 +94,7 @@ export function analyzeFile(input: AnalyzeInput): Hint[] {
   const memo = syntax.hasErrors ? undefined : input.memo;
   // Tests and migrations loop over queries on purpose (fixtures, query-count assertions, data migrations): their
   // hints would be noise, and their queries do not count for missing-index either.
-  if (isTestOrMigration(input.relPath ?? file)) return [];
+  if (isTestOrMigration(input.relPath ?? file, syntax.text)) return [];
   const lines = new LineIndex(syntax.text);
   const statements = syntax.root.children;
   const key = [index, index.versionFor(file), config, rules, input.stamp, preferredQuote(syntax.text)];
