@@ -4,12 +4,15 @@ import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { ClassFact } from "../../server/src/engine/facts";
 import { eolAt, indentAt, preferredQuote, walk } from "../../server/src/engine/syntax";
 
-/** SlugField is indexed by default; db_index=False turns any default off. */
+/**
+ * SlugField is indexed by default, and so are its subclasses that keep the name (django-extensions' and
+ * django-autoslug's AutoSlugField); db_index=False turns any default off.
+ */
 function indexed(m: Model, f: ModelField): boolean {
   const a = f.assign;
   if (a?.kwargs["db_index"]?.bool === false) return false;
   if (f.dbIndex || f.unique || f.primaryKey) return true;
-  if (/(^|\.)SlugField$/.test(f.fieldClass)) return true;
+  if (/SlugField$/.test(f.fieldClass)) return true;
   return m.indexed.some((cols) => cols[0] === f.name || cols[0] === "?");
 }
 

@@ -1,5 +1,6 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django_extensions.db.fields import AutoSlugField
 
 
 class Customer(models.Model):
@@ -21,6 +22,7 @@ class Order(Stamped):
     status = models.CharField(max_length=20)  # expect: missing-index
     reference = models.CharField(max_length=40)
     slug = models.SlugField()
+    handle = AutoSlugField(populate_from="reference")
     note = models.TextField(blank=True)
     total = models.DecimalField(max_digits=10, decimal_places=2, db_index=True)
     code = models.CharField(max_length=10)

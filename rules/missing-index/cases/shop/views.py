@@ -18,7 +18,8 @@ def indexed_lookups(request, pk, email, ref, code):
     c = Order.objects.filter(reference=ref)  # leads a UniqueConstraint
     d = Order.objects.filter(code=code, total__gte=10)  # leads Meta.indexes; db_index
     e = Order.objects.filter(slug="x")  # SlugField is indexed by default
-    return a, b, c, d, e
+    f = Order.objects.filter(handle="x")  # so is a SlugField subclass (django-extensions' AutoSlugField)
+    return a, b, c, d, e, f
 
 
 def not_index_lookups(request, text):
