@@ -768,3 +768,28 @@ class Order(models.Model):
     assert.equal(project.index.modelByRef("shop.Book"), undefined);
   });
 });
+
+describe("model index: signal receivers (bulk writes would skip them)", () => {
+  const MODELS = `${HEADER}class Plan(models.Model):\n    name = models.CharField(max_length=20)\n\n\nclass Case(models.Model):\n    name = models.CharField(max_length=20)\n`;
+
+  it("takes connect()'s second positional argument as the sender", async () => {
+    const index = await indexOf({
+      "shop/__init__.py": "",
+      "shop/models.py": MODELS,
+      "shop/apps.py": "from django.apps import AppConfig\nfrom django.db.models.signals import pre_save\n\n\nclass ShopConfig(AppConfig):\n    name = \"shop\"\n\n    def ready(self):\n        from .models import Plan\n        from . import signals\n        pre_save.connect(signals.clean_plan, Plan)\n",
+    });
+    assert.equal(model(index, "shop.Plan").writeHooks, true);
+    assert.equal(model(index, "shop.Case").writeHooks, false);
+  });
+
+  it("gives every model hooks when a receiver takes every sender (@receiver(post_save), post_delete.connect(handler))", async () => {
+    for (const receiver of [
+      "from django.db.models.signals import post_save\nfrom django.dispatch import receiver\n\n\n@receiver(post_save)\ndef log_change(sender, instance, **kwargs):\n    pass\n",
+      "from django.db.models.signals import post_delete\n\n\ndef forget(sender, instance, **kwargs):\n    pass\n\n\npost_delete.connect(forget)\n",
+    ]) {
+      const index = await indexOf({ "shop/__init__.py": "", "shop/models.py": MODELS, "shop/signals.py": receiver });
+      assert.equal(model(index, "shop.Plan").writeHooks && model(index, "shop.Plan").updateHooks, true);
+      assert.equal(model(index, "shop.Case").writeHooks && model(index, "shop.Case").updateHooks, true);
+    }
+  });
+});

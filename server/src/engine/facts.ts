@@ -922,18 +922,34 @@ const SIGNAL = new RegExp(
   "g",
 );
 
-/** Senders as model references: "Book", "shop.Book", or "@user" for the user model. */
+/** `pre_save.connect(handler, Book)`: the sender as connect()'s second positional argument. */
+const CONNECT_POSITIONAL = new RegExp(String.raw`\b(?:pre_save|post_save|pre_delete|post_delete)\.connect\(\s*[\w.]+\s*,\s*${SENDER}\s*[,)]`, "g");
+/** A receiver of every model's saves or deletes: `@receiver(post_save)`, `post_delete.connect(handler)`. */
+const ANY_SENDER = /@receiver\(\s*(?:pre_save|post_save|pre_delete|post_delete)\s*\)|\b(?:pre_save|post_save|pre_delete|post_delete)\.connect\(\s*[\w.]+\s*\)/;
+
+/**
+ * Senders as model references: "Book", "shop.Book", "@user" for the user model, or "*" when a receiver takes every
+ * model's saves or deletes (change logging, a search index).
+ */
 function signalSenders(text: string): string[] {
-  if (!/sender\s*=/.test(text)) return [];
+  if (!/pre_save|post_save|pre_delete|post_delete|m2m_changed/.test(text)) return [];
   const out: string[] = [];
+  if (ANY_SENDER.test(text)) out.push("*");
+  for (const m of text.matchAll(CONNECT_POSITIONAL)) {
+    if (/^["']?[A-Z]|get_model|get_user_model|AUTH_USER_MODEL/.test(m[1])) out.push(senderRef(m[1]));
+  }
+  if (!/sender\s*=/.test(text)) return out;
   for (const m of text.matchAll(SIGNAL)) {
-    const raw = m[2] ?? m[4];
-    const got = /get_model\(\s*["']([\w.]+)["']\s*(?:,\s*["'](\w+)["']\s*)?\)/.exec(raw);
-    if (got) out.push(got[2] ? `${got[1]}.${got[2]}` : got[1]);
-    else if (/get_user_model\(\)$|(^|\.)AUTH_USER_MODEL$/.test(raw)) out.push("@user");
-    else out.push(raw.replace(/["']/g, ""));
+    out.push(senderRef(m[2] ?? m[4]));
   }
   return out;
+}
+
+function senderRef(raw: string): string {
+  const got = /get_model\(\s*["']([\w.]+)["']\s*(?:,\s*["'](\w+)["']\s*)?\)/.exec(raw);
+  if (got) return got[2] ? `${got[1]}.${got[2]}` : got[1];
+  if (/get_user_model\(\)$|(^|\.)AUTH_USER_MODEL$/.test(raw)) return "@user";
+  return raw.replace(/["']/g, "");
 }
 
 /**
@@ -942,7 +958,7 @@ function signalSenders(text: string): string[] {
  * its imports to know what `Stock` is)?
  */
 export function mayHaveFacts(text: string): boolean {
-  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|context_processors|sender\s*=|get_model\(|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(|\.objects\b|_default_manager\b|\bmodels\b/.test(text);
+  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|\b(pre|post)_(save|delete)\b|context_processors|sender\s*=|get_model\(|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(|\.objects\b|_default_manager\b|\bmodels\b/.test(text);
 }
 
 /** The keys of fact objects that hold offsets into the file. */

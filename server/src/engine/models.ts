@@ -468,6 +468,10 @@ export class ModelIndex {
     for (const m of this.models) if (!m.complete) m.writeHooks = m.updateHooks = true;
     for (const facts of this.factsByFile.values()) {
       for (const sender of facts.signalSenders) {
+        if (sender === "*") {
+          for (const m of this.models) m.writeHooks = m.updateHooks = true;
+          continue;
+        }
         if (sender === "@user") {
           const u = this.modelByRef(this.authUserModel);
           if (u) u.writeHooks = u.updateHooks = true;
