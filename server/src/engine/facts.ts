@@ -520,9 +520,16 @@ function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFac
   const mayTestNew = /\.(pk|id)\b|_state\.adding/.test(text.slice(body.start, body.end));
   const newFlags = mayTestNew ? newnessNames(text, body, params) : NO_NAMES;
   const stack = [body];
+  // The bodies of `for` statements: a read there happens only when the loop's other collection has items
+  // (`for child in self.get_children(): child.rack = self.rack`), so it is not counted as a read of every call.
+  const loopBodies = new Set<SyntaxNode>();
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
+    if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition" || loopBodies.has(n)) continue;
+    if (n.type === "for_statement") {
+      const b = field(n, "body");
+      if (b) loopBodies.add(b);
+    }
     if (outermostAttribute(n)) {
       const c = attributeChain(text, n);
       const idx = c ? params.indexOf(c.root) : -1;

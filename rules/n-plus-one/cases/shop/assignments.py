@@ -34,6 +34,14 @@ def saves_rows_whose_save_reads_relations_only_when_new():
         imprint.save()
 
 
+def saves_rows_whose_save_reads_a_relation_only_inside_its_own_loop():
+    from .models import Branch
+
+    for branch in Branch.objects.filter(name=""):
+        branch.name = "main"
+        branch.save()
+
+
 def calls_a_method_that_reads_a_relation():
     for imprint in Imprint.objects.all():
         print(imprint.describe())  # expect: n-plus-one

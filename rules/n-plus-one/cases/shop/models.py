@@ -156,6 +156,7 @@ class Imprint(models.Model):
         return f"{self.name} ({self.owner.name})"
 
 
+
 class Order(models.Model):
     customer = models.ForeignKey(Author, null=True, on_delete=models.SET_NULL, related_name="orders")
     number = models.CharField(max_length=20)
@@ -193,3 +194,15 @@ class Invoice(models.Model):
     number = models.CharField(max_length=20)
 
     objects = InvoiceManager()
+
+
+class Branch(models.Model):
+    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="branches")
+    parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(max_length=100)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # self.publisher is read only inside a loop over something else: not a read of every save().
+        for alias in self.name.split(","):
+            print(alias, self.publisher.name)
