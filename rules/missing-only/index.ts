@@ -40,6 +40,22 @@ function check(ctx: RuleContext): void {
   for (const it of ctx.flow().iterations) ctx.examine(it.iter, () => checkIteration(ctx, it));
 }
 
+/**
+ * Does the offset lie in a class body outside any function: a class attribute (`queryset = X.objects.all()` on a
+ * view), which every action and method of the class shares?
+ */
+function inClassAttribute(ctx: RuleContext, offset: number): boolean {
+  let inClass = false;
+  let n = ctx.syntax.root;
+  for (;;) {
+    const next = n.children.find((c) => c.start <= offset && offset < c.end);
+    if (!next) return inClass;
+    if (next.type === "function_definition" || next.type === "lambda") return false;
+    if (next.type === "class_definition") inClass = true;
+    n = next;
+  }
+}
+
 function checkIteration(ctx: RuleContext, it: Iteration): void {
   const threshold = ctx.options.wideModelThreshold;
   const qs = it.qs;
@@ -47,6 +63,9 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   if (!it.target || it.escapes || !origin || origin.insertAt === null || origin.file !== ctx.file) return;
   if (qs.values || qs.loaded.all || qs.loaded.only || qs.loaded.deferred.size || qs.base) return;
   if (!it.reads.size || queryVarEscapes(ctx, it)) return;
+  // A view's class-level queryset serves every action (list, detail, edit): narrowing it for one loop would defer
+  // columns the others read.
+  if (inClassAttribute(ctx, origin.start)) return;
   const model = qs.model;
   if (!model.complete) return;
   const concrete = ctx.index.concreteFields(model).filter((f) => !f.primaryKey);

@@ -104,3 +104,19 @@ def reads_plain_columns_of_the_same_model():
 
     for mention in Mention.objects.all():  # expect: missing-only
         print(mention.kind)
+
+
+class ArticleViewSet:
+    # The class-level queryset serves every action of the view (list, detail, edit): only() here would defer the
+    # columns the others read.
+    queryset = Article.objects.all()
+
+    def get_queryset(self):
+        return self.queryset.all()
+
+    def titles(self, request):
+        return [article.title for article in self.get_queryset()]
+
+    def headlines(self, request):
+        for article in self.queryset:
+            print(article.title)
