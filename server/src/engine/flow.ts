@@ -284,6 +284,7 @@ function shiftEvents(e: CachedEvents, oldStart: number, oldEnd: number, delta: n
   const origins = new Set<Origin>();
   const ops = new Set<ChainOp>();
   const vals = new Set<object>();
+  const moved = new Set<object>();
   const inside = (n: number) => n >= oldStart && n <= oldEnd;
   const origin = (o: Origin | null | undefined) => {
     if (!o || origins.has(o) || o.file === undefined) return;
@@ -292,6 +293,11 @@ function shiftEvents(e: CachedEvents, oldStart: number, oldEnd: number, delta: n
     o.start += delta;
     o.end += delta;
     if (o.insertAt !== null) o.insertAt += delta;
+    // Where chunk_size goes in `.iterator()`: copies of an origin share the object, so it moves once.
+    if (o.iteratorAt && !moved.has(o.iteratorAt) && inside(o.iteratorAt.offset)) {
+      moved.add(o.iteratorAt);
+      o.iteratorAt.offset += delta;
+    }
     for (const op of [o.selectCall, o.prefetchCall]) {
       if (op && !ops.has(op) && inside(op.start)) {
         ops.add(op);
