@@ -36,6 +36,18 @@ interface Env {
   vars: Map<string, TV>;
 }
 
+
+/** Is every step of the lookup path from the row's model a single-valued relation (foreign key, one-to-one)? */
+function singlePath(ctx: RuleContext, model: Model, path: readonly string[]): boolean {
+  let m: Model | undefined = model;
+  for (const seg of path) {
+    const f: ModelField | undefined = m ? ctx.index.attribute(m, seg) : undefined;
+    if (!f || !f.target || !SINGLE.has(f.kind)) return false;
+    m = f.target;
+  }
+  return true;
+}
+
 function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, reads: TemplateRead[], template: string, iterating: boolean): TV {
   let cur: TV | undefined = env.vars.get(v.segs[0]);
   if (!cur) return { k: "unknown" };
@@ -79,7 +91,10 @@ function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, re
     const counts = !single && (next === "count" || next === "exists");
     const rowId: number | undefined = cur.k === "trow" ? cur.id : undefined;
     if (!child && isRow && inLoop && !inst.tainted) {
-      reads.push({ rowId, template, start: v.start, end: v.start + v.segs.slice(0, i + 1).join(".").length, path: [...inst.path, seg], rowModel, origin, single, relation: counts ? `${f.name}.${next}` : f.name });
+      // select_related only when every step from the row is single: `links.added_by` after a reverse foreign key
+      // needs prefetch_related("links__added_by") (select_related would raise FieldError).
+      const path = [...inst.path, seg];
+      reads.push({ rowId, template, start: v.start, end: v.start + v.segs.slice(0, i + 1).join(".").length, path, rowModel, origin, single: single && singlePath(ctx, rowModel, inst.path), relation: counts ? `${f.name}.${next}` : f.name });
     }
     const loaded = child ?? withBackReference(newLoaded(), f, inst.loaded);
     if (counts) return { k: "unknown" };

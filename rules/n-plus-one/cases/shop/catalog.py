@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.generic import DetailView, ListView
 
 from .listing import featured, first_ten, paginate, sort_queryset, with_authors
-from .models import Author, Book
+from .models import Author, Book, Publisher
 
 
 def catalog(request):
@@ -58,3 +58,10 @@ class AuthorDetail(DetailView):
 
     def get_object(self, queryset=None):
         return Author.objects.prefetch_related("book_set__tags").get(pk=self.kwargs["pk"])
+
+
+def publisher_authors(request):
+    # The template reads author.profile on the rows of publisher.author_set: a path through a reverse foreign key
+    # needs prefetch_related("author_set__profile") (select_related would raise FieldError).
+    publishers = Publisher.objects.prefetch_related("author_set")
+    return render(request, "shop/publisher_authors.html", {"publishers": publishers})
