@@ -22,8 +22,9 @@ function newInstanceModel(ctx: RuleContext, recv: SyntaxNode, loop: SyntaxNode):
     if (call?.type !== "call") return null;
     const d = dotted(ctx.text, field(call, "function"));
     const m = d ? ctx.index.modelFromName(ctx.file, d) : undefined;
-    // A model that overrides save() or has save signals: bulk_create() would skip them.
-    return m && !m.abstract && !m.writeHooks ? m.name : null;
+    // A model that overrides save() or has save signals: bulk_create() would skip them. A multi-table child:
+    // bulk_create() raises ValueError.
+    return m && !m.abstract && !m.writeHooks && !ctx.index.isMultiTableChild(m) ? m.name : null;
   };
   if (recv.type === "call") return constructed(recv);
   if (recv.type !== "identifier") return null;

@@ -840,6 +840,15 @@ export class ModelIndex {
   private lookupTables = new Map<Model, boolean>();
 
   /**
+   * A multi-table inheritance child (`class Restaurant(Place)` with Place concrete): its primary key is the
+   * one-to-one `place_ptr`. Django's bulk_create() raises ValueError on such a model.
+   */
+  isMultiTableChild(m: Model): boolean {
+    for (const f of m.fields.values()) if (f.kind === "o2o" && f.primaryKey && f.owner === m && f.target && !f.target.abstract && f.name.endsWith("_ptr")) return true;
+    return false;
+  }
+
+  /**
    * A lookup or configuration table: no foreign key or one-to-one of its own (nor an `*_id` integer standing in for
    * one) and no date or time column. Ranks, roles, menu items, units, languages, providers: rows that people type
    * in through an admin or load from fixtures, not rows that traffic writes, so the table stays small. Of Django's
