@@ -79,13 +79,19 @@ function check(ctx: RuleContext): void {
     const orders = uses.length - filters;
     const what = [filters ? `filtered on in ${filters} place${filters === 1 ? "" : "s"}` : "", orders ? `ordered by in ${orders} place${orders === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
     // A field of an abstract base: name the concrete models whose queries use it (else every one that inherits it).
-    const queried = [...new Set(uses.map((u) => u.root.name))].filter((n) => owners.some((o) => o.name === n));
-    const names = queried.length ? queried : owners.map((o) => o.name);
+    // A multi-table child keeps its parent's column in the parent's table: the table to index is the parent's.
+    const tableOf = (m: Model): Model => {
+      const g = m.fields.get(f.name);
+      return g && !g.owner.abstract && g.owner !== m ? g.owner : m;
+    };
+    const tables = [...new Set(owners.map(tableOf))];
+    const queried = [...new Set(uses.map((u) => (owners.includes(u.root) ? tableOf(u.root).name : u.root.name)))].filter((n) => tables.some((o) => o.name === n));
+    const names = queried.length ? queried : tables.map((o) => o.name);
     const list = (ns: string[]) => `${ns.slice(0, 3).join(", ")}${ns.length > 3 ? ` and ${ns.length - 3} more` : ""}`;
     const owner = f.owner.abstract ? `${f.owner.name}.${f.name} (inherited by ${list(names)})` : `${f.owner.name}.${f.name}`;
     // db_index=True on an abstract base's field indexes every table that inherits it, queried or not (a job table
     // with millions of rows that no query filters on the column). Then the index goes to the queried models' Meta.
-    const unqueried = f.owner.abstract && queried.length ? owners.filter((o) => !queried.includes(o.name)) : [];
+    const unqueried = f.owner.abstract && queried.length ? tables.filter((o) => !queried.includes(o.name)) : [];
     let advice = "add db_index=True (and a migration) or a Meta.indexes entry";
     let fix: OffsetFix = { title: "Add db_index=True", safe: false, edits: [addKeyword(ctx, a.argsEnd, a.hasArgs)] };
     if (unqueried.length) {
@@ -95,7 +101,7 @@ function check(ctx: RuleContext): void {
       const prefix = indexClass(ctx);
       const q = preferredQuote(ctx.text);
       const edits = queried.map((n) => {
-        const cls = owners.find((o) => o.name === n)?.cls;
+        const cls = tables.find((o) => o.name === n)?.cls;
         return prefix && cls && cls.file === ctx.file ? addIndexEntry(ctx, cls, `${prefix}(fields=[${q}${f.name}${q}])`) : null;
       });
       fix = { title: `Add an index on ${f.name} to the Meta.indexes of ${list(queried)}`, safe: false, edits: edits.every((e) => e) ? (edits as OffsetEdit[]) : [] };
