@@ -782,10 +782,41 @@ describe("model index: signal receivers (bulk writes would skip them)", () => {
     assert.equal(model(index, "shop.Case").writeHooks, false);
   });
 
+  it("takes a receiver of every sender that first tests the instance's class for that class and its subclasses", async () => {
+    const models = `${MODELS}\n\nclass Blockable(models.Model):\n    blocked = models.BooleanField(default=False)\n\n    class Meta:\n        abstract = True\n\n\nclass Story(Blockable):\n    name = models.CharField(max_length=20)\n`;
+    for (const receiver of [
+      '@receiver(models.signals.pre_save, dispatch_uid="blocked")\ndef blocked(sender, instance, **kwargs):\n    if isinstance(instance, Blockable) and not instance.blocked:\n        instance.note = ""\n',
+      '@receiver(signals.post_save)\n@transaction.atomic\ndef on_create(\n    sender: type, instance, created: bool, **kwargs\n) -> None:\n    """Only stories."""\n    if not issubclass(sender, (Blockable,)):\n        return\n    print(instance)\n',
+    ]) {
+      const index = await indexOf({ "shop/__init__.py": "", "shop/models.py": models, "shop/signals.py": `from django.db import models, transaction\nfrom django.db.models import signals\nfrom django.dispatch import receiver\n\nfrom .models import Blockable\n\n\n${receiver}` });
+      assert.equal(model(index, "shop.Story").updateHooks, true, receiver);
+      assert.equal(model(index, "shop.Plan").updateHooks, false, receiver);
+    }
+  });
+
+  it("takes every model when the class test does not stop the receiver for other instances", async () => {
+    const receiver = '@receiver(post_save)\ndef touched(sender, instance, **kwargs):\n    if isinstance(instance, Plan):\n        print("plan")\n    print("every model")\n';
+    const index = await indexOf({ "shop/__init__.py": "", "shop/models.py": MODELS, "shop/signals.py": `from django.db.models.signals import post_save\nfrom django.dispatch import receiver\n\nfrom .models import Plan\n\n\n${receiver}` });
+    assert.equal(model(index, "shop.Case").updateHooks, true);
+  });
+
+  it("does not take a receiver with a sender for one of every model (keyword, or position on several lines)", async () => {
+    for (const receiver of [
+      "from django.db.models.signals import post_save\nfrom django.dispatch import receiver\n\nfrom .models import Plan\n\n\n@receiver(post_save, sender=Plan, dispatch_uid=\"plan\")\ndef saved(sender, instance, **kwargs):\n    pass\n",
+      "from django.db.models.signals import post_save\n\nfrom .models import Plan\n\n\ndef saved(sender, instance, **kwargs):\n    pass\n\n\npost_save.connect(\n    saved,\n    Plan,\n)\n",
+    ]) {
+      const index = await indexOf({ "shop/__init__.py": "", "shop/models.py": MODELS, "shop/signals.py": receiver });
+      assert.equal(model(index, "shop.Plan").writeHooks, true);
+      assert.equal(model(index, "shop.Case").writeHooks, false, receiver);
+    }
+  });
+
   it("gives every model hooks when a receiver takes every sender (@receiver(post_save), post_delete.connect(handler))", async () => {
     for (const receiver of [
       "from django.db.models.signals import post_save\nfrom django.dispatch import receiver\n\n\n@receiver(post_save)\ndef log_change(sender, instance, **kwargs):\n    pass\n",
       "from django.db.models.signals import post_delete\n\n\ndef forget(sender, instance, **kwargs):\n    pass\n\n\npost_delete.connect(forget)\n",
+      "from django.db.models.signals import post_save, pre_delete\nfrom django.dispatch import receiver\n\n\n@receiver([post_save, pre_delete], dispatch_uid=\"log\")\ndef log_change(sender, instance, **kwargs):\n    pass\n",
+      "from django.db.models.signals import post_save\n\n\ndef index(sender, instance, **kwargs):\n    pass\n\n\npost_save.connect(\n    index,\n    weak=False,\n)\n",
     ]) {
       const index = await indexOf({ "shop/__init__.py": "", "shop/models.py": MODELS, "shop/signals.py": receiver });
       assert.equal(model(index, "shop.Plan").writeHooks && model(index, "shop.Plan").updateHooks, true);

@@ -931,17 +931,80 @@ const SIGNAL = new RegExp(
 
 /** `pre_save.connect(handler, Book)`: the sender as connect()'s second positional argument. */
 const CONNECT_POSITIONAL = new RegExp(String.raw`\b(?:pre_save|post_save|pre_delete|post_delete)\.connect\(\s*[\w.]+\s*,\s*${SENDER}\s*[,)]`, "g");
-/** A receiver of every model's saves or deletes: `@receiver(post_save)`, `post_delete.connect(handler)`. */
-const ANY_SENDER = /@receiver\(\s*(?:pre_save|post_save|pre_delete|post_delete)\s*\)|\b(?:pre_save|post_save|pre_delete|post_delete)\.connect\(\s*[\w.]+\s*\)/;
+const WRITE_SIGNAL = /\b(?:pre_save|post_save|pre_delete|post_delete)\b/;
+const RECEIVER_OR_CONNECT = /@receiver\(|\b(?:pre_save|post_save|pre_delete|post_delete)\.connect\(/g;
+
+/** The text between a call's parentheses (`open` is the offset of "("), or null when they do not close soon. */
+function callArgs(text: string, open: number): string | null {
+  let depth = 0;
+  for (let i = open; i < text.length && i < open + 500; i++) {
+    const c = text[i];
+    if (c === "(" || c === "[") depth++;
+    else if (c === ")" || c === "]") {
+      depth--;
+      if (depth === 0) return text.slice(open + 1, i);
+    }
+  }
+  return null;
+}
 
 /**
- * Senders as model references: "Book", "shop.Book", "@user" for the user model, or "*" when a receiver takes every
- * model's saves or deletes (change logging, a search index).
+ * Receivers of every model's saves or deletes: `@receiver(post_save)`, `@receiver([pre_save, post_delete],
+ * dispatch_uid="log")` (no sender), `post_delete.connect(handler)` (no sender, by keyword or by position).
+ */
+function anySenders(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(RECEIVER_OR_CONNECT)) {
+    const open = m.index + m[0].length - 1;
+    const args = callArgs(text, open);
+    if (args === null || /\bsender\s*=/.test(args)) continue;
+    if (m[0].startsWith("@")) {
+      if (WRITE_SIGNAL.test(args)) out.push(...guardedClasses(text, open + args.length + 2));
+    } else if (!/^\s*[\w.]+\s*,\s*[^\s=,]+\s*(,|$)/.test(args)) out.push("*"); // no positional sender after the handler
+  }
+  return out;
+}
+
+/**
+ * What a decorated receiver takes: "*:Status" for each class of a guard that opens its body and stops it for
+ * other instances (`if not isinstance(instance, Status): return`, or an `if isinstance(instance, (A, B)) ...:` that
+ * is the whole body; `issubclass(sender, ...)` alike), else "*" (every model).
+ */
+function guardedClasses(text: string, from: number): string[] {
+  const def = /^[^\n]*\n(?:[ \t]*@[^\n]*\n)*([ \t]*)(?:async\s+)?def\s+\w+\s*\([^)]*\)[^:\n]*:[^\n]*\n/.exec(text.slice(from, from + 600));
+  if (!def) return ["*"];
+  const indent = (l: string) => /^[ \t]*/.exec(l)![0].length;
+  const lines: string[] = [];
+  for (const l of text.slice(from + def[0].length, from + def[0].length + 3000).split("\n")) {
+    if (l.trim() && indent(l) <= def[1].length) break;
+    if (l.trim() && !l.trim().startsWith("#")) lines.push(l);
+  }
+  // Skip a docstring.
+  let i = 0;
+  const doc = /^\s*[rRuU]?("""|'''|"|')/.exec(lines[0] ?? "");
+  if (doc) {
+    const q = doc[1];
+    const rest = lines[0].trim().slice(doc[0].trim().length);
+    i = rest.includes(q) ? 1 : lines.findIndex((l, k) => k > 0 && l.includes(q)) + 1;
+  }
+  const first = lines[i];
+  if (!first || i <= 0 && doc) return ["*"];
+  const guard = /^\s*if\s+(not\s+)?(?:isinstance\(\s*instance|issubclass\(\s*sender)\s*,\s*(\([\w.,\s]*\)|[\w.]+)\s*\)[^\n]*:\s*(return\b)?/.exec(first);
+  if (!guard) return ["*"];
+  const stops = guard[1] ? !!guard[3] || /^\s*return\b/.test(lines[i + 1] ?? "") : lines.slice(i + 1).every((l) => indent(l) > indent(first));
+  const names = guard[2].replace(/[()\s]/g, "").split(",").filter(Boolean);
+  return stops && names.length ? names.map((n) => `*:${n.slice(n.lastIndexOf(".") + 1)}`) : ["*"];
+}
+
+/**
+ * Senders as model references: "Book", "shop.Book", "@user" for the user model, "*" when a receiver takes every
+ * model's saves or deletes (change logging, a search index), or "*:Status" when such a receiver tests the instance's
+ * class first (subclasses of Status).
  */
 function signalSenders(text: string): string[] {
   if (!/pre_save|post_save|pre_delete|post_delete|m2m_changed/.test(text)) return [];
   const out: string[] = [];
-  if (ANY_SENDER.test(text)) out.push("*");
+  out.push(...anySenders(text));
   for (const m of text.matchAll(CONNECT_POSITIONAL)) {
     if (/^["']?[A-Z]|get_model|get_user_model|AUTH_USER_MODEL/.test(m[1])) out.push(senderRef(m[1]));
   }

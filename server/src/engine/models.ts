@@ -466,10 +466,26 @@ export class ModelIndex {
       }
     }
     for (const m of this.models) if (!m.complete) m.writeHooks = m.updateHooks = true;
+    // Does a class, or a base of it along the project's classes (by name), pass the test?
+    const reaches = (c: ClassFact, seen: Set<ClassFact>, test: (k: ClassFact) => boolean): boolean => {
+      if (seen.has(c)) return false;
+      seen.add(c);
+      if (test(c)) return true;
+      return c.bases.some((b) => (this.classesByName.get(b.replace(/^.*\./, "")) ?? []).some((k) => reaches(k, seen, test)));
+    };
     for (const facts of this.factsByFile.values()) {
       for (const sender of facts.signalSenders) {
         if (sender === "*") {
           for (const m of this.models) m.writeHooks = m.updateHooks = true;
+          continue;
+        }
+        if (sender.startsWith("*:")) {
+          // A receiver of every sender that acts only on instances of one class (and its subclasses).
+          const name = sender.slice(2);
+          for (const m of this.models) {
+            const own = m.name === name || (m.cls && reaches(m.cls, new Set(), (k) => k.bases.some((b) => b.replace(/^.*\./, "") === name)));
+            if (own) m.writeHooks = m.updateHooks = true;
+          }
           continue;
         }
         if (sender === "@user") {
@@ -482,12 +498,7 @@ export class ModelIndex {
       }
     }
     // A save() or delete() defined on an abstract base or a project mixin is the model's own.
-    const hooked = (c: ClassFact, seen: Set<ClassFact>, own: (x: MethodFact) => boolean): boolean => {
-      if (seen.has(c)) return false;
-      seen.add(c);
-      if (c.methods.some(own)) return true;
-      return c.bases.some((b) => (this.classesByName.get(b.replace(/^.*\./, "")) ?? []).some((k) => hooked(k, seen, own)));
-    };
+    const hooked = (c: ClassFact, seen: Set<ClassFact>, own: (x: MethodFact) => boolean): boolean => reaches(c, seen, (k) => k.methods.some(own));
     for (const m of this.models) {
       if (!m.cls) continue;
       if (!m.writeHooks && hooked(m.cls, new Set(), (x) => x.name === "save" || x.name === "delete")) m.writeHooks = true;
