@@ -364,16 +364,18 @@ function check(ctx: RuleContext): void {
         : q.related
           ? `${q.related.base.model.name}.${q.related.field.name}.${q.method}()`
           : `${q.model.name} ${q.method}()`;
-      let advice = ADVICE[q.method.replace(/^a(?=[a-z])/, "")] ?? ADVICE[q.method] ?? "batch it before the loop";
+      // The sync name of an async method (acreate -> create).
+      const method = q.method.replace(/^a(?=[a-z])/, "");
+      let advice = ADVICE[method] ?? ADVICE[q.method] ?? "batch it before the loop";
       // Django's bulk_create() raises ValueError on a multi-table child (its rows span two tables).
-      if (/^(create|get_or_create|update_or_create)$/.test(q.method.replace(/^a(?=[a-z])/, "")) && ctx.index.isMultiTableChild(q.model)) {
-        advice = q.method.endsWith("create") && !q.method.includes("_or_")
+      if (/^(create|get_or_create|update_or_create)$/.test(method) && ctx.index.isMultiTableChild(q.model)) {
+        advice = method === "create"
           ? `bulk_create() does not work on ${q.model.name}, a multi-table child; wrap the loop in transaction.atomic() so the rows commit once`
           : `look up existing rows once with filter(...__in=...) and create only the missing ones (bulk_create() does not work on ${q.model.name}, a multi-table child)`;
       }
       // "On the outer queryset" needs one: a loop over a list, a dict or a range gets the grouped form instead.
-      if (!it && /^(count|aggregate)$/.test(q.method.replace(/^a(?=[a-z])/, "")) && !q.related) {
-        advice = q.method.endsWith("count")
+      if (!it && /^(count|aggregate)$/.test(method) && !q.related) {
+        advice = method === "count"
           ? "count every key at once before the loop (values(key).annotate(n=Count(\"pk\")) over filter(key__in=...)) and read the counts from a dict"
           : "aggregate every key at once before the loop (values(key).annotate(...) over filter(key__in=...)) and read the results from a dict";
       }

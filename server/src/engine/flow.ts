@@ -195,13 +195,12 @@ export interface Iteration {
   qsVar: string | null;
 }
 
-/** The value of every node evaluated in the latest analysis of its file (nodes belong to one snapshot). */
+/**
+ * The known value (not UNKNOWN) of every node evaluated in the latest analysis of its file (nodes belong to one
+ * snapshot).
+ */
 const valueOfNode = new WeakMap<SyntaxNode, Val>();
 
-/**
- * The values of a file's expressions. Lookups go to the per-node table; iteration walks the logs of the module
- * statements and of each definition, so reusing a definition's facts costs nothing per value.
- */
 /**
  * Drops the values recorded for a statement's nodes before it is evaluated again: the incremental parser can hand
  * back unchanged nodes (the untouched methods of an edited class), and a value from an earlier evaluation must not
@@ -216,6 +215,10 @@ function forgetValues(stmt: SyntaxNode): void {
   }
 }
 
+/**
+ * The values of a file's expressions. Lookups go to the per-node table; iteration walks the logs of the module
+ * statements and of each definition, so reusing a definition's facts costs nothing per value.
+ */
 export class NodeValues {
   private readonly logs: (readonly [SyntaxNode, Val][])[] = [];
 
