@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { generate } from "../bench/generate";
-import { Project } from "../server/src/engine/project";
+import { keepBudget, Project } from "../server/src/engine/project";
 import { initParser } from "../server/src/engine/parser";
 import { RULES } from "../rules";
 import { EXAMPLE, tempDir } from "./helpers";
@@ -69,5 +69,15 @@ describe("check: one parse per file", () => {
     const reread = kept(root, 0, () => fs.rmSync(views));
     assert.ok(!reread.some((h) => h.includes("catalog/views.py")), "the file was not read again");
     assert.ok(reread.length < expected.length);
+  });
+
+  it("keeps about 5% of the machine's memory, at most a quarter of the heap limit, at least 8 million characters", () => {
+    const GB = 1024 ** 3;
+    // 24 GiB and Node's 4 GB heap: the heap limit decides (1 GB of snapshots, about 22 bytes a character).
+    assert.equal(keepBudget(24 * GB, 4 * GB), Math.floor(GB / 22));
+    // 8 GiB: 5% of memory decides.
+    assert.equal(keepBudget(8 * GB, 4 * GB), Math.floor((8 * GB * 0.05) / 22));
+    // A small machine or heap still keeps saleor-sized projects' parses.
+    assert.equal(keepBudget(2 * GB, 512 * 1024 ** 2), 8_000_000);
   });
 });
