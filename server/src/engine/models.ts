@@ -556,6 +556,9 @@ export class ModelIndex {
             const f = this.lookupSegment(m, segs[i]);
             if (!f) break;
             if (f.kind === "concrete") {
+              // Ordering by a transform or by an aggregate's default alias (`order_by("name__lower")`,
+              // `annotate(Count("name")).order_by("name__count")`) is not ordering by the column.
+              if (lk.kind === "order" && i < segs.length - 1) break;
               const lookup = lk.kind === "order" ? "exact" : segs[i + 1] ?? "exact";
               if (INDEXABLE_LOOKUPS.has(lookup) && !NOT_INDEX_USE.has(lookup)) {
                 const siblings = [...(lk.chainKeys ?? lk.keys).filter((k) => k !== key), ...(via ? [via] : [])];

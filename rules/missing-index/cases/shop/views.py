@@ -1,4 +1,4 @@
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from .models import Category, Customer, Job, Order
 
@@ -25,6 +25,11 @@ def indexed_lookups(request, pk, email, ref, code):
 def not_index_lookups(request, text):
     # icontains and isnull are not helped by a plain index
     return list(Customer.objects.filter(Q(nickname__icontains=text) | Q(nickname__isnull=True)))
+
+
+def common_nicknames(request):
+    # Ordered by the aggregate's default alias, not by the column.
+    return list(Customer.objects.values("nickname").annotate(Count("nickname")).order_by("-nickname__count")[:10])
 
 
 def first_categories(request):
