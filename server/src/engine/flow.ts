@@ -138,6 +138,8 @@ export interface QsVal {
   builtIn: LoopCtx | null;
   /** The manager expression root: `Book.objects` vs a related manager. */
   fromModelManager: boolean;
+  /** order_by() was called: with arguments (true) or none, which drops Meta.ordering too (false). */
+  ordered?: boolean;
 }
 
 export interface InstVal {
@@ -1529,7 +1531,10 @@ class FlowAnalyzer {
     if (recv.k === "manager" && recv.base === null) base.fromModelManager = true;
 
     if (EXECUTES_ONE.has(name)) {
-      this.queryInLoop(node, name, base);
+      // first() on an ordered queryset whose rows were fetched (a truth test, a loop) slices its result cache.
+      // (Unordered, it adds order_by("pk"): a new query.)
+      const cached = /^a?first$/.test(name) && recv.k === "qs" && this.filled.has(recv) && (recv.ordered ?? recv.model.ordering.length > 0);
+      if (!cached) this.queryInLoop(node, name, base);
       return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false };
     }
     if (EXECUTES_OTHER.has(name)) {
@@ -1544,7 +1549,12 @@ class FlowAnalyzer {
       const origin = base.origin ? { ...base.origin, end: node.end } : null;
       let fresh = base.fresh;
       let values = base.values;
+      let ordered = base.ordered;
       switch (name) {
+        case "order_by":
+          ordered = op.strings.length > 0;
+          if (isMany) fresh = true;
+          break;
         case "select_related":
           if (!loaded.all) {
             if (!op.strings.length || op.strings.includes(null)) loaded.allSingles = true;
@@ -1592,11 +1602,17 @@ class FlowAnalyzer {
         case "intersection":
         case "difference":
           return UNKNOWN;
+        case "filter":
+          // Rows filtered to a null foreign key (`book__isnull=True`, `book=None`): reading it runs no query (Django
+          // answers None when the key column is null), and nothing is read through it.
+          if (!loaded.all) for (const rel of this.nullRelations(node, base.model)) loaded.kids.set(rel, { ...newLoaded(), all: true });
+          if (isMany) fresh = true;
+          break;
         default:
           if (isMany) fresh = true;
       }
       if (isMany && name !== "all" && name !== "iterator" && name !== "prefetch_related") fresh = true;
-      return { ...base, loaded, origin, fresh, values, k: "qs" };
+      return { ...base, loaded, origin, fresh, values, ordered, k: "qs" };
     }
     // A custom queryset or manager method defined in the workspace.
     const mgr = recv.k === "manager" ? recv.mgr : null;
@@ -1611,6 +1627,19 @@ class FlowAnalyzer {
       return v;
     }
     return UNKNOWN;
+  }
+
+  /** The forward foreign keys and one-to-ones that a filter() call requires to be null. */
+  private nullRelations(call: SyntaxNode, model: Model): string[] {
+    const parts = callParts(this.text, call);
+    if (!parts) return [];
+    const out: string[] = [];
+    for (const [k, v] of parts.kwargs) {
+      const name = k.endsWith("__isnull") && v.type === "true" ? k.slice(0, -"__isnull".length) : v.type === "none" ? k : null;
+      const f = name && !name.includes("__") ? this.index.attribute(model, name) : undefined;
+      if (f && (f.kind === "fk" || f.kind === "o2o")) out.push(f.name);
+    }
+    return out;
   }
 
   /** Applies an op read from another file (a manager method): no fix origin changes. */

@@ -66,3 +66,8 @@ def narrowed_in_a_branch(prefix):
         books = books.filter(title__startswith=prefix)
     for book in books:
         print(book.author.name)  # expect: n-plus-one
+
+
+def filtered_to_a_set_key(request):
+    for book in Book.objects.filter(editor__isnull=False):
+        print(book.editor.name)  # expect: n-plus-one

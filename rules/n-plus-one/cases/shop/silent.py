@@ -104,3 +104,12 @@ def no_reverse_accessor_for_plus(request):
 
 def publishers_with_authors(request):
     return [p.name for p in Publisher.objects.prefetch_related("author_set") if p.author_set.all()]
+
+
+def filtered_to_a_null_key(request):
+    # Every row's editor_id is NULL: Django answers None without a query.
+    for book in Book.objects.filter(editor__isnull=True):
+        print(book.title, book.editor)
+    for book in Book.objects.filter(published__isnull=False, editor=None).order_by("title"):
+        if book.editor is None:
+            print(book.title)

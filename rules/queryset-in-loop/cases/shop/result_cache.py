@@ -29,3 +29,13 @@ def filtered_again(authors):
         titles = [b.title for b in books]  # expect: queryset-in-loop
         cheap = [b.title for b in books.filter(price__lt=10)]  # expect: queryset-in-loop
         print(titles, cheap, Author)
+
+
+def first_after_a_truth_test(authors):
+    # An ordered queryset's first() slices the cache the truth test filled; an unordered one adds order_by("pk").
+    for author in authors:
+        if books := Book.objects.filter(author=author).order_by("title"):  # expect: queryset-in-loop
+            print(books.first().title)
+        latest = Book.objects.filter(author=author)
+        if latest:  # expect: queryset-in-loop
+            print(latest.first().title)  # expect: queryset-in-loop
