@@ -284,9 +284,14 @@ function check(ctx: RuleContext): void {
     const method = mc.method.replace(/^a(?=save|delete|update)/, "");
     const recvText = nodeText(ctx.text, recvNode);
     let message: string | null = null;
+    // `self.tasks += 1; self.save(update_fields=["tasks"])` per item: bulk_update() of one object makes no sense.
+    const same = method === "save" && sameObjectEachTime(ctx, recvNode, loop);
+    const saveOnce = (m: string | undefined) => `${m ?? recvText}.${mc.method}() in a loop saves the same ${m ? `${m} (${recvText})` : "object"} on every iteration, one UPDATE each; save it once, after the loop (or before it, with the values computed first)`;
     if (v?.k === "inst" && INSTANCE_WRITES.has(mc.method)) {
       const m = v.model.name;
-      message = method === "save"
+      message = same
+        ? saveOnce(m)
+        : method === "save"
         ? `${m}.${mc.method}() in a loop runs one UPDATE (or INSERT) per iteration; collect the objects and call ${m}.objects.bulk_update(objs, [fields]) once, or use a single queryset.update() when every row gets the same value`
         : `${m}.${mc.method}() in a loop runs one DELETE (plus its cascade queries) per iteration; collect the keys and delete once with ${m}.objects.filter(pk__in=keys).delete()`;
     } else if ((v?.k === "qs" || (v?.k === "manager" && v.base)) && QUERYSET_WRITES.has(mc.method)) {
@@ -311,7 +316,9 @@ function check(ctx: RuleContext): void {
         const m = modelByFields(ctx, fields);
         if (m === null) return;
         const list = `[${fields.map((f) => JSON.stringify(f)).join(", ")}]`;
-        message = m
+        message = same
+          ? saveOnce(m || undefined)
+          : m
           ? `${m}.save(update_fields=...) in a loop runs one UPDATE per iteration; collect the objects and call ${m}.objects.bulk_update(objs, ${list}) once`
           : `${recvText}.save(update_fields=...) in a loop runs one UPDATE per iteration; collect the objects and call bulk_update(objs, ${list}) once on their model's manager`;
       } else {
@@ -330,6 +337,33 @@ function check(ctx: RuleContext): void {
       related: [{ file: ctx.file, start: loop.node.start, end: Math.min(loop.node.end, loop.node.start + 3), message: `the loop around ${recvText}.${mc.method}()` }],
     });
   });
+}
+
+/**
+ * The receiver is a name that neither this loop nor an enclosing one binds (`self`, an object fetched before the
+ * loop). Setting its attributes in the loop (`book.stock += n`) does not make it another object.
+ */
+function sameObjectEachTime(ctx: RuleContext, recv: SyntaxNode, loop: LoopCtx): boolean {
+  if (recv.type !== "identifier") return false;
+  const name = nodeText(ctx.text, recv);
+  const binds = (target: SyntaxNode | undefined): boolean => {
+    if (!target) return false;
+    if (target.type === "identifier") return nodeText(ctx.text, target) === name;
+    if (!/^(as_pattern_target|pattern_list|tuple_pattern|list_pattern|list_splat_pattern|expression_list|tuple|list|parenthesized_expression)$/.test(target.type)) return false;
+    return target.children.some(binds);
+  };
+  for (let l: LoopCtx | null = loop; l; l = l.parent) {
+    let rebound = false;
+    walk(l.node, (n) => {
+      if (rebound || n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") return false;
+      if (n.type === "for_statement" || n.type === "for_in_clause" || n.type === "assignment" || n.type === "augmented_assignment") rebound = binds(field(n, "left"));
+      else if (n.type === "named_expression") rebound = binds(field(n, "name"));
+      else if (n.type === "as_pattern") rebound = binds(field(n, "alias"));
+      return !rebound;
+    });
+    if (rebound) return false;
+  }
+  return true;
 }
 
 export const rule: Rule = {
