@@ -71,19 +71,29 @@ interface Stored {
 const MIGRATION_MODULE = /(^|\/)[^/]*migrations?[^/]*\.py$/;
 /** Historical models: `apps.get_model("ipam", "VRF")`, what a data migration's helpers work on. */
 const HISTORICAL_MODELS = /\bapps\.get_model\s*\(/;
-/** factory_boy: a module of test-data factories. */
-const FACTORY_BOY = /^[ \t]*(import factory\b|from factory(\.[\w.]+)? import\b)/m;
+/** factory_boy: a module of test-data factories (a top-level import). */
+const FACTORY_BOY = /^(import factory\b|from factory(\.[\w.]+)? import\b)/m;
+const FACTORY_IMPORT = /^(import factory\b|from factory(\.[\w.]+)? import\b)/;
 
 /**
  * Test code and migrations (a checkout under /tmp/tests/ is not a test): by the path relative to the workspace root,
  * and, when the text is given, by what the module is. Migration helpers kept outside migrations/ (a module named for
  * migrations that works on `apps.get_model()` models) run once, from `migrate`; factory_boy factories build test data.
  */
-export function isTestOrMigration(relPath: string, text?: string): boolean {
+export function isTestOrMigration(relPath: string, text?: string, root?: SyntaxNode): boolean {
   const rel = relPath.replace(/\\/g, "/");
   if (TEST_OR_MIGRATION.test(rel)) return true;
   if (text === undefined) return false;
-  return (MIGRATION_MODULE.test(rel) && HISTORICAL_MODELS.test(text)) || FACTORY_BOY.test(text);
+  if (MIGRATION_MODULE.test(rel) && HISTORICAL_MODELS.test(text)) return true;
+  // With the tree, only the top-level imports are read: a scan of a large module's text on every keystroke is not
+  // free (this runs for indexing and for analysis).
+  if (!root) return FACTORY_BOY.test(text);
+  const cs = root.children;
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i];
+    if ((c.type === "import_statement" || c.type === "import_from_statement") && FACTORY_IMPORT.test(text.slice(c.start, c.end))) return true;
+  }
+  return false;
 }
 
 export function analyzeFile(input: AnalyzeInput): Hint[] {
@@ -94,7 +104,7 @@ export function analyzeFile(input: AnalyzeInput): Hint[] {
   const memo = syntax.hasErrors ? undefined : input.memo;
   // Tests and migrations loop over queries on purpose (fixtures, query-count assertions, data migrations): their
   // hints would be noise, and their queries do not count for missing-index either.
-  if (isTestOrMigration(input.relPath ?? file, syntax.text)) return [];
+  if (isTestOrMigration(input.relPath ?? file, syntax.text, syntax.root)) return [];
   const lines = new LineIndex(syntax.text);
   const statements = syntax.root.children;
   const key = [index, index.versionFor(file), config, rules, input.stamp, preferredQuote(syntax.text)];
@@ -287,7 +297,12 @@ function toHints(raw: { rule: Rule; report: Report }[], file: string, lines: Lin
   }
   // A total order (two views rendering one template give two hints at the same place, told apart by where they
   // come from), so an analysis that reused reports lists them as a fresh one does.
-  const tie = (h: Hint) => `${h.message}\0${JSON.stringify(h.related)}\0${JSON.stringify(h.fixes)}`;
+  const ties = new Map<Hint, string>();
+  const tie = (h: Hint) => {
+    let t = ties.get(h);
+    if (t === undefined) ties.set(h, (t = `${h.message}\0${JSON.stringify(h.related)}\0${JSON.stringify(h.fixes)}`));
+    return t;
+  };
   hints.sort((a, b) => (a.file === b.file ? 0 : a.file.localeCompare(b.file)) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code) || (tie(a) < tie(b) ? -1 : tie(a) > tie(b) ? 1 : 0));
   return hints;
 }

@@ -1057,6 +1057,7 @@ interface StatementFacts {
   imports: Record<string, string>;
   settings: FileFacts["settings"];
   lookups: LookupFact[];
+  signalSenders: string[];
 }
 
 /**
@@ -1077,7 +1078,10 @@ function factsOfStatement(text: string, stmt: SyntaxNode, file: string, module: 
   }
   const part: FileFacts = { file, module, classes: [], imports: {}, settings: {}, lookups: lookupFacts(text, stmt), signalSenders: [] };
   visitStatements(text, [stmt], 0, part);
-  const out: StatementFacts = { file, module, start: stmt.start, classes: part.classes, imports: part.imports, settings: part.settings, lookups: part.lookups };
+  // Receivers are read from each statement's text (a decorated function, a connect() call), so an edit reads only
+  // the changed statements again.
+  const senders = signalSenders(nodeText(text, stmt));
+  const out: StatementFacts = { file, module, start: stmt.start, classes: part.classes, imports: part.imports, settings: part.settings, lookups: part.lookups, signalSenders: senders };
   statementFacts.set(stmt, out);
   return out;
 }
@@ -1139,9 +1143,10 @@ export function factsStructure(facts: FileFacts): string {
 
 export function extractFacts(syntax: Syntax, file: string, module: string): FileFacts {
   const { text, root } = syntax;
-  const facts: FileFacts = { file, module, classes: [], imports: {}, settings: {}, lookups: [], signalSenders: signalSenders(text) };
+  const facts: FileFacts = { file, module, classes: [], imports: {}, settings: {}, lookups: [], signalSenders: [] };
   const parts = root.children.map((stmt) => factsOfStatement(text, stmt, file, module));
   for (const p of parts) {
+    facts.signalSenders.push(...p.signalSenders);
     facts.classes.push(...p.classes);
     Object.assign(facts.imports, p.imports);
     Object.assign(facts.settings, p.settings);

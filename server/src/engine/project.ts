@@ -252,7 +252,7 @@ export class Project implements ProjectView {
     const relPath = this.relPathOf(file);
     let facts: FileFacts;
     // Tests and migrations are neither analyzed nor counted (see analyze.ts): their facts are not needed either.
-    if (!mayHaveFacts(text) || isTestOrMigration(relPath, text)) facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {}, lookups: [], signalSenders: [] };
+    if (!mayHaveFacts(text) || isTestOrMigration(relPath, text, syntax?.root)) facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {}, lookups: [], signalSenders: [] };
     else {
       let syn = syntax;
       if (!syn) {
@@ -610,7 +610,7 @@ export class Project implements ProjectView {
   /** Analyzes a file's current text. The file is (re)indexed first so the index sees its own models. */
   analyze(file: string, text: string, syntax?: Syntax): Hint[] {
     const relPath = this.relPathOf(file);
-    if (isTestOrMigration(relPath, text)) {
+    if (isTestOrMigration(relPath, text, syntax?.root)) {
       // Not analyzed: no need to parse.
       this.indexText(file, text, syntax);
       return [];
