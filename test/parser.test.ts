@@ -3,7 +3,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { IncrementalDocument, initParser, parseText, useRawCursor, type SyntaxNode } from "../server/src/engine/parser";
+import { IncrementalDocument, initParser, parseText, pointAfter, useRawCursor, type SyntaxNode } from "../server/src/engine/parser";
+import { tsPointAt } from "../server/src/engine/positions";
 import { REPO } from "./helpers";
 
 function shape(n: SyntaxNode): unknown {
@@ -26,9 +27,24 @@ function rng(seed: number): () => number {
 const SAMPLE = fs.readFileSync(path.join(REPO, "example", "catalog", "views.py"), "utf8");
 // Classes with methods and nested classes (Meta): edits inside a class reuse its untouched body statements.
 const CLASSES = fs.readFileSync(path.join(REPO, "example", "api", "views.py"), "utf8") + fs.readFileSync(path.join(REPO, "example", "orders", "models.py"), "utf8");
-const SNIPPETS = ["x", "\n", "    ", "book.author", "(", ")", ":", "\n    for b in Book.objects.all():\n        b.author\n", "# é😀\n", "", "'", "def f():\n    pass\n"];
+const SNIPPETS = ["x", "\n", "    ", "book.author", "(", ")", ":", "\n    for b in Book.objects.all():\n        b.author\n", "# é😀\n", "", "'", "def f():\n    pass\n", "\r\n", "y\r"];
 
 describe("parser: incremental snapshots", () => {
+  it("tells tree-sitter the same edit points as a scan of the whole text (pointAfter)", () => {
+    const random = rng(42);
+    let text = SAMPLE;
+    for (let i = 0; i < 500; i++) {
+      const start = Math.floor(random() * text.length);
+      const end = Math.min(text.length, start + Math.floor(random() * 40));
+      const insert = SNIPPETS[Math.floor(random() * SNIPPETS.length)].replace(/\r/g, "");
+      const at = tsPointAt(text, start);
+      assert.deepEqual(pointAfter(at, text, start, end), tsPointAt(text, end), `old end, edit ${i}`);
+      const next = text.slice(0, start) + insert + text.slice(end);
+      assert.deepEqual(pointAfter(at, insert, 0, insert.length), tsPointAt(next, start + insert.length), `new end, edit ${i}`);
+      text = next;
+    }
+  });
+
   it("equal a fresh parse after each of 400 random edits (seeded)", async () => {
     await initParser();
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {

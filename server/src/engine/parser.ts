@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Language, Parser, Tree, TreeCursor } from "web-tree-sitter";
-import { tsPointAt } from "./positions";
+import { tsPointAt, type TsPoint } from "./positions";
 
 /** A named node of the parse tree, copied out of WASM memory. Offsets count UTF-16 code units. */
 export interface SyntaxNode {
@@ -341,6 +341,16 @@ function copyReusing(cursor: Walk, parent: SyntaxNode, tables: LanguageTables, r
   cursor.parent();
 }
 
+/** tree-sitter's point after `text[from, to)` when that span starts at `start` (no "\r" in it). */
+export function pointAfter(start: TsPoint, text: string, from: number, to: number): TsPoint {
+  if (to <= from) return start;
+  const nl = text.lastIndexOf("\n", to - 1);
+  if (nl < from) return { row: start.row, column: start.column + (to - from) };
+  let rows = 0;
+  for (let i = text.indexOf("\n", from); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) rows++;
+  return { row: start.row + rows, column: to - nl - 1 };
+}
+
 function shiftSubtree(node: SyntaxNode, delta: number): void {
   // Every keystroke shifts all the statements after it: an indexed loop over a reused stack, no iterators.
   const stack = shiftStack;
@@ -380,7 +390,12 @@ export class IncrementalDocument {
   private previous: Syntax | null = null;
   private edits: PendingEdit[] = [];
 
-  constructor(private textValue: string) {}
+  /** The text may hold a "\r" (then each parse reads a copy with lone ones made "\n"; see parseableText). */
+  private cr: boolean;
+
+  constructor(private textValue: string) {
+    this.cr = textValue.includes("\r");
+  }
 
   get text(): string {
     return this.textValue;
@@ -391,20 +406,35 @@ export class IncrementalDocument {
       const old = this.textValue;
       const next = old.slice(0, change.start) + change.text + old.slice(change.end);
       const newEnd = change.start + change.text.length;
+      const cr = this.cr || change.text.includes("\r");
       if (this.tree) {
-        const oldParsed = parseableText(old);
-        const nextParsed = parseableText(next);
-        this.tree.edit({
-          startIndex: change.start,
-          oldEndIndex: change.end,
-          newEndIndex: newEnd,
-          startPosition: tsPointAt(oldParsed, change.start),
-          oldEndPosition: tsPointAt(oldParsed, change.end),
-          newEndPosition: tsPointAt(nextParsed, newEnd),
-        });
+        if (cr) {
+          const oldParsed = parseableText(old);
+          const nextParsed = parseableText(next);
+          this.tree.edit({
+            startIndex: change.start,
+            oldEndIndex: change.end,
+            newEndIndex: newEnd,
+            startPosition: tsPointAt(oldParsed, change.start),
+            oldEndPosition: tsPointAt(oldParsed, change.end),
+            newEndPosition: tsPointAt(nextParsed, newEnd),
+          });
+        } else {
+          // Without "\r" the points follow from the start's and the spans' own lines: one scan up to the change.
+          const startPosition = tsPointAt(old, change.start);
+          this.tree.edit({
+            startIndex: change.start,
+            oldEndIndex: change.end,
+            newEndIndex: newEnd,
+            startPosition,
+            oldEndPosition: pointAfter(startPosition, old, change.start, change.end),
+            newEndPosition: pointAfter(startPosition, change.text, 0, change.text.length),
+          });
+        }
       }
       this.edits.push({ start: change.start, oldEnd: change.end, newEnd });
       this.textValue = next;
+      this.cr = cr;
     }
     if (this.cached) this.previous = this.cached;
     this.cached = null;
@@ -412,6 +442,7 @@ export class IncrementalDocument {
 
   replaceText(text: string): void {
     this.textValue = text;
+    this.cr = text.includes("\r");
     this.tree?.delete();
     this.tree = null;
     this.cached = null;
@@ -422,7 +453,7 @@ export class IncrementalDocument {
   syntax(): Syntax {
     if (this.cached) return this.cached;
     const oldTree = this.tree;
-    const tree = requireParser().parse(parseableText(this.textValue), oldTree ?? undefined);
+    const tree = requireParser().parse(this.cr ? parseableText(this.textValue) : this.textValue, oldTree ?? undefined);
     if (!tree) throw new Error("tree-sitter returned no tree");
     let syntax: Syntax;
     if (oldTree && this.previous && this.edits.length) {
