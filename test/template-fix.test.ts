@@ -41,4 +41,18 @@ describe("n-plus-one in templates: fix method", () => {
     assert.match(hints[0].message, /prefetch_related\("links__added_by"\)/);
     assert.deepEqual(hints[0].fixes[0].edits.map((e) => e.newText), [', "links__added_by"']);
   });
+
+  it("gives one hint for a row's relation read in the loop's template and in one it includes, with both places", async () => {
+    const page = `{% for link in links %}{{ link.added_by.name }}{% include "site/link_row.html" %}{% endfor %}\n`;
+    const row = `<small>{{ link.added_by.name }}</small>\n`;
+    const view = `from django.shortcuts import render\n\nfrom .models import Link\n\n\ndef links(request):\n    return render(request, "site/links.html", {"links": Link.objects.all()})\n`;
+    const files = { "site/__init__.py": "", "site/models.py": MODELS, "site/views.py": view, "site/templates/site/links.html": page, "site/templates/site/link_row.html": row, "settings.py": 'INSTALLED_APPS = ["site"]\n' };
+    const hints = await hintsFor(files, "site/views.py", "n-plus-one");
+    assert.equal(hints.length, 1, hints.map((h) => `${h.file}: ${h.message}`).join("\n"));
+    assert.ok(hints[0].file.endsWith("links.html"));
+    const again = hints[0].related.filter((r) => r.file.endsWith("link_row.html"));
+    assert.equal(again.length, 1);
+    assert.equal(again[0].message, "added_by read again here, for the same row");
+    assert.equal(again[0].range.start.line, 0);
+  });
 });

@@ -62,7 +62,10 @@ function check(ctx: RuleContext): void {
         : t.origin
           ? `N+1: the template reads ${t.path.join(".")} for every ${t.rowModel.name}, one query per row; add ${method}("${lookup}") to the view's queryset`
           : `N+1: the template reads ${t.path.join(".")} for every ${t.rowModel.name}, one query per row; pass the rows from the view with ${method}("${lookup}")`,
-      related: t.origin ? [{ file: t.origin.file, start: t.origin.start, end: t.origin.end, message: `${t.rowModel.name} queryset passed to the template` }] : [{ file: ctx.file, start: 0, end: 0, message: "rendered from this view" }],
+      related: [
+        ...(t.origin ? [{ file: t.origin.file, start: t.origin.start, end: t.origin.end, message: `${t.rowModel.name} queryset passed to the template` }] : [{ file: ctx.file, start: 0, end: 0, message: "rendered from this view" }]),
+        ...(t.also ?? []).map((a) => ({ ...a, message: `${t.path.join(".")} read again here, for the same row` })),
+      ],
       fixes,
     });
   });

@@ -26,6 +26,8 @@ export interface TemplateRead {
   origin: Origin | null;
   single: boolean;
   relation: string;
+  /** The same row's same relation read again in an included template: one fix serves them all. */
+  also?: { file: string; start: number; end: number }[];
 }
 
 /** A row in a template loop; `id` names the loop binding, so a relation read twice in one iteration counts once. */
@@ -340,13 +342,16 @@ export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => vo
     if (!t) return;
     const reads: TemplateRead[] = [];
     walkDocument(ctx, parseTemplate(t.text), env, 0, t.file, reads, new Set([name]), new Map());
-    const seen = new Set<string>();
+    // One hint per row and relation, wherever the loop's templates read it (the loop's own and those it includes);
+    // the other reads go with it as related places.
+    const first = new Map<string, TemplateRead>();
     for (const r of reads) {
-      const key = `${r.template}:${r.rowId ?? r.start}:${r.path.join("__")}:${r.relation}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      report(r);
+      const key = `${r.rowId !== undefined ? "" : r.template}:${r.rowId ?? r.start}:${r.path.join("__")}:${r.relation}`;
+      const got = first.get(key);
+      if (!got) first.set(key, r);
+      else if (got.template !== r.template) (got.also ??= []).push({ file: r.template, start: r.start, end: r.end });
     }
+    for (const r of first.values()) report(r);
   };
   for (const stmt of ctx.syntax.root.children) {
     ctx.examine(stmt, () => {
