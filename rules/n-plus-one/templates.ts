@@ -209,6 +209,12 @@ function walkDocument(ctx: RuleContext, nodes: TNode[], env: Env, depth: number,
   walkTemplate(ctx, nodes, env, depth, template, reads, seen, libs, overrides);
 }
 
+/**
+ * The value a `with` or an include binds: unknown when it goes through a filter (`status=status|load_subclass` may
+ * load another object, with nothing the view joined). The path before the filter is still read.
+ */
+const bound = (value: TV, v: TVar): TV => (v.filtered ? { k: "unknown" } : value);
+
 function walkTemplate(ctx: RuleContext, nodes: TNode[], env: Env, depth: number, template: string, reads: TemplateRead[], seen: Set<string>, libs: string[], overrides: Map<string, BlockDef>): void {
   for (const n of nodes) {
     if (n.kind === "block") {
@@ -256,13 +262,13 @@ function walkTemplate(ctx: RuleContext, nodes: TNode[], env: Env, depth: number,
       walkTemplate(ctx, n.body, inner, depth + 1, template, reads, seen, libs, overrides);
     } else if (n.kind === "with") {
       const inner: Env = { vars: new Map(env.vars) };
-      for (const [name, v] of n.bindings) inner.vars.set(name, evalInTemplate(ctx, env, v, depth > 0, reads, template, false));
+      for (const [name, v] of n.bindings) inner.vars.set(name, bound(evalInTemplate(ctx, env, v, depth > 0, reads, template, false), v));
       walkTemplate(ctx, n.body, inner, depth, template, reads, seen, libs, overrides);
     } else if (n.kind === "include" && n.name && !seen.has(n.name)) {
       const t = ctx.project.template(n.name);
       if (!t) continue;
       const inner: Env = { vars: n.only ? new Map() : new Map(env.vars) };
-      for (const [name, v] of n.bindings) inner.vars.set(name, evalInTemplate(ctx, env, v, depth > 0, reads, template, false));
+      for (const [name, v] of n.bindings) inner.vars.set(name, bound(evalInTemplate(ctx, env, v, depth > 0, reads, template, false), v));
       const sub: TemplateRead[] = [];
       walkDocument(ctx, parseTemplate(t.text), inner, depth, t.file, sub, new Set([...seen, n.name]), new Map());
       reads.push(...sub);

@@ -7,6 +7,11 @@ export interface TVar {
   segs: string[];
   start: number;
   end: number;
+  /**
+   * A binding's value goes through a filter that may return another object (`status=status|load_subclass`); not
+   * set for the built-ins that keep the rows (`|slice:10`, `|default:...`).
+   */
+  filtered?: boolean;
 }
 
 export type TNode =
@@ -72,12 +77,18 @@ function tagCall(name: string, rest: string, restOff: number, start: number, end
   return { kind: "call", name, filter: false, args, kwargs, start, end };
 }
 
+/** Built-in filters that hand on the same objects (`links=domain.links.all|slice:10`). */
+const SAME_ROWS = new Set(["slice", "default", "default_if_none", "dictsort", "dictsortreversed"]);
+
 function bindingsOf(fragment: string, offset: number): [string, TVar][] {
   const out: [string, TVar][] = [];
   // x=expr pairs
-  for (const m of fragment.matchAll(/(\w+)\s*=\s*([A-Za-z_][\w.]*)/g)) {
-    const at = offset + m.index! + m[0].length - m[2].length;
-    out.push([m[1], { segs: m[2].split("."), start: at, end: at + m[2].length }]);
+  for (const m of fragment.matchAll(/(\w+)\s*=\s*([A-Za-z_][\w.]*)((?:\s*\|\s*\w+(?::(?:"[^"]*"|'[^']*'|[\w.-]+))?)*)/g)) {
+    const at = offset + m.index! + m[1].length + m[0].slice(m[1].length).indexOf(m[2]);
+    const v: TVar = { segs: m[2].split("."), start: at, end: at + m[2].length };
+    const filters = [...m[3].matchAll(/\|\s*(\w+)/g)].map((f) => f[1]);
+    if (filters.some((f) => !SAME_ROWS.has(f))) v.filtered = true;
+    out.push([m[1], v]);
   }
   // legacy: expr as x
   const legacy = /^\s*([A-Za-z_][\w.]*)\s+as\s+(\w+)\s*$/.exec(fragment);
