@@ -150,10 +150,7 @@ function writeThroughHelper(ctx: RuleContext, call: SyntaxNode): HelperWrite | n
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") continue;
-    if (n.type === "identifier" && paramNames.has(nodeText(fn.text, n))) {
-      const p = n.parent!;
-      if (((p.type === "assignment" || p.type === "augmented_assignment") && field(p, "left") === n) || p.type === "pattern_list" || p.type === "tuple_pattern" || (p.type === "for_statement" && field(p, "left") === n) || p.type === "as_pattern_target" || p.type === "named_expression") rebound.add(nodeText(fn.text, n));
-    }
+    if (n.type === "identifier" && paramNames.has(nodeText(fn.text, n)) && bindsName(n)) rebound.add(nodeText(fn.text, n));
     if (n.type === "call") {
       const mc = methodCall(fn.text, n);
       if (mc && INSTANCE_WRITES.has(mc.method) && mc.receiver.type === "identifier" && paramNames.has(nodeText(fn.text, mc.receiver))) {
@@ -339,6 +336,23 @@ function check(ctx: RuleContext): void {
   });
 }
 
+/** Parts of an assignment or loop target around a name (`a, (b, *c) = ...`, `with x as f`). */
+const TARGET_PARTS = new Set(["pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern", "parenthesized_expression"]);
+
+/** Does this identifier get a new value here: an assignment's or a for's target, `as f`, `f := ...`? */
+function bindsName(id: SyntaxNode): boolean {
+  let c = id;
+  let p = id.parent;
+  while (p && TARGET_PARTS.has(p.type)) {
+    c = p;
+    p = p.parent;
+  }
+  if (!p) return false;
+  if (p.type === "as_pattern_target") return true;
+  if (p.type === "assignment" || p.type === "augmented_assignment" || p.type === "for_statement" || p.type === "for_in_clause") return field(p, "left") === c;
+  return p.type === "named_expression" && field(p, "name") === c;
+}
+
 /**
  * The receiver is a name that neither this loop nor an enclosing one binds (`self`, an object fetched before the
  * loop). Setting its attributes in the loop (`book.stock += n`) does not make it another object.
@@ -346,19 +360,11 @@ function check(ctx: RuleContext): void {
 function sameObjectEachTime(ctx: RuleContext, recv: SyntaxNode, loop: LoopCtx): boolean {
   if (recv.type !== "identifier") return false;
   const name = nodeText(ctx.text, recv);
-  const binds = (target: SyntaxNode | undefined): boolean => {
-    if (!target) return false;
-    if (target.type === "identifier") return nodeText(ctx.text, target) === name;
-    if (!/^(as_pattern_target|pattern_list|tuple_pattern|list_pattern|list_splat_pattern|expression_list|tuple|list|parenthesized_expression)$/.test(target.type)) return false;
-    return target.children.some(binds);
-  };
   for (let l: LoopCtx | null = loop; l; l = l.parent) {
     let rebound = false;
     walk(l.node, (n) => {
       if (rebound || n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") return false;
-      if (n.type === "for_statement" || n.type === "for_in_clause" || n.type === "assignment" || n.type === "augmented_assignment") rebound = binds(field(n, "left"));
-      else if (n.type === "named_expression") rebound = binds(field(n, "name"));
-      else if (n.type === "as_pattern") rebound = binds(field(n, "alias"));
+      if (n.type === "identifier" && nodeText(ctx.text, n) === name && bindsName(n)) rebound = true;
       return !rebound;
     });
     if (rebound) return false;
