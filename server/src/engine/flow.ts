@@ -1660,6 +1660,8 @@ class FlowAnalyzer {
       return { ...v, loaded, values: true };
     } else if (op.method === "fetch_mode" && op.peers) {
       return { ...v, loaded: ALL_LOADED };
+    } else if (op.method === "order_by") {
+      return { ...v, loaded, ordered: op.strings.length > 0 };
     }
     return { ...v, loaded };
   }

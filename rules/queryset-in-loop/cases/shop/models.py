@@ -27,3 +27,15 @@ class Review(models.Model):
 class Sale(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="sales")
     quantity = models.PositiveIntegerField()
+
+
+class NoteQuerySet(models.QuerySet):
+    def newest(self):
+        return self.order_by("-created")
+
+
+class Note(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="notes")
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = NoteQuerySet.as_manager()

@@ -1,4 +1,4 @@
-from .models import Author, Book
+from .models import Author, Book, Note
 
 
 def titles_by_author(names):
@@ -39,3 +39,11 @@ def first_after_a_truth_test(authors):
         latest = Book.objects.filter(author=author)
         if latest:  # expect: queryset-in-loop
             print(latest.first().title)  # expect: queryset-in-loop
+
+
+def newest_note_after_a_truth_test(books):
+    # Ordered by a queryset method of the project (order_by("-created")): first() reads the cache.
+    for book in books:
+        notes = Note.objects.filter(book=book).newest()
+        if notes:  # expect: queryset-in-loop
+            print(notes.first().created)
