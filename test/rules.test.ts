@@ -309,6 +309,22 @@ describe("unpaginated-list: pagination_class = None under a default paginator", 
     assert.equal(applyFix(views, hint), view(""));
   });
 
+  it("is silent when the default paginator has no size: it pages only when the client asks", async () => {
+    const at = async (settings: string, pager?: string) => {
+      const files: Record<string, string> = { "shop/settings.py": settings, "shop/models.py": MODELS, "shop/views.py": view("    pagination_class = None\n") };
+      if (pager) files["shop/pagination.py"] = pager;
+      return (await hintsFor(files, "shop/views.py", "unpaginated-list")).length;
+    };
+    const stock = 'REST_FRAMEWORK = {"DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination"}\n';
+    assert.equal(await at(stock), 0);
+    assert.equal(await at('REST_FRAMEWORK = {"DEFAULT_PAGINATION_CLASS": "drf_link_header_pagination.LinkHeaderLimitOffsetPagination"}\n'), 0);
+    const own = 'REST_FRAMEWORK = {"DEFAULT_PAGINATION_CLASS": "shop.pagination.Pager"}\n';
+    const pager = (line: string) => `from rest_framework.pagination import PageNumberPagination\n\n\nclass Pager(PageNumberPagination):\n${line}`;
+    assert.equal(await at(own, pager("    page_size = 25\n")), 1);
+    assert.equal(await at(own, pager("    page_size = None\n")), 0);
+    assert.equal(await at(own, pager("    page_size_query_param = 'size'\n")), 0);
+  });
+
   it("offers no fix when the line carries a comment", async () => {
     const views = view("    pagination_class = None  # clients expect a plain list\n");
     const [hint] = await hintsFor({ "shop/settings.py": SETTINGS, "shop/models.py": MODELS, "shop/views.py": views }, "shop/views.py", "unpaginated-list");

@@ -1,5 +1,6 @@
 import type { Iteration } from "../../server/src/engine/flow";
 import type { ModelField } from "../../server/src/engine/models";
+import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { atEachOrigin } from "../../server/src/engine/fixes";
 import { enclosingScope, field, nodeText, preferredQuote } from "../../server/src/engine/syntax";
@@ -56,6 +57,22 @@ function inClassAttribute(ctx: RuleContext, offset: number): boolean {
   }
 }
 
+/** Is the offset in a method (a def in a class body) that does not hold `loop`? */
+function inOtherMethod(ctx: RuleContext, offset: number, loop: SyntaxNode): boolean {
+  let n = ctx.syntax.root;
+  let method: SyntaxNode | null = null;
+  let scope = n.type;
+  for (;;) {
+    const next = n.children.find((c) => c.start <= offset && offset < c.end);
+    if (!next) break;
+    // A def whose nearest enclosing scope is a class body.
+    if (next.type === "function_definition" && scope === "class_definition") method = next;
+    if (next.type === "function_definition" || next.type === "class_definition" || next.type === "lambda") scope = next.type;
+    n = next;
+  }
+  return !!method && !(method.start <= loop.start && loop.end <= method.end);
+}
+
 function checkIteration(ctx: RuleContext, it: Iteration): void {
   const threshold = ctx.options.wideModelThreshold;
   const qs = it.qs;
@@ -66,6 +83,9 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   // A view's class-level queryset serves every action (list, detail, edit): narrowing it for one loop would defer
   // columns the others read.
   if (inClassAttribute(ctx, origin.start)) return;
+  // Nor does a method that builds it for the loop of another (`self.get_queryset()`): the framework, base classes
+  // and the class's other methods call it too, and read other columns.
+  if (inOtherMethod(ctx, origin.start, it.loop.node)) return;
   const model = qs.model;
   if (!model.complete) return;
   const concrete = ctx.index.concreteFields(model).filter((f) => !f.primaryKey);

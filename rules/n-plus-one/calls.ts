@@ -152,8 +152,29 @@ function argFor(call: SyntaxNode, text: string, params: string[], param: string)
   return parts.kwargs.get(param) ?? (i >= 0 ? parts.args[i] : undefined);
 }
 
-/** The uses of a parameter in a function's body (and, to a few calls deep, in the functions it is handed to). */
-export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry: Site | null, depth = 0, seen: Set<SyntaxNode> = new Set()): ParamUse[] {
+/** The parameters a call fills with something other than a literal None. */
+function givenParams(call: SyntaxNode, text: string, params: string[]): Set<string> {
+  return new Set(params.filter((p) => {
+    const a = argFor(call, text, params, p);
+    return !!a && nodeText(text, a) !== "None";
+  }));
+}
+
+/** `if p is None:` / `if not p:` on one of `given`: the branch that fills in a parameter the caller left out. */
+function fallbackBranch(text: string, n: SyntaxNode, given: Set<string>): SyntaxNode | undefined {
+  if (n.type !== "if_statement" && n.type !== "elif_clause") return undefined;
+  const cond = field(n, "condition");
+  const m = cond && /^(?:not\s+(\w+)|(\w+)\s+is\s+None)$/.exec(nodeText(text, cond).trim());
+  const p = m ? (m[1] ?? m[2]) : undefined;
+  return p && given.has(p) ? field(n, "consequence") : undefined;
+}
+
+/**
+ * The uses of a parameter in a function's body (and, to a few calls deep, in the functions it is handed to).
+ * `given` holds the other parameters the call fills: a branch that computes one of them when it is missing
+ * (`if paths is None: paths = obj.debate.round.tournament.pref(...)`) does not run for this call.
+ */
+export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry: Site | null, depth = 0, seen: Set<SyntaxNode> = new Set(), given: Set<string> = new Set()): ParamUse[] {
   const { code, def } = callee;
   const text = code.text;
   const body = field(def, "body");
@@ -161,8 +182,11 @@ export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry
   seen = new Set([...seen, def]);
   const out: ParamUse[] = [];
   const site = (n: SyntaxNode): Site => ({ file: code.file, start: n.start, end: n.end });
+  const skipped = new Set<SyntaxNode>();
   walk(body, (n) => {
-    if (isDef(n)) return false;
+    if (isDef(n) || skipped.has(n)) return false;
+    const fallback = given.size ? fallbackBranch(text, n, given) : undefined;
+    if (fallback) skipped.add(fallback);
     if (outermostAttribute(n)) {
       const c = attributeChain(text, n);
       if (c && c.root === param) out.push({ kind: "chain", chain: c.chain, entry: entry ?? site(n), at: site(n) });
@@ -190,7 +214,7 @@ export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry
     if (!next) return true;
     next.params.forEach((p) => {
       const a = argFor(n, text, next.params, p);
-      if (a?.type === "identifier" && nodeText(text, a) === param) out.push(...paramUses(ctx, next, p, entry ?? site(n), depth + 1, seen));
+      if (a?.type === "identifier" && nodeText(text, a) === param) out.push(...paramUses(ctx, next, p, entry ?? site(n), depth + 1, seen, givenParams(n, text, next.params)));
     });
     return true;
   });
@@ -290,7 +314,7 @@ export function checkHandedRows(ctx: RuleContext, report: (h: HandedRead) => voi
           const row = inst.row!;
           const seen = done.get(row) ?? new Set<string>();
           done.set(row, seen);
-          for (const r of usesOn(ctx, inst.model, inst.loaded, paramUses(ctx, callee, param, null))) {
+          for (const r of usesOn(ctx, inst.model, inst.loaded, paramUses(ctx, callee, param, null, 0, new Set(), givenParams(n, ctx.text, callee.params)))) {
             const path = [...inst.path, ...r.path];
             const key = path.join("__");
             if (seen.has(key) || flow.reads.some((x) => x.row === row && x.path.join("__") === key)) continue;

@@ -42,8 +42,26 @@ export function joinMethod(index: RuleContext["index"], model: Model, path: stri
   return "select_related";
 }
 
+/**
+ * Every read of a forward ForeignKey or one-to-one in the loop only takes its key (`row.team.id`, `row.team.pk`):
+ * fk-id reports each of them, and its fix (`row.team_id`) runs no query at all, where a join would still load
+ * the whole row. One problem, one hint.
+ */
+function keyOnly(ctx: RuleContext, r: RelationRead): boolean {
+  const f = r.field;
+  if (r.kind !== "single" || (f.kind !== "fk" && f.kind !== "o2o") || f.assign?.kwargs["to_field"] || !f.target) return false;
+  const idIsKey = !!ctx.index.attribute(f.target, "id")?.primaryKey;
+  return [r.node, ...(r.also ?? [])].every((n) => {
+    const p = n.parent;
+    if (p?.type !== "attribute" || field(p, "object") !== n) return false;
+    const key = nodeText(ctx.text, field(p, "attribute")!);
+    const target = (p.parent?.type === "assignment" || p.parent?.type === "augmented_assignment") && field(p.parent, "left") === p;
+    return !target && (key === "pk" || (key === "id" && idIsKey));
+  });
+}
+
 function check(ctx: RuleContext): void {
-  for (const r of ctx.flow().reads) ctx.examine(r.node, () => report(ctx, r));
+  for (const r of ctx.flow().reads) ctx.examine(r.node, () => keyOnly(ctx, r) || report(ctx, r));
   checkHandedRows(ctx, (h) => report(ctx, h.read, h.joinPath));
   checkTemplates(ctx, (t) => {
     const method = t.single && !ctx.index.joinsPolymorphic(t.rowModel, t.path) ? "select_related" : "prefetch_related";
@@ -145,18 +163,24 @@ function check(ctx: RuleContext): void {
  */
 function fullPath(ctx: RuleContext, r: RelationRead): string[] {
   if (r.kind !== "single" || !r.field.target) return r.path;
-  const path = [...r.path];
-  let m: Model | undefined = r.field.target;
-  let n: SyntaxNode = r.node;
-  while (m && n.parent && n.parent.type === "attribute" && field(n.parent, "object") === n) {
-    const name = nodeText(ctx.text, field(n.parent, "attribute")!);
-    const f: ModelField | undefined = ctx.index.attribute(m, name);
-    if (!f || !SINGLE.has(f.kind) || !f.target) break;
-    path.push(name);
-    m = f.target;
-    n = n.parent;
+  // The first read loads the relation; a later one may go on further (`book.author.name`, then
+  // `book.author.publisher`): the longest of them is what the join must cover.
+  let best = r.path;
+  for (const start of [r.node, ...(r.also ?? [])]) {
+    const path = [...r.path];
+    let m: Model | undefined = r.field.target;
+    let n: SyntaxNode = start;
+    while (m && n.parent && n.parent.type === "attribute" && field(n.parent, "object") === n) {
+      const name = nodeText(ctx.text, field(n.parent, "attribute")!);
+      const f: ModelField | undefined = ctx.index.attribute(m, name);
+      if (!f || !SINGLE.has(f.kind) || !f.target) break;
+      path.push(name);
+      m = f.target;
+      n = n.parent;
+    }
+    if (path.length > best.length) best = path;
   }
-  return path;
+  return best;
 }
 
 function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {

@@ -230,7 +230,9 @@ function storesInto(ctx: RuleContext, block: SyntaxNode, dict: string, key: stri
     if (found || n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") return false;
     if (n.type === "assignment") {
       const left = field(n, "left");
-      if (left?.type === "subscript" && squeezed(ctx, field(left, "value") ?? left) === dict && squeezed(ctx, field(left, "subscript") ?? left) === key) found = true;
+      // `D[K] = ...`, or one target of an unpacking: `D[K], created = Model.objects.get_or_create(...)`.
+      const targets = left && /^(pattern_list|tuple_pattern|list_pattern)$/.test(left.type) ? left.children : [left];
+      found = targets.some((t) => t?.type === "subscript" && squeezed(ctx, field(t, "value") ?? t) === dict && squeezed(ctx, field(t, "subscript") ?? t) === key);
     }
     return !found;
   });

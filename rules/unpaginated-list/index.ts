@@ -102,6 +102,32 @@ function pageSizeSet(ctx: RuleContext): boolean {
   return ctx.project.memo ? ctx.project.memo("unpaginated-list:page-size", read) : read();
 }
 
+/**
+ * Does the settings' DEFAULT_PAGINATION_CLASS page a response the client did not ask to page? Only with a size:
+ * REST_FRAMEWORK["PAGE_SIZE"], or a workspace class named there that sets page_size or default_limit. Without one,
+ * DRF's paginators (PageNumber, LimitOffset, Cursor) return every row unless the request sends ?limit= (or the
+ * class is one we cannot see): `pagination_class = None` then opts out of nothing the default clients get.
+ */
+function defaultPagesByDefault(ctx: RuleContext): boolean {
+  const read = () => {
+    if (pageSizeSet(ctx)) return true;
+    const files = ctx.project.filesMatching?.(/settings[^\\/]*\.py$|[\\/]settings[\\/][^\\/]*\.py$/) ?? [];
+    for (const f of files) {
+      const m = /["']DEFAULT_PAGINATION_CLASS["']\s*:\s*["']([\w.]+)["']/.exec(ctx.project.textOf(f) ?? "");
+      const name = m?.[1].split(".").pop();
+      if (!name) continue;
+      const sized = ctx.index.classes(name).some((c) => c.assigns.some((a) => {
+        if (a.name !== "page_size" && a.name !== "default_limit") return false;
+        const value = (ctx.project.textOf(c.file) ?? "").slice(a.valueStart, a.valueEnd).trim();
+        return !/^(None|0|False)$/.test(value);
+      }));
+      if (sized) return true;
+    }
+    return false;
+  };
+  return ctx.project.memo ? ctx.project.memo("unpaginated-list:pages-by-default", read) : read();
+}
+
 /** A pagination class of this file that sets page_size, to reuse in the fix. */
 function localPaginator(ctx: RuleContext): string | null {
   for (const stmt of ctx.syntax.root.children) {
@@ -300,6 +326,7 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
     if (pc && !isOff(ctx, pc)) return;
     if (!pc && ctx.index.defaultPagination) return;
     if (pc && ctx.index.defaultPagination) {
+      if (!defaultPagesByDefault(ctx)) return;
       // An explicit opt-out of the settings' paginator: the fix drops the line, so the view uses the project's own
       // DEFAULT_PAGINATION_CLASS rather than a stock class. Paging changes the response's shape: not safe.
       const stmt = pc.parent?.type === "assignment" ? pc.parent.parent : null;

@@ -166,6 +166,8 @@ export interface RelationRead {
   model: Model;
   /** What the loop body does with a many relation: "all", "iterate", "count", ... */
   use: string;
+  /** Later reads of the same path on the same rows (served by the first one's load), for what they go on to read. */
+  also?: SyntaxNode[];
 }
 
 export interface LoopQuery {
@@ -1241,14 +1243,18 @@ class FlowAnalyzer {
     // The first read of a relation in an iteration loads it; later reads of the same path use the cache, and so
     // do reads in a later loop over the same queryset object (its result cache holds the same instances).
     const owner: object = r.row.qs ?? r.row;
-    const seen = this.readPaths.get(owner) ?? new Set<string>();
+    const seen = this.readPaths.get(owner) ?? new Map<string, RelationRead>();
     const key = r.path.join("__");
-    if (seen.has(key)) return;
-    seen.add(key);
+    const first = seen.get(key);
+    if (first) {
+      (first.also ??= []).push(r.node);
+      return;
+    }
+    seen.set(key, r);
     this.readPaths.set(owner, seen);
     this.out.reads.push(r);
   }
-  private readonly readPaths = new WeakMap<object, Set<string>>();
+  private readonly readPaths = new WeakMap<object, Map<string, RelationRead>>();
 
   private qsVal(model: Model, loaded: Loaded, origin: Origin | null, extra: Partial<QsVal>): QsVal {
     return { k: "qs", model, loaded, origin, base: null, field: null, access: null, fresh: false, values: false, builtIn: this.loop, fromModelManager: false, ...extra };

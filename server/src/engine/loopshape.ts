@@ -417,7 +417,9 @@ function batchValue(ctx: Ctx, v: SyntaxNode, loop: LoopCtx, targets: Set<string>
       // set(batch), keys.intersection(batch), Model.objects.filter(pk__in=batch).values_list(...). Not any call
       // given the loop variable: `pods_of(group)` in a loop over groups is a collection per row.
       const f = field(v, "function");
-      const args = (field(v, "arguments")?.children ?? []).filter((a) => a.type !== "comment");
+      // `set(o.pk for o in batch)`: the generator is the call's whole argument list.
+      const argList = field(v, "arguments");
+      const args = argList?.type === "generator_expression" ? [argList] : (argList?.children ?? []).filter((a) => a.type !== "comment");
       const positional = args.filter((a) => a.type !== "keyword_argument").map((a) => (a.type === "list_splat" ? a.children[0] : a));
       if (f?.type === "identifier") return BATCH_WRAPPERS.has(nodeText(ctx.text, f)) && positional.length === 1 && batch(positional[0]);
       if (f?.type !== "attribute") return false;

@@ -120,3 +120,12 @@ class ArticleViewSet:
     def headlines(self, request):
         for article in self.queryset:
             print(article.title)
+
+
+class ArticleEmailView:
+    # get_queryset() is shared: the framework and the base class's table read other columns of the same rows.
+    def get_queryset(self):
+        return Article.objects.filter(title__startswith="A")
+
+    def subjects(self):
+        return [article.title for article in self.get_queryset()]

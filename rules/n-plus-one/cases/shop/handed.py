@@ -1,6 +1,6 @@
 from . import formatting
 from .formatting import author_line, counted, describe, key_only, rebound, row_html
-from .models import Author, Book
+from .models import Author, Book, Publisher
 
 
 def imported_helper():
@@ -82,3 +82,23 @@ def outside_loop(pk):
 
 def unknown_function():
     return [sorted_label(book) for book in Book.objects.all()]  # noqa: F821
+
+
+def publisher_name(book, publisher=None):
+    if publisher is None:
+        publisher = book.author.publisher
+    return publisher.name
+
+
+def publisher_given():
+    # The caller passes the publisher, so the fallback that loads it from the book does not run.
+    publisher = Publisher.objects.first()
+    return [publisher_name(book, publisher) for book in Book.objects.all()]
+
+
+def publisher_left_out():
+    return [publisher_name(book) for book in Book.objects.all()]  # expect: n-plus-one
+
+
+def publisher_given_as_none():
+    return [publisher_name(book, publisher=None) for book in Book.objects.all()]  # expect: n-plus-one

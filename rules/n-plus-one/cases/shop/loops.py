@@ -71,3 +71,10 @@ def narrowed_in_a_branch(prefix):
 def filtered_to_a_set_key(request):
     for book in Book.objects.filter(editor__isnull=False):
         print(book.editor.name)  # expect: n-plus-one
+
+
+def read_further_the_second_time():
+    # The first read loads author; the second goes on to its publisher: the join covers both.
+    for book in Book.objects.all():
+        print(book.author.name)  # expect: n-plus-one
+        print(book.author.publisher)

@@ -113,3 +113,15 @@ def filtered_to_a_null_key(request):
     for book in Book.objects.filter(published__isnull=False, editor=None).order_by("title"):
         if book.editor is None:
             print(book.title)
+
+
+def key_of_the_relation_only():
+    # Only the key is read: fk-id's hint (book.author_id runs no query), not a join.
+    for book in Book.objects.all():
+        print(book.author.id, book.author.pk)
+
+
+def key_and_more():
+    for book in Book.objects.all():
+        print(book.author.pk)  # expect: n-plus-one
+        print(book.author.name)

@@ -44,3 +44,12 @@ def one_key_as_a_list(pks):
         books = Book.objects.filter(pk__in=[pk])
         for book in books:  # expect: queryset-in-loop
             print(book.title)
+
+
+def grouped_by_generator(groups):
+    # The keys of each group, collected by a generator: one query per group.
+    for kind, items in groups:
+        ids = set(o.pk for o in items)
+        reviews = Review.objects.filter(rating=kind, book_id__in=ids)
+        for review in reviews:
+            print(review.rating)

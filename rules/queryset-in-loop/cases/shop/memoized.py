@@ -46,3 +46,12 @@ def checked_but_not_stored(rows):
     for row in rows:
         if row["tag"] not in seen:
             print(Tag.objects.get(name=row["tag"]).name)  # expect: queryset-in-loop
+
+
+def cached_with_created_flag(names):
+    # The cache entry is one target of the unpacking.
+    tags = {}
+    for name in names:
+        if name not in tags:
+            tags[name], created = Tag.objects.get_or_create(name=name)
+        print(tags[name].name)
