@@ -27,7 +27,7 @@ describe("analyze: files that are not checked", () => {
     assert.ok(hints.some((h) => h.code === "n-plus-one"), hints.map((h) => h.code).join(","));
   });
 
-  for (const rel of ["shop/tests/test_jobs.py", "shop/tests.py", "shop/test_jobs.py", "shop/jobs_tests.py", "conftest.py", "shop/migrations/0002_backfill.py", "plugins/dev-site-fixture/shop/management/commands/seed.py", "shop/management/commands/loaddevfixture.py", "shop/testing.py", "shop/testutils/orders.py", "shop/management/commands/generate_test_data.py"]) {
+  for (const rel of ["shop/tests/test_jobs.py", "shop/tests.py", "shop/test_jobs.py", "shop/jobs_tests.py", "conftest.py", "shop/migrations/0002_backfill.py", "plugins/dev-site-fixture/shop/management/commands/seed.py", "shop/management/commands/loaddevfixture.py", "shop/testing.py", "shop/testutils/orders.py", "shop/management/commands/generate_test_data.py", "unittests/test_jobs.py", "shop/db_migrations/0002_backfill.py"]) {
     it(`gives no hints in ${rel}`, async () => {
       const hints = await hintsFor({ "shop/__init__.py": "", "shop/models.py": MODELS, [rel]: LOOP }, rel);
       assert.deepEqual(hints.map((h) => h.code), []);
@@ -48,6 +48,26 @@ describe("analyze: files that are not checked", () => {
   it("gives no hints in a module of factory_boy factories", async () => {
     const hints = await hintsFor({ "shop/__init__.py": "", "shop/models.py": MODELS, "shop/factory.py": "import factory\n" + LOOP }, "shop/factory.py");
     assert.deepEqual(hints.map((h) => h.code), []);
+  });
+
+  // What the module is, wherever it lives: MIGRATION_MODULES can point anywhere, and a shared TestCase base can have
+  // any name.
+  const heads: [string, string][] = [
+    ["a migration class", "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = []\n\n\n"],
+    ["a TestCase import", "from django.test import TestCase\n"],
+    ["a TestCase import in parentheses", "from rest_framework.test import (\n    APIClient,\n    APITestCase,\n)\n"],
+    ["pytest", "import pytest\n"],
+  ];
+  for (const [what, head] of heads) {
+    it(`gives no hints in a module with ${what}`, async () => {
+      const hints = await hintsFor({ "shop/__init__.py": "", "shop/models.py": MODELS, "shop/base_case.py": head + LOOP }, "shop/base_case.py");
+      assert.deepEqual(hints.map((h) => h.code), []);
+    });
+  }
+
+  it("reports in a module that imports other things from django.test", async () => {
+    const hints = await hintsFor({ "shop/__init__.py": "", "shop/models.py": MODELS, "shop/render.py": "from django.test import RequestFactory\n" + LOOP }, "shop/render.py");
+    assert.ok(hints.some((h) => h.code === "n-plus-one"), hints.map((h) => h.code).join(","));
   });
 
   it("reports in a module named factory.py that is not factory_boy's", async () => {

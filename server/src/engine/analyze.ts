@@ -71,10 +71,16 @@ interface Stored {
 const MIGRATION_MODULE = /(^|\/)[^/]*migrations?[^/]*\.py$/;
 /** Historical models: `apps.get_model("ipam", "VRF")`, what a data migration's helpers work on. */
 const HISTORICAL_MODELS = /\bapps\.get_model\s*\(/;
-/** factory_boy: a module of test-data factories (a top-level import). */
-const FACTORY_BOY = /^(import factory\b|from factory(\.[\w.]+)? import\b)/m;
+/**
+ * Test code by its top-level imports: factory_boy (a module of test-data factories), pytest, or a TestCase class
+ * (a shared base such as `dojo_test_case.py`, kept next to the tests under any name).
+ */
+const TEST_IMPORTS = /^(import factory\b|from factory(\.[\w.]+)? import\b|import pytest\b|from pytest\b|from (django\.test|rest_framework\.test|unittest) import (?:[^\n(]*|\([^)]*)\b(TestCase|TransactionTestCase|SimpleTestCase|LiveServerTestCase|StaticLiveServerTestCase|APITestCase|APITransactionTestCase|APISimpleTestCase)\b)/m;
 /** The same test on one import statement's text. */
-const FACTORY_IMPORT = new RegExp(FACTORY_BOY.source);
+const TEST_IMPORT = new RegExp(TEST_IMPORTS.source);
+/** A migration module wherever MIGRATION_MODULES puts it (`dojo/db_migrations/0001_initial.py`). */
+const MIGRATION_CLASS = /^class Migration\((migrations\.)?Migration\)/m;
+const MIGRATION_CLASS_HERE = new RegExp(MIGRATION_CLASS.source);
 
 /**
  * Test code and migrations (a checkout under /tmp/tests/ is not a test): by the path relative to the workspace root,
@@ -88,11 +94,12 @@ export function isTestOrMigration(relPath: string, text?: string, root?: SyntaxN
   if (MIGRATION_MODULE.test(rel) && HISTORICAL_MODELS.test(text)) return true;
   // With the tree, only the top-level imports are read: a scan of a large module's text on every keystroke is not
   // free (this runs for indexing and for analysis).
-  if (!root) return FACTORY_BOY.test(text);
+  if (!root) return TEST_IMPORTS.test(text) || MIGRATION_CLASS.test(text);
   const cs = root.children;
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i];
-    if ((c.type === "import_statement" || c.type === "import_from_statement") && FACTORY_IMPORT.test(text.slice(c.start, c.end))) return true;
+    if ((c.type === "import_statement" || c.type === "import_from_statement") && TEST_IMPORT.test(text.slice(c.start, c.end))) return true;
+    if (c.type === "class_definition" && MIGRATION_CLASS_HERE.test(text.slice(c.start, c.start + 60))) return true;
   }
   return false;
 }

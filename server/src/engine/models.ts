@@ -67,10 +67,11 @@ const USER_BASES = /(^|\.)(AbstractUser|AbstractBaseUser|PermissionsMixin)$/;
 const INDEXABLE_LOOKUPS = new Set(["exact", "in", "gt", "gte", "lt", "lte", "range", "year", "isnull"]);
 const NOT_INDEX_USE = new Set(["isnull"]);
 /**
- * Files whose queries do not count: tests and their helpers (`testing.py`, `testutils/`, a `generate_test_data`
- * command), migrations, and loaders of development fixtures (`loaddevfixture.py`).
+ * Files whose queries do not count: tests and their helpers (`testing.py`, `testutils/`, `unittests/`, a
+ * `generate_test_data` command), migrations (also `db_migrations/`), and loaders of development fixtures
+ * (`loaddevfixture.py`).
  */
-export const TEST_OR_MIGRATION = /(^|\/)(tests?|migrations|testing|test_?utils?)(\/|$)|(^|\/)(tests?|test_[^/]*|[^/]*_tests?|conftest|testing|test_?utils?|[^/]*_test_data)\.py$|(^|\/)[^/]*dev[-_]?(site[-_]?)?fixtures?[^/]*(\/|$)|(^|\/)load\w*fixtures?\w*\.py$/;
+export const TEST_OR_MIGRATION = /(^|\/)(tests?|unit_?tests?|\w*migrations|testing|test_?utils?)(\/|$)|(^|\/)(tests?|test_[^/]*|[^/]*_tests?|conftest|testing|test_?utils?|[^/]*_test_data)\.py$|(^|\/)[^/]*dev[-_]?(site[-_]?)?fixtures?[^/]*(\/|$)|(^|\/)load\w*fixtures?\w*\.py$/;
 
 export interface QsShape {
   select: string[];
