@@ -57,7 +57,10 @@ function inClassAttribute(ctx: RuleContext, offset: number): boolean {
   }
 }
 
-/** Is the offset in a method (a def in a class body) that does not hold `loop`? */
+/**
+ * Is the offset in another method than the one holding `loop`, one that others call too: `get_queryset()` (the
+ * framework and base classes call it), or a method this file calls more than once?
+ */
 function inOtherMethod(ctx: RuleContext, offset: number, loop: SyntaxNode): boolean {
   let n = ctx.syntax.root;
   let method: SyntaxNode | null = null;
@@ -70,7 +73,11 @@ function inOtherMethod(ctx: RuleContext, offset: number, loop: SyntaxNode): bool
     if (next.type === "function_definition" || next.type === "class_definition" || next.type === "lambda") scope = next.type;
     n = next;
   }
-  return !!method && !(method.start <= loop.start && loop.end <= method.end);
+  if (!method || (method.start <= loop.start && loop.end <= method.end)) return false;
+  const name = nodeText(ctx.text, field(method, "name") ?? method);
+  if (name === "get_queryset") return true;
+  const calls = ctx.text.match(new RegExp(`\\.${name}\\(`, "g"));
+  return (calls?.length ?? 0) > 1;
 }
 
 function checkIteration(ctx: RuleContext, it: Iteration): void {
@@ -83,8 +90,8 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   // A view's class-level queryset serves every action (list, detail, edit): narrowing it for one loop would defer
   // columns the others read.
   if (inClassAttribute(ctx, origin.start)) return;
-  // Nor does a method that builds it for the loop of another (`self.get_queryset()`): the framework, base classes
-  // and the class's other methods call it too, and read other columns.
+  // Nor does a shared method that builds it for the loop of another (`self.get_queryset()`): the framework, base
+  // classes and the class's other methods call it too, and read other columns.
   if (inOtherMethod(ctx, origin.start, it.loop.node)) return;
   const model = qs.model;
   if (!model.complete) return;

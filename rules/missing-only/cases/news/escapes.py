@@ -129,3 +129,13 @@ class ArticleEmailView:
 
     def subjects(self):
         return [article.title for article in self.get_queryset()]
+
+
+class Digest:
+    # A helper method called once, for this loop only: its queryset is this loop's.
+    def recent(self):
+        return Article.objects.filter(title__startswith="B")  # expect: missing-only
+
+    def send(self):
+        for article in self.recent():
+            print(article.title)
