@@ -411,3 +411,30 @@ describe("serializer-method-query: the advised annotation names the relation as 
     assert.match(messages[1], /runs Plan\.notes\.count\(\) .*annotate\(notes=Count\("note"\)\)/);
   });
 });
+
+describe("queryset-truthiness: a count compared with zero", () => {
+  const models = "from django.db import models\n\n\nclass Review(models.Model):\n    rating = models.IntegerField(db_index=True)\n";
+  it("is not taken for a second count of itself, and a real second count is the related place", async () => {
+    const views = [
+      "from .models import Review",
+      "",
+      "",
+      "def any_reviews(rating):",
+      "    reviews = Review.objects.filter(rating=rating)",
+      "    return reviews.count() > 0",
+      "",
+      "",
+      "def summary(rating):",
+      "    reviews = Review.objects.filter(rating=rating)",
+      '    return {"any": reviews.count() > 0, "n": reviews.count()}',
+      "",
+    ].join("\n");
+    const hints = await hintsFor({ "app/models.py": models, "app/views.py": views }, "app/views.py", "queryset-truthiness");
+    const [once, twice] = hints;
+    assert.match(once.message, /use reviews\.exists\(\)/);
+    assert.deepEqual(once.related, []);
+    assert.match(twice.message, /reviews\.count\(\) runs again in this function/);
+    assert.equal(twice.related.length, 1);
+    assert.deepEqual(twice.related[0].range.start, { line: 10, character: 45 });
+  });
+});

@@ -203,7 +203,8 @@ function countedAgain(ctx: RuleContext, name: SyntaxNode, at: SyntaxNode): Synta
   walk(scope, (n) => {
     if (n !== scope && (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda")) return false;
     if ((n.type === "assignment" || n.type === "augmented_assignment") && field(n, "left")?.type === "identifier" && nodeText(ctx.text, field(n, "left")!) === text) binds.push(n.start);
-    if (!other && n.type === "call" && !(n.start <= at.start && at.end <= n.end)) {
+    // Not the tested expression's own count (`qs.count() > 0`), nor a call around it.
+    if (!other && n.type === "call" && !(n.start <= at.start && at.end <= n.end) && !(at.start <= n.start && n.end <= at.end)) {
       const r = countReceiver(ctx, n);
       if (r && r.type === "identifier" && nodeText(ctx.text, r) === text) other = n;
     }

@@ -58,3 +58,13 @@ def rows_per_loop(request):
         if author.book_set.count():
             messages.info(request, author.name)
     return redirect("home")
+
+
+def named_then_compared(rating):
+    reviews = Review.objects.filter(rating=rating)
+    return reviews.count() > 0  # expect: queryset-truthiness
+
+
+def counted_twice(rating):
+    reviews = Review.objects.filter(rating=rating)
+    return {"any": reviews.count() > 0, "n": reviews.count()}  # expect: queryset-truthiness
