@@ -438,3 +438,16 @@ describe("queryset-truthiness: a count compared with zero", () => {
     assert.deepEqual(twice.related[0].range.start, { line: 10, character: 45 });
   });
 });
+
+describe("cache-page-candidate: a login required site-wide", () => {
+  const models = "from django.db import models\n\n\nclass Book(models.Model):\n    title = models.CharField(max_length=300)\n";
+  const views = "from django.http import JsonResponse\n\nfrom .models import Book\n\n\ndef titles(request):\n    return JsonResponse({\"titles\": list(Book.objects.values_list(\"title\", flat=True))})\n";
+  const urls = "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"titles/\", views.titles)]\n";
+  const at = async (middleware: string) =>
+    (await hintsFor({ "shop/models.py": models, "shop/views.py": views, "shop/urls.py": urls, "shop/settings.py": `MIDDLEWARE = [\n${middleware}]\n` }, "shop/views.py", "cache-page-candidate")).length;
+  it("is silent when MIDDLEWARE puts every view behind a login", async () => {
+    assert.equal(await at('    "django.contrib.sessions.middleware.SessionMiddleware",\n'), 1);
+    assert.equal(await at('    "django.contrib.auth.middleware.AuthenticationMiddleware",\n    "django.contrib.auth.middleware.LoginRequiredMiddleware",\n'), 0);
+    assert.equal(await at('    "dojo.middleware.LoginRequiredMiddleware",\n'), 0);
+  });
+});

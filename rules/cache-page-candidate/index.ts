@@ -108,6 +108,45 @@ function routingUncached(ctx: RuleContext, name: string, cls: boolean): "public"
   return routed ? "public" : "unrouted";
 }
 
+/**
+ * The settings put every view behind a login (Django 5.1's LoginRequiredMiddleware, or a project middleware named
+ * for it): no view is public, which is this rule's premise.
+ */
+function siteWideLogin(ctx: RuleContext): boolean {
+  const read = () => {
+    const files = ctx.project.filesMatching?.(/settings[^\\/]*\.py$|[\\/]settings[\\/][^\\/]*\.py$/) ?? [];
+    return files.some((f) => {
+      const m = /\bMIDDLEWARE\s*[+]?=\s*[\[(]([^\])]*)/.exec(ctx.project.textOf(f) ?? "");
+      return !!m && /["'][\w.]*Login\w*Middleware["']/i.test(m[1]);
+    });
+  };
+  return ctx.project.memo ? ctx.project.memo("cache-page:site-wide-login", read) : read();
+}
+
+/** The render functions, which take the request to build the template context; the public check reads the template. */
+const RENDERS = new Set(["render", "render_to_response", "TemplateResponse", "render_to_string"]);
+
+/**
+ * Does the body hand the request to a function (`get_findings(request)`, `helper(self.request)`)? What that reads
+ * on the request (its user, session, headers) is out of sight: the response may depend on who asks.
+ */
+function handsRequestOn(ctx: RuleContext, body: SyntaxNode): boolean {
+  const stack = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "call") {
+      const parts = callParts(ctx.text, n);
+      const fname = parts ? (dotted(ctx.text, parts.func) ?? "").replace(/^.*\./, "") : "";
+      if (parts && !RENDERS.has(fname) && [...parts.args, ...parts.kwargs.values()].some((a) => /^(self\.)?request$/.test(nodeText(ctx.text, a)))) return true;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return false;
+}
+
+/** A download (`Content-Disposition: attachment`), a redirect, a file or stream, or a status other than 200. */
+const NOT_A_PAGE = /Redirect|redirect\(|FileResponse|StreamingHttpResponse|\bstatus\s*=|Content-Disposition|\battachment\b/i;
+
 /** Does the view read the database at all? Caching a view that does no queries saves little. */
 function readsDatabase(ctx: RuleContext, text: string): boolean {
   return /\.objects\b|_default_manager|get_object_or_404|get_list_or_404|\.filter\(|\.all\(\)/.test(text);
@@ -130,7 +169,7 @@ function functionView(ctx: RuleContext, def: SyntaxNode): void {
   const decos = decorators(ctx, def);
   if (decos.some((d) => !SAFE_DECORATORS.test(d))) return;
   const bodyText = nodeText(ctx.text, body);
-  if (PERSONAL.test(bodyText) || WRITES.test(bodyText)) return;
+  if (PERSONAL.test(bodyText) || WRITES.test(bodyText) || handsRequestOn(ctx, body) || siteWideLogin(ctx)) return;
   // It must return a response, and every template it renders must be public.
   let responds = false;
   let publicTemplates = true;
@@ -155,7 +194,7 @@ function functionView(ctx: RuleContext, def: SyntaxNode): void {
   if (!responds || !publicTemplates) return;
   const viewName = nodeText(ctx.text, name);
   // Error handlers and non-200 responses: cache_page stores only 200 responses.
-  if (/^handler\d*/.test(viewName) || /\bstatus\s*=|Redirect|redirect\(|FileResponse|StreamingHttpResponse/.test(bodyText)) return;
+  if (/^handler\d*/.test(viewName) || NOT_A_PAGE.test(bodyText)) return;
   if (!readsDatabase(ctx, bodyText)) return;
   if (routing(ctx, viewName, false) !== "public") return;
   const edit = decoratorEdit(ctx, def, "cache_page(60 * 15)");
@@ -202,7 +241,7 @@ function classView(ctx: RuleContext, cls: SyntaxNode): void {
     if (/post|put|patch|delete/.test(v)) return;
   }
   const bodyText = nodeText(ctx.text, body);
-  if (PERSONAL.test(bodyText) || /\bself\.request\.user\b/.test(bodyText) || WRITES.test(bodyText)) return;
+  if (PERSONAL.test(bodyText) || /\bself\.request\.user\b/.test(bodyText) || WRITES.test(bodyText) || handsRequestOn(ctx, body) || siteWideLogin(ctx)) return;
   if (!isDrf) {
     const tplNode = attrs.get("template_name");
     let tname = tplNode ? stringValue(ctx.text, tplNode) : null;
@@ -217,7 +256,7 @@ function classView(ctx: RuleContext, cls: SyntaxNode): void {
     if (tname !== "" && !templateIsPublic(ctx, tname, new Set())) return;
     if (tname === "" && !/\b(render|HttpResponse|JsonResponse|TemplateResponse)\(/.test(bodyText)) return;
   }
-  if (/Redirect|redirect\(|FileResponse|StreamingHttpResponse|\bstatus\s*=/.test(bodyText)) return;
+  if (NOT_A_PAGE.test(bodyText)) return;
   if (!attrs.has("model") && !attrs.has("queryset") && !readsDatabase(ctx, bodyText)) return;
   if (routing(ctx, nodeText(ctx.text, name), true) !== "public") return;
   const edit = decoratorEdit(ctx, cls, 'method_decorator(cache_page(60 * 15), name="dispatch")');

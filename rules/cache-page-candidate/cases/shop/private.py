@@ -144,3 +144,19 @@ class GreetingView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["name"] = self.request.user.get_username()
         return context
+
+
+def visible_books(request):
+    return Book.objects.filter(owner=request.user)
+
+
+def my_catalog(request):
+    # The helper reads the request's user: the page differs per visitor.
+    return render(request, "shop/catalog.html", {"books": visible_books(request), "total": Book.objects.count()})
+
+
+def catalog_csv(request):
+    # A download, not a page.
+    response = HttpResponse("\n".join(b.title for b in Book.objects.all()), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="books.csv"'
+    return response

@@ -43,4 +43,6 @@ urlpatterns = [
     path("r36/", api.MyBookListAPI.as_view()),
     path("r37/", api.api_book_count),
     path("r38/", api.api_books),
+    path("r39/", private.my_catalog),
+    path("r40/", private.catalog_csv),
 ]
