@@ -9,6 +9,7 @@ function escapeRe(s: string): string {
 
 const within = (outer: SyntaxNode | undefined, n: SyntaxNode): boolean => !!outer && outer.start <= n.start && n.end <= outer.end;
 const CONDITIONAL = new Set(["lambda", "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"]);
+const IN_ORDER = new Set(["binary_operator", "comparison_operator", "boolean_operator", "argument_list", "call", "list", "tuple", "set", "dictionary", "pair", "expression_list", "concatenated_string", "string", "interpolation", "parenthesized_expression", "subscript", "attribute", "keyword_argument", "conditional_expression"]);
 const BINDS = new Set(["assignment", "augmented_assignment", "for_statement", "for_in_clause", "named_expression", "with_item", "as_pattern", "delete_statement", "global_statement", "nonlocal_statement"]);
 
 /** Is `r` evaluated, unconditionally, before `n` on every path from the function start to `n`? */
@@ -20,6 +21,9 @@ function evaluatedBefore(r: SyntaxNode, n: SyntaxNode, scope: SyntaxNode): boole
     // `x and obj.fk`: the right operand may not run; `a if obj.fk else b`: only the condition always runs.
     if (a.type === "boolean_operator" && !within(field(a, "left"), r)) return false;
     if (a.type === "conditional_expression" && !within(a.children[1], r)) return false;
+    // Both in one expression that evaluates its parts left to right: `str(ref.location) + str(ref.location.id)`,
+    // `f(obj.fk, obj.fk.pk)`, an f-string's parts.
+    if (within(a, n) && IN_ORDER.has(a.type)) return child.end <= n.start;
     if ((a.type === "if_statement" || a.type === "elif_clause" || a.type === "while_statement") && within(field(a, "condition"), r)) {
       // The condition ran before anything else of the statement.
       if (within(a, n)) return true;

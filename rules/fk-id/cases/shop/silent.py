@@ -48,3 +48,9 @@ def loaded_by_statement(request, pk):
     book = Book.objects.get(pk=pk)
     author = book.author
     return JsonResponse({"name": author.name, "author": book.author.pk})
+
+
+def loaded_earlier_in_the_expression(request, pk):
+    # str(book.author) loads the author first; the key read after it uses the cached row.
+    book = Book.objects.get(pk=pk)
+    return JsonResponse({"label": str(book.author) + ": " + str(book.author.id)})

@@ -43,3 +43,8 @@ def refreshed_after_the_read(request, pk):
     print(book.author)
     book.refresh_from_db()
     return JsonResponse({"author": book.author.pk})  # expect: fk-id
+
+
+def key_read_before_the_load(request, pk):
+    book = Book.objects.get(pk=pk)
+    return JsonResponse({"label": str(book.author.id) + ": " + str(book.editor)})  # expect: fk-id
