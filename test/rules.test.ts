@@ -346,8 +346,8 @@ describe("queryset-truthiness: a multi-line queryset", () => {
 });
 
 describe("queryset-in-loop: the advice for a count per iteration", () => {
+  const models = "from django.db import models\n\n\nclass Author(models.Model):\n    name = models.CharField(max_length=50)\n\n\nclass Book(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n";
   it("says annotate on the outer queryset only when the loop runs over one", async () => {
-    const models = "from django.db import models\n\n\nclass Author(models.Model):\n    name = models.CharField(max_length=50)\n\n\nclass Book(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n";
     const views = [
       "from .models import Author, Book",
       "",
@@ -366,6 +366,29 @@ describe("queryset-in-loop: the advice for a count per iteration", () => {
     const at = (line: number) => hints.find((h) => h.range.start.line === line)?.message ?? "(none)";
     assert.match(at(5), /use annotate\(Count\(\.\.\.\)\) on the outer queryset/);
     assert.match(at(10), /count every key at once before the loop/);
+  });
+
+  it("says prefetch on the outer queryset only when the loop runs over one", async () => {
+    const views = [
+      "from .models import Author, Book",
+      "",
+      "",
+      "def per_author():",
+      "    for author in Author.objects.all():",
+      "        if Book.objects.filter(author=author):",
+      "            print(author.name)",
+      "",
+      "",
+      "def per_name(names):",
+      "    for name in names:",
+      "        if Book.objects.filter(author__name=name):",
+      "            print(name)",
+      "",
+    ].join("\n");
+    const hints = await hintsFor({ "app/models.py": models, "app/views.py": views }, "app/views.py", "queryset-in-loop");
+    const at = (line: number) => hints.find((h) => h.range.start.line === line)?.message ?? "(none)";
+    assert.match(at(5), /prefetch_related\(\) the relation on the outer queryset/);
+    assert.match(at(11), /fetch the rows for every key at once before the loop with filter\(\.\.\.__in=\.\.\.\) and group them in a dict/);
   });
 });
 

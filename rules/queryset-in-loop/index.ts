@@ -381,6 +381,7 @@ function check(ctx: RuleContext): void {
           ? "count every key at once before the loop (values(key).annotate(n=Count(\"pk\")) over filter(key__in=...)) and read the counts from a dict"
           : "aggregate every key at once before the loop (values(key).annotate(...) over filter(key__in=...)) and read the results from a dict";
       }
+      if (!it && /^(iteration|list|bool|len)$/.test(method) && !q.related) advice = "fetch the rows for every key at once before the loop with filter(...__in=...) and group them in a dict";
       const fixes: OffsetFix[] = [];
       let message: string;
       if (q.invariant && !q.iteration && !volatile && bodyIsPure(ctx, outermost(q.loop))) {
