@@ -474,3 +474,31 @@ describe("cache-page-candidate: a login required site-wide", () => {
     assert.equal(await at('    "dojo.middleware.LoginRequiredMiddleware",\n'), 0);
   });
 });
+
+describe("n-plus-one in the admin: a column that reads a relation and then one of its relations", () => {
+  it("gives one hint, for the longer path, naming both loads", async () => {
+    const models = [
+      "from django.db import models",
+      "",
+      "",
+      "class Tournament(models.Model):",
+      "    name = models.CharField(max_length=50)",
+      "",
+      "",
+      "class Round(models.Model):",
+      "    tournament = models.ForeignKey(Tournament, on_delete=models.CASCADE)",
+      "",
+      "    def __str__(self):",
+      '        return f"{self.tournament.name} round"',
+      "",
+      "",
+      "class Event(models.Model):",
+      "    round = models.ForeignKey(Round, null=True, blank=True, on_delete=models.SET_NULL)",
+      "",
+    ].join("\n");
+    const admin = "from django.contrib import admin\n\nfrom .models import Event\n\n\n@admin.register(Event)\nclass EventAdmin(admin.ModelAdmin):\n    list_display = (\"round\",)\n";
+    const hints = await hintsFor({ "app/models.py": models, "app/admin.py": admin }, "app/admin.py", "n-plus-one");
+    assert.equal(hints.length, 1, hints.map((h) => h.message).join("\n"));
+    assert.match(hints[0].message, /reads round, then round\.tournament for every row \(round\), one query per row for each; add "round__tournament" to list_select_related/);
+  });
+});

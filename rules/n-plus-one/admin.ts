@@ -31,6 +31,8 @@ export interface AdminNeed {
    * non-null foreign keys among them. One list per admin, shared by its needs, complete before any is reported.
    */
   joins: string[];
+  /** Shorter paths the same column reads on the way (`round` for `round.tournament`), reported with this one. */
+  via?: string[];
 }
 
 function adminModel(ctx: RuleContext, c: ClassFact): Model | undefined {
@@ -186,11 +188,15 @@ export function checkAdmin(ctx: RuleContext, report: (n: AdminNeed) => void): vo
       }
     }
     const seen = new Set<string>();
+    // A column that reads `round` and then `round.tournament` (through Round.__str__) gets one hint, for the longer
+    // path, whose join covers both.
+    const extends_ = (o: AdminNeed, n: AdminNeed) => o !== n && n.single && o.single && o.column === n.column && o.path.length > n.path.length && n.path.every((p, i) => o.path[i] === p);
     for (const n of needs) {
       const key = n.path.join("__");
-      if (seen.has(key)) continue;
+      if (seen.has(key) || needs.some((o) => extends_(o, n))) continue;
       seen.add(key);
-      report(n);
+      const via = [...new Set(needs.filter((o) => extends_(n, o)).map((o) => o.path.join(".")))].sort((a, b) => a.length - b.length);
+      report(via.length ? { ...n, via } : n);
     }
   }
 }

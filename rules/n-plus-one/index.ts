@@ -118,7 +118,7 @@ function check(ctx: RuleContext): void {
     ctx.report({
       start: here ? n.read.start : n.at.start,
       end: here ? n.read.end : n.at.end,
-      message: `N+1: the ${n.model.name} changelist reads ${n.path.join(".")} for every row (${n.column}), one query per row; ${n.single ? `add "${lookup}" to list_select_related` : `override get_queryset() with prefetch_related("${lookup}")`}`,
+      message: `N+1: the ${n.model.name} changelist reads ${[...(n.via ?? []), n.path.join(".")].join(", then ")} for every row (${n.column}), one query per row${n.via ? " for each" : ""}; ${n.single ? `add "${lookup}" to list_select_related` : `override get_queryset() with prefetch_related("${lookup}")`}`,
       related: here ? [{ file: ctx.file, start: n.at.start, end: n.at.end, message: `${n.column} is a list_display column` }] : [{ file: n.read.file, start: n.read.start, end: n.read.end, message: n.read.what }],
       fixes,
     });

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.template.loader import render_to_string
 
-from .models import Author, Book, Review, Shelf
+from .models import Author, Book, Review, Shelf, Volume
 
 
 @admin.register(Book)
@@ -82,3 +82,11 @@ class JoinedShelfAdmin(admin.ModelAdmin):
 
 def owner_label(shelf):
     return f"{shelf.name} ({shelf.owner.name})"
+
+
+class VolumeAdmin(admin.ModelAdmin):
+    # The nullable series is loaded per row, then its publisher for Series.__str__: one hint, for series__publisher.
+    list_display = ("series",)  # expect: n-plus-one
+
+
+admin.site.register(Volume, VolumeAdmin)

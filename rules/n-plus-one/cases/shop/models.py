@@ -206,3 +206,14 @@ class Branch(models.Model):
         # self.publisher is read only inside a loop over something else: not a read of every save().
         for alias in self.name.split(","):
             print(alias, self.publisher.name)
+
+
+class Series(models.Model):
+    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE)
+
+    def __str__(self):
+        return f"{self.publisher.name} series"
+
+
+class Volume(models.Model):
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL)
