@@ -1,4 +1,5 @@
 import { importEdits } from "../../server/src/engine/fixes";
+import { settingsTexts } from "../../server/src/engine/functions";
 import { parseTemplate, type TNode } from "../../server/src/engine/templates";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, Rule, RuleContext } from "../../server/src/engine/rule";
@@ -114,9 +115,8 @@ function routingUncached(ctx: RuleContext, name: string, cls: boolean): "public"
  */
 function siteWideLogin(ctx: RuleContext): boolean {
   const read = () => {
-    const files = ctx.project.filesMatching?.(/settings[^\\/]*\.py$|[\\/]settings[\\/][^\\/]*\.py$/) ?? [];
-    return files.some((f) => {
-      const m = /\bMIDDLEWARE\s*[+]?=\s*[\[(]([^\])]*)/.exec(ctx.project.textOf(f) ?? "");
+    return settingsTexts(ctx).some((t) => {
+      const m = /\bMIDDLEWARE\s*[+]?=\s*[\[(]([^\])]*)/.exec(t);
       return !!m && /["'][\w.]*Login\w*Middleware["']/i.test(m[1]);
     });
   };

@@ -1,4 +1,5 @@
 import { importEdits } from "../../server/src/engine/fixes";
+import { settingsTexts } from "../../server/src/engine/functions";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { Model } from "../../server/src/engine/models";
@@ -96,8 +97,7 @@ function baseHandles(ctx: RuleContext, file: string, name: string, depth = 0): "
 
 function pageSizeSet(ctx: RuleContext): boolean {
   const read = () => {
-    const files = ctx.project.filesMatching?.(/settings[^\\/]*\.py$|[\\/]settings[\\/][^\\/]*\.py$/) ?? [];
-    return files.some((f) => /["']PAGE_SIZE["']\s*:\s*(?!None\b)\S/.test(ctx.project.textOf(f) ?? ""));
+    return settingsTexts(ctx).some((t) => /["']PAGE_SIZE["']\s*:\s*(?!None\b)\S/.test(t));
   };
   return ctx.project.memo ? ctx.project.memo("unpaginated-list:page-size", read) : read();
 }
@@ -111,9 +111,8 @@ function pageSizeSet(ctx: RuleContext): boolean {
 function defaultPagesByDefault(ctx: RuleContext): boolean {
   const read = () => {
     if (pageSizeSet(ctx)) return true;
-    const files = ctx.project.filesMatching?.(/settings[^\\/]*\.py$|[\\/]settings[\\/][^\\/]*\.py$/) ?? [];
-    for (const f of files) {
-      const m = /["']DEFAULT_PAGINATION_CLASS["']\s*:\s*["']([\w.]+)["']/.exec(ctx.project.textOf(f) ?? "");
+    for (const t of settingsTexts(ctx)) {
+      const m = /["']DEFAULT_PAGINATION_CLASS["']\s*:\s*["']([\w.]+)["']/.exec(t);
       const name = m?.[1].split(".").pop();
       if (!name) continue;
       const sized = ctx.index.classes(name).some((c) => c.assigns.some((a) => {

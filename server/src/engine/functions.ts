@@ -90,3 +90,11 @@ export function moduleFile(ctx: RuleContext, mod: string): string | null {
   };
   return ctx.project.memo ? ctx.project.memo(`module-file:${mod}`, locate) : locate();
 }
+
+/** Settings modules: `settings.py`, `settings_prod.py`, and the modules of a `settings/` package. */
+const SETTINGS_FILE = /settings[^\\/]*\.py$|[\\/]settings[\\/][^\\/]*\.py$/;
+
+/** The text of each settings module of the project, for rules that read a setting the index does not keep. */
+export function settingsTexts(ctx: RuleContext): string[] {
+  return (ctx.project.filesMatching?.(SETTINGS_FILE) ?? []).map((f) => ctx.project.textOf(f) ?? "");
+}
