@@ -473,6 +473,14 @@ describe("cache-page-candidate: a login required site-wide", () => {
     assert.equal(await at('    "django.contrib.auth.middleware.AuthenticationMiddleware",\n    "django.contrib.auth.middleware.LoginRequiredMiddleware",\n'), 0);
     assert.equal(await at('    "dojo.middleware.LoginRequiredMiddleware",\n'), 0);
   });
+
+  it("finds the middleware where the settings build the list elsewhere, and not in a comment", async () => {
+    const settings = (line: string) => `BASE_MIDDLEWARE = [\n    "django.contrib.sessions.middleware.SessionMiddleware",\n${line}]\nMIDDLEWARE = BASE_MIDDLEWARE\nMIDDLEWARE = [m for m in MIDDLEWARE if m != "x.Other"]\n`;
+    const n = async (line: string) =>
+      (await hintsFor({ "shop/models.py": models, "shop/views.py": views, "shop/urls.py": urls, "shop/settings.py": settings(line) }, "shop/views.py", "cache-page-candidate")).length;
+    assert.equal(await n('    "dojo.middleware.LoginRequiredMiddleware",\n'), 0);
+    assert.equal(await n('    # "dojo.middleware.LoginRequiredMiddleware",\n'), 1);
+  });
 });
 
 describe("n-plus-one in the admin: a column that reads a relation and then one of its relations", () => {

@@ -111,15 +111,11 @@ function routingUncached(ctx: RuleContext, name: string, cls: boolean): "public"
 
 /**
  * The settings put every view behind a login (Django 5.1's LoginRequiredMiddleware, or a project middleware named
- * for it): no view is public, which is this rule's premise.
+ * for it): no view is public, which is this rule's premise. Settings build MIDDLEWARE in many ways (another list
+ * assigned to it, `+=`, `insert()`), so any mention of such a middleware outside a comment counts.
  */
 function siteWideLogin(ctx: RuleContext): boolean {
-  const read = () => {
-    return settingsTexts(ctx).some((t) => {
-      const m = /\bMIDDLEWARE\s*[+]?=\s*[\[(]([^\])]*)/.exec(t);
-      return !!m && /["'][\w.]*Login\w*Middleware["']/i.test(m[1]);
-    });
-  };
+  const read = () => settingsTexts(ctx).some((t) => /["'][\w.]*Login\w*Middleware["']/i.test(t.replace(/^[ \t]*#.*$/gm, "")));
   return ctx.project.memo ? ctx.project.memo("cache-page:site-wide-login", read) : read();
 }
 
