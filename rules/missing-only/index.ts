@@ -42,37 +42,33 @@ function check(ctx: RuleContext): void {
 }
 
 /**
- * Does the offset lie in a class body outside any function: a class attribute (`queryset = X.objects.all()` on a
- * view), which every action and method of the class shares?
+ * Where the queryset is built, for the two places shared beyond the loop: a class attribute (a class body outside
+ * any function: `queryset = X.objects.all()` on a view, which every action and method of the class shares), and
+ * the method (a def right in a class body) that holds the offset.
  */
-function inClassAttribute(ctx: RuleContext, offset: number): boolean {
+function placeOf(ctx: RuleContext, offset: number): { classAttribute: boolean; method: SyntaxNode | null } {
+  let n = ctx.syntax.root;
   let inClass = false;
-  let n = ctx.syntax.root;
-  for (;;) {
-    const next = n.children.find((c) => c.start <= offset && offset < c.end);
-    if (!next) return inClass;
-    if (next.type === "function_definition" || next.type === "lambda") return false;
-    if (next.type === "class_definition") inClass = true;
-    n = next;
-  }
-}
-
-/**
- * Is the offset in another method than the one holding `loop`, one that others call too: `get_queryset()` (the
- * framework and base classes call it), or a method this file calls more than once?
- */
-function inOtherMethod(ctx: RuleContext, offset: number, loop: SyntaxNode): boolean {
-  let n = ctx.syntax.root;
+  let inFunction = false;
   let method: SyntaxNode | null = null;
   let scope = n.type;
   for (;;) {
     const next = n.children.find((c) => c.start <= offset && offset < c.end);
     if (!next) break;
-    // A def whose nearest enclosing scope is a class body.
     if (next.type === "function_definition" && scope === "class_definition") method = next;
+    if (next.type === "function_definition" || next.type === "lambda") inFunction = true;
+    if (next.type === "class_definition") inClass = true;
     if (next.type === "function_definition" || next.type === "class_definition" || next.type === "lambda") scope = next.type;
     n = next;
   }
+  return { classAttribute: inClass && !inFunction, method };
+}
+
+/**
+ * Is `method` another one than the one holding `loop`, one that others call too: `get_queryset()` (the framework
+ * and base classes call it), or a method this file calls more than once?
+ */
+function sharedOtherMethod(ctx: RuleContext, method: SyntaxNode | null, loop: SyntaxNode): boolean {
   if (!method || (method.start <= loop.start && loop.end <= method.end)) return false;
   const name = nodeText(ctx.text, field(method, "name") ?? method);
   if (name === "get_queryset") return true;
@@ -89,10 +85,11 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   if (!it.reads.size || queryVarEscapes(ctx, it)) return;
   // A view's class-level queryset serves every action (list, detail, edit): narrowing it for one loop would defer
   // columns the others read.
-  if (inClassAttribute(ctx, origin.start)) return;
+  const place = placeOf(ctx, origin.start);
+  if (place.classAttribute) return;
   // Nor does a shared method that builds it for the loop of another (`self.get_queryset()`): the framework, base
   // classes and the class's other methods call it too, and read other columns.
-  if (inOtherMethod(ctx, origin.start, it.loop.node)) return;
+  if (sharedOtherMethod(ctx, place.method, it.loop.node)) return;
   const model = qs.model;
   if (!model.complete) return;
   const concrete = ctx.index.concreteFields(model).filter((f) => !f.primaryKey);
