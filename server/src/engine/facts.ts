@@ -88,7 +88,7 @@ export interface MetaFact {
   unmanaged?: boolean;
   appLabel?: string;
   ordering?: string[];
-  /** Leading fields of indexes, unique_together and UniqueConstraints. */
+  /** Leading fields of indexes, unique_together and UniqueConstraints, and the columns of partial indexes' conditions. */
   indexed: string[][];
   defaultManagerName?: string;
   /** Serializer / form Meta: model = X, fields = [...] or "__all__", depth = N. */
@@ -311,6 +311,10 @@ function metaFact(text: string, body: SyntaxNode): MetaFact {
             // Index(F("x"), ...) or expressions: the leading column is not known.
             meta.indexed.push(["?"]);
           }
+          // A partial index (`condition=Q(status="P")`) narrows to the rows a filter on its condition's columns
+          // asks for: those columns count as served (the value compared is not kept; when unsure, stay silent).
+          const cond = parts.kwargs.get("condition");
+          if (cond) for (const [k] of conditionKwargs(text, item, "condition")) meta.indexed.push([k.split("__")[0]]);
         }
         break;
       }
@@ -783,21 +787,40 @@ function chainKeys(text: string, call: SyntaxNode): string[] {
   return keys;
 }
 
-/** The keyword arguments of a filter call and of the Q(...) objects among its positional arguments. */
-function conditionKwargs(text: string, call: SyntaxNode): [string, SyntaxNode][] {
+/**
+ * The keyword arguments of a filter call and of the Q(...) objects among its positional arguments; with `only`, the
+ * Q(...) objects of that keyword argument (an index's `condition=`).
+ */
+function conditionKwargs(text: string, call: SyntaxNode, only?: string): [string, SyntaxNode][] {
   const parts = callParts(text, call);
   if (!parts) return [];
-  const out = [...parts.kwargs.entries()].filter(([k]) => k !== "defaults" && k !== "create_defaults");
-  const stack = [...parts.args];
+  const out = only ? [] : [...parts.kwargs.entries()].filter(([k]) => k !== "defaults" && k !== "create_defaults");
+  const stack = only ? [parts.kwargs.get(only)!].filter(Boolean) : [...parts.args];
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "")) {
       const q = callParts(text, n);
       if (q) out.push(...q.kwargs.entries());
     }
+    // `Q(a=1) and Q(b=2)` is Python's `and`, not `&`: a Q with conditions is truthy, so only the right one reaches
+    // the query (and only the left one of `or`).
+    const q = n.type === "boolean_operator" ? booleanOperand(text, n) : undefined;
+    if (q) {
+      stack.push(q);
+      continue;
+    }
     for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
   return out;
+}
+
+/** The operand `Q(...) and Q(...)` / `Q(...) or Q(...)` evaluates to when both are Q objects with conditions. */
+function booleanOperand(text: string, n: SyntaxNode): SyntaxNode | undefined {
+  const [a, b] = [field(n, "left"), field(n, "right")];
+  const isQ = (x: SyntaxNode | undefined) => x?.type === "call" && /(^|\.)Q$/.test(dotted(text, field(x, "function")) ?? "") && (callParts(text, x)?.kwargs.size ?? 0) > 0;
+  if (!a || !b || !isQ(a) || !isQ(b)) return undefined;
+  const op = text.slice(a.end, b.start).trim();
+  return op === "and" ? b : op === "or" ? a : undefined;
 }
 
 /** Keys compared with a literal True or False, and that literal. */

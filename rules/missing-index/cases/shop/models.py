@@ -200,3 +200,16 @@ class Unit(models.Model):
 
     name = models.CharField(max_length=20)
     position = models.IntegerField()
+
+
+class Notice(models.Model):
+    """A partial index narrows to the rows with the status a task filters on: status is served."""
+
+    status = models.CharField(max_length=1, default="N")
+    sent = models.DateTimeField(null=True)
+    owner = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=10)
+    topic = models.CharField(max_length=50)  # expect: missing-index
+
+    class Meta:
+        indexes = [models.Index(fields=["sent"], condition=models.Q(status="P"))]

@@ -185,3 +185,15 @@ def unit_named(name):
     from .models import Unit
 
     return Unit.objects.filter(name=name).first(), list(Unit.objects.order_by("position")[:10])
+
+
+from .models import Notice  # noqa: E402
+
+
+def pending_notices():
+    return list(Notice.objects.filter(status="P").order_by("sent"))
+
+
+def notices_by_topic(owner, kind, topic):
+    # Python's `and` between two Q objects is the second one: only `topic` reaches the query.
+    return Notice.objects.filter(Q(kind=kind) and Q(topic=topic)).first()
