@@ -537,6 +537,15 @@ const SUPER_LIST = /\bsuper\([^)]*\)\s*\.\s*list\s*\(/;
  * serializer nor super().list() renders its rows some other way (nautobot's HTML viewsets draw a table and keep
  * serializer_class for CSV import): the serializer's fields are not read per row.
  */
+const JOINS = /\.\s*(?:select_related|prefetch_related)\s*\(/;
+
+/** The source of a method a class of the workspace defines ("" when unknown). */
+function methodText(ctx: RuleContext, l: Linear, name: string): string {
+  const m = l.fact?.methods.find((x) => x.name === name);
+  if (!l.fact || !m) return "";
+  return (l.fact.file === ctx.file ? ctx.text : ctx.project.textOf(l.fact.file) ?? "").slice(m.start, m.end);
+}
+
 function listSerializes(ctx: RuleContext, line: Linear[], from = 0, depth = 0): boolean {
   for (let i = from; i < line.length; i++) {
     const l = line[i];
@@ -544,9 +553,8 @@ function listSerializes(ctx: RuleContext, line: Linear[], from = 0, depth = 0): 
       if (DRF_LIST.test(lastPart(l.name))) return true;
       continue;
     }
-    const m = l.fact.methods.find((x) => x.name === "list");
-    if (!m) continue;
-    const text = (l.fact.file === ctx.file ? ctx.text : ctx.project.textOf(l.fact.file) ?? "").slice(m.start, m.end);
+    if (!l.fact.methods.some((x) => x.name === "list")) continue;
+    const text = methodText(ctx, l, "list");
     if (!text || SERIALIZES.test(text)) return true;
     return depth < 6 && SUPER_LIST.test(text) && listSerializes(ctx, line, i + 1, depth + 1);
   }
@@ -565,6 +573,10 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
   if (!line || !line.some((l) => LIST_VIEWS.test(lastPart(l.name)))) return;
   const ser = listSerializer(ctx, cls, line);
   if (!ser || !listSerializes(ctx, line)) return;
+  // DRF's list() serializes filter_queryset(get_queryset()): a filter_queryset() of the project's that joins or
+  // prefetches may load what the serializer reads. What it adds is not followed: stay silent.
+  const fq = definer(line, "filter_queryset");
+  if (fq >= 0 && JOINS.test(methodText(ctx, line[fq], "filter_queryset"))) return;
   // The rows: the first get_queryset() along the classes, on the first queryset along them (DRF's get_queryset()
   // is self.queryset.all()). Only a view that sets the queryset itself is reported; it is where the fix goes.
   const gq = definer(line, "get_queryset");

@@ -111,3 +111,34 @@ class PublishedSharedBookViewSet(SharedBookViewSet):
     # Built on the base's queryset: the fix there reaches this view too.
     def get_queryset(self):
         return super().get_queryset().filter(published__isnull=False)
+
+
+class FilterJoinMixin:
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return queryset.select_related("author")
+
+
+class FilterJoinedBookViewSet(FilterJoinMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    # DRF's list() serializes filter_queryset(get_queryset()): the mixin's filter_queryset() joins author.
+    serializer_class = BookLinkSerializer
+
+    def get_queryset(self):
+        return Book.objects.filter(published__isnull=False)
+
+
+class OwnFilterBookViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Book.objects.all()
+    serializer_class = BookLinkSerializer
+
+    def filter_queryset(self, queryset):
+        return queryset.filter(title__icontains=self.request.query_params.get("q", "")).prefetch_related("author")
+
+
+class FilterOnlyBookViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    # A filter_queryset() that only filters joins nothing.
+    queryset = Book.objects.all()  # expect: n-plus-one
+    serializer_class = BookLinkSerializer
+
+    def filter_queryset(self, queryset):
+        return queryset.filter(title__icontains="x")
