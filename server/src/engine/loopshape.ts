@@ -11,6 +11,19 @@ interface Ctx {
   text: string;
   syntax: Syntax;
   flow?(): FileFlow;
+  file?: string;
+  index?: { resolveClass(file: string, name: string): { file: string; bases: string[] } | undefined };
+}
+
+/** The bases that make a class an enumeration: iterating it gives its few members. */
+const ENUM_BASES = /^(?:Enum|IntEnum|StrEnum|Flag|IntFlag|Choices|TextChoices|IntegerChoices)$/;
+
+/** `name` (as seen from the file) is an enum.Enum or a Django Choices class of the workspace, or one of those bases. */
+function enumClass(ctx: Ctx, name: string, depth = 0): boolean {
+  if (!ctx.index || !ctx.file || depth > 6) return false;
+  const c = ctx.index.resolveClass(ctx.file, name);
+  if (!c) return false;
+  return c.bases.some((b) => ENUM_BASES.test(b.split(".").pop()!) || enumClass({ ...ctx, file: c.file }, b, depth + 1));
 }
 
 /** `settings`, `conf.settings`, `django.conf.settings`: Django's settings object. */
@@ -154,6 +167,7 @@ export function fixedCollection(ctx: Ctx, expr: SyntaxNode, depth = 0, seen: Set
       const obj = field(expr, "object");
       if (!attr || !obj) return false;
       if (allCaps(nodeText(ctx.text, attr))) return true;
+      if (/^[A-Z]/.test(nodeText(ctx.text, attr)) && enumClass(ctx, nodeText(ctx.text, expr).replace(/\s+/g, ""))) return true;
       // settings.X, django.conf.settings.X
       return (obj.type === "identifier" || obj.type === "attribute") && SETTINGS.test(nodeText(ctx.text, obj).replace(/\s+/g, ""));
     }
@@ -213,7 +227,9 @@ function fixedName(ctx: Ctx, id: SyntaxNode, depth: number, seen: Set<string>): 
   // constant (ALL_CAPS, imported or not) unless this module binds it to a queryset.
   const bs = bindings(ctx, ctx.syntax.root, name);
   if (bs && bs.length && fixedBindings(ctx.syntax.root, bs)) return true;
-  return allCaps(name) && !(bs ?? []).some((b) => !b.value || QUERY_TEXT.test(nodeText(ctx.text, b.value)));
+  if (allCaps(name)) return !(bs ?? []).some((b) => !b.value || QUERY_TEXT.test(nodeText(ctx.text, b.value)));
+  // An enumeration (`for role in OrgRole`): its members, fixed by the code.
+  return /^[A-Z]/.test(name) && !bs?.length && enumClass(ctx, name);
 }
 
 /** A for loop or comprehension whose every iterable is a fixed collection (see fixedCollection). */

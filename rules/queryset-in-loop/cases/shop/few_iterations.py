@@ -1,6 +1,8 @@
 from django.conf import settings
 
+from . import models
 from .models import Author, Book, Review
+from .roles import Level, Role
 
 COLUMNS = {"title", "isbn"}
 kinds = ("draft", "published")
@@ -85,3 +87,22 @@ def a_constant_loop_inside_rows():
     for book in Book.objects.all():
         for rating in (4, 5):
             print(Review.objects.filter(book=book, rating=rating).count())  # expect: queryset-in-loop
+
+
+def first_author_by_role():
+    # An enumeration's members are fixed by the code: three queries at most, whatever the data.
+    for role in Role:
+        if author := Author.objects.filter(name=role.value).first():
+            return author
+    for level in Level:
+        print(Book.objects.filter(title=level.value).count())
+    for shelf in models.Shelf:
+        print(Book.objects.filter(title=shelf).count())
+    return None
+
+
+def per_reviewer_rank(reviewers):
+    # A plain class is not an enumeration: iterating it is an error at run time, and a name
+    # that is not a class is data.
+    for rank in reviewers:
+        print(Book.objects.filter(title=rank).count())  # expect: queryset-in-loop

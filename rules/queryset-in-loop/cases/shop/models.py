@@ -39,3 +39,8 @@ class Note(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     objects = NoteQuerySet.as_manager()
+
+
+class Shelf(models.TextChoices):
+    FRONT = "F", "Front"
+    BACK = "B", "Back"
