@@ -510,3 +510,27 @@ describe("n-plus-one in the admin: a column that reads a relation and then one o
     assert.match(hints[0].message, /reads round, then round\.tournament for every row \(round\), one query per row for each; add "round__tournament" to list_select_related/);
   });
 });
+
+describe("slow-call-in-view: an HTTP call whose answer the view uses", () => {
+  const views = [
+    "import requests",
+    "from django.http import HttpResponse, JsonResponse",
+    "",
+    "",
+    "def notify(request):",
+    '    requests.post("https://hooks.example.com/x", json={"u": request.user.pk}, timeout=5)',
+    '    return HttpResponse("ok")',
+    "",
+    "",
+    "def profile(request):",
+    '    me = requests.get("https://auth.example.com/me")',
+    "    return JsonResponse(me.json())",
+    "",
+  ].join("\n");
+  it("asks for a task when only the call matters, and for a timeout when the view needs the answer", async () => {
+    const hints = await hintsFor({ "shop/views.py": views }, "shop/views.py", "slow-call-in-view");
+    assert.equal(hints.length, 2);
+    assert.match(hints[0].message, /requests\.post\(\) waits on a remote HTTP service.*move it to a background task/);
+    assert.match(hints[1].message, /requests\.get\(\) has no timeout, and the view needs its answer, so it cannot move to a background task; pass timeout=/);
+  });
+});

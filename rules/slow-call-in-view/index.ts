@@ -54,10 +54,14 @@ function qualified(imports: Map<string, string>, d: string | null): string | nul
 interface Slow {
   what: string;
   cost: string;
+  /** An HTTP call: when the view needs its answer it cannot move to a task (see `report`). */
+  http?: true;
+  /** The call has a timeout by default (httpx: 5 seconds). */
+  bounded?: true;
 }
 
 const MAIL = { cost: "waits on the mail server (SMTP) while the user waits" };
-const HTTP = { cost: "waits on a remote HTTP service, with no bound but its timeout" };
+const HTTP = { cost: "waits on a remote HTTP service, with no bound but its timeout", http: true } as const;
 const PDF = { cost: "renders a document on the request thread, often for seconds" };
 
 const FUNCTIONS: Record<string, Slow> = {
@@ -86,7 +90,7 @@ const SLOW_OBJECTS: Record<string, { methods: RegExp } & Slow> = {
   "openpyxl.Workbook": { methods: /^save$/, what: "openpyxl Workbook.save()", ...PDF },
   "requests.Session": { methods: HTTP_METHODS, what: "a requests session call", ...HTTP },
   "requests.sessions.Session": { methods: HTTP_METHODS, what: "a requests session call", ...HTTP },
-  "httpx.Client": { methods: HTTP_METHODS, what: "an httpx client call", ...HTTP },
+  "httpx.Client": { methods: HTTP_METHODS, what: "an httpx client call", ...HTTP, bounded: true },
   "urllib3.PoolManager": { methods: /^(request|urlopen|request_encode_url|request_encode_body)$/, what: "a urllib3 PoolManager request", ...HTTP },
 };
 
@@ -97,7 +101,7 @@ function slowFunction(imports: Map<string, string>, call: SyntaxNode, ctx: RuleC
   if (!q) return null;
   if (FUNCTIONS[q]) return FUNCTIONS[q];
   const m = /^(requests|httpx)\.(\w+)$/.exec(q);
-  if (m && HTTP_METHODS.test(m[2])) return { what: `${m[1]}.${m[2]}()`, ...HTTP };
+  if (m && HTTP_METHODS.test(m[2])) return { what: `${m[1]}.${m[2]}()`, ...HTTP, ...(m[1] === "httpx" ? { bounded: true as const } : {}) };
   return null;
 }
 
@@ -162,15 +166,61 @@ function slowCalls(ctx: RuleContext, imports: Map<string, string>, body: SyntaxN
 const VIEW_BASES = /^(\w*View|\w*APIView|\w*ViewSet|\w*ViewSetMixin)$/;
 const SERIALIZER_BASES = /^\w*Serializer$/;
 
+/**
+ * Whether the function goes on to use the call's answer: anything but a statement of its own, `.raise_for_status()`
+ * on it, or a name assigned from it and read only that way (or never).
+ */
+function answerUsed(ctx: RuleContext, call: SyntaxNode, def: SyntaxNode): boolean {
+  let n = call;
+  while (n.parent?.type === "await" || n.parent?.type === "parenthesized_expression") n = n.parent;
+  const p = n.parent;
+  if (!p || p.type === "expression_statement") return false;
+  if (raisesOnly(ctx, n)) return false;
+  if (p.type !== "assignment" || field(p, "right") !== n) return true;
+  const left = field(p, "left");
+  if (left?.type !== "identifier") return true;
+  const name = nodeText(ctx.text, left);
+  const stack = [field(def, "body")!];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.type === "identifier" && x.start >= call.end && nodeText(ctx.text, x) === name) {
+      const a = x.parent;
+      if (a?.type === "assignment" && field(a, "left") === x) continue;
+      if (!raisesOnly(ctx, x)) return true;
+    }
+    for (const c of x.children) stack.push(c);
+  }
+  return false;
+}
+
+/** `x.raise_for_status()` as a statement of its own: only a failure reaches the caller. */
+function raisesOnly(ctx: RuleContext, x: SyntaxNode): boolean {
+  const attr = x.parent;
+  if (attr?.type !== "attribute" || field(attr, "object") !== x || nodeText(ctx.text, field(attr, "attribute") ?? attr) !== "raise_for_status") return false;
+  return attr.parent?.type === "call" && attr.parent.parent?.type === "expression_statement";
+}
+
+/** The call bounds its wait: a `timeout=` argument (or `**kwargs`, which may hold one), urlopen's third argument. */
+function hasTimeout(ctx: RuleContext, call: SyntaxNode, slow: Slow): boolean {
+  if (slow.bounded) return true;
+  const parts = callParts(ctx.text, call);
+  if (!parts) return true;
+  if (parts.kwargs.has("timeout") || parts.splat) return true;
+  return slow.what === "urlopen()" && parts.args.length >= 3;
+}
+
 function report(ctx: RuleContext, imports: Map<string, string>, def: SyntaxNode, where: string): void {
   const body = field(def, "body");
   if (!body) return;
   for (const { node, slow } of slowCalls(ctx, imports, body, def)) {
-    ctx.report({
-      start: node.start,
-      end: node.end,
-      message: `Slow call in ${where}: ${slow.what} ${slow.cost}; move it to a background task (e.g. a Celery task started with .delay() inside transaction.on_commit)`,
-    });
+    let message = `Slow call in ${where}: ${slow.what} ${slow.cost}; move it to a background task (e.g. a Celery task started with .delay() inside transaction.on_commit)`;
+    // The view builds its answer from the remote one (an OAuth handshake, a check before a delete): no task can
+    // take the call. What is left to say is only that it must not wait forever.
+    if (slow.http && answerUsed(ctx, node, def)) {
+      if (hasTimeout(ctx, node, slow)) continue;
+      message = `Slow call in ${where}: ${slow.what} has no timeout, and the view needs its answer, so it cannot move to a background task; pass timeout= (a few seconds) so a hung service cannot hold the worker and the user's request`;
+    }
+    ctx.report({ start: node.start, end: node.end, message });
   }
 }
 

@@ -1,3 +1,4 @@
+import httpx
 import requests
 import urllib.request
 from django.core import mail
@@ -28,9 +29,25 @@ def welcome(request):
 
 
 def rates(request):
-    r = requests.get("https://api.example.com/rates", timeout=5)  # expect: slow-call-in-view
+    # The view answers with the remote answer: no task can take these calls. With a timeout, nothing to say;
+    # without one, the hint asks for it.
+    r = requests.get("https://api.example.com/rates", timeout=5)
     body = urllib.request.urlopen("https://example.com").read()  # expect: slow-call-in-view
-    return JsonResponse({"rates": r.json(), "size": len(body)})
+    data = requests.get("https://api.example.com/more").json()  # expect: slow-call-in-view
+    return JsonResponse({"rates": r.json(), "size": len(body), "more": data})
+
+
+def ping_partner(request):
+    # Only a failure reaches the view: the call can move to a task.
+    resp = requests.post("https://partner.example.com/ping", json={"user": request.user.pk}, timeout=5)  # expect: slow-call-in-view
+    resp.raise_for_status()
+    return HttpResponse("ok")
+
+
+def handshake(request, opts):
+    token = httpx.post("https://auth.example.com/token", data=request.POST).json()["token"]
+    user = requests.get("https://auth.example.com/me", headers={"token": token}, **opts).json()
+    return JsonResponse(user)
 
 
 def invoice(request, pk):
