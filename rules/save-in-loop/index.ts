@@ -283,6 +283,9 @@ function check(ctx: RuleContext): void {
     let message: string | null = null;
     // `self.tasks += 1; self.save(update_fields=["tasks"])` per item: bulk_update() of one object makes no sense.
     const same = method === "save" && sameObjectEachTime(ctx, recvNode, loop);
+    // The same row stamped with the time, saved at most every so often, or holding a progress count: a heartbeat or
+    // a progress record that another process reads while the loop runs. Saving it once after the loop defeats it.
+    if (same && (throttled(ctx, n, loop) || statusWrite(ctx, recvNode, n, loop))) return;
     const saveOnce = (m: string | undefined) => `${m ?? recvText}.${mc.method}() in a loop saves the same ${m ? `${m} (${recvText})` : "object"} on every iteration, one UPDATE each; save it once, after the loop (or before it, with the values computed first)`;
     if (v?.k === "inst" && INSTANCE_WRITES.has(mc.method)) {
       const m = v.model.name;
@@ -370,6 +373,77 @@ function sameObjectEachTime(ctx: RuleContext, recv: SyntaxNode, loop: LoopCtx): 
     if (rebound) return false;
   }
   return true;
+}
+
+/** A clock read: `now()`, `timezone.now()`, `datetime.now()`, `time.time()`, `time.monotonic()`. */
+const CLOCK = /(?:^|\.)(?:now|utcnow|time|monotonic|perf_counter)\(\s*\)$/;
+const isClock = (ctx: RuleContext, n: SyntaxNode | undefined): boolean => n?.type === "call" && CLOCK.test(nodeText(ctx.text, n).replace(/\s+/g, ""));
+
+/**
+ * The write sits under an `if` that compares with the clock (`if now() - export.modified_on > timedelta(minutes=3)`,
+ * `if commit_time < now()` with `commit_time` assigned from the clock): it runs at most every so often.
+ */
+function throttled(ctx: RuleContext, write: SyntaxNode, loop: LoopCtx): boolean {
+  const fnNode = enclosingFunction(write);
+  const clockNames = new Set<string>();
+  if (fnNode) walk(fnNode, (x) => {
+    if (x.type === "assignment" && field(x, "left")?.type === "identifier") {
+      const right = field(x, "right")!;
+      let timed = false;
+      walk(right, (y) => {
+        if (isClock(ctx, y)) timed = true;
+        return !timed;
+      });
+      if (timed) clockNames.add(nodeText(ctx.text, field(x, "left")!));
+    }
+    return true;
+  });
+  for (let p = write.parent; p && p !== loop.node; p = p.parent) {
+    if (p.type !== "if_statement" && p.type !== "elif_clause") continue;
+    const cond = field(p, "condition");
+    if (!cond || !within(write, field(p, "consequence") ?? p)) continue;
+    let timed = false;
+    walk(cond, (y) => {
+      if (isClock(ctx, y) || (y.type === "identifier" && clockNames.has(nodeText(ctx.text, y)))) timed = true;
+      return !timed;
+    });
+    if (timed) return true;
+  }
+  return false;
+}
+
+/** Attribute names of a progress record. */
+const PROGRESS = /progress|percent|heartbeat|processed|completed|done_count|alive/i;
+
+/**
+ * Every attribute the loop sets on the saved object before the save is a time stamp from the clock
+ * (`export.modified_on = timezone.now()`) or a progress count (`job.progress_current = done`), and there is one.
+ */
+function statusWrite(ctx: RuleContext, recv: SyntaxNode, write: SyntaxNode, loop: LoopCtx): boolean {
+  const name = nodeText(ctx.text, recv);
+  let sets = 0;
+  let other = false;
+  walk(loop.node, (x) => {
+    if (other || x.start >= write.start) return false;
+    if (x.type === "function_definition" || x.type === "lambda" || x.type === "class_definition") return false;
+    if (x.type === "assignment" || x.type === "augmented_assignment") {
+      const left = field(x, "left");
+      const obj = left?.type === "attribute" ? field(left, "object") : undefined;
+      if (obj?.type === "identifier" && nodeText(ctx.text, obj) === name) {
+        sets++;
+        const attr = nodeText(ctx.text, field(left!, "attribute") ?? left!);
+        if (!(x.type === "assignment" && isClock(ctx, field(x, "right"))) && !PROGRESS.test(attr)) other = true;
+      }
+    }
+    return true;
+  });
+  return sets > 0 && !other;
+}
+
+function enclosingFunction(n: SyntaxNode): SyntaxNode | null {
+  let p = n.parent;
+  while (p && p.type !== "function_definition") p = p.parent;
+  return p;
 }
 
 export const rule: Rule = {

@@ -97,3 +97,9 @@ class Attachment(FileCleanupMixin, models.Model):
     attachment = models.FileField()
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="attachments")
     private = models.BooleanField(default=False)
+
+
+class Export(models.Model):
+    modified_on = models.DateTimeField(auto_now=True)
+    progress_current = models.IntegerField(default=0)
+    result = models.IntegerField(default=0)
