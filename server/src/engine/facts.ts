@@ -3,7 +3,7 @@
  * Extracted from one parse, kept as plain data so trees can be freed and facts cached by content.
  */
 import type { Syntax, SyntaxNode } from "./parser";
-import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue } from "./syntax";
+import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue, walk } from "./syntax";
 
 /** One link of a queryset chain: `.select_related("a", "b")`, `.prefetch_related(Prefetch(...))`, ... */
 export interface ChainOp {
@@ -79,6 +79,11 @@ export interface MethodFact {
    * end is marked with "()" (`obj.tags.all()` -> ["tags", "all()"]). Keyed by parameter index.
    */
   reads: Record<number, { chain: string[]; start: number; end: number }[]>;
+  /**
+   * An `__init__` that fixes options of the field it builds: literal True/False keyword arguments passed to
+   * `super().__init__(...)`, or set with `kwargs["unique"] = True` / `kwargs.setdefault("unique", True)`.
+   */
+  forces?: Record<string, boolean>;
 }
 
 export interface MetaFact {
@@ -398,6 +403,10 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
   }
   const fact: MethodFact = { name: nodeText(text, nameNode), returns: null, start: fn.start, end: fn.end, decorators, params, reads: paramReads(text, body, params) };
   if (fact.name === "save" && saveActsOnlyWhenNew(text, body, params)) fact.newOnly = true;
+  if (fact.name === "__init__") {
+    const forces = initForces(text, body);
+    if (forces) fact.forces = forces;
+  }
   // Every `return X` of the body (not of nested functions): one shape, or several of the same root.
   const returns: SyntaxNode[] = [];
   const stack = [body];
@@ -417,6 +426,38 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
     if (!joins) fact.returns = { root: first.root, model: first.model, ops: [] };
   }
   return fact;
+}
+
+/** What a field class's `__init__` fixes (see MethodFact.forces). */
+function initForces(text: string, body: SyntaxNode): Record<string, boolean> | undefined {
+  let out: Record<string, boolean> | undefined;
+  const bool = (v: SyntaxNode | undefined) => (v?.type === "true" ? true : v?.type === "false" ? false : undefined);
+  walk(body, (n) => {
+    if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") return false;
+    if (n.type === "call") {
+      const fn = nodeText(text, field(n, "function") ?? n).replace(/\s+/g, "");
+      if (/^super\([^)]*\)\.__init__$/.test(fn) || /\.__init__$/.test(fn)) {
+        for (const [k, v] of callParts(text, n)?.kwargs ?? []) {
+          const b = bool(v);
+          if (b !== undefined) (out ??= {})[k] = b;
+        }
+      } else if (/^\w+\.setdefault$/.test(fn)) {
+        const args = callParts(text, n)?.args ?? [];
+        const k = args[0] ? stringValue(text, args[0]) : null;
+        const b = bool(args[1]);
+        if (k && b !== undefined) (out ??= {})[k] = b;
+      }
+    } else if (n.type === "assignment") {
+      const left = field(n, "left");
+      const b = bool(field(n, "right"));
+      if (left?.type === "subscript" && b !== undefined) {
+        const k = stringValue(text, field(left, "subscript") ?? left);
+        if (k) (out ??= {})[k] = b;
+      }
+    }
+    return true;
+  });
+  return out;
 }
 
 /**

@@ -654,14 +654,36 @@ export class ModelIndex {
     return this.fieldKind(callee) !== null;
   }
 
+  /**
+   * The options a field class of the project fixes in its `__init__` (`super().__init__(unique=True, ...)`), along
+   * its bases; the nearest class wins.
+   */
+  private forcedOptions(file: string, callee: string): Record<string, boolean> {
+    const out: Record<string, boolean> = {};
+    const seen = new Set<ClassFact>();
+    const visit = (f: string, name: string) => {
+      const c = this.resolveClass(f, name);
+      if (!c || seen.has(c) || seen.size > 8) return;
+      seen.add(c);
+      const forces = c.methods.find((x) => x.name === "__init__")?.forces;
+      for (const [k, v] of Object.entries(forces ?? {})) if (!(k in out)) out[k] = v;
+      for (const b of c.bases) visit(c.file, b);
+    };
+    visit(file, callee);
+    return out;
+  }
+
   private makeField(m: Model, a: AssignFact, kind: FieldKind): ModelField {
     const last = lastPart(a.callee!);
+    // Options fixed by a project field class win over the call's (its __init__ passes its own to Django).
+    const forced = this.classesByName.has(last) ? this.forcedOptions(m.file, a.callee!) : {};
+    const opt = (k: string) => forced[k] ?? a.kwargs[k]?.bool;
     return {
       name: a.name, kind, fieldClass: a.callee!, owner: m, assign: a,
-      null: a.kwargs["null"]?.bool === true,
-      dbIndex: a.kwargs["db_index"]?.bool ?? (kind === "fk" || kind === "o2o"),
-      unique: a.kwargs["unique"]?.bool === true || kind === "o2o" || a.kwargs["primary_key"]?.bool === true,
-      primaryKey: a.kwargs["primary_key"]?.bool === true,
+      null: opt("null") === true,
+      dbIndex: opt("db_index") ?? (kind === "fk" || kind === "o2o"),
+      unique: opt("unique") === true || kind === "o2o" || opt("primary_key") === true,
+      primaryKey: opt("primary_key") === true,
       // A TextField with choices is an enumeration (a task's state, a one-letter code), not a big column.
       big: BIG_FIELDS.test(last) && !(last === "TextField" && a.kwargs["choices"]),
       file: m.file, start: a.start, end: a.end,

@@ -213,3 +213,22 @@ class Notice(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["sent"], condition=models.Q(status="P"))]
+
+
+class UidField(models.CharField):
+    """A project field class that always builds a unique column."""
+
+    def __init__(self, prefix, **kwargs):
+        super().__init__(max_length=len(prefix) + 22, unique=True, null=kwargs.get("_null", False))
+
+
+class PlainCodeField(models.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 12)
+        super().__init__(**kwargs)
+
+
+class Transfer(models.Model):
+    uid = UidField("tr")
+    sent = models.DateTimeField(auto_now_add=True)
+    code = PlainCodeField()  # expect: missing-index

@@ -197,3 +197,10 @@ def pending_notices():
 def notices_by_topic(owner, kind, topic):
     # Python's `and` between two Q objects is the second one: only `topic` reaches the query.
     return Notice.objects.filter(Q(kind=kind) and Q(topic=topic)).first()
+
+
+from .models import Transfer  # noqa: E402
+
+
+def transfer(uid, code):
+    return Transfer.objects.get(uid=uid), Transfer.objects.get(code=code)
