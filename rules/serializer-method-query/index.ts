@@ -111,6 +111,14 @@ function scanFile(text: string): FileScan {
       // Definitions and imports are not uses.
       if (/^\s*class\s/.test(line) && line.includes(`class ${name}`)) continue;
       if (/^\s*(from|import)\s/.test(line) || /^\s*\w+,?\s*(#.*)?$/.test(line)) continue;
+      // Inside a decorator's call: `@extend_schema(responses=X(many=True))` documents; `@action(detail=True,
+      // serializer_class=X)` serializes one object per response.
+      const deco = enclosingDecorator(text, at);
+      if (deco && /^(extend_schema\w*|swagger_auto_schema)$/.test(deco.name)) continue;
+      if (deco && deco.name === "action" && /\bdetail\s*=\s*True\b/.test(deco.args)) {
+        singleUses.add(name);
+        continue;
+      }
       if (m[2]) {
         // `Name(obj)`, `Name(request.user, context=...)`, `Name(data=request.data)`: one object.
         const args = text.slice(at + m[0].length, at + m[0].length + 300);
@@ -128,6 +136,28 @@ function scanFile(text: string): FileScan {
     }
   }
   return { text: /prefetch_related\(|Prefetch\(/.test(text) ? text : null, listedUses, singleUses };
+}
+
+/** The decorator call `at` sits in (`@action(detail=True, serializer_class=X)`): its last name and its arguments. */
+function enclosingDecorator(text: string, at: number): { name: string; args: string } | null {
+  const lineStart = text.lastIndexOf("\n", at) + 1;
+  if (!/^\s*@|[(,]\s*$|^\s*\w+\s*=/.test(text.slice(lineStart, at))) return null;
+  const open = text.lastIndexOf("@", at);
+  if (open < 0 || at - open > 600) return null;
+  const m = /^@([\w.]+)\s*\(/.exec(text.slice(open, at));
+  if (!m) return null;
+  // Still inside the decorator's parentheses at `at`.
+  let depth = 0;
+  for (let i = open + m[0].length - 1; i < at; i++) {
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")" && --depth === 0) return null;
+  }
+  let end = at;
+  for (let d = depth; end < text.length && d > 0; end++) {
+    if (text[end] === "(") d++;
+    else if (text[end] === ")") d--;
+  }
+  return { name: m[1].split(".").pop()!, args: text.slice(open + m[0].length, end) };
 }
 
 /** The scan of the file being analyzed (its text changes with every edit: kept for the latest text only). */
@@ -155,18 +185,14 @@ function prefetchedByViews(ctx: RuleContext, serializer: string, rel: string): b
 }
 
 /**
- * Is the serializer only ever built for one object (`UserMeSerializer(request.user).data`)? Then its method runs
- * once per response, not once per row. Any other use (a view's serializer_class, many=True, a nested field, a
- * subclass, a name passed around) may serialize a list, and so may a serializer the project never names.
+ * Is the serializer only ever built for one object (`UserMeSerializer(request.user).data`, an `@action(detail=True,
+ * serializer_class=...)`), or never named at all (dead code: no list to speak of)? Then its method runs once per
+ * response at most. Any other use (a view's serializer_class, many=True, a nested field, a subclass, a name passed
+ * around, a dotted path in a string) may serialize a list.
  */
 function onlyForOneObject(ctx: RuleContext, serializer: string): boolean {
-  let single = false;
-  for (const f of projectScans(ctx)) {
-    const scan = f.scan;
-    if (scan.listedUses.has(serializer)) return false;
-    single ||= scan.singleUses.has(serializer);
-  }
-  return single;
+  for (const f of projectScans(ctx)) if (f.scan.listedUses.has(serializer)) return false;
+  return true;
 }
 
 function advice(ctx: RuleContext, method: string, f: ModelField, annotation: string): string {
@@ -193,6 +219,19 @@ function checkMethod(ctx: RuleContext, def: SyntaxNode, cls: string, fieldName: 
   // `if hasattr(obj, "admin"): return obj.admin`: the view annotates or prefetches, and the query is a fallback.
   if (objName && new RegExp(`\\bhasattr\\(\\s*${objName}\\s*,`).test(nodeText(ctx.text, body))) return;
   const reported = new Set<SyntaxNode>();
+  // `try: return self.context["counts"][obj.pk] except KeyError: return obj.children.count()`, or
+  // `try: return len(obj.prefetched_x) except AttributeError: ...`: the view provides the value for a list, and
+  // the query is the fallback for one object.
+  const fallback = (n: SyntaxNode): boolean => {
+    for (let p = n.parent; p && p !== body; p = p.parent) {
+      if (p.type !== "except_clause" || p.parent?.type !== "try_statement") continue;
+      const tried = nodeText(ctx.text, field(p.parent, "body") ?? p.parent);
+      const caught = nodeText(ctx.text, p).split(":")[0];
+      if (/\bself\.context\b/.test(tried) && /KeyError|LookupError|^\s*except\s*$/.test(caught)) return true;
+      if (objName && new RegExp(`\\b${objName}\\.\\w+`).test(tried) && /AttributeError/.test(caught)) return true;
+    }
+    return false;
+  };
   const per = model ? `per serialized ${model.name}` : "per serialized object";
   const stack = [body];
   while (stack.length) {
@@ -210,7 +249,7 @@ function checkMethod(ctx: RuleContext, def: SyntaxNode, cls: string, fieldName: 
           const fresh = chain.methods.some((m) => FRESH.has(m));
           const lazyButUsed = !runs && fresh && chain.methods.length > 0 && evaluated(ctx, chain.top);
           const cached = !fresh && (runs === "count" || runs === "exists") && prefetchedByViews(ctx, cls, f.name);
-          if ((runs || lazyButUsed) && !cached && !reported.has(chain.top)) {
+          if ((runs || lazyButUsed) && !cached && !reported.has(chain.top) && !fallback(n)) {
             reported.add(chain.top);
             const method = runs ?? "filter";
             ctx.report({
@@ -227,7 +266,7 @@ function checkMethod(ctx: RuleContext, def: SyntaxNode, cls: string, fieldName: 
       if (qm && attr && qm.managers.has(nodeText(ctx.text, attr))) {
         const chain = chainFrom(ctx, n);
         const runs = chain.methods.find((m) => EXECUTES.has(m));
-        if ((runs || (chain.methods.length && evaluated(ctx, chain.top))) && !reported.has(chain.top)) {
+        if ((runs || (chain.methods.length && evaluated(ctx, chain.top))) && !reported.has(chain.top) && !fallback(n)) {
           reported.add(chain.top);
           ctx.report({
             start: chain.top.start,

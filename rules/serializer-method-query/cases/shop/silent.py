@@ -77,3 +77,56 @@ class AnnotatedFastPath(serializers.ModelSerializer):
 
 def annotated_cards(authors):
     return AnnotatedFastPath(authors, many=True).data
+
+
+class ContextCounts(serializers.ModelSerializer):
+    """The view puts the page's counts in the context; the query is the fallback for one object."""
+
+    book_count = serializers.SerializerMethodField()
+    review_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count", "review_count"]
+
+    def get_book_count(self, obj):
+        try:
+            return self.context["counts"][obj.pk]
+        except KeyError:
+            return Book.objects.filter(author=obj).count()
+
+    def get_review_count(self, obj):
+        try:
+            return len(obj.prefetched_reviews)
+        except AttributeError:
+            return obj.book_set.count()
+
+
+class DetailOnly(serializers.ModelSerializer):
+    """Named only by an @action(detail=True) and in schema documentation: one object per response."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return obj.book_set.count()
+
+
+class NeverNamed(serializers.ModelSerializer):
+    """Nothing in the project names it: no list runs it."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return obj.book_set.count()
+
+
+def extend_schema(**kwargs):
+    return lambda f: f

@@ -1,9 +1,30 @@
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from .models import Book
-from .silent import CountedWithPrefetch
+from .models import Author, Book
+from .serializers import AuthorSerializer, BookSerializer
+from .silent import ContextCounts, CountedWithPrefetch, DetailOnly, extend_schema
 
 
 class BookViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Book.objects.prefetch_related("tags")
     serializer_class = CountedWithPrefetch
+
+
+class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Book.objects.all()
+    serializer_class = BookSerializer
+
+
+class AuthorViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Author.objects.all()
+    serializer_class = AuthorSerializer
+
+    @extend_schema(responses=DetailOnly(many=True))
+    @action(detail=True, serializer_class=DetailOnly)
+    def detail_card(self, request, pk):
+        return Response(DetailOnly(self.get_object()).data)
+
+    def list_counts(self, request):
+        return Response(ContextCounts(Author.objects.all(), many=True, context={"counts": {}}).data)
