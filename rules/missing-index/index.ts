@@ -64,7 +64,11 @@ function check(ctx: RuleContext): void {
     // no literal compared value, which one is rare is not known.
     const byDefault = f.assign.kwargs["default"]?.bool;
     const rare = (u: FieldUse) => byDefault !== undefined && u.bool !== undefined && u.bool !== byDefault && [f.name, `${f.name}__exact`].some((k) => u.key === k || u.key.endsWith(`__${k}`));
-    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")));
+    // A partial index whose condition compares this column (`condition=Q(status="P")`) serves a filter on the
+    // same value. Only a boolean's compared value is known; for other columns, the lookup may be that one: silent.
+    const partial = owners.flatMap((o) => o.indexed.filter((cols) => cols[0] === `=${f.name}`).map((cols) => cols[1]));
+    const servedByPartial = (u: FieldUse) => u.kind === "filter" && partial.some((v) => (v === "True" ? u.bool === true : v === "False" ? u.bool === false : !boolean));
+    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !servedByPartial(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")));
     if (!owners.length) continue;
     // A lookup or configuration table (ranks, roles, units) stays small: a scan of it costs less than an index.
     if (owners.every((o) => ctx.index.isLookupTable(o))) continue;

@@ -93,7 +93,10 @@ export interface MetaFact {
   unmanaged?: boolean;
   appLabel?: string;
   ordering?: string[];
-  /** Leading fields of indexes, unique_together and UniqueConstraints, and the columns of partial indexes' conditions. */
+  /**
+   * Leading fields of indexes, unique_together and UniqueConstraints; and the equalities of partial indexes'
+   * conditions, as ["=column", "<value's text>"].
+   */
   indexed: string[][];
   defaultManagerName?: string;
   /** Serializer / form Meta: model = X, fields = [...] or "__all__", depth = N. */
@@ -316,10 +319,15 @@ function metaFact(text: string, body: SyntaxNode): MetaFact {
             // Index(F("x"), ...) or expressions: the leading column is not known.
             meta.indexed.push(["?"]);
           }
-          // A partial index (`condition=Q(status="P")`) narrows to the rows a filter on its condition's columns
-          // asks for: those columns count as served (the value compared is not kept; when unsure, stay silent).
-          const cond = parts.kwargs.get("condition");
-          if (cond) for (const [k] of conditionKwargs(text, item, "condition")) meta.indexed.push([k.split("__")[0]]);
+          // A partial index (`condition=Q(status="P")`) holds the rows a filter on its condition asks for. Kept as
+          // ["=status", '"P"'] (the column marked, the value's text): it serves that column's lookups of that
+          // value, and narrows nothing else.
+          if (parts.kwargs.get("condition")) {
+            for (const [k, v] of conditionKwargs(text, item, "condition")) {
+              const [col, ...lookup] = k.split("__");
+              if (lookup.length === 0 || (lookup.length === 1 && lookup[0] === "exact")) meta.indexed.push([`=${col}`, text.slice(v.start, v.end)]);
+            }
+          }
         }
         break;
       }

@@ -232,3 +232,14 @@ class Transfer(models.Model):
     uid = UidField("tr")
     sent = models.DateTimeField(auto_now_add=True)
     code = PlainCodeField()  # expect: missing-index
+
+
+class Visit(models.Model):
+    """The partial index holds the rows with archived=False: a filter on archived=True is not served by it."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    day = models.DateField()  # expect: missing-index
+    archived = models.BooleanField(default=False)  # expect: missing-index
+
+    class Meta:
+        indexes = [models.Index(fields=["customer"], condition=models.Q(archived=False))]

@@ -204,3 +204,10 @@ from .models import Transfer  # noqa: E402
 
 def transfer(uid, code):
     return Transfer.objects.get(uid=uid), Transfer.objects.get(code=code)
+
+
+from .models import Visit  # noqa: E402
+
+
+def archived_visits(start, end):
+    return list(Visit.objects.filter(day__range=(start, end), archived=True))
