@@ -198,14 +198,16 @@ function writeThroughHelper(ctx: RuleContext, call: SyntaxNode): HelperWrite | n
   return null;
 }
 
-/** The write's statement is followed by `break` or `return` in its block: it runs once, not once per item. */
+/**
+ * A later statement of the write's block is `break`, `return` or `raise` (`file.delete(); self.save(); return
+ * False`): the write runs once, not once per item.
+ */
 function endsTheLoop(call: SyntaxNode): boolean {
   let stmt: SyntaxNode | null = call;
   while (stmt && stmt.parent && stmt.parent.type !== "block") stmt = stmt.parent;
   const block = stmt?.parent;
   if (!stmt || !block) return false;
-  const next = block.children[block.children.indexOf(stmt) + 1];
-  return next?.type === "break_statement" || next?.type === "return_statement";
+  return block.children.slice(block.children.indexOf(stmt) + 1).some((x) => x.type === "break_statement" || x.type === "return_statement" || x.type === "raise_statement");
 }
 
 function reportHelperWrites(ctx: RuleContext, loops: Map<SyntaxNode, LoopCtx>): void {
