@@ -1,5 +1,6 @@
 import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/engine/flow";
 import { assignedInLoop, batchedLookup, fewIterations } from "../../server/src/engine/loopshape";
+import type { Model } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { handledGet } from "../../server/src/engine/rows";
 import { checkGraphqlQueries } from "./graphql";
@@ -72,6 +73,25 @@ const PURE_CALLS = new Set([
 ]);
 
 /** The loop body calls only things that cannot write: a query that does not depend on the loop stays the same. */
+const WRITES = /^a?(delete|update|save|create|bulk_create|bulk_update|get_or_create|update_or_create)$/;
+
+/** The loop writes rows of the model somewhere in its body (a delete, an update, a save, a create). */
+function writesModel(ctx: RuleContext, loop: LoopCtx, model: Model): boolean {
+  const values = ctx.flow().values;
+  let found = false;
+  walk(loop.node, (n) => {
+    if (found) return false;
+    if (n.type !== "call") return true;
+    const mc = methodCall(ctx.text, n);
+    if (mc && WRITES.test(mc.method)) {
+      const v = values.get(mc.receiver);
+      if (v && (v.k === "qs" || v.k === "manager" || v.k === "inst") && v.model === model) found = true;
+    }
+    return !found;
+  });
+  return found;
+}
+
 function bodyIsPure(ctx: RuleContext, loop: LoopCtx): boolean {
   const stack = [loop.node];
   while (stack.length) {
@@ -136,7 +156,7 @@ function inDispatchBranch(ctx: RuleContext, node: SyntaxNode): boolean {
 
 /**
  * Keyset batching: `while True:` fetching a slice (`[:batch]`) of a queryset built in the loop, with a `break` of
- * that loop (when the batch comes back empty). One query per batch is the point. The slice must be on what is
+ * that loop (when the batch comes back empty), or a flag the loop's condition reads (`while not stop:`). One query per batch is the point. The slice must be on what is
  * iterated: the expression itself, or the assignment of the name iterated.
  */
 function batchedWhile(ctx: RuleContext, q: LoopQuery): boolean {
@@ -151,9 +171,17 @@ function batchedWhile(ctx: RuleContext, q: LoopQuery): boolean {
   };
   let ok = sliced(q.node);
   let breaks = false;
+  // A flag loop (`while not stop:` ... `stop = True`) ends like one with a break.
+  const flags = new Set<string>();
+  const cond = field(q.loop.node, "condition");
+  if (cond) walk(cond, (c) => {
+    if (c.type === "identifier") flags.add(nodeText(ctx.text, c));
+    return true;
+  });
   walk(q.loop.node, (n) => {
     if (n !== q.loop.node && (n.type === "for_statement" || n.type === "while_statement" || n.type === "function_definition")) return false;
     if (n.type === "break_statement") breaks = true;
+    if (n.type === "assignment" && field(n, "left")?.type === "identifier" && flags.has(nodeText(ctx.text, field(n, "left")!))) breaks = true;
     if (!ok && q.node.type === "identifier" && n.type === "assignment" && field(n, "left")?.type === "identifier" && nodeText(ctx.text, field(n, "left")!) === nodeText(ctx.text, q.node)) ok = sliced(field(n, "right"));
     return true;
   });
@@ -389,6 +417,10 @@ function check(ctx: RuleContext): void {
         const fix = hoistFix(ctx, q);
         if (fix) fixes.push(fix);
       } else if ((q.invariant || q.independent) && !q.iteration && !volatile) {
+        // `while qs.exists(): ...; X.objects.filter(pk__in=batch).delete()`: the loop's own writes change the
+        // answer that ends it (a loop over batches, one check per batch).
+        const repeats = enclosingLoop(ctx.flow().loops, q.node) ?? q.loop;
+        if (repeats.kind === "while" && steersLoop(ctx, q.node, repeats) && writesModel(ctx, repeats, q.model)) return;
         message = `Query in a loop: ${what} runs on every iteration; if nothing in the loop changes its result, run it once before the loop`;
       } else if (volatile) {
         return;

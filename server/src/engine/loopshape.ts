@@ -395,10 +395,17 @@ const BATCH_WRAPPERS = new Set(["set", "frozenset", "list", "tuple", "sorted"]);
 const SET_METHODS = new Set(["intersection", "difference", "union", "symmetric_difference", "keys", "values", "copy"]);
 const QS_METHODS = new Set(["filter", "exclude", "values_list", "values", "only", "defer", "order_by", "distinct", "using", "annotate", "select_related", "prefetch_related", "all", "iterator"]);
 
+/** A method chain that ends in a queryset method (`qs.values_list("pk", flat=True)`, `X.objects.filter(...)`). */
+function querysetChain(ctx: Ctx, n: SyntaxNode | undefined): boolean {
+  if (n?.type !== "call") return false;
+  const f = field(n, "function");
+  return f?.type === "attribute" && QS_METHODS.has(nodeText(ctx.text, field(f, "attribute") ?? f));
+}
+
 /**
  * The value given to an `__in` lookup is a batch the loop produces: the loop variable itself (`for batch in
- * chunks(pks)`), a slice whose bounds the loop computes (`pks[i:i + 1000]`), or a collection computed from one
- * of those (`to_add.intersection(set(batch))`), also through names assigned in the loop.
+ * chunks(pks)`), a slice whose bounds the loop computes (`pks[i:i + 1000]`), in a while loop a slice of a queryset
+ * (`qs.values_list("pk", flat=True)[:1000]`), or a collection computed from one of those (`to_add.intersection(set(batch))`), also through names assigned in the loop.
  */
 function batchValue(ctx: Ctx, v: SyntaxNode, loop: LoopCtx, targets: Set<string>, depth: number, following: Set<string> = new Set()): boolean {
   if (depth > 16) return false;
@@ -426,6 +433,9 @@ function batchValue(ctx: Ctx, v: SyntaxNode, loop: LoopCtx, targets: Set<string>
           return !reads;
         });
         if (reads) return true;
+        // In a while loop, at most N rows of a queryset (`list(pending.values_list("pk", flat=True)[:1000])`): the
+        // loop goes batch by batch over rows its own writes change.
+        if (loop.kind === "while" && sl.children.length > 0 && querysetChain(ctx, field(v, "value"))) return true;
       }
       return !!sl && batch(field(v, "value"));
     }

@@ -53,3 +53,15 @@ def grouped_by_generator(groups):
         reviews = Review.objects.filter(rating=kind, book_id__in=ids)
         for review in reviews:
             print(review.rating)
+
+
+def reset_stock_in_batches(batch_size):
+    # A flag loop over offset batches: one query per batch, ended by the flag instead of a break.
+    offset, stop = 0, False
+    while stop is not True:
+        ids = list(Book.objects.values_list("id", flat=True).order_by("id")[offset:offset + batch_size])
+        if not ids:
+            stop = True
+            continue
+        print(len(ids))
+        offset += batch_size

@@ -97,3 +97,11 @@ def mark_two(first_pk, second_pk):
 def mark_each(books):
     for book in books:
         mark(book)  # expect: save-in-loop
+
+
+def purge_low_ratings():
+    # Deleted in batches of 1000 until none are left: one DELETE per batch.
+    low = Review.objects.filter(rating__lt=2)
+    while low.exists():
+        pks = list(low.values_list("pk", flat=True)[:1000])
+        Review.objects.filter(pk__in=pks).delete()
