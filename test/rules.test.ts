@@ -534,3 +534,20 @@ describe("slow-call-in-view: an HTTP call whose answer the view uses", () => {
     assert.match(hints[1].message, /requests\.get\(\) has no timeout, and the view needs its answer, so it cannot move to a background task; pass timeout=/);
   });
 });
+
+describe("unpaginated-list: a Django list view whose template renders no page links", () => {
+  const models = "from django.db import models\n\n\nclass Book(models.Model):\n    title = models.CharField(max_length=300)\n    added = models.DateTimeField()\n";
+  const views = "from django.views.generic import ListView\n\nfrom .models import Book\n\n\nclass BookList(ListView):\n    model = Book\n    template_name = \"shop/books.html\"\n";
+  const at = (template: string, extra: Record<string, string> = {}) =>
+    hintsFor({ "shop/models.py": models, "shop/views.py": views, "shop/templates/shop/books.html": template, ...extra }, "shop/views.py", "unpaginated-list");
+  it("offers paginate_by only when the template shows the other pages", async () => {
+    const [bare] = await at("{% for book in object_list %}{{ book.title }}{% endfor %}\n");
+    assert.match(bare.message, /add page links to shop\/books\.html \(page_obj\): it has none, so paginate_by alone would hide every row after the first page/);
+    assert.equal(bare.fixes.length, 0);
+    const [paged] = await at("{% for book in object_list %}{{ book.title }}{% endfor %}\n{% if page_obj.has_next %}<a href=\"?page={{ page_obj.next_page_number }}\">next</a>{% endif %}\n");
+    assert.doesNotMatch(paged.message, /page links/);
+    assert.equal(paged.fixes.length, 1);
+    const [included] = await at("{% for book in object_list %}{{ book.title }}{% endfor %}\n{% include \"shop/pager.html\" %}\n", { "shop/templates/shop/pager.html": "{% if is_paginated %}...{% endif %}\n" });
+    assert.equal(included.fixes.length, 1);
+  });
+});

@@ -3,7 +3,7 @@ import { settingsTexts } from "../../server/src/engine/functions";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { Model } from "../../server/src/engine/models";
-import { baseNames, callParts, eolAt, field, indentAt, isEmptyQueryset, methodCall, nodeText, walk } from "../../server/src/engine/syntax";
+import { baseNames, callParts, eolAt, field, indentAt, isEmptyQueryset, methodCall, nodeText, stringValue, walk } from "../../server/src/engine/syntax";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
 const DJANGO_LISTS = new Set(["ListView"]);
@@ -147,6 +147,28 @@ function attrEdit(ctx: RuleContext, body: ClassBody, attr: string, value: string
   const indent = body.firstStmt ? indentAt(ctx.text, body.firstStmt.start) : indentAt(ctx.text, body.insertAt);
   if (body.firstStmt) return { file: ctx.file, start: body.insertAt, end: body.insertAt, newText: `${attr} = ${value}${eol}${indent}` };
   return { file: ctx.file, start: body.insertAt, end: body.insertAt, newText: `${eol}${indent}${attr} = ${value}` };
+}
+
+/** The template a Django list view renders: its template_name, or `<app>/<model>_list.html`; null when not found. */
+function templateOf(ctx: RuleContext, body: ClassBody, model: Model | null): { name: string; text: string } | null {
+  const tn = body.attrs.get("template_name");
+  const name = tn ? stringValue(ctx.text, tn) : model ? `${model.app}/${model.name.toLowerCase()}_list.html` : null;
+  const t = name ? ctx.project.template(name) : null;
+  return name && t ? { name, text: t.text } : null;
+}
+
+const PAGE_LINKS = /\b(page_obj|paginator|is_paginated)\b/;
+
+/** The template, or one it extends or includes (one level), reads the page: page_obj, paginator, is_paginated. */
+function pageLinks(ctx: RuleContext, text: string): boolean {
+  if (PAGE_LINKS.test(text)) return true;
+  for (const m of text.matchAll(/\{%-?\s*(?:extends|include)\s+["']([^"']+)["']/g)) {
+    const t = ctx.project.template(m[1]);
+    // A template the project does not hold (a package's base): unsure, so it may show them.
+    if (!t || PAGE_LINKS.test(t.text)) return true;
+  }
+  // `{% extends base %}` with a variable, or a custom tag: unsure.
+  return /\{%-?\s*(?:extends|include)\s+[^"'\s]/.test(text);
 }
 
 function listedModel(ctx: RuleContext, body: ClassBody): Model | null {
@@ -361,8 +383,12 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
       // get_queryset() builds a dict or list: paginate_by would page it after every row was read (or fail on a dict).
       message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"} and its get_queryset() builds a dict or list rather than a queryset, so the page renders ${rows} at once; bound the rows get_queryset() reads`;
     } else {
-      if (!broken) fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
+      // paginate_by alone shows the first page and hides the rest when the template renders no page links.
+      const t = templateOf(ctx, body, listed);
+      const links = t ? pageLinks(ctx, t.text) : true;
+      if (!broken && links) fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
       message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"}, so the page renders ${rows} at once; set paginate_by`;
+      if (!links) message += `, and add page links to ${t!.name} (page_obj): it has none, so paginate_by alone would hide every row after the first page`;
     }
   }
   ctx.report({ start: nameNode.start, end: nameNode.end, message, fixes });
