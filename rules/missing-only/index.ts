@@ -5,15 +5,23 @@ import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule"
 import { atEachOrigin } from "../../server/src/engine/fixes";
 import { enclosingScope, field, nodeText, preferredQuote } from "../../server/src/engine/syntax";
 
-/** Is the variable holding the queryset used anywhere but its own assignments and this loop's `in`? */
+/**
+ * Is the variable holding the queryset used anywhere but its own assignments and this loop's `in`
+ * (`instance = instances[0]`, returned: a row read for other columns)?
+ */
 function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
-  if (!it.qsVar) return false;
+  // `for other in instances[1:]`, `for row in rows.iterator()`: the name the iterated expression starts from.
+  let root: SyntaxNode | undefined = it.iter;
+  while (root && (root.type === "subscript" || root.type === "call" || root.type === "attribute")) root = root.type === "subscript" ? field(root, "value") : root.type === "call" ? field(root, "function") : field(root, "object");
   const scope = enclosingScope(it.loop.node);
+  const local = root?.type === "identifier" && root !== it.iter && assignedIn(ctx, scope, nodeText(ctx.text, root));
+  const name = it.qsVar ?? (local ? nodeText(ctx.text, root!) : undefined);
+  if (!name) return false;
   let escapes = false;
   const stack = [scope];
   while (stack.length && !escapes) {
     const n = stack.pop()!;
-    if (n.type === "identifier" && nodeText(ctx.text, n) === it.qsVar && n !== it.iter) {
+    if (n.type === "identifier" && nodeText(ctx.text, n) === name && n !== it.iter && n !== root) {
       const p = n.parent!;
       const isTarget = (p.type === "assignment" && field(p, "left") === n);
       if (!isTarget) escapes = true;
@@ -22,6 +30,21 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
     for (const c of n.children) stack.push(c);
   }
   return escapes;
+}
+
+/** `name = ...` somewhere in the scope (not in nested functions): a local variable, not a class or `self`. */
+function assignedIn(ctx: RuleContext, scope: SyntaxNode, name: string): boolean {
+  const stack = [scope];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n !== scope && (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda")) continue;
+    if (n.type === "assignment") {
+      const left = field(n, "left");
+      if (left?.type === "identifier" && nodeText(ctx.text, left) === name) return true;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return false;
 }
 
 /** `sum(row.f for row in qs)`: the field a Python sum adds up over the rows, which the database can total. */

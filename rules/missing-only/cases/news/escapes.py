@@ -139,3 +139,15 @@ class Digest:
     def send(self):
         for article in self.recent():
             print(article.title)
+
+
+def first_of_duplicates(**criteria):
+    # The first row leaves the function through an index, and its caller reads other columns.
+    articles = Article.objects.filter(**criteria).order_by("id")
+    if articles:
+        first = articles[0]
+        for other in articles[1:]:
+            if other.title != first.title:
+                raise ValueError("duplicates differ")
+        return first
+    return None
