@@ -567,6 +567,19 @@ function assignedTo(n: SyntaxNode): boolean {
   return t.parent?.type === "assignment" && field(t.parent, "left") === t;
 }
 
+/**
+ * The chain (`self.voters.all()`) is the value of an `__in` lookup (`exclude(pk__in=self.voters.all())`) or the
+ * argument of Subquery()/Exists(): Django compiles it into the query's SQL, and no rows are loaded.
+ */
+export function subqueryValue(text: string, n: SyntaxNode): boolean {
+  let e = n;
+  while (e.parent && ((e.parent.type === "call" && field(e.parent, "function") === e) || (e.parent.type === "attribute" && field(e.parent, "object") === e))) e = e.parent;
+  const p = e.parent;
+  if (p?.type === "keyword_argument" && field(p, "value") === e) return /__in$/.test(nodeText(text, field(p, "name") ?? p));
+  const call = p?.type === "argument_list" ? p.parent : null;
+  return !!call && /(^|\.)(Subquery|Exists)$/.test(nodeText(text, field(call, "function") ?? call));
+}
+
 function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFact["reads"] {
   const out: MethodFact["reads"] = {};
   // Most bodies never test whether the object is new: skip the second walk and the condition tests for them.
@@ -589,7 +602,7 @@ function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFac
       // An assignment target reads what is below its last name: `self.owner = user` runs no query (it sets the key
       // and caches user), `self.owner.name = x` loads self.owner.
       const chain = c && assignedTo(n) ? c.chain.slice(0, -1) : c?.chain;
-      if (c && chain && chain.length && idx >= 0) (out[idx] ??= []).push({ chain, start: n.start, end: n.end });
+      if (c && chain && chain.length && idx >= 0 && !subqueryValue(text, n)) (out[idx] ??= []).push({ chain, start: n.start, end: n.end });
     }
     // `for x in obj` / `(... for x in obj)`: iterating the parameter runs its __iter__.
     if (n.type === "for_statement" || n.type === "for_in_clause") {

@@ -69,6 +69,11 @@ class Book(Tracked):
     def writer_key(self):
         return self.author_id
 
+    @property
+    def untagged_peers(self):
+        # The tags are compiled into the query as a subquery: they are not loaded.
+        return Book.objects.exclude(tags__in=self.tags.all())
+
     def hand_over(self, editor):
         # Assigning the relation runs no query (it sets editor_id and caches the object).
         self.editor = editor

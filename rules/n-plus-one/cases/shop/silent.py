@@ -125,3 +125,8 @@ def key_and_more():
     for book in Book.objects.all():
         print(book.author.pk)  # expect: n-plus-one
         print(book.author.name)
+
+
+def peers_of_each(books):
+    # untagged_peers hands self.tags.all() to an __in lookup: a subquery, not a load of the tags.
+    return [list(book.untagged_peers) for book in Book.objects.all()]
