@@ -14,9 +14,14 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
   let root: SyntaxNode | undefined = it.iter;
   while (root && (root.type === "subscript" || root.type === "call" || root.type === "attribute")) root = root.type === "subscript" ? field(root, "value") : root.type === "call" ? field(root, "function") : field(root, "object");
   const scope = enclosingScope(it.loop.node);
-  const local = root?.type === "identifier" && root !== it.iter && assignedIn(ctx, scope, nodeText(ctx.text, root));
+  const rootVal = root && root !== it.iter ? ctx.flow().values.get(root) : undefined;
+  const local = root?.type === "identifier" && rootVal?.k === "qs" && assignedIn(ctx, scope, nodeText(ctx.text, root));
   const name = it.qsVar ?? (local ? nodeText(ctx.text, root!) : undefined);
   if (!name) return false;
+  // Rebound after the loop (`qs = Other.objects.exclude(id__in=qs.values("id"))`): later uses are another queryset's.
+  // Uses before the last binding ahead of the loop read the name's earlier queryset.
+  const rebound = it.qsVar ? Infinity : firstAssignmentAfter(ctx, scope, name, it.loop.node.end);
+  const bound = it.qsVar ? -1 : lastAssignmentBefore(ctx, scope, name, it.loop.node.start);
   let escapes = false;
   const stack = [scope];
   while (stack.length && !escapes) {
@@ -24,12 +29,50 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
     if (n.type === "identifier" && nodeText(ctx.text, n) === name && n !== it.iter && n !== root) {
       const p = n.parent!;
       const isTarget = (p.type === "assignment" && field(p, "left") === n);
-      if (!isTarget) escapes = true;
+      // For a name the loop reaches through a chain (`qs.using(db)`), a use that reads no row's columns is no
+      // escape: `qs.delete()`, `qs.values("id")`, `qs.count()`.
+      const attr = p.type === "attribute" && field(p, "object") === n ? nodeText(ctx.text, field(p, "attribute") ?? p) : "";
+      const columnless = !it.qsVar && ((COLUMNLESS.test(attr) && p.parent?.type === "call") || /^(db|model|query)$/.test(attr));
+      if (!isTarget && !columnless && n.start < rebound && n.start >= bound) escapes = true;
       continue;
     }
     for (const c of n.children) stack.push(c);
   }
   return escapes;
+}
+
+const COLUMNLESS = /^(delete|_raw_delete|values|values_list|count|exists|update|aggregate)$/;
+
+/** The end of the last `name = ...` in the scope that ends before `before`, or -1. */
+function lastAssignmentBefore(ctx: RuleContext, scope: SyntaxNode, name: string, before: number): number {
+  let best = -1;
+  const stack = [scope];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n !== scope && (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda")) continue;
+    if (n.type === "assignment" && n.end <= before) {
+      const left = field(n, "left");
+      if (left?.type === "identifier" && nodeText(ctx.text, left) === name) best = Math.max(best, n.end);
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return best;
+}
+
+/** The end of the first `name = ...` in the scope that starts after `after`, or Infinity. */
+function firstAssignmentAfter(ctx: RuleContext, scope: SyntaxNode, name: string, after: number): number {
+  let best = Infinity;
+  const stack = [scope];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n !== scope && (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda")) continue;
+    if (n.type === "assignment" && n.start >= after) {
+      const left = field(n, "left");
+      if (left?.type === "identifier" && nodeText(ctx.text, left) === name) best = Math.min(best, n.end);
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return best;
 }
 
 /** `name = ...` somewhere in the scope (not in nested functions): a local variable, not a class or `self`. */
