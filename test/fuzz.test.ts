@@ -156,12 +156,16 @@ function engineCase(project: Project, src: CorpusFile, text: string, r: Rng): st
     }
     problems.push(...hintProblems(project, file, applied.text, again).map((p) => `after ${what}: ${p}`));
     const li = new LineIndex(applied.text);
-    const lines = new Set<number>();
-    for (const fp of applied.footprint) for (let l = li.positionAt(fp.start).line; l <= li.positionAt(fp.end).line; l++) lines.add(l);
+    // The same place: an edit that overlaps or touches what the fix wrote (not another expression on its line,
+    // `book.author.pk` after `book.author.id` became `book.author_id`).
+    const touches = (e: { range: Hint["range"] }) => {
+      const [s, t] = [li.offsetAt(e.range.start), li.offsetAt(e.range.end)];
+      return applied.footprint.some((fp) => s <= fp.end && fp.start <= t);
+    };
     for (const h2 of again) {
       for (const f2 of h2.fixes) {
         if (f2.title !== f.title || !f2.edits.every((e) => e.file === file)) continue;
-        if (!f2.edits.some((e) => lines.has(e.range.start.line) || lines.has(e.range.end.line))) continue;
+        if (!f2.edits.some(touches)) continue;
         const p2: string[] = [];
         const twice = applyChecked(applied.text, file, f2, p2, `${what} (second time)`);
         if (twice && twice.text !== applied.text) problems.push(`${what}: offered again after it was applied, and applying it again changes the text (${JSON.stringify(f2.edits.map((e) => e.newText.slice(0, 80)))})`);
