@@ -15,13 +15,13 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
   while (root && (root.type === "subscript" || root.type === "call" || root.type === "attribute")) root = root.type === "subscript" ? field(root, "value") : root.type === "call" ? field(root, "function") : field(root, "object");
   const scope = enclosingScope(it.loop.node);
   const rootVal = root && root !== it.iter ? ctx.flow().values.get(root) : undefined;
-  const local = root?.type === "identifier" && rootVal?.k === "qs" && assignedIn(ctx, scope, nodeText(ctx.text, root));
-  const name = it.qsVar ?? (local ? nodeText(ctx.text, root!) : undefined);
+  const assigned = root?.type === "identifier" && rootVal?.k === "qs" ? assignmentsOf(ctx, scope, nodeText(ctx.text, root)) : [];
+  const name = it.qsVar ?? (assigned.length ? nodeText(ctx.text, root!) : undefined);
   if (!name) return false;
-  // Rebound after the loop (`qs = Other.objects.exclude(id__in=qs.values("id"))`): later uses are another queryset's.
-  // Uses before the last binding ahead of the loop read the name's earlier queryset.
-  const rebound = it.qsVar ? Infinity : firstAssignmentAfter(ctx, scope, name, it.loop.node.end);
-  const bound = it.qsVar ? -1 : lastAssignmentBefore(ctx, scope, name, it.loop.node.start);
+  // Uses before the last binding ahead of the loop read the name's earlier queryset; rebound after the loop
+  // (`qs = Other.objects.exclude(id__in=qs.values("id"))`), later uses are another queryset's.
+  const bound = it.qsVar ? -1 : Math.max(-1, ...assigned.filter((a) => a.end <= it.loop.node.start).map((a) => a.end));
+  const rebound = it.qsVar ? Infinity : Math.min(Infinity, ...assigned.filter((a) => a.start >= it.loop.node.end).map((a) => a.end));
   let escapes = false;
   const stack = [scope];
   while (stack.length && !escapes) {
@@ -43,51 +43,20 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
 
 const COLUMNLESS = /^(delete|_raw_delete|values|values_list|count|exists|update|aggregate)$/;
 
-/** The end of the last `name = ...` in the scope that ends before `before`, or -1. */
-function lastAssignmentBefore(ctx: RuleContext, scope: SyntaxNode, name: string, before: number): number {
-  let best = -1;
-  const stack = [scope];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n !== scope && (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda")) continue;
-    if (n.type === "assignment" && n.end <= before) {
-      const left = field(n, "left");
-      if (left?.type === "identifier" && nodeText(ctx.text, left) === name) best = Math.max(best, n.end);
-    }
-    for (const c of n.children) stack.push(c);
-  }
-  return best;
-}
-
-/** The end of the first `name = ...` in the scope that starts after `after`, or Infinity. */
-function firstAssignmentAfter(ctx: RuleContext, scope: SyntaxNode, name: string, after: number): number {
-  let best = Infinity;
-  const stack = [scope];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n !== scope && (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda")) continue;
-    if (n.type === "assignment" && n.start >= after) {
-      const left = field(n, "left");
-      if (left?.type === "identifier" && nodeText(ctx.text, left) === name) best = Math.min(best, n.end);
-    }
-    for (const c of n.children) stack.push(c);
-  }
-  return best;
-}
-
-/** `name = ...` somewhere in the scope (not in nested functions): a local variable, not a class or `self`. */
-function assignedIn(ctx: RuleContext, scope: SyntaxNode, name: string): boolean {
+/** The `name = ...` statements of the scope (not of nested functions). */
+function assignmentsOf(ctx: RuleContext, scope: SyntaxNode, name: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
   const stack = [scope];
   while (stack.length) {
     const n = stack.pop()!;
     if (n !== scope && (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda")) continue;
     if (n.type === "assignment") {
       const left = field(n, "left");
-      if (left?.type === "identifier" && nodeText(ctx.text, left) === name) return true;
+      if (left?.type === "identifier" && nodeText(ctx.text, left) === name) out.push(n);
     }
     for (const c of n.children) stack.push(c);
   }
-  return false;
+  return out;
 }
 
 /** `sum(row.f for row in qs)`: the field a Python sum adds up over the rows, which the database can total. */
