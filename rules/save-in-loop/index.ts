@@ -386,9 +386,8 @@ const isClock = (ctx: RuleContext, n: SyntaxNode | undefined): boolean => n?.typ
  * `if commit_time < now()` with `commit_time` assigned from the clock): it runs at most every so often.
  */
 function throttled(ctx: RuleContext, write: SyntaxNode, loop: LoopCtx): boolean {
-  const fnNode = enclosingFunction(write);
   const clockNames = new Set<string>();
-  if (fnNode) walk(fnNode, (x) => {
+  walk(enclosingScope(write), (x) => {
     if (x.type === "assignment" && field(x, "left")?.type === "identifier") {
       const right = field(x, "right")!;
       let timed = false;
@@ -440,12 +439,6 @@ function statusWrite(ctx: RuleContext, recv: SyntaxNode, write: SyntaxNode, loop
     return true;
   });
   return sets > 0 && !other;
-}
-
-function enclosingFunction(n: SyntaxNode): SyntaxNode | null {
-  let p = n.parent;
-  while (p && p.type !== "function_definition") p = p.parent;
-  return p;
 }
 
 export const rule: Rule = {
