@@ -549,5 +549,12 @@ describe("unpaginated-list: a Django list view whose template renders no page li
     assert.equal(paged.fixes.length, 1);
     const [included] = await at("{% for book in object_list %}{{ book.title }}{% endfor %}\n{% include \"shop/pager.html\" %}\n", { "shop/templates/shop/pager.html": "{% if is_paginated %}...{% endif %}\n" });
     assert.equal(included.fixes.length, 1);
+    // Two levels down: the list extends a base that includes the pager.
+    const [deeper] = await at("{% extends \"shop/base_list.html\" %}{% block rows %}{{ object_list|length }}{% endblock %}\n", {
+      "shop/templates/shop/base_list.html": "{% block rows %}{% endblock %}{% include \"shop/pager.html\" %}\n",
+      "shop/templates/shop/pager.html": "{% if is_paginated %}...{% endif %}\n",
+    });
+    assert.equal(deeper.fixes.length, 1);
+    assert.doesNotMatch(deeper.message, /page links/);
   });
 });

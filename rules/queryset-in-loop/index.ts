@@ -156,8 +156,9 @@ function inDispatchBranch(ctx: RuleContext, node: SyntaxNode): boolean {
 
 /**
  * Keyset batching: `while True:` fetching a slice (`[:batch]`) of a queryset built in the loop, with a `break` of
- * that loop (when the batch comes back empty), or a flag the loop's condition reads (`while not stop:`). One query per batch is the point. The slice must be on what is
- * iterated: the expression itself, or the assignment of the name iterated.
+ * that loop (when the batch comes back empty), or a flag the loop's condition reads (`while not stop:`). One query
+ * per batch is the point. The slice must be on what is iterated: the expression itself, or the assignment of the
+ * name iterated.
  */
 function batchedWhile(ctx: RuleContext, q: LoopQuery): boolean {
   if (!q.iteration || q.loop.kind !== "while") return false;

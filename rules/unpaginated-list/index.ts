@@ -159,16 +159,20 @@ function templateOf(ctx: RuleContext, body: ClassBody, model: Model | null): { n
 
 const PAGE_LINKS = /\b(page_obj|paginator|is_paginated)\b/;
 
-/** The template, or one it extends or includes (one level), reads the page: page_obj, paginator, is_paginated. */
-function pageLinks(ctx: RuleContext, text: string): boolean {
+/**
+ * The template, or one it extends or includes (at any depth), reads the page: page_obj, paginator, is_paginated.
+ * A template the project does not hold (a package's base) or a name held in a variable may show them: unsure, true.
+ */
+function pageLinks(ctx: RuleContext, text: string, seen: Set<string> = new Set()): boolean {
   if (PAGE_LINKS.test(text)) return true;
+  if (/\{%-?\s*(?:extends|include)\s+[^"'\s]/.test(text)) return true;
   for (const m of text.matchAll(/\{%-?\s*(?:extends|include)\s+["']([^"']+)["']/g)) {
+    if (seen.has(m[1])) continue;
+    seen.add(m[1]);
     const t = ctx.project.template(m[1]);
-    // A template the project does not hold (a package's base): unsure, so it may show them.
-    if (!t || PAGE_LINKS.test(t.text)) return true;
+    if (!t || seen.size > 20 || pageLinks(ctx, t.text, seen)) return true;
   }
-  // `{% extends base %}` with a variable, or a custom tag: unsure.
-  return /\{%-?\s*(?:extends|include)\s+[^"'\s]/.test(text);
+  return false;
 }
 
 function listedModel(ctx: RuleContext, body: ClassBody): Model | null {

@@ -571,7 +571,7 @@ function assignedTo(n: SyntaxNode): boolean {
  * The chain (`self.voters.all()`) is the value of an `__in` lookup (`exclude(pk__in=self.voters.all())`) or the
  * argument of Subquery()/Exists(): Django compiles it into the query's SQL, and no rows are loaded.
  */
-export function subqueryValue(text: string, n: SyntaxNode): boolean {
+function subqueryValue(text: string, n: SyntaxNode): boolean {
   let e = n;
   while (e.parent && ((e.parent.type === "call" && field(e.parent, "function") === e) || (e.parent.type === "attribute" && field(e.parent, "object") === e))) e = e.parent;
   const p = e.parent;
