@@ -81,9 +81,11 @@ export interface MethodFact {
   reads: Record<number, { chain: string[]; start: number; end: number }[]>;
   /**
    * An `__init__` that fixes options of the field it builds: literal True/False keyword arguments passed to
-   * `super().__init__(...)`, or set with `kwargs["unique"] = True` / `kwargs.setdefault("unique", True)`.
+   * `super().__init__(...)`, or set with `kwargs["unique"] = True`. The call's own arguments do not change them.
    */
   forces?: Record<string, boolean>;
+  /** Options an `__init__` defaults (`kwargs.setdefault("unique", True)`): the call's own arguments win. */
+  defaults?: Record<string, boolean>;
 }
 
 export interface MetaFact {
@@ -412,8 +414,9 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
   const fact: MethodFact = { name: nodeText(text, nameNode), returns: null, start: fn.start, end: fn.end, decorators, params, reads: paramReads(text, body, params) };
   if (fact.name === "save" && saveActsOnlyWhenNew(text, body, params)) fact.newOnly = true;
   if (fact.name === "__init__") {
-    const forces = initForces(text, body);
+    const { forces, defaults } = initOptions(text, body);
     if (forces) fact.forces = forces;
+    if (defaults) fact.defaults = defaults;
   }
   // Every `return X` of the body (not of nested functions): one shape, or several of the same root.
   const returns: SyntaxNode[] = [];
@@ -436,9 +439,10 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
   return fact;
 }
 
-/** What a field class's `__init__` fixes (see MethodFact.forces). */
-function initForces(text: string, body: SyntaxNode): Record<string, boolean> | undefined {
+/** What a field class's `__init__` fixes or defaults (see MethodFact.forces and .defaults). */
+function initOptions(text: string, body: SyntaxNode): { forces?: Record<string, boolean>; defaults?: Record<string, boolean> } {
   let out: Record<string, boolean> | undefined;
+  let defaults: Record<string, boolean> | undefined;
   const bool = (v: SyntaxNode | undefined) => (v?.type === "true" ? true : v?.type === "false" ? false : undefined);
   walk(body, (n) => {
     if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") return false;
@@ -453,7 +457,7 @@ function initForces(text: string, body: SyntaxNode): Record<string, boolean> | u
         const args = callParts(text, n)?.args ?? [];
         const k = args[0] ? stringValue(text, args[0]) : null;
         const b = bool(args[1]);
-        if (k && b !== undefined) (out ??= {})[k] = b;
+        if (k && b !== undefined) (defaults ??= {})[k] = b;
       }
     } else if (n.type === "assignment") {
       const left = field(n, "left");
@@ -465,7 +469,7 @@ function initForces(text: string, body: SyntaxNode): Record<string, boolean> | u
     }
     return true;
   });
-  return out;
+  return { forces: out, defaults };
 }
 
 /**

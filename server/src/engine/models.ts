@@ -655,29 +655,32 @@ export class ModelIndex {
   }
 
   /**
-   * The options a field class of the project fixes in its `__init__` (`super().__init__(unique=True, ...)`), along
-   * its bases; the nearest class wins.
+   * The options a field class of the project fixes (`super().__init__(unique=True, ...)`) or defaults
+   * (`kwargs.setdefault("db_index", True)`) in its `__init__`, along its bases; the nearest class wins.
    */
-  private forcedOptions(file: string, callee: string): Record<string, boolean> {
-    const out: Record<string, boolean> = {};
+  private initOptions(file: string, callee: string): { forced: Record<string, boolean>; defaults: Record<string, boolean> } {
+    const forced: Record<string, boolean> = {};
+    const defaults: Record<string, boolean> = {};
     const seen = new Set<ClassFact>();
     const visit = (f: string, name: string) => {
       const c = this.resolveClass(f, name);
       if (!c || seen.has(c) || seen.size > 8) return;
       seen.add(c);
-      const forces = c.methods.find((x) => x.name === "__init__")?.forces;
-      for (const [k, v] of Object.entries(forces ?? {})) if (!(k in out)) out[k] = v;
+      const init = c.methods.find((x) => x.name === "__init__");
+      for (const [k, v] of Object.entries(init?.forces ?? {})) if (!(k in forced)) forced[k] = v;
+      for (const [k, v] of Object.entries(init?.defaults ?? {})) if (!(k in defaults)) defaults[k] = v;
       for (const b of c.bases) visit(c.file, b);
     };
     visit(file, callee);
-    return out;
+    return { forced, defaults };
   }
 
   private makeField(m: Model, a: AssignFact, kind: FieldKind): ModelField {
     const last = lastPart(a.callee!);
-    // Options fixed by a project field class win over the call's (its __init__ passes its own to Django).
-    const forced = this.classesByName.has(last) ? this.forcedOptions(m.file, a.callee!) : {};
-    const opt = (k: string) => forced[k] ?? a.kwargs[k]?.bool;
+    // Options fixed by a project field class win over the call's (its __init__ passes its own to Django); those it
+    // only defaults give way to them.
+    const { forced, defaults } = this.classesByName.has(last) ? this.initOptions(m.file, a.callee!) : { forced: {}, defaults: {} };
+    const opt = (k: string) => forced[k] ?? a.kwargs[k]?.bool ?? defaults[k];
     return {
       name: a.name, kind, fieldClass: a.callee!, owner: m, assign: a,
       null: opt("null") === true,

@@ -228,10 +228,21 @@ class PlainCodeField(models.CharField):
         super().__init__(**kwargs)
 
 
+class RefField(models.CharField):
+    """Unique unless the model says otherwise: setdefault gives way to the call's own unique."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("unique", True)
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+
 class Transfer(models.Model):
     uid = UidField("tr")
     sent = models.DateTimeField(auto_now_add=True)
     code = PlainCodeField()  # expect: missing-index
+    ref = RefField()
+    legacy_ref = RefField(unique=False)  # expect: missing-index
 
 
 class Visit(models.Model):

@@ -202,8 +202,8 @@ def notices_by_topic(owner, kind, topic):
 from .models import Transfer  # noqa: E402
 
 
-def transfer(uid, code):
-    return Transfer.objects.get(uid=uid), Transfer.objects.get(code=code)
+def transfer(uid, code, ref):
+    return Transfer.objects.get(uid=uid), Transfer.objects.get(code=code), Transfer.objects.get(ref=ref), Transfer.objects.get(legacy_ref=ref)
 
 
 from .models import Visit  # noqa: E402
