@@ -62,7 +62,7 @@ interface OffsetEdit {
 }
 
 /** Applies a fix the way an LSP client does (TextDocument.applyEdits) and checks the text outside its edits. */
-function applyChecked(text: string, file: string, fix: Fix, problems: string[], what: string): { text: string; footprint: OffsetEdit[] } | null {
+function applyChecked(text: string, file: string, fix: Fix, problems: string[], what: string): { text: string; footprint: OffsetEdit[]; origin: OffsetEdit[] } | null {
   const doc = TextDocument.create(uriOf(file), "python", 1, text);
   const edits = fix.edits.filter((e) => e.file === file);
   for (const e of edits) problems.push(...rangeProblems(text, e.range, `${what} edit`));
@@ -96,7 +96,7 @@ function applyChecked(text: string, file: string, fix: Fix, problems: string[], 
   let mine = text;
   for (const e of [...edits].map((x) => ({ s: li.offsetAt(x.range.start), e: li.offsetAt(x.range.end), t: x.newText })).sort((a, b) => b.s - a.s)) mine = mine.slice(0, e.s) + e.t + mine.slice(e.e);
   if (mine !== out) problems.push(`${what}: LineIndex and the LSP client apply the edits differently`);
-  return problems.length ? null : { text: out, footprint };
+  return problems.length ? null : { text: out, footprint, origin: offs };
 }
 
 function hintProblems(project: Project, file: string, text: string, hints: Hint[]): string[] {
@@ -156,16 +156,19 @@ function engineCase(project: Project, src: CorpusFile, text: string, r: Rng): st
     }
     problems.push(...hintProblems(project, file, applied.text, again).map((p) => `after ${what}: ${p}`));
     const li = new LineIndex(applied.text);
-    // The same place: an edit that overlaps or touches what the fix wrote (not another expression on its line,
-    // `book.author.pk` after `book.author.id` became `book.author_id`).
-    const touches = (e: { range: Hint["range"] }) => {
-      const [s, t] = [li.offsetAt(e.range.start), li.offsetAt(e.range.end)];
-      return applied.footprint.some((fp) => s <= fp.end && fp.start <= t);
-    };
+    const lines = new Set<number>();
+    for (const fp of applied.footprint) for (let l = li.positionAt(fp.start).line; l <= li.positionAt(fp.end).line; l++) lines.add(l);
+    // A fix with the same title that the text already offered at the corresponding place (another expression on
+    // the line: `book.author.pk`'s after `book.author.id`'s was applied) is not the applied fix offered again.
+    const oldLi = new LineIndex(text);
+    const shifted = (o: number) => o + applied.origin.filter((e) => o >= e.end).reduce((d, e) => d + e.newText.length - (e.end - e.start), 0);
+    const placeOf = (fix: Fix, at: LineIndex, map: (o: number) => number) => JSON.stringify(fix.edits.map((e) => [map(at.offsetAt(e.range.start)), map(at.offsetAt(e.range.end)), e.newText]));
+    const offeredBefore = new Set(hints.flatMap((h0) => h0.fixes.filter((f0) => f0.title === f.title && f0 !== f && f0.edits.every((e) => e.file === file)).map((f0) => placeOf(f0, oldLi, shifted))));
     for (const h2 of again) {
       for (const f2 of h2.fixes) {
         if (f2.title !== f.title || !f2.edits.every((e) => e.file === file)) continue;
-        if (!f2.edits.some(touches)) continue;
+        if (!f2.edits.some((e) => lines.has(e.range.start.line) || lines.has(e.range.end.line))) continue;
+        if (offeredBefore.has(placeOf(f2, li, (o) => o))) continue;
         const p2: string[] = [];
         const twice = applyChecked(applied.text, file, f2, p2, `${what} (second time)`);
         if (twice && twice.text !== applied.text) problems.push(`${what}: offered again after it was applied, and applying it again changes the text (${JSON.stringify(f2.edits.map((e) => e.newText.slice(0, 80)))})`);
