@@ -188,6 +188,96 @@ class Post(models.Model):
     assert.equal(fieldOf(member, "post_set").kind, "reverse-fk");
   });
 
+  it("knows a custom user model by its django.contrib.auth bases alone, with the fields they give", async () => {
+    const index = await indexOf({
+      "proj/__init__.py": "",
+      "proj/settings.py": 'AUTH_USER_MODEL = "people.Person"\n',
+      "people/__init__.py": "",
+      "people/models.py": `from django.contrib.auth.models import AbstractUser
+
+
+class Person(AbstractUser):
+    class Meta:
+        db_table = "auth_user"
+
+    def label(self):
+        return self.username
+`,
+      "staff/__init__.py": "",
+      "staff/models.py": `from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import PermissionsMixin
+
+
+class Operator(PermissionsMixin, AbstractBaseUser):
+    USERNAME_FIELD = "id"
+`,
+      "legacy/__init__.py": "",
+      "legacy/models.py": `class AbstractUser:
+    """A project class of the same name, not Django's."""
+
+
+class Visitor(AbstractUser):
+    pass
+`,
+      "blog/__init__.py": "",
+      "blog/models.py": `from django.conf import settings
+from django.db import models
+
+
+class Post(models.Model):
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+`,
+    });
+    const person = model(index, "people.Person");
+    assert.equal(fieldOf(model(index, "blog.Post"), "author").target?.key, "people.Person");
+    assert.equal(fieldOf(person, "username").kind, "concrete");
+    assert.equal(fieldOf(person, "groups").kind, "m2m");
+    assert.equal(fieldOf(person, "groups").target?.key, "auth.Group");
+    assert.equal(fieldOf(person, "groups").owner, person);
+    assert.equal(fieldOf(person, "post_set").kind, "reverse-fk");
+    assert.ok(person.complete);
+    const operator = model(index, "staff.Operator");
+    assert.deepEqual(["user_permissions", "last_login", "username"].map((f) => operator.fields.has(f)), [true, true, false]);
+    assert.equal(index.modelByRef("legacy.Visitor"), undefined);
+  });
+
+  it("takes an app's label from its AppConfig", async () => {
+    const index = await indexOf({
+      "proj/__init__.py": "",
+      "proj/settings.py": 'AUTH_USER_MODEL = "forum_users.User"\n',
+      "forum/__init__.py": "",
+      "forum/users/__init__.py": "",
+      "forum/users/apps.py": `from django.apps import AppConfig
+
+
+class UsersConfig(AppConfig):
+    name = "forum.users"
+    label = "forum_users"
+`,
+      "forum/users/models/__init__.py": "from .user import User\n",
+      "forum/users/models/user.py": `from django.contrib.auth.models import AbstractUser
+
+
+class User(AbstractUser):
+    pass
+`,
+      "forum/threads/__init__.py": "",
+      "forum/threads/models.py": `from django.conf import settings
+from django.db import models
+
+
+class Thread(models.Model):
+    starter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    watcher = models.ForeignKey("forum_users.User", on_delete=models.CASCADE, related_name="+")
+`,
+    });
+    const user = model(index, "forum_users.User");
+    assert.equal(user.file.endsWith("user.py"), true);
+    const thread = model(index, "threads.Thread");
+    assert.equal(fieldOf(thread, "starter").target, user);
+    assert.equal(fieldOf(thread, "watcher").target, user);
+  });
+
   it("resolves settings.AUTH_USER_MODEL to auth.User without a setting", async () => {
     const index = await indexOf({
       "blog/__init__.py": "",

@@ -129,6 +129,15 @@ const MODEL_BASES = new Set([
   "models.Model", "Model", "django.db.models.Model", "db.models.Model",
 ]);
 const AUTO_PREFETCH_BASES = /(^|\.)auto_prefetch\.Model$/;
+/**
+ * django.contrib.auth's abstract models, the bases of a custom user model, with the fields each gives (as named on
+ * the built-in auth.User, which has them all).
+ */
+const AUTH_BASES: Record<string, readonly string[]> = {
+  AbstractBaseUser: ["password", "last_login"],
+  PermissionsMixin: ["is_superuser", "groups", "user_permissions"],
+  AbstractUser: ["password", "last_login", "is_superuser", "groups", "user_permissions", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined"],
+};
 const MANAGER_BASES = /(^|\.)(Manager|BaseManager)$/;
 const QUERYSET_BASES = /(^|\.)QuerySet$/;
 
@@ -230,6 +239,8 @@ export class ModelIndex {
   }
   private byName = new Map<string, Model[]>();
   private byKey = new Map<string, Model>();
+  /** The built-in auth.User, whose fields the abstract auth models give their subclasses. */
+  private builtinUser!: Model;
   private classesByName = new Map<string, ClassFact[]>();
   private byBaseName: Map<string, ClassFact[]> | undefined;
   private factsByFile = new Map<string, FileFacts>();
@@ -320,6 +331,25 @@ export class ModelIndex {
       for (const p of facts.settings.contextProcessors ?? []) this.contextProcessors.add(p);
     }
     for (const b of builtinModels()) this.add(b);
+    this.builtinUser = this.models.find((m) => m.builtin && m.key === "auth.User")!;
+
+    // An AppConfig's `label` names the models of its package (misago's "misago_users").
+    const labels: { dir: string; label: string }[] = [];
+    for (const list of this.classesByName.values()) {
+      for (const c of list) {
+        if (!c.bases.some((b) => /(^|\.)AppConfig$/.test(b))) continue;
+        const label = c.assigns.find((a) => a.name === "label")?.value?.str;
+        const relPath = (rel.get(c.file) ?? c.file).replace(/\\/g, "/");
+        const dir = relPath.slice(0, relPath.lastIndexOf("/") + 1);
+        if (label && /^\w+$/.test(label) && dir) labels.push({ dir, label });
+      }
+    }
+    const configuredLabel = (relPath: string): string | undefined => {
+      const p = relPath.replace(/\\/g, "/");
+      let best: { dir: string; label: string } | undefined;
+      for (const l of labels) if (p.startsWith(l.dir) && (!best || l.dir.length > best.dir.length)) best = l;
+      return best?.label;
+    };
 
     // 1. Which classes are models (fixpoint over bases).
     const isModel = new Map<ClassFact, boolean>();
@@ -329,7 +359,7 @@ export class ModelIndex {
       seen.add(c);
       let result = false;
       for (const b of c.bases) {
-        if (MODEL_BASES.has(b) || AUTO_PREFETCH_BASES.test(b)) result = true;
+        if (MODEL_BASES.has(b) || AUTO_PREFETCH_BASES.test(b) || this.authBase(c.file, b)) result = true;
         else {
           const base = this.resolveClass(c.file, b);
           if (base && status(base, seen)) result = true;
@@ -349,7 +379,7 @@ export class ModelIndex {
     // 2. Create models with their own fields.
     for (const c of modelClasses) {
       const relPath = rel.get(c.file) ?? c.file;
-      const app = c.meta.appLabel ?? appLabelOf(relPath);
+      const app = c.meta.appLabel ?? configuredLabel(relPath) ?? appLabelOf(relPath);
       const m: Model = {
         key: `${app}.${c.name}`, name: c.name, app, file: c.file, cls: c, abstract: !!c.meta.abstract,
         complete: true, fields: new Map(), managers: new Map(),
@@ -372,6 +402,11 @@ export class ModelIndex {
       for (const b of c.bases) {
         if (MODEL_BASES.has(b)) continue;
         if (AUTO_PREFETCH_BASES.test(b)) continue;
+        const auth = this.authBase(c.file, b);
+        if (auth) {
+          for (const name of auth) m.fields.set(name, { ...this.builtinUser.fields.get(name)!, owner: m });
+          continue;
+        }
         const bc = this.resolveClass(c.file, b);
         const bm = bc ? this.modelOfClass.get(bc) : undefined;
         if (!bm) {
@@ -691,6 +726,17 @@ export class ModelIndex {
       big: BIG_FIELDS.test(last) && !(last === "TextField" && a.kwargs["choices"]),
       file: m.file, start: a.start, end: a.end,
     };
+  }
+
+  /**
+   * The fields a base gives when it is one of django.contrib.auth's abstract models (AbstractUser, ...), imported
+   * from django.contrib.auth (a project class of the same name is another class).
+   */
+  private authBase(file: string, base: string): readonly string[] | undefined {
+    const fields = AUTH_BASES[lastPart(base)];
+    if (!fields) return undefined;
+    const from = this.factsByFile.get(file)?.imports[base.split(".")[0]];
+    return from?.startsWith("django.contrib.auth") ? fields : undefined;
   }
 
   private isManagerOrMixin(c: ClassFact): boolean {
