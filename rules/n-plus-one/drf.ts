@@ -375,6 +375,8 @@ export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode, valueOf?: (node
     return out.length ? out : null;
   }
   if (attr) {
+    // `queryset = User.objects.none()` on a view whose get_object() answers request.user: it lists no rows.
+    if (isEmptyQueryset(ctx.text, attr)) return null;
     const qs = asQs(values.get(attr));
     return qs ? [{ qs, node: attr }] : null;
   }
@@ -598,7 +600,7 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
       const a = s.type === "expression_statement" ? s.children[0] : undefined;
       if (a?.type === "assignment" && nodeText(ctx.text, field(a, "left")!) === "queryset") attr = field(a, "right");
     }
-    const qs = attr ? asQs(ctx.flow().values.get(attr)) : null;
+    const qs = attr && !isEmptyQueryset(ctx.text, attr) ? asQs(ctx.flow().values.get(attr)) : null;
     const adds = qs ? inheritedAdds(ctx, line, gq) : null;
     if (!attr || !qs || !adds) return;
     views = [{ qs: applyAdds(qs, adds), node: attr }];

@@ -42,6 +42,16 @@ class EmptyOrderedBookViewSet(viewsets.ReadOnlyModelViewSet):
         return Book.objects.filter(published__isnull=False)  # expect: n-plus-one
 
 
+class CurrentBookViewSet(viewsets.ModelViewSet):
+    """Answers one row of its own (get_object); its queryset lists none."""
+
+    serializer_class = BookSerializer
+    queryset = Book.objects.none()
+
+    def get_object(self):
+        return Book.objects.get(pk=self.kwargs["pk"])
+
+
 class ImprintOfPublisherSerializer(serializers.ModelSerializer):
     # Each prefetched imprint carries its publisher (Django caches the back-reference).
     publisher_name = serializers.CharField(source="publisher.name")
