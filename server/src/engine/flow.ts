@@ -1625,7 +1625,9 @@ class FlowAnalyzer {
     const methods = mgr?.methods ?? recv.model.defaultManager.methods;
     const fact = methods.get(name);
     if (fact?.returns && fact.returns.root !== "model") {
-      let v: Val = base;
+      // A method of the manager alone (not of its QuerySet) is not there after select_related(): a fix goes after it.
+      const managerOnly = recv.k === "manager" && !recv.base && !mgr?.querysetMethods?.has(name);
+      let v: Val = managerOnly && base.origin ? { ...base, origin: { ...base.origin, end: node.end, insertAt: node.end } } : base;
       for (const op of fact.returns.ops) {
         if (v.k !== "qs") return UNKNOWN;
         v = this.applyForeignOp(v, op);

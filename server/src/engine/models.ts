@@ -90,6 +90,8 @@ export interface Manager {
   methods: Map<string, MethodFact>;
   /** A manager class from outside the workspace: its methods and get_queryset are unknown. */
   opaque: boolean;
+  /** The names of `methods` its QuerySet class has too (as_manager, from_queryset): chainable after queryset calls. */
+  querysetMethods?: ReadonlySet<string>;
 }
 
 export interface Model {
@@ -799,10 +801,17 @@ export class ModelIndex {
     const methods = new Map<string, MethodFact>();
     let opaque = false;
     const callee = a.callee!;
+    const querysetMethods = new Set<string>();
     const addQs = (name: string | null) => {
       const qc = name ? this.resolveClass(file, name) : undefined;
-      if (qc && this.isQuerySetClass(qc)) opaque = !this.collectMethods(qc, methods) || opaque;
-      else opaque = true;
+      if (qc && this.isQuerySetClass(qc)) {
+        const own = new Map<string, MethodFact>();
+        opaque = !this.collectMethods(qc, own) || opaque;
+        for (const [k, v] of own) {
+          querysetMethods.add(k);
+          if (!methods.has(k)) methods.set(k, v);
+        }
+      } else opaque = true;
     };
     if (callee.endsWith(".as_manager")) addQs(callee.slice(0, -".as_manager".length));
     else if (callee.endsWith(".from_queryset")) {
@@ -820,7 +829,7 @@ export class ModelIndex {
     if (gq) {
       shape = gq.returns && gq.returns.root !== "model" ? applyOpsToShape(emptyShape(), gq.returns.ops) : null;
     } else if (opaque) shape = null;
-    return { name: a.name, shape, methods, opaque };
+    return { name: a.name, shape, methods, opaque, querysetMethods };
   }
 
   private resolveTarget(m: Model, a: AssignFact, file: string): Model | undefined {

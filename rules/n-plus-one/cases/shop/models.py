@@ -91,6 +91,10 @@ class ReviewManager(models.Manager):
     def get_queryset(self):
         return super().get_queryset().select_related("book")
 
+    def rated(self, rating):
+        # On the manager only: Review.objects.select_related(...).rated(5) would raise AttributeError.
+        return self.filter(rating=rating)
+
 
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")

@@ -84,3 +84,7 @@ async def async_for(request):
     async for book in Book.objects.filter(published__isnull=False):
         print(book.author.name)  # expect: n-plus-one
 
+
+def manager_only_method(request):
+    for review in Review.objects.rated(5):
+        print(review.reviewer.name)  # expect: n-plus-one
