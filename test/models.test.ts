@@ -422,6 +422,36 @@ class Line(Base):
 
     class Meta(Base.Meta):
         unique_together = ("order", "id")
+
+
+class Note(Base):
+    text = models.TextField()
+
+
+class Parent(models.Model):
+    rank = models.IntegerField()
+
+    class Meta:
+        ordering = ["rank"]
+        indexes = [models.Index(fields=["rank"])]
+
+
+class Child(Parent):
+    extra = models.IntegerField()
+
+    class Meta:
+        verbose_name = "child"
+
+
+class Tagged(Base):
+    tag = models.CharField(max_length=10)
+
+    class Meta:
+        verbose_name = "tagged"
+
+
+class Labelled(ThirdPartyNamed, Base):
+    """The third-party base comes first: its Meta (if any) is the one in effect."""
 `,
     });
     const base = model(index, "shop.Base");
@@ -434,10 +464,23 @@ class Line(Base):
     assert.ok(lead.includes("status,customer"), `indexes (leading "-" dropped): ${lead}`);
     assert.ok(lead.includes("customer,shop"), `UniqueConstraint: ${lead}`);
     assert.ok(!lead.some((l) => l.includes("status__in")), "CheckConstraint is not an index");
-    assert.ok(lead.includes("created"), `indexes of the abstract base are inherited: ${lead}`);
+    // Django's ModelBase: a Meta of the model's own replaces the abstract base's unless it subclasses it.
+    assert.ok(!lead.includes("created"), `its own Meta drops the abstract base's indexes: ${lead}`);
     const line = model(index, "shop.Line");
     assert.deepEqual(line.ordering, ["-created"], "ordering is inherited from the abstract base's Meta");
-    assert.ok(line.indexed.map((c) => c.join(",")).includes("order,id"), "a flat unique_together tuple");
+    const lineLead = line.indexed.map((c) => c.join(","));
+    assert.ok(lineLead.includes("order,id"), "a flat unique_together tuple");
+    assert.ok(lineLead.includes("created"), `class Meta(Base.Meta) keeps the base's indexes: ${lineLead}`);
+    const note = model(index, "shop.Note");
+    assert.deepEqual(note.ordering, ["-created"], "no Meta: the abstract base's");
+    assert.ok(note.indexed.map((c) => c.join(",")).includes("created"));
+    const tagged = model(index, "shop.Tagged");
+    assert.deepEqual(tagged.ordering, [], "its own Meta sets no ordering: none");
+    assert.deepEqual(tagged.indexed, []);
+    const child = model(index, "shop.Child");
+    assert.deepEqual(child.ordering, ["rank"], "a multi-table child keeps its parent's ordering");
+    assert.deepEqual(child.indexed, [], "the parent's indexes are on the parent's table");
+    assert.deepEqual(model(index, "shop.Labelled").ordering, [], "an unknown base first: no ordering assumed");
   });
 });
 

@@ -112,6 +112,8 @@ export interface MetaFact {
   fieldsParts?: (string[] | { ref: string } | null)[];
   /** Bases of the Meta class itself (`class Meta(BaseSerializer.Meta):`), which it inherits fields from. */
   bases?: string[];
+  /** The class has a Meta of its own (a model's replaces the one it would inherit from an abstract base). */
+  declared?: boolean;
   depth?: number;
 }
 
@@ -743,6 +745,7 @@ function classFact(text: string, file: string, cls: SyntaxNode): ClassFact | nul
       const b = field(stmt, "body");
       if (n && b && nodeText(text, n) === "Meta") {
         fact.meta = metaFact(text, b);
+        fact.meta.declared = true;
         const mb = baseNames(text, stmt).filter((x): x is string => !!x && x !== "object");
         if (mb.length) fact.meta.bases = mb;
       }

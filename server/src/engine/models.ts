@@ -401,16 +401,21 @@ export class ModelIndex {
       if (done.has(m) || stack.has(m) || !m.cls) return;
       stack.add(m);
       const c = m.cls;
+      const modelBases: Model[] = [];
+      // A base before the first known model base that may have a Meta of its own (an unresolved class).
+      let metaUnknown = false;
       for (const b of c.bases) {
         if (MODEL_BASES.has(b)) continue;
         if (AUTO_PREFETCH_BASES.test(b)) continue;
         const auth = this.authBase(c.file, b);
         if (auth) {
           for (const name of auth) m.fields.set(name, { ...this.builtinUser.fields.get(name)!, owner: m });
+          if (!modelBases.length) metaUnknown = true; // its Meta (no ordering) comes first
           continue;
         }
         const bc = this.resolveClass(c.file, b);
         const bm = bc ? this.modelOfClass.get(bc) : undefined;
+        if (!bc && !modelBases.length) metaUnknown = true;
         if (!bm) {
           if (!bc || !this.isManagerOrMixin(bc)) m.complete = bc ? m.complete : false;
           continue;
@@ -424,8 +429,7 @@ export class ModelIndex {
           m.fields.set(name, bm.abstract ? { ...f, owner: m, assign: f.assign } : f);
         }
         for (const [name, mg] of bm.managers) if (!m.managers.has(name)) m.managers.set(name, mg);
-        if (!m.ordering.length && bm.ordering.length) m.ordering = bm.ordering;
-        if (bm.abstract) m.indexed.push(...bm.indexed);
+        modelBases.push(bm);
         if (!bm.abstract) {
           const ptr = `${bm.name.toLowerCase()}_ptr`;
           const ptrField: ModelField = { name: ptr, kind: "o2o", fieldClass: "OneToOneField", target: bm, owner: m, null: false, dbIndex: true, unique: true, primaryKey: true, big: false, file: m.file, start: c.nameStart, end: c.nameEnd };
@@ -435,6 +439,7 @@ export class ModelIndex {
           if (!bm.fields.has(back)) bm.fields.set(back, { ...ptrField, name: back, kind: "reverse-o2o", target: m, owner: bm, forward: ptrField, primaryKey: false, file: m.file });
         }
       }
+      this.inheritMeta(m, modelBases, metaUnknown);
       for (const a of c.assigns) {
         if (!a.callee) continue;
         const kind = this.fieldKindIn(c.file, a.callee);
@@ -728,6 +733,29 @@ export class ModelIndex {
       big: BIG_FIELDS.test(last) && !(last === "TextField" && a.kwargs["choices"]),
       file: m.file, start: a.start, end: a.end,
     };
+  }
+
+  /**
+   * Meta options a model inherits (Django's ModelBase): without a Meta of its own, the first model base's Meta (an
+   * abstract base's ordering and indexes; a concrete parent's ordering). Its own Meta replaces an abstract base's
+   * unless it subclasses it (`class Meta(Base.Meta)`); a concrete parent still gives its ordering when that Meta
+   * sets none. When a base that might carry a Meta comes before the first known model base, the ordering is unknown
+   * (none is assumed, so no hint rests on it).
+   */
+  private inheritMeta(m: Model, bases: readonly Model[], firstUnknown: boolean): void {
+    const meta = m.cls!.meta;
+    if (!meta.declared && firstUnknown) {
+      // The Meta in effect may be an unknown base's: no ordering is known, and every known index may be there.
+      for (const b of bases) if (b.abstract) m.indexed.push(...b.indexed);
+      return;
+    }
+    const first = bases[0];
+    const parent = first && !first.abstract ? first : undefined;
+    const metaFrom = !meta.declared ? (first?.abstract ? [first] : []) : meta.bases?.length ? bases.filter((b) => b.abstract) : [];
+    if (meta.ordering === undefined) {
+      m.ordering = metaFrom.find((b) => b.ordering.length)?.ordering ?? parent?.ordering ?? [];
+    }
+    for (const b of metaFrom) m.indexed.push(...b.indexed);
   }
 
   /**
