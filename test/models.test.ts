@@ -126,6 +126,46 @@ class Cover(models.Model):
     assert.equal(id.primaryKey, true);
   });
 
+  it("knows project field classes whose names do not say Field by their Django bases", async () => {
+    const index = await indexOf({
+      "shop/__init__.py": "",
+      "shop/fields.py": `from django.db import models
+
+
+class UnsavedForeignKey(models.ForeignKey):
+    allow_unsaved_instance_assignment = True
+
+
+class NullableChar(models.CharField):
+    pass
+
+
+class Helper:
+    pass
+`,
+      "shop/models.py": `from django.db import models
+
+from .fields import Helper, NullableChar, UnsavedForeignKey
+
+
+class Shop(models.Model):
+    name = models.CharField(max_length=10)
+
+
+class Order(models.Model):
+    shop = UnsavedForeignKey(Shop, on_delete=models.PROTECT)
+    code = NullableChar(max_length=10)
+    helper = Helper()
+`,
+    });
+    const order = model(index, "shop.Order");
+    assert.equal(fieldOf(order, "shop").kind, "fk");
+    assert.equal(fieldOf(order, "shop").dbIndex, true);
+    assert.equal(fieldOf(order, "shop").target?.key, "shop.Shop");
+    assert.equal(fieldOf(order, "code").kind, "concrete");
+    assert.equal(order.fields.has("helper"), false);
+  });
+
   it("resolves the _id attname of a foreign key for lookups", async () => {
     const index = await indexOf(files);
     const book = model(index, "shop.Book");

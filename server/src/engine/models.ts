@@ -673,18 +673,20 @@ export class ModelIndex {
 
   /**
    * fieldKind, following a field class of the project to the Django class it extends: a
-   * `PlaceholderRelationField(GenericRelation)` is a relation with no column of its own, not a concrete field.
+   * `PlaceholderRelationField(GenericRelation)` is a relation with no column of its own, not a concrete field, and an
+   * `UnsavedForeignKey(models.ForeignKey)` a foreign key.
    */
   private fieldKindIn(file: string, callee: string): FieldKind | null {
     const kind = this.fieldKind(callee);
-    if (kind !== "concrete" || RELATIONS[lastPart(callee)]) return kind;
+    if (kind === null ? !/^[A-Z]/.test(lastPart(callee)) : kind !== "concrete" || RELATIONS[lastPart(callee)]) return kind;
     const seen = new Set<ClassFact>();
+    // A name that does not say Field (shuup's `UnsavedForeignKey(models.ForeignKey)`) is a field when a base is one.
     const walk = (f: string, name: string): FieldKind | null => {
       const c = this.resolveClass(f, name);
       if (!c || seen.has(c) || seen.size > 8) return null;
       seen.add(c);
       for (const b of c.bases) {
-        const r = RELATIONS[lastPart(b)] ?? walk(c.file, b);
+        const r = RELATIONS[lastPart(b)] ?? walk(c.file, b) ?? (kind === null && this.fieldKind(b) === "concrete" ? "concrete" : null);
         if (r) return r;
       }
       return null;
