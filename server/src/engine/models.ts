@@ -628,6 +628,8 @@ export class ModelIndex {
         if (c.methods.some((x) => x.name === "get_queryset")) continue;
         // A project base or mixin with its own get_queryset() may narrow the rows (to the user's, say).
         if (c.bases.some((b) => this.classes(b.replace(/^.*\./, "")).some((k) => k.methods.some((x) => x.name === "get_queryset")))) continue;
+        // Without pages it reads every row, and sorting all of a table gains nothing from an index.
+        if (!this.pagesRows(c, 0)) continue;
         const ordering = c.assigns.find((a) => a.name === "ordering");
         const modelAssign = c.assigns.find((a) => a.name === "model");
         const qsAssign = c.assigns.find((a) => a.name === "queryset");
@@ -645,6 +647,15 @@ export class ModelIndex {
         }
       }
     }
+  }
+
+  /** Does a list view (or a project base of it) set paginate_by, or define get_paginate_by()? */
+  private pagesRows(c: ClassFact, depth: number): boolean {
+    const by = c.assigns.find((a) => a.name === "paginate_by");
+    // A number or a setting (`paginate_by = settings.PAGE_SIZE`); None or an expression: not known to page.
+    if (by) return (by.value?.num ?? 0) > 0 || !!by.value?.dotted;
+    if (c.methods.some((x) => x.name === "get_paginate_by")) return true;
+    return depth < 6 && c.bases.some((b) => this.classes(b.replace(/^.*\./, "")).some((k) => k !== c && this.pagesRows(k, depth + 1)));
   }
 
   /** The column leading a concrete model's Meta.ordering, when it is one of its own concrete fields. */

@@ -105,6 +105,12 @@ class RankedArticles(ListView):
     paginate_by = 20
 
 
+class EveryArticleByRank(ListView):
+    # No pages: the view reads and sorts the whole table, which an index would not speed up. Silent for rank.
+    model = Article
+    ordering = "rank"
+
+
 def checked_on(day):
     # `__date` casts the column: a plain index on checked would not serve it.
     from .models import Exchange
