@@ -481,6 +481,18 @@ describe("cache-page-candidate: a login required site-wide", () => {
     assert.equal(await n('    "dojo.middleware.LoginRequiredMiddleware",\n'), 0);
     assert.equal(await n('    # "dojo.middleware.LoginRequiredMiddleware",\n'), 1);
   });
+
+  it("is silent when the settings cache the whole site", async () => {
+    assert.equal(await at('    "django.middleware.cache.UpdateCacheMiddleware",\n    "django.middleware.common.CommonMiddleware",\n    "django.middleware.cache.FetchFromCacheMiddleware",\n'), 0);
+  });
+
+  it("is silent when the module wraps the view after its definition", async () => {
+    const wrapped = `${views}\n\ntitles = cache_page(60 * 5)(titles)\n`;
+    const n = (await hintsFor({ "shop/models.py": models, "shop/views.py": wrapped, "shop/urls.py": urls }, "shop/views.py", "cache-page-candidate")).length;
+    assert.equal(n, 0);
+    const other = `${views}\n\nother_titles = cache_page(60 * 5)(titles)\n`;
+    assert.equal((await hintsFor({ "shop/models.py": models, "shop/views.py": other, "shop/urls.py": urls }, "shop/views.py", "cache-page-candidate")).length, 1);
+  });
 });
 
 describe("n-plus-one in the admin: a column that reads a relation and then one of its relations", () => {

@@ -111,12 +111,18 @@ function routingUncached(ctx: RuleContext, name: string, cls: boolean): "public"
 
 /**
  * The settings put every view behind a login (Django 5.1's LoginRequiredMiddleware, or a project middleware named
- * for it): no view is public, which is this rule's premise. Settings build MIDDLEWARE in many ways (another list
+ * for it): no view is public, which is this rule's premise. Or they cache the whole site already
+ * (UpdateCacheMiddleware / FetchFromCacheMiddleware). Settings build MIDDLEWARE in many ways (another list
  * assigned to it, `+=`, `insert()`), so any mention of such a middleware outside a comment counts.
  */
 function siteWideLogin(ctx: RuleContext): boolean {
-  const read = () => settingsTexts(ctx).some((t) => /["'][\w.]*Login\w*Middleware["']/i.test(t.replace(/^[ \t]*#.*$/gm, "")));
+  const read = () => settingsTexts(ctx).some((t) => /["'][\w.]*(Login\w*Middleware|(UpdateCache|FetchFromCache)Middleware)["']/i.test(t.replace(/^[ \t]*#.*$/gm, "")));
   return ctx.project.memo ? ctx.project.memo("cache-page:site-wide-login", read) : read();
+}
+
+/** `search = cache_page(60)(search)` after the def: the module wraps the view itself, in a way the rule does not follow. */
+function rewrapped(ctx: RuleContext, name: string): boolean {
+  return new RegExp(`^${name}\\s*=.*\\b${name}\\b`, "m").test(ctx.text);
 }
 
 /** The render functions, which take the request to build the template context; the public check reads the template. */
@@ -192,7 +198,7 @@ function functionView(ctx: RuleContext, def: SyntaxNode): void {
   // Error handlers and non-200 responses: cache_page stores only 200 responses.
   if (/^handler\d*/.test(viewName) || NOT_A_PAGE.test(bodyText)) return;
   if (!readsDatabase(ctx, bodyText)) return;
-  if (routing(ctx, viewName, false) !== "public") return;
+  if (rewrapped(ctx, viewName) || routing(ctx, viewName, false) !== "public") return;
   const edit = decoratorEdit(ctx, def, "cache_page(60 * 15)");
   ctx.report({
     start: name.start,
