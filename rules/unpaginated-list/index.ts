@@ -175,6 +175,46 @@ function pageLinks(ctx: RuleContext, text: string, seen: Set<string> = new Set()
   return false;
 }
 
+/**
+ * Does the template, or one it extends or includes, show the list: one of `names` (object_list, <model>_list, the
+ * context_object_name, or the page)? A template the project does not hold, or a name in a variable: unsure, true.
+ */
+function showsList(ctx: RuleContext, text: string, names: RegExp, seen: Set<string> = new Set()): boolean {
+  if (names.test(text)) return true;
+  if (/\{%-?\s*(?:extends|include)\s+[^"'\s]/.test(text)) return true;
+  for (const m of text.matchAll(/\{%-?\s*(?:extends|include)\s+["']([^"']+)["']/g)) {
+    if (seen.has(m[1])) continue;
+    seen.add(m[1]);
+    const t = ctx.project.template(m[1]);
+    if (!t || seen.size > 20 || showsList(ctx, t.text, names, seen)) return true;
+  }
+  return false;
+}
+
+/**
+ * A Django list view whose rows never reach the page: it renders a response of its own (render_to_response), or its
+ * template (through every extends and include) names neither the list nor its page, and get_context_data() does not
+ * hand the rows on under another name. Paging it would add a COUNT query and hide nothing.
+ */
+function listNeverShown(ctx: RuleContext, bodyNode: SyntaxNode, body: ClassBody, listed: Model | null): boolean {
+  if (body.methods.has("render_to_response")) return true;
+  const con = body.attrs.get("context_object_name");
+  const conName = con ? stringValue(ctx.text, con) : null;
+  if (con && !conName) return false;
+  if (!listed && !conName) return false;
+  const t = templateOf(ctx, body, listed);
+  if (!t) return false;
+  const names = ["object_list", ...(listed ? [`${listed.name.toLowerCase()}_list`] : []), ...(conName ? [conName] : []), "page_obj", "paginator", "is_paginated"];
+  const shown = new RegExp(`\\b(${names.map((n) => n.replace(/\W/g, "")).join("|")})\\b`);
+  for (const stmt of bodyNode.children) {
+    const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+    if (d?.type !== "function_definition" || nodeText(ctx.text, field(d, "name")!) !== "get_context_data") continue;
+    const text = nodeText(ctx.text, d);
+    if (shown.test(text) || /\b(get_queryset|paginate_queryset)\b/.test(text)) return false;
+  }
+  return !showsList(ctx, t.text, shown);
+}
+
 function listedModel(ctx: RuleContext, body: ClassBody): Model | null {
   const values = ctx.flow().values;
   const qs = body.attrs.get("queryset");
@@ -383,6 +423,7 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
   } else {
     const pb = body.attrs.get("paginate_by");
     if (pb && !isOff(ctx, pb)) return;
+    if (listNeverShown(ctx, bodyNode, body, listed)) return;
     if (own === "other") {
       // get_queryset() builds a dict or list: paginate_by would page it after every row was read (or fail on a dict).
       message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"} and its get_queryset() builds a dict or list rather than a queryset, so the page renders ${rows} at once; bound the rows get_queryset() reads`;

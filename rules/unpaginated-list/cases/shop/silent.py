@@ -80,3 +80,28 @@ class MyProfileViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return self.queryset.filter(user=self.request.user)
+
+
+class BookHome(ListView):
+    """Its template shows other things: the rows of object_list never reach the page, paging would only count them."""
+
+    model = Book
+    template_name = "shop/book_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["featured"] = Book.objects.first()
+        context["just_missed"] = Book.objects.order_by("-id")[:2]
+        return context
+
+
+class BookFeed(ListView):
+    """Answers a response of its own: the list template is never rendered."""
+
+    model = Book
+
+    def render_to_response(self, context, **response_kwargs):
+        from django.http import JsonResponse
+
+        return JsonResponse({"titles": [b.title for b in Book.objects.all()[:20]]})
+

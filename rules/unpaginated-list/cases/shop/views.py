@@ -76,3 +76,23 @@ class BookReviews(viewsets.ModelViewSet):  # expect: unpaginated-list
 
     def get_queryset(self):
         return self.queryset.filter(book=self.kwargs["book"])
+
+
+class Shelf(ListView):  # expect: unpaginated-list
+    # The template shows the list by its context_object_name, two templates down.
+    model = Book
+    context_object_name = "shelf"
+    template_name = "shop/shelf.html"
+
+
+class SplitShelf(ListView):  # expect: unpaginated-list
+    # get_context_data() hands the rows on under another name, which the template shows.
+    model = Book
+    context_object_name = "books"
+    template_name = "shop/book_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["just_missed"] = [b for b in context["books"] if not b.stock]
+        return context
+
