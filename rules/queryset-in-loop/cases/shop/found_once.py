@@ -1,0 +1,40 @@
+from .models import Book
+
+
+def book_for(title, candidates):
+    # The query runs for the one candidate that matches, then the function returns.
+    for name in candidates:
+        if name == title:
+            book = Book.objects.filter(title=name).first()
+            print("found", name)
+            return book
+    return None
+
+
+def first_stocked(titles):
+    # One loop, left by break right after the query.
+    found = None
+    for title in titles:
+        if title.startswith("A"):
+            found = Book.objects.filter(title=title).first()
+            break
+    return found
+
+
+def per_shelf(shelves):
+    # The break leaves the inner loop only: one query per shelf.
+    out = []
+    for shelf in shelves:
+        for title in shelf:
+            out.append(Book.objects.filter(title=title).first())  # expect: queryset-in-loop
+            break
+    return out
+
+
+def every_match(titles):
+    # A return in another branch does not end the loop for this one.
+    for title in titles:
+        if not title:
+            return None
+        Book.objects.filter(title=title).exists()  # expect: queryset-in-loop
+    return True
