@@ -16,6 +16,7 @@ export interface UseSite {
  * of that method in the chain, else inserted right after the manager (`Book.objects.select_related("author")`).
  */
 export function addToQueryset(origin: Origin, method: "select_related" | "prefetch_related", paths: string | string[], text: string): OffsetEdit | null {
+  if (method === "select_related" && origin.bareSelect) return null;
   const q = preferredQuote(text);
   const existing = method === "select_related" ? origin.selectCall : origin.prefetchCall;
   const list = (Array.isArray(paths) ? paths : [paths]).filter((p) => !existing?.strings.includes(p));
@@ -29,6 +30,7 @@ export function addToQueryset(origin: Origin, method: "select_related" | "prefet
 /** select_related and prefetch_related additions for one queryset, as non-overlapping edits. */
 export function joinEdits(origin: Origin, select: string[], prefetch: string[], text: string): OffsetEdit[] {
   const edits: OffsetEdit[] = [];
+  if (select.length && origin.bareSelect) return edits;
   const a = select.length ? addToQueryset(origin, "select_related", select, text) : null;
   const b = prefetch.length ? addToQueryset(origin, "prefetch_related", prefetch, text) : null;
   if (a && b && a.start === b.start && a.end === b.end) return [{ ...a, newText: a.newText + b.newText }];

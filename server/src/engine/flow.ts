@@ -79,6 +79,11 @@ export interface Origin {
   prefetchCall: ChainOp | null;
   /** The chain ends in .iterator(): prefetch_related needs chunk_size there. */
   iterator: boolean;
+  /**
+   * The chain's last select_related() is bare (every non-null foreign key): a named one anywhere in the chain
+   * either is dropped by it or drops it, so no select_related edit can add one relation.
+   */
+  bareSelect?: boolean;
   /** Where `chunk_size=...` goes in that iterator() call (just before its closing parenthesis). */
   iteratorAt?: { file: string; offset: number };
   /**
@@ -1566,7 +1571,14 @@ class FlowAnalyzer {
             if (!op.strings.length || op.strings.includes(null)) loaded.allSingles = true;
             for (const s of op.strings) if (s) insertPath(loaded, s.split("__"));
           }
-          if (origin && op.strings.length && !op.strings.includes(null)) origin.selectCall = op;
+          if (origin && op.strings.length && !op.strings.includes(null)) {
+            origin.selectCall = op;
+            origin.bareSelect = false;
+          } else if (origin && !op.strings.length) {
+            // A bare select_related() replaces the named ones before it, and one added after it replaces it.
+            origin.selectCall = null;
+            origin.bareSelect = true;
+          }
           break;
         case "prefetch_related":
           if (!loaded.all) {

@@ -88,3 +88,9 @@ async def async_for(request):
 def manager_only_method(request):
     for review in Review.objects.rated(5):
         print(review.reviewer.name)  # expect: n-plus-one
+
+
+def bare_select_related(request):
+    # The bare select_related() follows non-null keys only; a named one before it is dropped, one after replaces it.
+    for book in Book.objects.filter(title__startswith="A").select_related():
+        print(book.editor.name)  # expect: n-plus-one
