@@ -27,8 +27,27 @@ class Book(models.Model):
 export const CLI = path.join(REPO, "bin", "django-orm-hints.js");
 export const EXAMPLE = path.join(REPO, "example");
 
+const madeDirs: string[] = [];
+
+/**
+ * A fresh folder under the system's temporary folder, removed when the test process exits (set
+ * ORM_HINTS_KEEP_TEMP=1 to keep them for a look).
+ */
 export function tempDir(prefix = "orm-hints-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  if (!madeDirs.length && !process.env.ORM_HINTS_KEEP_TEMP) {
+    process.on("exit", () => {
+      for (const d of madeDirs) {
+        try {
+          fs.rmSync(d, { recursive: true, force: true });
+        } catch {
+          // a folder still in use is left for the system to clear
+        }
+      }
+    });
+  }
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** Writes files (relative path -> text) into a fresh folder and returns its path. */

@@ -13,7 +13,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
@@ -410,7 +409,7 @@ export function diagnosticProblems(text: string, uri: string, ds: readonly Diagn
 // A language server client
 
 export { uriOf, waitFor } from "./helpers";
-import { uriOf, waitFor } from "./helpers";
+import { tempDir, uriOf, waitFor } from "./helpers";
 
 export interface ServerMessage {
   kind: "log" | "show";
@@ -547,9 +546,7 @@ export class LspServer {
   }
 }
 
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempDir };
 
 export function copyExample(): string {
   const dir = tempDir("orm-hints-rel-");

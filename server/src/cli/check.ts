@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { RULE_IDS, RULES } from "../../../rules";
 import { applyFixRounds } from "../engine/fixall";
-import { decode, listWorkspace } from "../engine/files";
+import { appendAll, decode, listWorkspace } from "../engine/files";
 import { initParser } from "../engine/parser";
 import { Project } from "../engine/project";
 import { checkInParallel, workerCount } from "./parallel";
@@ -151,7 +151,7 @@ export async function runCheck(opts: CheckOptions, cwd = process.cwd()): Promise
   } else {
     candidates = [];
     for (const p of paths) {
-      if (fs.statSync(p).isDirectory()) candidates.push(...listWorkspace(p).python);
+      if (fs.statSync(p).isDirectory()) appendAll(candidates, listWorkspace(p).python);
       else candidates.push(p);
     }
   }

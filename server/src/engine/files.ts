@@ -49,6 +49,15 @@ function isVirtualenv(dir: string): boolean {
   return fs.existsSync(path.join(dir, "pyvenv.cfg"));
 }
 
+/**
+ * Appends `items` to `target` one by one: `target.push(...items)` passes every item as an argument, and a listing of
+ * some 120,000 files overflows the call stack.
+ */
+export function appendAll<T>(target: T[], items: readonly T[]): T[] {
+  for (const x of items) target.push(x);
+  return target;
+}
+
 /** Lists Python files and template folders below root; follows no symlinked folders (no loops). */
 export function listWorkspace(root: string, limit = 200000): WorkspaceListing {
   const out: WorkspaceListing = { python: [], templateDirs: [], problems: [] };

@@ -10,7 +10,7 @@ import * as v8 from "v8";
 import { analyzeFile, isTestOrMigration, newAnalysisMemo, type AnalysisMemo } from "./analyze";
 import { DEFAULT_CONFIG, type Config } from "./config";
 import { classIdentity, classStructure, extractFacts, factsStructure, forgetParts, mayHaveFacts, moduleOf, OFFSET_KEYS, VOLATILE_KEYS, volatileOf, type FileFacts } from "./facts";
-import { decode, listWorkspace } from "./files";
+import { appendAll, decode, listWorkspace } from "./files";
 import { ModelIndex } from "./models";
 import { parseText, type Syntax } from "./parser";
 import type { ProjectView, Rule, TemplateFile } from "./rule";
@@ -159,8 +159,8 @@ export class Project implements ProjectView {
     for (const root of this.roots) {
       const listing = listWorkspace(root);
       for (const p of listing.problems) this.notice(p);
-      dirs.push(...listing.templateDirs);
-      files.push(...listing.python);
+      appendAll(dirs, listing.templateDirs);
+      appendAll(files, listing.python);
     }
     this.templateDirs = dirs;
     return files;
