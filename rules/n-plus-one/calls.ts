@@ -14,7 +14,7 @@ import { childLoaded, joinedByDefault, type InstVal, type Loaded, type LoopCtx, 
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { callParts, dotted, field, nodeText, onErrorPath, stringValue, walk } from "../../server/src/engine/syntax";
+import { callParts, dotted, field, nodeText, onErrorPath, stringValue, subqueryValue, walk } from "../../server/src/engine/syntax";
 import { topLevelFunction } from "../../server/src/engine/functions";
 import { methodOf, moduleCode, parameters, type Code } from "./context";
 import { templateReadsOn } from "./templates";
@@ -189,7 +189,8 @@ export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry
     if (fallback) skipped.add(fallback);
     if (outermostAttribute(n)) {
       const c = attributeChain(text, n);
-      if (c && c.root === param) out.push({ kind: "chain", chain: c.chain, entry: entry ?? site(n), at: site(n) });
+      // (`Q(id__in=param.blocks.all())`: a subquery in the SQL, no rows loaded.)
+      if (c && c.root === param && !subqueryValue(text, n)) out.push({ kind: "chain", chain: c.chain, entry: entry ?? site(n), at: site(n) });
     }
     if (n.type !== "call") return true;
     const parts = callParts(text, n);

@@ -179,14 +179,19 @@ export function serializerNeeds(ctx: RuleContext, ser: ClassFact, model: Model, 
     if (/(^|\.)SerializerMethodField$/.test(a.callee)) {
       const mname = a.kwargs["method_name"]?.str ?? `get_${a.name}`;
       const m = methods.find((x) => x.name === mname);
-      for (const r of m?.reads[1] ?? []) {
+      const reads = m?.reads[1] ?? [];
+      for (const r of reads) {
         const segs = r.chain;
+        // `obj.tags.all()` inside `obj.tags.all().values_list(...)`: the longer chain says what runs.
+        if (reads.some((o) => o !== r && o.start === r.start && o.chain.length > segs.length && segs.every((x, i) => o.chain[i] === x))) continue;
         const w = walk(index, model, segs.map((s) => s.replace(/\(\)$/, "")));
         if (!w || !w.path.length) continue;
         // obj.rel.count() / filter() / exists() run their own query whatever is prefetched: another rule's business.
         const after = segs[w.path.length];
         if (!w.single && after !== undefined && after !== "all()" && after !== "all") continue;
         if (!w.single && after === undefined) continue;
+        // obj.rel.all().values_list(...) / .filter(...) / .order_by(...) build a new query: a prefetch is not read.
+        if (!w.single && segs[w.path.length + 1] !== undefined) continue;
         add(w.path, w.single, { file: ser.file, start: r.start, end: r.end }, `${ser.name}.${mname}() reads obj.${segs.join(".")}`);
       }
       continue;

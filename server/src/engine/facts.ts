@@ -3,7 +3,7 @@
  * Extracted from one parse, kept as plain data so trees can be freed and facts cached by content.
  */
 import type { Syntax, SyntaxNode } from "./parser";
-import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue, walk } from "./syntax";
+import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue, subqueryValue, walk } from "./syntax";
 
 /** One link of a queryset chain: `.select_related("a", "b")`, `.prefetch_related(Prefetch(...))`, ... */
 export interface ChainOp {
@@ -571,19 +571,6 @@ function assignedTo(n: SyntaxNode): boolean {
   let t = n;
   while (t.parent && (t.parent.type === "pattern_list" || t.parent.type === "tuple_pattern" || t.parent.type === "list_pattern")) t = t.parent;
   return t.parent?.type === "assignment" && field(t.parent, "left") === t;
-}
-
-/**
- * The chain (`self.voters.all()`) is the value of an `__in` lookup (`exclude(pk__in=self.voters.all())`) or the
- * argument of Subquery()/Exists(): Django compiles it into the query's SQL, and no rows are loaded.
- */
-function subqueryValue(text: string, n: SyntaxNode): boolean {
-  let e = n;
-  while (e.parent && ((e.parent.type === "call" && field(e.parent, "function") === e) || (e.parent.type === "attribute" && field(e.parent, "object") === e))) e = e.parent;
-  const p = e.parent;
-  if (p?.type === "keyword_argument" && field(p, "value") === e) return /__in$/.test(nodeText(text, field(p, "name") ?? p));
-  const call = p?.type === "argument_list" ? p.parent : null;
-  return !!call && /(^|\.)(Subquery|Exists)$/.test(nodeText(text, field(call, "function") ?? call));
 }
 
 function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFact["reads"] {

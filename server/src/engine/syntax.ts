@@ -240,3 +240,16 @@ export function exclusiveBranches(root: SyntaxNode, offset: number, node: Syntax
   }
   return false;
 }
+
+/**
+ * The chain (`self.voters.all()`) is the value of an `__in` lookup (`exclude(pk__in=self.voters.all())`) or the
+ * argument of Subquery()/Exists(): Django compiles it into the query's SQL, and no rows are loaded.
+ */
+export function subqueryValue(text: string, n: SyntaxNode): boolean {
+  let e = n;
+  while (e.parent && ((e.parent.type === "call" && field(e.parent, "function") === e) || (e.parent.type === "attribute" && field(e.parent, "object") === e))) e = e.parent;
+  const p = e.parent;
+  if (p?.type === "keyword_argument" && field(p, "value") === e) return /__in$/.test(nodeText(text, field(p, "name") ?? p));
+  const call = p?.type === "argument_list" ? p.parent : null;
+  return !!call && /(^|\.)(Subquery|Exists)$/.test(nodeText(text, field(call, "function") ?? call));
+}

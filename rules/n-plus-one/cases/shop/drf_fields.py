@@ -103,3 +103,36 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ReviewSerializer
     # Review's manager joins book; the nested BookBriefSerializer reads author, not editor.
     queryset = Review.objects.select_related("book__author")
+
+
+class TagNamesSerializer(serializers.ModelSerializer):
+    tag_names = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Book
+        fields = ("id", "tag_names")
+
+    def get_tag_names(self, obj):
+        # A new query per book whatever is prefetched: serializer-method-query's business, not a prefetch to add.
+        return list(obj.tags.all().values_list("name", flat=True))
+
+
+class TagNamesViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TagNamesSerializer
+    queryset = Book.objects.all()
+
+
+class TagListSerializer(serializers.ModelSerializer):
+    tag_list = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Book
+        fields = ("id", "tag_list")
+
+    def get_tag_list(self, obj):
+        return [t.name for t in obj.tags.all()]
+
+
+class TagListViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TagListSerializer
+    queryset = Book.objects.all()  # expect: n-plus-one
