@@ -320,6 +320,35 @@ function endsTheLoop(node: SyntaxNode, repeats: LoopCtx): boolean {
     x.type === "return_statement" || x.type === "raise_statement" || (x.type === "break_statement" && !repeats.parent));
 }
 
+/**
+ * `while X.objects.filter(code=code).exists(): code = get_random_string(8)`: a retry until a random value is free,
+ * which runs once in practice. The condition's query reads a name (or attribute) that the body assigns from a
+ * random source.
+ */
+function retriesRandom(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean {
+  if (loop.kind !== "while") return false;
+  const cond = field(loop.node, "condition");
+  let inCond = false;
+  for (let x: SyntaxNode | null = node; x && !inCond; x = x.parent) inCond = x === cond;
+  const body = field(loop.node, "body");
+  if (!inCond || !body) return false;
+  const queryText = nodeText(ctx.text, node);
+  let found = false;
+  walk(body, (n) => {
+    if (found || n.type === "function_definition" || n.type === "lambda") return false;
+    if (n.type === "assignment") {
+      const left = field(n, "left");
+      const right = field(n, "right");
+      if (left && right && (left.type === "identifier" || left.type === "attribute") && /\b(random|uuid\d?|token_\w+|urandom|get_random_string|randint|choice)\b/.test(nodeText(ctx.text, right))) {
+        const name = nodeText(ctx.text, left).replace(/[.[\]()]/g, "\\$&");
+        if (new RegExp(`(^|[^\\w.])${name}\\b`).test(queryText)) found = true;
+      }
+    }
+    return !found;
+  });
+  return found;
+}
+
 /** A statement in the loop (not in a nested loop or function) that leaves or restarts it: break, continue, return. */
 function leavesLoop(n: SyntaxNode): boolean {
   let found = false;
@@ -413,6 +442,7 @@ function check(ctx: RuleContext): void {
       const repeats = enclosingLoop(ctx.flow().loops, q.node) ?? q.loop;
       if (fewIterations(ctx, q.node, repeats) || batchedLookup(ctx, q.node, repeats) || memoized(ctx, q.node) || convergenceLoop(ctx, q, repeats)) return;
       if (repeats.kind !== "comprehension" && endsTheLoop(q.node, repeats)) return;
+      if (retriesRandom(ctx, q.node, repeats)) return;
       // Re-reading the row being iterated (a freshness check during a long loop) is deliberate.
       const it = iterations.find((x) => x.loop === q.loop);
       if (it?.target && it.qs.model === q.model && new RegExp(`\\b(pk|id)\\s*=\\s*${it.target}\\.(pk|id)\\b`).test(callText)) return;

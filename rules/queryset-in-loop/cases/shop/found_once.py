@@ -1,3 +1,5 @@
+from django.utils.crypto import get_random_string
+
 from .models import Book
 
 
@@ -38,3 +40,21 @@ def every_match(titles):
             return None
         Book.objects.filter(title=title).exists()  # expect: queryset-in-loop
     return True
+
+
+def free_code(book):
+    # Retry until a random code is free: runs once in practice.
+    book.code = get_random_string(8)
+    while Book.objects.filter(title=book.code).exists():
+        book.code = get_random_string(8)
+    return book.code
+
+
+def next_free_title(base):
+    # Sequential probing: one query per taken title.
+    n = 1
+    title = base
+    while Book.objects.filter(title=title).exists():  # expect: queryset-in-loop
+        n += 1
+        title = f"{base} {n}"
+    return title
