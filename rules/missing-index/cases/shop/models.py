@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django_extensions.db.fields import AutoSlugField
+from django_handleref.models import HandleRefModel
 
 
 class Customer(models.Model):
@@ -254,3 +255,15 @@ class Visit(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["customer"], condition=models.Q(archived=False))]
+
+
+class Listing(HandleRefModel):
+    """status comes from a package's abstract base; the composite index leads with it."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    opened = models.DateTimeField(auto_now_add=True)
+    allow_updates = models.BooleanField(default=False)
+    note = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "allow_updates"], name="listing_status")]

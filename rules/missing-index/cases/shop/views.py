@@ -217,3 +217,11 @@ from .models import Visit  # noqa: E402
 
 def archived_visits(start, end):
     return list(Visit.objects.filter(day__range=(start, end), archived=True))
+
+
+from .models import Listing  # noqa: E402
+
+
+def updatable_listings():
+    # Served by the composite index on (status, allow_updates).
+    return Listing.objects.filter(status="ok", allow_updates=True).count()
