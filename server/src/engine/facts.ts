@@ -838,10 +838,23 @@ function chainKeys(text: string, call: SyntaxNode): string[] {
     const mc = methodCall(text, r);
     if (!mc) break;
     if (FILTER_METHODS.has(mc.method)) keys.push(...chainCallKeys(text, r));
+    // A method of the project's manager or QuerySet (`Release.objects.released()`): the index reads its filters.
+    else if (!QUERYSET_API.has(mc.method) && !/^_/.test(mc.method)) keys.push(`@${mc.method}`);
     r = mc.receiver;
   }
   return keys;
 }
+
+/** Django's own QuerySet and manager methods: any other method in a chain is the project's. */
+const QUERYSET_API = new Set([
+  "all", "filter", "exclude", "get", "order_by", "distinct", "reverse", "using", "select_related", "prefetch_related",
+  "annotate", "alias", "only", "defer", "values", "values_list", "none", "extra", "select_for_update", "iterator",
+  "first", "last", "count", "exists", "latest", "earliest", "in_bulk", "aggregate", "update", "delete", "create",
+  "get_or_create", "update_or_create", "bulk_create", "bulk_update", "union", "intersection", "difference", "dates",
+  "datetimes", "raw", "complex_filter", "contains", "explain", "get_queryset", "fetch_mode", "as_manager",
+  "aget", "afilter", "acount", "aexists", "afirst", "alast", "aiterator", "aaggregate", "aupdate", "adelete",
+  "acreate", "aget_or_create", "aupdate_or_create", "abulk_create", "abulk_update", "ain_bulk", "alatest", "aearliest",
+]);
 
 /**
  * The keyword arguments of a filter call and of the Q(...) objects among its positional arguments; with `only`, the

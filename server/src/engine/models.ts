@@ -568,9 +568,10 @@ export class ModelIndex {
     };
     for (const facts of this.factsByFile.values()) {
       if (TEST_OR_MIGRATION.test(rel.get(facts.file) ?? facts.file)) continue;
-      for (const lk of facts.lookups) {
+      for (let lk of facts.lookups) {
         const model = lk.root.startsWith("@rel:") ? this.modelByAccessor(lk.root.slice(5)) : this.modelFromName(facts.file, lk.root);
         if (!model) continue;
+        lk = { ...lk, chainKeys: this.expandMethodKeys(model, lk.chainKeys) };
         let via: string | undefined;
         if (lk.root.startsWith("@rel:")) {
           for (const m of this.models) {
@@ -656,6 +657,32 @@ export class ModelIndex {
     if (by) return (by.value?.num ?? 0) > 0 || !!by.value?.dotted;
     if (c.methods.some((x) => x.name === "get_paginate_by")) return true;
     return depth < 6 && c.bases.some((b) => this.classes(b.replace(/^.*\./, "")).some((k) => k !== c && this.pagesRows(k, depth + 1)));
+  }
+
+  /**
+   * A chain's filter keys with its project methods (`@released`) replaced by the filter keys their return reads
+   * (`return self.filter(status="released")`); a method the index cannot read adds nothing.
+   */
+  private expandMethodKeys(model: Model, keys: readonly string[]): string[] {
+    if (!keys.some((k) => k.startsWith("@"))) return keys as string[];
+    const out: string[] = [];
+    for (const k of keys) {
+      if (!k.startsWith("@")) {
+        out.push(k);
+        continue;
+      }
+      const name = k.slice(1);
+      const mgr = [model.defaultManager, ...model.managers.values()].find((m) => m.methods.has(name));
+      const ret = mgr?.methods.get(name)?.returns;
+      if (!ret || ret.root === "model") continue;
+      for (const op of ret.ops) {
+        if (op.method !== "filter" && op.method !== "get") continue;
+        out.push(...op.kwnames);
+        // Positional conditions (Q objects): not read here, taken as narrowing like any unreadable condition.
+        if (op.strings.length) out.push("**");
+      }
+    }
+    return out;
   }
 
   /** The column leading a concrete model's Meta.ordering, when it is one of its own concrete fields. */

@@ -267,3 +267,22 @@ class Listing(HandleRefModel):
 
     class Meta:
         indexes = [models.Index(fields=["status", "allow_updates"], name="listing_status")]
+
+
+class EntryQuerySet(models.QuerySet):
+    def of_owner(self, owner):
+        return self.filter(owner=owner)
+
+    def visible(self):
+        return self.filter(hidden=False)
+
+
+class Entry(models.Model):
+    """A method of the model's QuerySet filters too: of_owner() narrows by the owner key, visible() by nothing indexed."""
+
+    owner = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    hidden = models.BooleanField(default=False)
+    posted = models.DateTimeField()  # expect: missing-index
+    rank = models.IntegerField()
+
+    objects = EntryQuerySet.as_manager()

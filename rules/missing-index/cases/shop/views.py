@@ -225,3 +225,14 @@ from .models import Listing  # noqa: E402
 def updatable_listings():
     # Served by the composite index on (status, allow_updates).
     return Listing.objects.filter(status="ok", allow_updates=True).count()
+
+
+from .models import Entry  # noqa: E402
+
+
+def top_entries(customer):
+    return list(Entry.objects.of_owner(customer).order_by("rank")[:10])
+
+
+def recent_entries(since):
+    return list(Entry.objects.visible().filter(posted__gte=since))
