@@ -160,33 +160,17 @@ function templateOf(ctx: RuleContext, body: ClassBody, model: Model | null): { n
 const PAGE_LINKS = /\b(page_obj|paginator|is_paginated)\b/;
 
 /**
- * The template, or one it extends or includes (at any depth), reads the page: page_obj, paginator, is_paginated.
- * A template the project does not hold (a package's base) or a name held in a variable may show them: unsure, true.
+ * Does the template, or one it extends or includes (at any depth), mention one of `names`? A template the project does
+ * not hold (a package's base) or a name held in a variable may: unsure, true.
  */
-function pageLinks(ctx: RuleContext, text: string, seen: Set<string> = new Set()): boolean {
-  if (PAGE_LINKS.test(text)) return true;
-  if (/\{%-?\s*(?:extends|include)\s+[^"'\s]/.test(text)) return true;
-  for (const m of text.matchAll(/\{%-?\s*(?:extends|include)\s+["']([^"']+)["']/g)) {
-    if (seen.has(m[1])) continue;
-    seen.add(m[1]);
-    const t = ctx.project.template(m[1]);
-    if (!t || seen.size > 20 || pageLinks(ctx, t.text, seen)) return true;
-  }
-  return false;
-}
-
-/**
- * Does the template, or one it extends or includes, show the list: one of `names` (object_list, <model>_list, the
- * context_object_name, or the page)? A template the project does not hold, or a name in a variable: unsure, true.
- */
-function showsList(ctx: RuleContext, text: string, names: RegExp, seen: Set<string> = new Set()): boolean {
+function templateMentions(ctx: RuleContext, text: string, names: RegExp, seen: Set<string> = new Set()): boolean {
   if (names.test(text)) return true;
   if (/\{%-?\s*(?:extends|include)\s+[^"'\s]/.test(text)) return true;
   for (const m of text.matchAll(/\{%-?\s*(?:extends|include)\s+["']([^"']+)["']/g)) {
     if (seen.has(m[1])) continue;
     seen.add(m[1]);
     const t = ctx.project.template(m[1]);
-    if (!t || seen.size > 20 || showsList(ctx, t.text, names, seen)) return true;
+    if (!t || seen.size > 20 || templateMentions(ctx, t.text, names, seen)) return true;
   }
   return false;
 }
@@ -212,7 +196,7 @@ function listNeverShown(ctx: RuleContext, bodyNode: SyntaxNode, body: ClassBody,
     const text = nodeText(ctx.text, d);
     if (shown.test(text) || /\b(get_queryset|paginate_queryset)\b/.test(text)) return false;
   }
-  return !showsList(ctx, t.text, shown);
+  return !templateMentions(ctx, t.text, shown);
 }
 
 function listedModel(ctx: RuleContext, body: ClassBody): Model | null {
@@ -430,7 +414,8 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
     } else {
       // paginate_by alone shows the first page and hides the rest when the template renders no page links.
       const t = templateOf(ctx, body, listed);
-      const links = t ? pageLinks(ctx, t.text) : true;
+      // The page links: page_obj, paginator, is_paginated.
+      const links = t ? templateMentions(ctx, t.text, PAGE_LINKS) : true;
       if (!broken && links) fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
       message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"}, so the page renders ${rows} at once; set paginate_by`;
       if (!links) message += `, and add page links to ${t!.name} (page_obj): it has none, so paginate_by alone would hide every row after the first page`;
