@@ -101,19 +101,33 @@ async function runUiTest({ vsix, workspace, dir, artifacts, kase }) {
   const server = await lib.startCodeServer({ folder: workspace, userDataDir, extensionsDir, env, logFile });
   let browser;
   try {
-    browser = await lib.launchBrowser(path.join(dir, 'chromium-profile'));
-    const { page } = browser;
-    page.setDefaultTimeout(STEP_MS);
     const browserLog = fs.createWriteStream(path.join(dir, 'browser-console.log'));
-    page.on('console', (m) => browserLog.write(`[${m.type()}] ${m.text()}\n`));
+    // Headless Chromium sometimes dies while the workbench loads ("Target page, context or browser has been
+    // closed"), before any of the extension's code is involved: start it again, once, with a fresh profile.
+    for (let attempt = 1; ; attempt++) {
+      browser = await lib.launchBrowser(path.join(dir, attempt === 1 ? 'chromium-profile' : `chromium-profile-${attempt}`));
+      browser.page.setDefaultTimeout(STEP_MS);
+      browser.page.on('console', (m) => browserLog.write(`[${m.type()}] ${m.text()}\n`));
+      const page = browser.page;
+      try {
+        await step('open the workbench', async () => {
+          await page.goto(`${server.base}/?folder=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`);
+          await page.locator('.monaco-workbench .part.editor').waitFor();
+          await page.locator('.monaco-workbench .part.statusbar').waitFor();
+        });
+        break;
+      } catch (err) {
+        if (attempt >= 2 || !/has been closed|crashed/i.test(String(err && err.message))) {
+          await page.screenshot({ path: path.join(artifacts, 'e2e-ui-failure.png') }).catch(() => {});
+          throw err;
+        }
+        lib.log(`ui: the browser closed while the workbench loaded (${err.message}); starting it again`);
+        await browser.context.close().catch(() => {});
+      }
+    }
+    const { page } = browser;
 
     try {
-      await step('open the workbench', async () => {
-        await page.goto(`${server.base}/?folder=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`);
-        await page.locator('.monaco-workbench .part.editor').waitFor();
-        await page.locator('.monaco-workbench .part.statusbar').waitFor();
-      });
-
       await step(`Ctrl+P ${kase.file}`, async () => {
         const input = page.locator('.quick-input-widget input');
         // The first keystrokes can land before the workbench takes keyboard focus: retry until quick open shows.
