@@ -1,5 +1,5 @@
 import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/engine/flow";
-import { assignedInLoop, batchedLookup, fewIterations } from "../../server/src/engine/loopshape";
+import { assignedInLoop, batchedLookup, fewIterations, leavesLoopAfter } from "../../server/src/engine/loopshape";
 import type { Model } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { handledGet } from "../../server/src/engine/rows";
@@ -296,31 +296,6 @@ function memoized(ctx: RuleContext, node: SyntaxNode): boolean {
 }
 
 /**
- * A later statement of the query's block returns or raises, or breaks out of the only loop (`if t.id == wanted:
- * obj, _ = X.objects.get_or_create(...); return obj`): the query runs once, not once per item.
- */
-function endsTheLoop(node: SyntaxNode, repeats: LoopCtx): boolean {
-  let stmt: SyntaxNode | null = node;
-  while (stmt && stmt.parent && stmt.parent.type !== "block") stmt = stmt.parent;
-  const block = stmt?.parent;
-  if (!stmt || !block) return false;
-  // The block is the repeating loop's own (or an if's within it), not a nested loop's.
-  for (let p: SyntaxNode | null = block.parent; p && p !== repeats.node; p = p.parent) {
-    if (p.type === "for_statement" || p.type === "while_statement" || p.type === "function_definition" || p.type === "lambda") return false;
-  }
-  // `if X.objects.filter(...).exists(): continue` / `break`: the statement itself may go round again.
-  let restarts = false;
-  walk(stmt, (x) => {
-    if (x.type === "for_statement" || x.type === "while_statement" || x.type === "function_definition" || x.type === "lambda") return false;
-    if (x.type === "continue_statement") restarts = true;
-    return !restarts;
-  });
-  if (restarts) return false;
-  return block.children.slice(block.children.indexOf(stmt) + 1).some((x) =>
-    x.type === "return_statement" || x.type === "raise_statement" || (x.type === "break_statement" && !repeats.parent));
-}
-
-/**
  * `while X.objects.filter(code=code).exists(): code = get_random_string(8)`: a retry until a random value is free,
  * which runs once in practice. The condition's query reads a name (or attribute) that the body assigns from a
  * random source.
@@ -441,7 +416,7 @@ function check(ctx: RuleContext): void {
       // (The loop that repeats the query: not the loop whose iterable it is.)
       const repeats = enclosingLoop(ctx.flow().loops, q.node) ?? q.loop;
       if (fewIterations(ctx, q.node, repeats) || batchedLookup(ctx, q.node, repeats) || memoized(ctx, q.node) || convergenceLoop(ctx, q, repeats)) return;
-      if (repeats.kind !== "comprehension" && endsTheLoop(q.node, repeats)) return;
+      if (leavesLoopAfter(q.node, repeats)) return;
       if (retriesRandom(ctx, q.node, repeats)) return;
       // Re-reading the row being iterated (a freshness check during a long loop) is deliberate.
       const it = iterations.find((x) => x.loop === q.loop);

@@ -1,5 +1,5 @@
 import { enclosingLoop, type LoopCtx } from "../../server/src/engine/flow";
-import { batchedLookup, fewIterations } from "../../server/src/engine/loopshape";
+import { batchedLookup, fewIterations, leavesLoopAfter } from "../../server/src/engine/loopshape";
 import type { Model } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
@@ -198,18 +198,6 @@ function writeThroughHelper(ctx: RuleContext, call: SyntaxNode): HelperWrite | n
   return null;
 }
 
-/**
- * A later statement of the write's block is `break`, `return` or `raise` (`file.delete(); self.save(); return
- * False`): the write runs once, not once per item.
- */
-function endsTheLoop(call: SyntaxNode): boolean {
-  let stmt: SyntaxNode | null = call;
-  while (stmt && stmt.parent && stmt.parent.type !== "block") stmt = stmt.parent;
-  const block = stmt?.parent;
-  if (!stmt || !block) return false;
-  return block.children.slice(block.children.indexOf(stmt) + 1).some((x) => x.type === "break_statement" || x.type === "return_statement" || x.type === "raise_statement");
-}
-
 function reportHelperWrites(ctx: RuleContext, loops: Map<SyntaxNode, LoopCtx>): void {
   const flow = ctx.flow();
   walkExamined(ctx, (n) => {
@@ -271,7 +259,7 @@ function check(ctx: RuleContext): void {
       if (p.type === "if_statement" || p.type === "conditional_expression") inIf = true;
     }
     if (inTry) return;
-    if (endsTheLoop(n)) return;
+    if (leavesLoopAfter(n, loop)) return;
     const recvNode = mc.receiver;
     const v = flow.values.get(recvNode);
     // A model with its own save()/delete() or signal receivers: bulk methods would skip them. (A queryset's

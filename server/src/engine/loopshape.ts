@@ -5,7 +5,7 @@
  */
 import type { FileFlow, LoopCtx } from "./flow";
 import type { Syntax, SyntaxNode } from "./parser";
-import { field, nodeText, walk } from "./syntax";
+import { enclosingStatement, field, nodeText, walk } from "./syntax";
 
 interface Ctx {
   text: string;
@@ -505,4 +505,30 @@ function inLookup(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, targets: Set<string
     for (const c of n.children) stack.push(c);
   }
   return false;
+}
+
+/**
+ * The statement holding `node` is followed, in its own block, by `return` or `raise`, or by a `break` out of `loop`
+ * when no loop encloses it (`if cls.identifier == wanted: obj, _ = X.objects.get_or_create(...); return obj`): it
+ * runs once, not once per item. Not when that block belongs to a loop nested in `loop` (its break leaves only the
+ * inner loop), nor when the statement itself may `continue` first.
+ */
+export function leavesLoopAfter(node: SyntaxNode, loop: LoopCtx): boolean {
+  if (loop.kind === "comprehension") return false;
+  const stmt = enclosingStatement(node);
+  const block = stmt.parent;
+  if (!block || block.type !== "block") return false;
+  // The block is the loop's own body, or an if's (try's, with's) within it.
+  for (let p: SyntaxNode | null = block.parent; p !== loop.node; p = p.parent) {
+    if (!p || p.type === "for_statement" || p.type === "while_statement" || p.type === "function_definition" || p.type === "lambda") return false;
+  }
+  let restarts = false;
+  walk(stmt, (x) => {
+    if (x.type === "for_statement" || x.type === "while_statement" || x.type === "function_definition" || x.type === "lambda") return false;
+    if (x.type === "continue_statement") restarts = true;
+    return !restarts;
+  });
+  if (restarts) return false;
+  return block.children.slice(block.children.indexOf(stmt) + 1).some((x) =>
+    x.type === "return_statement" || x.type === "raise_statement" || (x.type === "break_statement" && !loop.parent));
 }

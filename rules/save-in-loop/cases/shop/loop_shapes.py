@@ -105,3 +105,22 @@ def purge_low_ratings():
     while low.exists():
         pks = list(low.values_list("pk", flat=True)[:1000])
         Review.objects.filter(pk__in=pks).delete()
+
+
+def restock_first_of_each(shelves):
+    # The break leaves the inner loop only: one save per shelf.
+    for shelf in shelves:
+        for book in Book.objects.filter(title__in=shelf, stock=0):
+            book.stock = 1
+            book.save()  # expect: save-in-loop
+            break
+
+
+def restock_until_sold(books):
+    # The save may be followed by continue, so the break after it does not end the loop.
+    for book in Book.objects.filter(title__in=books):
+        if book.stock:
+            book.stock -= 1
+            book.save()  # expect: save-in-loop
+            continue
+        break
