@@ -20,6 +20,11 @@ export interface ChainOp {
   argsEnd: number;
   /** fetch_mode(FETCH_PEERS) (Django 6.1). */
   peers?: boolean;
+  /**
+   * A filter call's lookup keys, read as the index reads a query's (Q objects included, "**" for a condition it
+   * cannot read). Set for the chains a method returns (chainOps), where the index looks up their filters.
+   */
+  filterKeys?: string[];
 }
 
 export interface PrefetchFact {
@@ -200,7 +205,9 @@ export function chainOps(text: string, node: SyntaxNode): { rootNode: SyntaxNode
   while (n && n.type === "call") {
     const mc = methodCall(text, n);
     if (!mc) break;
-    ops.push(chainOp(text, n, mc.method));
+    const op = chainOp(text, n, mc.method);
+    if (FILTER_METHODS.has(mc.method)) op.filterKeys = chainCallKeys(text, n);
+    ops.push(op);
     n = mc.receiver;
   }
   ops.reverse();

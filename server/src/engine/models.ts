@@ -675,12 +675,7 @@ export class ModelIndex {
       const mgr = [model.defaultManager, ...model.managers.values()].find((m) => m.methods.has(name));
       const ret = mgr?.methods.get(name)?.returns;
       if (!ret || ret.root === "model") continue;
-      for (const op of ret.ops) {
-        if (op.method !== "filter" && op.method !== "get") continue;
-        out.push(...op.kwnames);
-        // Positional conditions (Q objects): not read here, taken as narrowing like any unreadable condition.
-        if (op.strings.length) out.push("**");
-      }
+      for (const op of ret.ops) out.push(...(op.filterKeys ?? []));
     }
     return out;
   }

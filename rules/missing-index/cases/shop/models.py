@@ -276,6 +276,14 @@ class EntryQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(hidden=False)
 
+    def shown(self):
+        # A Q object is read like a keyword: nothing indexed narrows this one.
+        return self.filter(models.Q(hidden=False))
+
+    def narrowed(self, **conditions):
+        # Conditions the index cannot read: taken as narrowing.
+        return self.filter(**conditions)
+
 
 class Entry(models.Model):
     """A method of the model's QuerySet filters too: of_owner() narrows by the owner key, visible() by nothing indexed."""
@@ -284,5 +292,7 @@ class Entry(models.Model):
     hidden = models.BooleanField(default=False)
     posted = models.DateTimeField()  # expect: missing-index
     rank = models.IntegerField()
+    score = models.IntegerField()  # expect: missing-index
+    weight = models.IntegerField()
 
     objects = EntryQuerySet.as_manager()

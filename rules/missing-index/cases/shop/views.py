@@ -236,3 +236,12 @@ def top_entries(customer):
 
 def recent_entries(since):
     return list(Entry.objects.visible().filter(posted__gte=since))
+
+
+def high_scores(n):
+    return list(Entry.objects.shown().filter(score__gte=n))
+
+
+def heavy(n, **conditions):
+    return list(Entry.objects.narrowed(**conditions).filter(weight__gte=n))
+
