@@ -314,7 +314,7 @@ function retriesRandom(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boole
     if (n.type === "assignment") {
       const left = field(n, "left");
       const right = field(n, "right");
-      if (left && right && (left.type === "identifier" || left.type === "attribute") && /\b(random|uuid\d?|token_\w+|urandom|get_random_string|randint|choice)\b/.test(nodeText(ctx.text, right))) {
+      if (left && right && (left.type === "identifier" || left.type === "attribute") && /\b(random\.\w+|uuid\.\w+|uuid\d\(|secrets\.\w+|token_(hex|urlsafe|bytes)\(|urandom\(|get_random_string\(|randint\(|choice\()/.test(nodeText(ctx.text, right))) {
         const name = nodeText(ctx.text, left).replace(/[.[\]()]/g, "\\$&");
         if (new RegExp(`(^|[^\\w.])${name}\\b`).test(queryText)) found = true;
       }

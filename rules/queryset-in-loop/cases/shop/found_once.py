@@ -58,3 +58,13 @@ def next_free_title(base):
         n += 1
         title = f"{base} {n}"
     return title
+
+
+
+def next_listed(titles, choice):
+    # A variable named choice is no random source: one query per taken title.
+    title = titles[choice]
+    while Book.objects.filter(title=title).exists():  # expect: queryset-in-loop
+        choice += 1
+        title = titles[choice]
+    return title
