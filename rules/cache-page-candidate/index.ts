@@ -110,14 +110,15 @@ function routingUncached(ctx: RuleContext, name: string, cls: boolean): "public"
 }
 
 /**
- * The settings put every view behind a login (Django 5.1's LoginRequiredMiddleware, or a project middleware named
- * for it): no view is public, which is this rule's premise. Or they cache the whole site already
- * (UpdateCacheMiddleware / FetchFromCacheMiddleware). Settings build MIDDLEWARE in many ways (another list
- * assigned to it, `+=`, `insert()`), so any mention of such a middleware outside a comment counts.
+ * Middleware that settles the question for every view: a login required site-wide (Django 5.1's
+ * LoginRequiredMiddleware, or a project middleware named for it), so no view is public, which is this rule's
+ * premise; or the site-wide cache (UpdateCacheMiddleware / FetchFromCacheMiddleware), which caches public pages
+ * already. Settings build MIDDLEWARE in many ways (another list assigned to it, `+=`, `insert()`), so any mention
+ * of such a middleware outside a comment counts.
  */
-function siteWideLogin(ctx: RuleContext): boolean {
+function siteWideGate(ctx: RuleContext): boolean {
   const read = () => settingsTexts(ctx).some((t) => /["'][\w.]*(Login\w*Middleware|(UpdateCache|FetchFromCache)Middleware)["']/i.test(t.replace(/^[ \t]*#.*$/gm, "")));
-  return ctx.project.memo ? ctx.project.memo("cache-page:site-wide-login", read) : read();
+  return ctx.project.memo ? ctx.project.memo("cache-page:site-wide-gate", read) : read();
 }
 
 /** `search = cache_page(60)(search)` after the def: the module wraps the view itself, in a way the rule does not follow. */
@@ -171,7 +172,7 @@ function functionView(ctx: RuleContext, def: SyntaxNode): void {
   const decos = decorators(ctx, def);
   if (decos.some((d) => !SAFE_DECORATORS.test(d))) return;
   const bodyText = nodeText(ctx.text, body);
-  if (PERSONAL.test(bodyText) || WRITES.test(bodyText) || handsRequestOn(ctx, body) || siteWideLogin(ctx)) return;
+  if (PERSONAL.test(bodyText) || WRITES.test(bodyText) || handsRequestOn(ctx, body) || siteWideGate(ctx)) return;
   // It must return a response, and every template it renders must be public.
   let responds = false;
   let publicTemplates = true;
@@ -243,7 +244,7 @@ function classView(ctx: RuleContext, cls: SyntaxNode): void {
     if (/post|put|patch|delete/.test(v)) return;
   }
   const bodyText = nodeText(ctx.text, body);
-  if (PERSONAL.test(bodyText) || /\bself\.request\.user\b/.test(bodyText) || WRITES.test(bodyText) || handsRequestOn(ctx, body) || siteWideLogin(ctx)) return;
+  if (PERSONAL.test(bodyText) || /\bself\.request\.user\b/.test(bodyText) || WRITES.test(bodyText) || handsRequestOn(ctx, body) || siteWideGate(ctx)) return;
   if (!isDrf) {
     const tplNode = attrs.get("template_name");
     let tname = tplNode ? stringValue(ctx.text, tplNode) : null;
