@@ -390,6 +390,22 @@ describe("queryset-in-loop: the advice for a count per iteration", () => {
     assert.match(at(5), /prefetch_related\(\) the relation on the outer queryset/);
     assert.match(at(11), /fetch the rows for every key at once before the loop with filter\(\.\.\.__in=\.\.\.\) and group them in a dict/);
   });
+
+  it("does not say prefetch for a related chain a prefetch does not serve (values_list, filter)", async () => {
+    const views = [
+      "from .models import Author",
+      "",
+      "",
+      "def ids_per_author():",
+      "    for author in Author.objects.all():",
+      '        print(list(author.book_set.values_list("id", flat=True)))',
+      "",
+    ].join("\n");
+    const hints = await hintsFor({ "app/models.py": models, "app/views.py": views }, "app/views.py", "queryset-in-loop");
+    const at = (line: number) => hints.find((h) => h.range.start.line === line)?.message ?? "(none)";
+    assert.match(at(5), /fetch the rows for every row at once before the loop with filter\(\.\.\.__in=\.\.\.\).*a prefetch serves only \.all\(\)/);
+    assert.doesNotMatch(at(5), /prefetch_related\(\)/);
+  });
 });
 
 describe("unpaginated-list: settings kept in a class", () => {

@@ -442,6 +442,10 @@ function check(ctx: RuleContext): void {
           : "aggregate every key at once before the loop (values(key).annotate(...) over filter(key__in=...)) and read the results from a dict";
       }
       if (!it && /^(iteration|list|bool|len)$/.test(method) && !q.related) advice = "fetch the rows for every key at once before the loop with filter(...__in=...) and group them in a dict";
+      // `row.tags.filter(...)`, `.values_list(...)`, `.order_by(...)`: a new query whatever was prefetched.
+      if (q.related && /^(iteration|list|bool|len)$/.test(method) && /\.(filter|exclude|values|values_list|order_by|annotate|distinct)\s*\(/.test(callText)) {
+        advice = "fetch the rows for every row at once before the loop with filter(...__in=...) and group them in a dict (a prefetch serves only .all(), not this chain)";
+      }
       const fixes: OffsetFix[] = [];
       let message: string;
       if (q.invariant && !q.iteration && !volatile && bodyIsPure(ctx, outermost(q.loop))) {
