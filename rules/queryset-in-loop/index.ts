@@ -150,6 +150,11 @@ function inDispatchBranch(ctx: RuleContext, node: SyntaxNode): boolean {
       const targets = forTargets(ctx, parent);
       if (targets.size && conditions.some((c) => dispatchesOn(ctx, c, targets))) return true;
     }
+    // `while n < 10: n += 1 ... if n == 0:`: a counter holds each value for one pass.
+    if (parent.type === "while_statement" && field(parent, "body") === p && conditions.length) {
+      const counters = risingCounters(ctx, parent, (name) => testedValue(ctx, conditions, name));
+      if (counters.size && conditions.some((c) => dispatchesOn(ctx, c, counters))) return true;
+    }
   }
   return false;
 }
@@ -161,7 +166,9 @@ function inDispatchBranch(ctx: RuleContext, node: SyntaxNode): boolean {
  * name iterated.
  */
 function batchedWhile(ctx: RuleContext, q: LoopQuery): boolean {
-  if (!q.iteration || q.loop.kind !== "while") return false;
+  // The loop that repeats the iteration (a comprehension over the batch sits in the while).
+  const loop = q.loop.kind === "while" ? q.loop : enclosingLoop(ctx.flow().loops, q.node);
+  if (!q.iteration || loop?.kind !== "while") return false;
   const sliced = (n: SyntaxNode | undefined): boolean => {
     let found = false;
     if (n) walk(n, (c) => {
@@ -171,22 +178,105 @@ function batchedWhile(ctx: RuleContext, q: LoopQuery): boolean {
     return found;
   };
   let ok = sliced(q.node);
-  let breaks = false;
+  // Or the loop's condition asks whether rows are left (a drain, see drainingWhile).
+  let breaks = drainCondition(ctx, loop.node);
   // A flag loop (`while not stop:` ... `stop = True`) ends like one with a break.
   const flags = new Set<string>();
-  const cond = field(q.loop.node, "condition");
+  const cond = field(loop.node, "condition");
   if (cond) walk(cond, (c) => {
     if (c.type === "identifier") flags.add(nodeText(ctx.text, c));
     return true;
   });
-  walk(q.loop.node, (n) => {
-    if (n !== q.loop.node && (n.type === "for_statement" || n.type === "while_statement" || n.type === "function_definition")) return false;
+  walk(loop.node, (n) => {
+    if (n !== loop.node && (n.type === "for_statement" || n.type === "while_statement" || n.type === "function_definition")) return false;
     if (n.type === "break_statement") breaks = true;
     if (n.type === "assignment" && field(n, "left")?.type === "identifier" && flags.has(nodeText(ctx.text, field(n, "left")!))) breaks = true;
     if (!ok && q.node.type === "identifier" && n.type === "assignment" && field(n, "left")?.type === "identifier" && nodeText(ctx.text, field(n, "left")!) === nodeText(ctx.text, q.node)) ok = sliced(field(n, "right"));
     return true;
   });
   return ok && breaks;
+}
+
+/**
+ * Draining in batches: a `while` whose condition counts or tests the rows left (`while Record.objects.count() !=
+ * 0:`, `while qs.exists():`) and whose body takes a slice of rows (`Record.objects.all()[:100]`), handles them and
+ * deletes them. The condition's query runs once per batch, not once per row.
+ */
+function drainingWhile(ctx: RuleContext, q: LoopQuery): boolean {
+  if (q.loop.kind !== "while" || !/^a?(count|exists)$/.test(q.method)) return false;
+  const cond = field(q.loop.node, "condition");
+  const body = field(q.loop.node, "body");
+  if (!cond || !body || q.node.start < cond.start || q.node.end > cond.end) return false;
+  let slice = false;
+  walk(body, (c) => {
+    if (c.type === "function_definition" || c.type === "lambda") return false;
+    if (c.type === "subscript" && c.children.some((x) => x.type === "slice" && x.children.length > 0) && /\.(objects|all|filter|exclude|order_by)\b/.test(nodeText(ctx.text, c))) slice = true;
+    return !slice;
+  });
+  return slice;
+}
+
+/** A `while` whose condition counts or tests rows (`.count()`, `.exists()`). */
+function drainCondition(ctx: RuleContext, loop: SyntaxNode): boolean {
+  const cond = field(loop, "condition");
+  return !!cond && /\.a?(count|exists)\(\s*\)/.test(nodeText(ctx.text, cond));
+}
+
+/**
+ * Names a `while` loop only counts up: every assignment of the name in the loop is `name += <positive integer>`
+ * (one of them at the top of the loop's body, so each pass counts), or `name = <integer>` above every value `literal`
+ * may test (a jump forward). Such a name holds each value for one pass at most.
+ */
+function risingCounters(ctx: RuleContext, loop: SyntaxNode, tested: (name: string) => number | null): Set<string> {
+  const out = new Set<string>();
+  const body = field(loop, "body");
+  if (loop.type !== "while_statement" || !body) return out;
+  const top = new Set<string>();
+  for (const st of body.children) {
+    const a = st.type === "expression_statement" ? st.children[0] : null;
+    if (a?.type === "augmented_assignment" && field(a, "left")?.type === "identifier") top.add(nodeText(ctx.text, field(a, "left")!));
+  }
+  for (const name of top) {
+    const limit = tested(name);
+    if (limit === null) continue;
+    let ok = true;
+    walk(body, (c) => {
+      if (c.type === "function_definition" || c.type === "lambda" || c.type === "class_definition") return false;
+      if ((c.type === "assignment" || c.type === "augmented_assignment") && field(c, "left")?.type === "identifier" && nodeText(ctx.text, field(c, "left")!) === name) {
+        const right = field(c, "right");
+        const op = ctx.text.slice(field(c, "left")!.end, right?.start ?? c.end).trim();
+        const k = right?.type === "integer" ? Number(nodeText(ctx.text, right)) : NaN;
+        if (c.type === "augmented_assignment" ? !(op === "+=" && k > 0) : !(op === "=" && k > limit)) ok = false;
+      }
+      // Bound some other way (a for target, a with target, del, walrus): not a counter.
+      if ((c.type === "for_statement" || c.type === "with_statement" || c.type === "named_expression" || c.type === "delete_statement") && nodeText(ctx.text, c).includes(name)) {
+        const names: string[] = [];
+        walk(c.type === "for_statement" ? field(c, "left") ?? c : c.type === "named_expression" ? field(c, "name") ?? c : c, (x) => {
+          if (x.type === "identifier") names.push(nodeText(ctx.text, x));
+          return c.type !== "for_statement" || x === c || x.parent?.type !== "block";
+        });
+        if (c.type !== "with_statement" && names.includes(name)) ok = false;
+      }
+      return ok;
+    });
+    if (ok) out.add(name);
+  }
+  return out;
+}
+
+/** The highest integer a dispatch test compares `name` with (`name == 0`, `name in (1, 2)`), or null. */
+function testedValue(ctx: RuleContext, conds: SyntaxNode[], name: string): number | null {
+  let max: number | null = null;
+  for (let c of conds) {
+    while (c.type === "parenthesized_expression" && c.children.length === 1) c = c.children[0];
+    if (c.type !== "comparison_operator" || c.children.length !== 2) continue;
+    const [a, b] = c.children;
+    const lit = a.type === "identifier" && nodeText(ctx.text, a) === name ? b : b.type === "identifier" && nodeText(ctx.text, b) === name ? a : null;
+    if (!lit) continue;
+    const ints = lit.type === "integer" ? [lit] : lit.children.filter((x) => x.type === "integer");
+    for (const i of ints) max = Math.max(max ?? -Infinity, Number(nodeText(ctx.text, i)));
+  }
+  return max;
 }
 
 /** Whitespace-free text, to compare two spellings of the same expression. */
@@ -410,7 +500,7 @@ function check(ctx: RuleContext): void {
       const volatile = /order_by\(\s*["']\?["']|\brandom\b|\bnow\(\)/.test(callText);
       // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
       if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) return;
-      if (inDispatchBranch(ctx, q.node) || batchedWhile(ctx, q)) return;
+      if (inDispatchBranch(ctx, q.node) || batchedWhile(ctx, q) || drainingWhile(ctx, q)) return;
       // A loop over a few constants (or columns), a polling loop, one query per batch, a memoized lookup, a
       // convergence loop: not one query per row.
       // (The loop that repeats the query: not the loop whose iterable it is.)

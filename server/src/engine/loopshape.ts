@@ -507,28 +507,51 @@ function inLookup(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, targets: Set<string
   return false;
 }
 
+/** A statement that may `continue` the loop it is in (not a loop or function nested in it). */
+function mayContinue(stmt: SyntaxNode): boolean {
+  let found = false;
+  walk(stmt, (x) => {
+    if (x !== stmt && (x.type === "for_statement" || x.type === "while_statement" || x.type === "function_definition" || x.type === "lambda")) return false;
+    if (x.type === "continue_statement") found = true;
+    return !found;
+  });
+  return found;
+}
+
 /**
- * The statement holding `node` is followed, in its own block, by `return` or `raise`, or by a `break` out of `loop`
- * when no loop encloses it (`if cls.identifier == wanted: obj, _ = X.objects.get_or_create(...); return obj`): it
- * runs once, not once per item. Not when that block belongs to a loop nested in `loop` (its break leaves only the
- * inner loop), nor when the statement itself may `continue` first.
+ * Every way on from the statement holding `node` reaches `return` or `raise`, or a `break` out of `loop` when no
+ * loop encloses it (`if cls.identifier == wanted: obj, _ = X.objects.get_or_create(...); return obj`): it runs
+ * once, not once per item. The statement that leaves may follow in the statement's own block or, once that block
+ * ends, after the `if`/`with`/`try` holding it, up to the loop's body (`try: job = X.objects.get(...) except
+ * X.DoesNotExist: break` then `...; break` after the `try`). Not when a block on the way belongs to a loop nested
+ * in `loop` (its break leaves only the inner loop), nor when the statement, a statement before the one that
+ * leaves, or a handler of a `try` it is in may `continue` first.
  */
 export function leavesLoopAfter(node: SyntaxNode, loop: LoopCtx): boolean {
   if (loop.kind === "comprehension") return false;
   const stmt = enclosingStatement(node);
-  const block = stmt.parent;
-  if (!block || block.type !== "block") return false;
+  const first = stmt.parent;
+  if (!first || first.type !== "block") return false;
   // The block is the loop's own body, or an if's (try's, with's) within it.
-  for (let p: SyntaxNode | null = block.parent; p !== loop.node; p = p.parent) {
+  for (let p: SyntaxNode | null = first.parent; p !== loop.node; p = p.parent) {
     if (!p || p.type === "for_statement" || p.type === "while_statement" || p.type === "function_definition" || p.type === "lambda") return false;
   }
-  let restarts = false;
-  walk(stmt, (x) => {
-    if (x.type === "for_statement" || x.type === "while_statement" || x.type === "function_definition" || x.type === "lambda") return false;
-    if (x.type === "continue_statement") restarts = true;
-    return !restarts;
-  });
-  if (restarts) return false;
-  return block.children.slice(block.children.indexOf(stmt) + 1).some((x) =>
-    x.type === "return_statement" || x.type === "raise_statement" || (x.type === "break_statement" && !loop.parent));
+  if (mayContinue(stmt)) return false;
+  const leaves = (x: SyntaxNode) => x.type === "return_statement" || x.type === "raise_statement" || (x.type === "break_statement" && !loop.parent);
+  for (let s = stmt; ; ) {
+    const block = s.parent;
+    if (!block || block.type !== "block") return false;
+    for (const x of block.children.slice(block.children.indexOf(s) + 1)) {
+      if (leaves(x)) return true;
+      if (mayContinue(x)) return false;
+    }
+    // The block ends: on to what follows the compound statement that holds it.
+    let owner = block.parent;
+    if (!owner || owner === loop.node) return false;
+    if (/^(elif_clause|else_clause|except_clause|except_group_clause|finally_clause)$/.test(owner.type)) owner = owner.parent;
+    if (!owner || !/^(if_statement|with_statement|try_statement)$/.test(owner.type)) return false;
+    // An exception raised in a try's body (the query's DoesNotExist) goes to a handler first.
+    if (owner.type === "try_statement" && owner.children.some((c) => c !== block && c.type !== "block" && mayContinue(c))) return false;
+    s = owner;
+  }
 }

@@ -65,3 +65,19 @@ def reset_stock_in_batches(batch_size):
             continue
         print(len(ids))
         offset += batch_size
+
+
+def drain_titles(send):
+    # The condition counts the rows left; each pass takes a slice of 100, sends it and deletes it.
+    while Book.objects.count() != 0:
+        batch = Book.objects.all()[:100]
+        send([b.title for b in batch])
+        Book.objects.filter(pk__in=[b.pk for b in batch]).delete()
+
+
+def drain_one_by_one(send):
+    # One row per pass: the condition's query runs once per row.
+    while Book.objects.exists():
+        book = Book.objects.first()  # expect: queryset-in-loop
+        send(book.title)
+        book.delete()

@@ -42,3 +42,30 @@ def polls(names):
             print(book.title)
         if not names:
             break
+
+
+def chained_passes(fetch):
+    # A counter that only rises: the branch for pass 0 runs once.
+    depth = -1
+    seen = set()
+    while depth < 10:
+        depth += 1
+        if depth == 0:
+            seen |= set(Book.objects.values_list("title", flat=True))
+        seen |= set(fetch(depth))
+        if depth >= 5 and not seen:
+            depth = 9
+    return seen
+
+
+def reset_passes(fetch):
+    # The counter goes back to 0: the branch can run on any pass.
+    depth = 0
+    seen = set()
+    while len(seen) < 100:
+        depth += 1
+        if depth == 1:
+            seen |= set(Book.objects.values_list("title", flat=True))  # expect: queryset-in-loop
+        if fetch(depth):
+            depth = 0
+    return seen

@@ -68,3 +68,40 @@ def next_listed(titles, choice):
         choice += 1
         title = titles[choice]
     return title
+
+
+def first_ingested(lines):
+    # The lookup is in a try whose handler breaks, and the statements after the try break too.
+    book = None
+    for line in lines:
+        if line.startswith("title:"):
+            try:
+                book = Book.objects.get(title=line[6:])
+            except Book.DoesNotExist:
+                print("not yet ingested")
+                break
+            book.code = "seen"
+            break
+    return book
+
+
+def first_ingested_or_skip(lines):
+    # A handler that continues goes on with the next line: one query per line until one is found.
+    book = None
+    for line in lines:
+        try:
+            book = Book.objects.get(title=line)  # expect: queryset-in-loop
+        except Book.DoesNotExist:
+            continue
+        break
+    return book
+
+
+def first_ingested_checked(lines):
+    # A continue between the query and the break skips the break.
+    for line in lines:
+        book = Book.objects.filter(title=line).first()  # expect: queryset-in-loop
+        if book is None:
+            continue
+        return book
+    return None
