@@ -2,7 +2,7 @@
 import type { Origin } from "./flow";
 import type { OffsetEdit } from "./rule";
 import type { SyntaxNode } from "./parser";
-import { eolAt, exclusiveBranches, preferredQuote } from "./syntax";
+import { appendArgument, eolAt, exclusiveBranches, preferredQuote } from "./syntax";
 
 /** Where a queryset is used (a loop, a read), for fixes made where it was built. */
 export interface UseSite {
@@ -22,7 +22,10 @@ export function addToQueryset(origin: Origin, method: "select_related" | "prefet
   const list = (Array.isArray(paths) ? paths : [paths]).filter((p) => !existing?.strings.includes(p));
   if (!list.length) return null;
   const args = list.map((p) => `${q}${p}${q}`).join(", ");
-  if (existing) return { file: origin.file, start: existing.argsEnd, end: existing.argsEnd, newText: `, ${args}` };
+  if (existing) {
+    const { at, newText } = appendArgument(text, existing.argsEnd, args);
+    return { file: origin.file, start: at, end: at, newText };
+  }
   if (origin.insertAt === null) return null;
   return { file: origin.file, start: origin.insertAt, end: origin.insertAt, newText: `.${method}(${args})` };
 }

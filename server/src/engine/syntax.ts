@@ -141,6 +141,49 @@ export function enclosingStatement(node: SyntaxNode): SyntaxNode {
   return n;
 }
 
+/**
+ * The offset just after the last code character before `before`, skipping whitespace and `#` comments (a `#`
+ * inside a one-line string is not a comment), or -1 when there is none.
+ */
+function lastCodeEnd(text: string, before: number): number {
+  let end = before;
+  while (end > 0) {
+    let start = end;
+    while (start > 0 && text[start - 1] !== "\n" && text[start - 1] !== "\r") start--;
+    // The line's code ends at a # outside quotes.
+    let codeEnd = end;
+    let quote = "";
+    for (let i = start; i < end; i++) {
+      const c = text[i];
+      if (quote) {
+        if (c === "\\") i++;
+        else if (c === quote) quote = "";
+      } else if (c === "'" || c === '"') quote = c;
+      else if (c === "#") {
+        codeEnd = i;
+        break;
+      }
+    }
+    while (codeEnd > start && /\s/.test(text[codeEnd - 1])) codeEnd--;
+    if (codeEnd > start) return codeEnd;
+    end = start;
+    while (end > 0 && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
+  }
+  return -1;
+}
+
+/**
+ * The edit that appends `arg` to a call's arguments, where `argsEnd` is the offset of its closing parenthesis:
+ * right after the last argument (before a comment that follows it), and after its trailing comma when it has one
+ * (`"warnings",` then `)` on the next line), so the call stays valid Python.
+ */
+export function appendArgument(text: string, argsEnd: number, arg: string): { at: number; newText: string } {
+  const last = lastCodeEnd(text, argsEnd);
+  if (last < 0 || text[last - 1] === "(") return { at: argsEnd, newText: arg };
+  if (text[last - 1] === ",") return { at: last, newText: ` ${arg},` };
+  return { at: last, newText: `, ${arg}` };
+}
+
 /** Leading whitespace of the line where offset sits. */
 export function indentAt(text: string, offset: number): string {
   let s = offset;
