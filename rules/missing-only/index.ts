@@ -127,6 +127,17 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   if (sharedOtherMethod(ctx, place.method, it.loop.node)) return;
   const model = qs.model;
   if (!model.complete) return;
+  // A model that overrides __init__ (or from_db) may read fields as each row is built: a deferred one would load
+  // per row, and Django builds the instance for that load with __init__ again (RecursionError).
+  if (ctx.index.methodOf(model, "__init__") || ctx.index.methodOf(model, "from_db")) return;
+  // Every relation the queryset follows must stay loaded: select_related() of a deferred field raises FieldError,
+  // and a prefetch through a deferred foreign key loads it per row. A bare select_related() is left alone.
+  if (qs.loaded.allSingles) return;
+  const followed: ModelField[] = [];
+  for (const name of qs.loaded.kids.keys()) {
+    const f = ctx.index.attribute(model, name);
+    if (f && (f.kind === "fk" || f.kind === "o2o")) followed.push(f);
+  }
   const concrete = ctx.index.concreteFields(model).filter((f) => !f.primaryKey);
   const big = concrete.filter((f) => f.big);
   if (concrete.length < threshold && !big.length) return;
@@ -156,7 +167,8 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   if (used.length > Math.max(3, Math.floor(threshold / 2)) || (skipped.length < 3 && !skippedBig.length)) return;
   const q = preferredQuote(ctx.text);
   const names = used.map((f) => f.name);
-  const only = `.only(${names.map((n) => `${q}${n}${q}`).join(", ")})`;
+  const kept = [...names, ...followed.filter((f) => !used.includes(f)).map((f) => f.name)];
+  const only = `.only(${kept.map((n) => `${q}${n}${q}`).join(", ")})`;
   const onlyEdits = atEachOrigin(origin, (o) => (o.insertAt === null ? null : [{ file: o.file, start: o.insertAt, end: o.insertAt, newText: only }]), { file: ctx.file, root: ctx.syntax.root, node: it.iter });
   const fixes: OffsetFix[] = onlyEdits.length ? [{ title: `Add ${only.slice(1)}`, safe: true, edits: onlyEdits }] : [];
   // values_list() changes what the rows are: offered only for a queryset written in the for statement itself,
@@ -181,7 +193,7 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
     message: summed
       ? `Over-fetching: sum() adds up ${summed} over every ${model.name} row in Python, loading all ${concrete.length + 1} columns${bigNote}; ` +
         `let the database total it with .aggregate(total=Sum("${summed}")), or at least add .only("${summed}")`
-      : `Over-fetching: the loop reads ${names.join(", ")} of ${model.name} but the queryset loads all ${concrete.length + 1} columns${bigNote}; add .only(${names.map((n) => `"${n}"`).join(", ")})`,
+      : `Over-fetching: the loop reads ${names.join(", ")} of ${model.name} but the queryset loads all ${concrete.length + 1} columns${bigNote}; add .only(${kept.map((n) => `"${n}"`).join(", ")})`,
     related: [...it.reads.values()].flat().slice(0, 3).map((r) => ({ file: ctx.file, start: r.start, end: r.end, message: "read here" })),
     fixes,
   });

@@ -78,3 +78,21 @@ class Tally(models.Model):
     kind = models.TextField(choices=[("A", "added"), ("R", "removed")])
     scope = models.TextField(choices=[("P", "present"), ("H", "historic")])
     count = models.IntegerField()
+
+
+class Membership(models.Model):
+    """Wide, and its __init__ reads two fields as each row is built."""
+
+    member = models.CharField(max_length=100)
+    project = models.CharField(max_length=100)
+    joined = models.BooleanField(default=False)
+    authorized = models.BooleanField(default=False)
+    message = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._was_joined = self.joined
+        self._was_authorized = self.authorized
