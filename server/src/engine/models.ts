@@ -141,6 +141,7 @@ const AUTH_BASES: Record<string, readonly string[]> = {
   AbstractUser: ["password", "last_login", "is_superuser", "groups", "user_permissions", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined"],
 };
 const MANAGER_BASES = /(^|\.)(Manager|BaseManager)$/;
+const AUTH_MANAGERS = new Set(["UserManager", "BaseUserManager"]);
 const QUERYSET_BASES = /(^|\.)QuerySet$/;
 
 const RELATIONS: Record<string, FieldKind> = {
@@ -804,6 +805,15 @@ export class ModelIndex {
     return from?.startsWith("django.contrib.auth") ? fields : undefined;
   }
 
+  /**
+   * django.contrib.auth's managers (UserManager, BaseUserManager), imported from there: managers whose
+   * get_queryset() is Manager's, with only user-creation helpers added.
+   */
+  private authManagerBase(file: string, base: string): boolean {
+    if (!AUTH_MANAGERS.has(lastPart(base))) return false;
+    return !!this.factsByFile.get(file)?.imports[base.split(".")[0]]?.startsWith("django.contrib.auth");
+  }
+
   private isManagerOrMixin(c: ClassFact): boolean {
     return !c.assigns.some((a) => a.callee && this.isFieldCallee(a.callee));
   }
@@ -815,7 +825,7 @@ export class ModelIndex {
 
   private isManagerClass(c: ClassFact, depth = 0): boolean {
     if (depth > 10) return false;
-    return c.bases.some((b) => MANAGER_BASES.test(b) || /from_queryset\(/.test(b) || (() => {
+    return c.bases.some((b) => MANAGER_BASES.test(b) || this.authManagerBase(c.file, b) || /from_queryset\(/.test(b) || (() => {
       const bc = this.resolveClass(c.file, b);
       return !!bc && this.isManagerClass(bc, depth + 1);
     })());
@@ -852,7 +862,7 @@ export class ModelIndex {
         else known = false;
         continue;
       }
-      if (MANAGER_BASES.test(b) || QUERYSET_BASES.test(b)) continue;
+      if (MANAGER_BASES.test(b) || QUERYSET_BASES.test(b) || this.authManagerBase(c.file, b)) continue;
       const bc = this.resolveClass(c.file, b);
       if (bc) known = this.collectMethods(bc, into, depth + 1) && known;
       else known = false;

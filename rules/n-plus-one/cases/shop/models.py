@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 
@@ -226,3 +227,19 @@ class Series(models.Model):
 
 class Volume(models.Model):
     series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL)
+
+
+class ReaderManager(UserManager):
+    """django.contrib.auth's UserManager, joining the card by default."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("card")
+
+
+class LibraryCard(models.Model):
+    number = models.CharField(max_length=20)
+
+
+class Reader(AbstractUser):
+    card = models.OneToOneField(LibraryCard, null=True, on_delete=models.SET_NULL, related_name="reader")
+    objects = ReaderManager()
