@@ -156,7 +156,7 @@ function check(ctx: RuleContext): void {
       seen.add(c.node);
       const inner = strip(c.qs);
       if (c.how === "if" && c.node.parent?.type === "while_statement") return;
-      if (c.how === "count-test" && inWhileCondition(c.node)) return;
+      if ((c.how === "count-test" || c.how === "count") && inWhileCondition(c.node)) return;
       const counted = c.how === "count" || c.how === "count-test";
       const q = lazyQuerysetAt(ctx, c.qs, counted);
       if (!q) return;

@@ -68,3 +68,11 @@ def named_then_compared(rating):
 def counted_twice(rating):
     reviews = Review.objects.filter(rating=rating)
     return {"any": reviews.count() > 0, "n": reviews.count()}  # expect: queryset-truthiness
+
+
+def free_code(make_code):
+    # A retry until the code is free: the count changes as the loop works.
+    code = make_code()
+    while Review.objects.filter(rating=code).count() > 0:
+        code = make_code()
+    return code
