@@ -182,6 +182,9 @@ function templateMentions(ctx: RuleContext, text: string, names: RegExp, seen: S
  */
 function listNeverShown(ctx: RuleContext, bodyNode: SyntaxNode, body: ClassBody, listed: Model | null): boolean {
   if (body.methods.has("render_to_response")) return true;
+  // A dispatch() that answers without handing on to the view's get() (a file download, a redirect).
+  const dispatch = methodNode(ctx, bodyNode, "dispatch");
+  if (dispatch && !/\.dispatch\(|\bself\.get\(|\bget_context_data\(|\brender_to_response\(/.test(nodeText(ctx.text, dispatch))) return true;
   const con = body.attrs.get("context_object_name");
   const conName = con ? stringValue(ctx.text, con) : null;
   if (con && !conName) return false;
@@ -197,6 +200,15 @@ function listNeverShown(ctx: RuleContext, bodyNode: SyntaxNode, body: ClassBody,
     if (shown.test(text) || /\b(get_queryset|paginate_queryset)\b/.test(text)) return false;
   }
   return !templateMentions(ctx, t.text, shown);
+}
+
+/** The class body's method of that name (decorated or not). */
+function methodNode(ctx: RuleContext, bodyNode: SyntaxNode, name: string): SyntaxNode | null {
+  for (const stmt of bodyNode.children) {
+    const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+    if (d?.type === "function_definition" && nodeText(ctx.text, field(d, "name")!) === name) return d;
+  }
+  return null;
 }
 
 function listedModel(ctx: RuleContext, body: ClassBody): Model | null {
@@ -224,6 +236,8 @@ function oneRow(ctx: RuleContext, model: Model, e: SyntaxNode): boolean {
         if (rest.length && !(rest.length === 1 && rest[0] === "exact")) continue;
         const f = model.fields.get(name) ?? [...model.fields.values()].find((x) => x.kind === "o2o" && `${x.name}_id` === name);
         if (f && (f.kind === "o2o" || (f.kind === "concrete" && (f.unique || f.primaryKey)))) return true;
+        // The primary key, by its alias or by the implicit id of a model that declares none.
+        if (name === "pk" || (name === "id" && !f && !ctx.index.concreteFields(model).some((x) => x.primaryKey))) return true;
       }
     }
     n = mc.receiver;
@@ -293,7 +307,12 @@ function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model
   if (!returns.length) return null;
   const notQs = (e: SyntaxNode | undefined) => !!e && (LITERALS.has(e.type) || (e.type === "identifier" && literalNames.get(nodeText(ctx.text, e)) === true));
   if (returns.some(notQs)) return "other";
-  if (returns.every((e) => !!e && (boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!model && oneRow(ctx, model, e))))) return "bounded";
+  // The returned chain's model, when the class names none (`return User.objects.filter(id=...)`).
+  const modelOf = (e: SyntaxNode): Model | null => {
+    const v = ctx.flow().values.get(e);
+    return model ?? (v && (v.k === "qs" || v.k === "manager") ? v.model : null);
+  };
+  if (returns.every((e) => !!e && (boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!modelOf(e) && oneRow(ctx, modelOf(e)!, e))))) return "bounded";
   return null;
 }
 
@@ -336,6 +355,10 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
   }
   if (!kind || unsure) return;
   const body = classBody(ctx, bodyNode);
+  // ListModelMixin on a plain ViewSet/APIView with no queryset: list() has no rows to read (it needs
+  // GenericAPIView's get_queryset()); the mixin only makes the router route the collection URL.
+  if (kind === "drf" && (bases as string[]).every((b) => DRF_LISTS.has(lastPart(b)) ? lastPart(b) === "ListModelMixin" : !/Generic|ModelViewSet/.test(lastPart(b))) &&
+    !body.attrs.has("queryset") && !body.methods.has("get_queryset") && (bases as string[]).every((b) => imports.get(b.split(".")[0]) !== undefined && /^rest_framework\b/.test(imports.get(b.split(".")[0])!))) return;
   if ([...body.methods].some((m) => OWN_PAGINATION.has(m)) || sliced(ctx, body)) return;
   // A base class whose every subclass lists (or paginates) in its own way: its default list() is never routed.
   const cname = nodeText(ctx.text, nameNode);
