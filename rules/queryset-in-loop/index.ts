@@ -545,7 +545,6 @@ function check(ctx: RuleContext): void {
       } else if ((q.invariant || q.independent) && !q.iteration && !volatile) {
         // `while qs.exists(): ...; X.objects.filter(pk__in=batch).delete()`: the loop's own writes change the
         // answer that ends it (a loop over batches, one check per batch).
-        const repeats = enclosingLoop(ctx.flow().loops, q.node) ?? q.loop;
         if (repeats.kind === "while" && steersLoop(ctx, q.node, repeats) && writesModel(ctx, repeats, q.model)) return;
         message = `Query in a loop: ${what} runs on every iteration; if nothing in the loop changes its result, run it once before the loop`;
       } else if (volatile) {
@@ -553,7 +552,7 @@ function check(ctx: RuleContext): void {
       } else {
         message = `Query in a loop: ${what} runs one query per iteration; ${advice}`;
       }
-      ctx.report({ start: q.node.start, end: q.node.end, message, fixes, related: [{ file: ctx.file, start: q.loop.node.start, end: Math.min(q.loop.node.end, q.loop.node.start + 3), message: "the loop" }] });
+      ctx.report({ start: q.node.start, end: q.node.end, message, fixes, related: [{ file: ctx.file, start: repeats.node.start, end: Math.min(repeats.node.end, repeats.node.start + 3), message: "the loop" }] });
     });
   }
   checkHandledGets(ctx);
