@@ -158,6 +158,11 @@ export interface LookupFact {
   end: number;
   /** The chain ends in `.delete()`: rows removed by the filter (a retention prune, `filter(created__lt=t).delete()`). */
   prunes?: boolean;
+  /**
+   * An ordering whose query is read whole where it is written (a loop over it, list() of it, a template context
+   * value): with no LIMIT, the database sorts what it reads, and an index on the order is not what it needs.
+   */
+  whole?: boolean;
   /** Keys compared with a literal True or False (`dirty=True`), and that literal. */
   bools?: Record<string, boolean>;
 }
@@ -979,6 +984,33 @@ function firstRowsFact(text: string, call: SyntaxNode): LookupFact | null {
   return { root, keys: [], chainKeys: chainKeys(text, call), kind: "rows", start: call.start, end: call.end };
 }
 
+/** Methods after which a chain still reads every row it selects, in its order. */
+const READS_ALL = new Set(["all", "filter", "exclude", "select_related", "prefetch_related", "only", "defer", "values", "values_list", "distinct", "annotate", "alias", "using", "order_by", "reverse", "iterator"]);
+
+/**
+ * Is the chain holding this order_by() read whole right where it is written: every later call keeps every row (no
+ * slice, first(), exists(), ...), and the chain is the iterable of a loop or comprehension, the argument of
+ * list()/tuple()/set()/sorted(), a value in a dict literal or a `context["name"] = ...` assignment (what a template
+ * gets: it lists what it is handed)?
+ */
+function readWhole(text: string, call: SyntaxNode): boolean {
+  let top = call;
+  for (;;) {
+    const p = top.parent;
+    if (p?.type !== "attribute" || field(p, "object") !== top || p.parent?.type !== "call" || field(p.parent, "function") !== p) break;
+    const method = nodeText(text, field(p, "attribute") ?? p);
+    if (!READS_ALL.has(method)) return false;
+    top = p.parent;
+  }
+  const p = top.parent;
+  if (!p) return false;
+  if ((p.type === "for_statement" || p.type === "for_in_clause") && field(p, "right") === top) return true;
+  if (p.type === "argument_list" && p.parent?.type === "call" && /^(list|tuple|set|sorted)$/.test(nodeText(text, field(p.parent, "function") ?? p)) && p.children.filter((c) => c.type !== "comment" && c.type !== "keyword_argument").length === 1) return true;
+  if (p.type === "pair" && field(p, "value") === top) return true;
+  if (p.type === "assignment" && field(p, "right") === top && field(p, "left")?.type === "subscript" && /^context$|_context$/.test(nodeText(text, field(field(p, "left")!, "value") ?? p))) return true;
+  return false;
+}
+
 function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
   const src = text.slice(root.start, root.end);
   const filters = /\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(src);
@@ -1011,7 +1043,11 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
             const parts = callParts(text, n);
             const keys = (parts?.args ?? []).map((a) => stringValue(text, a)).filter((k): k is string => !!k).map((k) => k.replace(/^[-+]/, ""));
             if (mc.method !== "order_by" && parts?.kwargs.size) keys.push(...[...parts.kwargs.keys()]);
-            if (keys.length) out.push({ root: rootName, keys, chainKeys: chainKeys(text, n), kind: "order", start: n.start, end: n.end });
+            if (keys.length) {
+              const fact: LookupFact = { root: rootName, keys, chainKeys: chainKeys(text, n), kind: "order", start: n.start, end: n.end };
+              if (readWhole(text, n)) fact.whole = true;
+              out.push(fact);
+            }
           }
         }
       }

@@ -593,6 +593,8 @@ export class ModelIndex {
           }
           continue;
         }
+        // Sorting every row read gains nothing from an index (as for Meta.ordering without a page).
+        if (lk.kind === "order" && lk.whole) continue;
         // Only the leading ordering column is helped by a single-column index.
         for (const key of lk.kind === "order" ? lk.keys.slice(0, 1) : lk.keys) {
           const segs = key.split("__");

@@ -296,3 +296,9 @@ class Entry(models.Model):
     weight = models.IntegerField()
 
     objects = EntryQuerySet.as_manager()
+
+
+class Bulletin(models.Model):
+    title = models.CharField(max_length=100)
+    posted = models.DateTimeField()
+    pinned_at = models.DateTimeField(null=True)  # expect: missing-index

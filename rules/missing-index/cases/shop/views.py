@@ -4,7 +4,7 @@ from .models import Category, Customer, Job, Order
 
 
 def paid_orders(request):
-    return list(Order.objects.filter(status="paid").order_by("-created"))
+    return list(Order.objects.filter(status="paid").order_by("-created")[:50])
 
 
 def by_country(request, country):
