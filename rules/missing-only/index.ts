@@ -128,8 +128,17 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   const model = qs.model;
   if (!model.complete) return;
   // A model that overrides __init__ (or from_db) may read fields as each row is built: a deferred one would load
-  // per row, and Django builds the instance for that load with __init__ again (RecursionError).
-  if (ctx.index.methodOf(model, "__init__") || ctx.index.methodOf(model, "from_db")) return;
+  // per row, and Django builds the instance for that load with __init__ again (RecursionError). The fields it reads
+  // on self stay in only(); a read it hides (getattr, __dict__, _meta) leaves the rule silent.
+  const builtReads = new Set<string>();
+  for (const name of ["__init__", "from_db"]) {
+    const found = ctx.index.methodWithFile(model, name);
+    if (!found) continue;
+    const meth = found.method;
+    const text = found.file === ctx.file ? ctx.text : ctx.project.textOf(found.file);
+    if (text === null || /\bgetattr\(|__dict__|\bvars\(|_meta\b|refresh_from_db|get_deferred_fields/.test(text.slice(meth.start, meth.end))) return;
+    for (const r of meth.reads[name === "from_db" ? 1 : 0] ?? []) builtReads.add(r.chain[0]);
+  }
   // Every relation the queryset follows must stay loaded: select_related() of a deferred field raises FieldError,
   // and a prefetch through a deferred foreign key loads it per row. A bare select_related() is left alone.
   if (qs.loaded.allSingles) return;
@@ -137,6 +146,10 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   for (const name of qs.loaded.kids.keys()) {
     const f = ctx.index.attribute(model, name);
     if (f && (f.kind === "fk" || f.kind === "o2o")) followed.push(f);
+  }
+  for (const name of builtReads) {
+    const f = ctx.index.attribute(model, name) ?? [...model.fields.values()].find((x) => (x.kind === "fk" || x.kind === "o2o") && `${x.name}_id` === name);
+    if (f && (f.kind === "concrete" || f.kind === "fk" || f.kind === "o2o") && !followed.includes(f)) followed.push(f);
   }
   const concrete = ctx.index.concreteFields(model).filter((f) => !f.primaryKey);
   const big = concrete.filter((f) => f.big);
@@ -167,7 +180,8 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   if (used.length > Math.max(3, Math.floor(threshold / 2)) || (skipped.length < 3 && !skippedBig.length)) return;
   const q = preferredQuote(ctx.text);
   const names = used.map((f) => f.name);
-  const kept = [...names, ...followed.filter((f) => !used.includes(f)).map((f) => f.name)];
+  const order = [...model.fields.values()];
+  const kept = [...names, ...followed.filter((f) => !used.includes(f)).sort((a, b) => order.indexOf(a) - order.indexOf(b)).map((f) => f.name)];
   const only = `.only(${kept.map((n) => `${q}${n}${q}`).join(", ")})`;
   const onlyEdits = atEachOrigin(origin, (o) => (o.insertAt === null ? null : [{ file: o.file, start: o.insertAt, end: o.insertAt, newText: only }]), { file: ctx.file, root: ctx.syntax.root, node: it.iter });
   const fixes: OffsetFix[] = onlyEdits.length ? [{ title: `Add ${only.slice(1)}`, safe: true, edits: onlyEdits }] : [];

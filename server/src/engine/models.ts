@@ -1115,15 +1115,20 @@ export class ModelIndex {
   private accessorTargets: Map<string, Set<Model>> | null = null;
 
   /** A method of a model class or of its model bases (abstract or concrete), by name. */
-  methodOf(m: Model, name: string, depth = 0): MethodFact | undefined {
+  methodOf(m: Model, name: string): MethodFact | undefined {
+    return this.methodWithFile(m, name)?.method;
+  }
+
+  /** methodOf, with the file of the class that defines the method. */
+  methodWithFile(m: Model, name: string, depth = 0): { method: MethodFact; file: string } | undefined {
     if (!m.cls || depth > 8) return undefined;
     const own = m.cls.methods.find((x) => x.name === name);
-    if (own) return own;
+    if (own) return { method: own, file: m.cls.file };
     for (const b of m.cls.bases) {
       const bc = this.resolveClass(m.cls.file, b);
       const bm = bc ? this.modelOfClass.get(bc) : undefined;
       if (bm) {
-        const found = this.methodOf(bm, name, depth + 1);
+        const found = this.methodWithFile(bm, name, depth + 1);
         if (found) return found;
       }
     }

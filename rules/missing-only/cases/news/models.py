@@ -96,3 +96,20 @@ class Membership(models.Model):
         super().__init__(*args, **kwargs)
         self._was_joined = self.joined
         self._was_authorized = self.authorized
+
+
+class Snapshot(models.Model):
+    """Wide, and its __init__ copies every field by name: which ones it reads is not known."""
+
+    a = models.CharField(max_length=100)
+    b = models.CharField(max_length=100)
+    c = models.CharField(max_length=100)
+    d = models.TextField(blank=True)
+    e = models.TextField(blank=True)
+    f = models.DateTimeField(auto_now=True)
+    g = models.DateTimeField(auto_now=True)
+    h = models.IntegerField(default=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._initial = {f.name: getattr(self, f.name) for f in self._meta.fields}
