@@ -58,9 +58,11 @@ interface Slow {
   http?: true;
   /** The call has a timeout by default (httpx: 5 seconds). */
   bounded?: true;
+  /** Sends mail through Django's EMAIL_BACKEND. */
+  mail?: true;
 }
 
-const MAIL = { cost: "waits on the mail server (SMTP) while the user waits" };
+const MAIL = { cost: "waits on the mail server (SMTP) while the user waits", mail: true } as const;
 const HTTP = { cost: "waits on a remote HTTP service, with no bound but its timeout", http: true } as const;
 const PDF = { cost: "renders a document on the request thread, often for seconds" };
 
@@ -213,6 +215,8 @@ function report(ctx: RuleContext, imports: Map<string, string>, def: SyntaxNode,
   const body = field(def, "body");
   if (!body) return;
   for (const { node, slow } of slowCalls(ctx, imports, body, def)) {
+    // Settings send mail through a queue (django-celery-email, post_office, ...): the view only queues it.
+    if (slow.mail && ctx.index.queuedMail) continue;
     let message = `Slow call in ${where}: ${slow.what} ${slow.cost}; move it to a background task (e.g. a Celery task started with .delay() inside transaction.on_commit)`;
     // The view builds its answer from the remote one (an OAuth handshake, a check before a delete): no task can
     // take the call. What is left to say is only that it must not wait forever.

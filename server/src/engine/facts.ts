@@ -174,7 +174,7 @@ export interface FileFacts {
   classes: ClassFact[];
   /** Local name -> dotted target ("catalog.models.Author"). */
   imports: Record<string, string>;
-  settings: { authUserModel?: string; defaultPagination?: boolean; restrictedPermissions?: boolean; contextProcessors?: string[] };
+  settings: { authUserModel?: string; defaultPagination?: boolean; restrictedPermissions?: boolean; contextProcessors?: string[]; queuedMail?: boolean };
   lookups: LookupFact[];
   /** Senders of save/delete signal receivers (`@receiver(post_save, sender=X)`, `post_save.connect(f, sender=X)`). */
   signalSenders: string[];
@@ -1163,7 +1163,7 @@ function senderRef(raw: string): string {
  * its imports to know what `Stock` is)?
  */
 export function mayHaveFacts(text: string): boolean {
-  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|\b(pre|post)_(save|delete)\b|context_processors|sender\s*=|get_model\(|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(|\.objects\b|_default_manager\b|\bmodels\b/.test(text);
+  return /^\s*class\s+\w+\s*\(/m.test(text) || /AUTH_USER_MODEL|REST_FRAMEWORK|EMAIL_BACKEND|\b(pre|post)_(save|delete)\b|context_processors|sender\s*=|get_model\(|\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(|\.objects\b|_default_manager\b|\bmodels\b/.test(text);
 }
 
 /** The keys of fact objects that hold offsets into the file. */
@@ -1292,6 +1292,9 @@ export function extractFacts(syntax: Syntax, file: string, module: string): File
   return facts;
 }
 
+/** EMAIL_BACKEND values that queue mail for a worker: django-celery-email, post_office, django-mailer, RQ/huey. */
+const QUEUED_MAIL = /djcelery_email|celery_email|CeleryEmailBackend|post_office|mailer\.backend|rq_email|huey/;
+
 /** Class, import and settings facts of a block's statements (and of if/try blocks in it, a few levels down). */
 function visitStatements(text: string, statements: SyntaxNode[], depth0: number, facts: FileFacts): void {
   const { file, module } = facts;
@@ -1307,6 +1310,10 @@ function visitStatements(text: string, statements: SyntaxNode[], depth0: number,
       // The context processors of TEMPLATES[...]["OPTIONS"]: what every request-rendered template can read.
       const ps = [...nodeText(text, right).matchAll(/["']([\w.]+\.context_processors\.\w+)["']/g)].map((m) => m[1]);
       if (ps.length) facts.settings.contextProcessors = ps;
+    } else if ((name === "EMAIL_BACKEND" && right && QUEUED_MAIL.test(nodeText(text, right))) || name === "CELERY_EMAIL_BACKEND") {
+      // Mail goes through a queue (django-celery-email, post_office, django-mailer): sending it in a view only
+      // queues it.
+      facts.settings.queuedMail = true;
     } else if (name === "REST_FRAMEWORK" && right) {
       const rf = nodeText(text, right);
       if (/["']DEFAULT_PAGINATION_CLASS["']\s*:\s*(?!None\b)/.test(rf)) facts.settings.defaultPagination = true;

@@ -272,6 +272,8 @@ export class ModelIndex {
   }
   authUserModel = "auth.User";
   defaultPagination = false;
+  /** Settings send mail through a queue (EMAIL_BACKEND of django-celery-email, post_office, ...). */
+  queuedMail = false;
   restrictedDefaultPermissions = false;
   /** TEMPLATES' context processors named in the settings ("django.contrib.auth.context_processors.auth"). */
   contextProcessors = new Set<string>();
@@ -330,6 +332,7 @@ export class ModelIndex {
       }
       if (facts.settings.authUserModel) this.authUserModel = facts.settings.authUserModel;
       if (facts.settings.defaultPagination) this.defaultPagination = true;
+      if (facts.settings.queuedMail) this.queuedMail = true;
       if (facts.settings.restrictedPermissions) this.restrictedDefaultPermissions = true;
       for (const p of facts.settings.contextProcessors ?? []) this.contextProcessors.add(p);
     }
