@@ -1,5 +1,5 @@
 import { enclosingLoop, type LoopCtx } from "../../server/src/engine/flow";
-import { batchedLookup, fewIterations, leavesLoopAfter } from "../../server/src/engine/loopshape";
+import { batchedLookup, Dep, fewIterations, leavesLoopAfter, loopDependence } from "../../server/src/engine/loopshape";
 import type { Model } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
@@ -285,6 +285,9 @@ function check(ctx: RuleContext): void {
         ? `${m}.${mc.method}() in a loop runs one UPDATE (or INSERT) per iteration; collect the objects and call ${m}.objects.bulk_update(objs, [fields]) once, or use a single queryset.update() when every row gets the same value`
         : `${m}.${mc.method}() in a loop runs one DELETE (plus its cascade queries) per iteration; collect the keys and delete once with ${m}.objects.filter(pk__in=keys).delete()`;
     } else if ((v?.k === "qs" || (v?.k === "manager" && v.base)) && QUERYSET_WRITES.has(mc.method)) {
+      // One row the loop does not choose (`filter(pk=self.id).update(progress=...)`), given a progress count or a
+      // time stamp, or written every so often: a progress record another process reads while the loop runs.
+      if (method === "update" && oneFixedRow(ctx, recvNode, loop) && (throttled(ctx, n, loop) || progressUpdate(ctx, n))) return;
       const m = v.model.name;
       const what = v.base && v.field ? `${v.base.model.name}.${v.field.name}` : `a ${m} queryset`;
       message = method === "update"
@@ -399,6 +402,29 @@ function throttled(ctx: RuleContext, write: SyntaxNode, loop: LoopCtx): boolean 
     if (timed) return true;
   }
   return false;
+}
+
+/** A chain filtered by primary key (`filter(pk=x)`, `filter(id=x)`) on a value that does not depend on the loop. */
+function oneFixedRow(ctx: RuleContext, recv: SyntaxNode, loop: LoopCtx): boolean {
+  for (let n: SyntaxNode | undefined = recv; n?.type === "call"; ) {
+    const mc = methodCall(ctx.text, n);
+    if (!mc) return false;
+    if (mc.method === "filter") {
+      const parts = callParts(ctx.text, n);
+      for (const [key, value] of parts?.kwargs ?? []) {
+        if (/^(pk|id)(__exact)?$/.test(key) && loopDependence(ctx, value, loop) === Dep.None) return true;
+      }
+    }
+    n = mc.receiver;
+  }
+  return false;
+}
+
+/** An update() whose every value goes to a progress column or is the time (`update(progress=done / total)`). */
+function progressUpdate(ctx: RuleContext, call: SyntaxNode): boolean {
+  const parts = callParts(ctx.text, call);
+  if (!parts || parts.args.length || !parts.kwargs.size) return false;
+  return [...parts.kwargs].every(([key, value]) => PROGRESS.test(key) || isClock(ctx, value));
 }
 
 /** Attribute names of a progress record. */

@@ -70,3 +70,23 @@ def tally(job_id, books):
 
 def write_rows(rows):
     return len(rows)
+
+
+def download(export_id, chunks, total):
+    # One row the loop does not choose, given its progress: a progress record read while the download runs.
+    done = 0
+    for chunk in chunks:
+        done += len(chunk)
+        Export.objects.filter(pk=export_id).update(progress_current=done * 100 // total)
+
+
+def tally(export_id, chunks):
+    # The same row, given a result each pass: one update after the loop would do.
+    for chunk in chunks:
+        Export.objects.filter(pk=export_id).update(result=len(chunk))  # expect: save-in-loop
+
+
+def progress_per_export(exports):
+    # A different row each pass: one UPDATE per export.
+    for export in exports:
+        Export.objects.filter(pk=export.pk).update(progress_current=100)  # expect: save-in-loop
