@@ -1,5 +1,5 @@
 import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/engine/flow";
-import { assignedInLoop, batchedLookup, fewIterations, leavesLoopAfter } from "../../server/src/engine/loopshape";
+import { assignedInLoop, batchedLookup, fewIterations, inDispatchBranch, leavesLoopAfter } from "../../server/src/engine/loopshape";
 import type { Model } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { handledGet } from "../../server/src/engine/rows";
@@ -107,57 +107,8 @@ function bodyIsPure(ctx: RuleContext, loop: LoopCtx): boolean {
 }
 
 /** The names a `for` loop binds (`for kind in kinds`, `for i, kind in enumerate(kinds)`). */
-function forTargets(ctx: RuleContext, loop: SyntaxNode): Set<string> {
-  const out = new Set<string>();
-  if (loop.type !== "for_statement") return out;
-  const stack = [field(loop, "left")];
-  while (stack.length) {
-    const n = stack.pop();
-    if (!n) continue;
-    if (n.type === "identifier") out.add(nodeText(ctx.text, n));
-    else for (const c of n.children) stack.push(c);
-  }
-  return out;
-}
 
-/** `kind == "issue"`, `"issue" == kind`, `kind in ("a", "b")`: a test of a loop target against literals. */
-function dispatchesOn(ctx: RuleContext, cond: SyntaxNode, targets: Set<string>): boolean {
-  if (cond.type === "parenthesized_expression" && cond.children.length === 1) return dispatchesOn(ctx, cond.children[0], targets);
-  if (cond.type !== "comparison_operator" || cond.children.length !== 2) return false;
-  const op = ctx.text.slice(cond.children[0].end, cond.children[1].start).trim();
-  const [a, b] = cond.children;
-  const literal = (n: SyntaxNode) => n.type === "string" || n.type === "integer" || ((n.type === "tuple" || n.type === "list" || n.type === "set") && n.children.every((c) => c.type === "string" || c.type === "integer"));
-  const target = (n: SyntaxNode) => n.type === "identifier" && targets.has(nodeText(ctx.text, n));
-  if (op === "==") return (target(a) && literal(b)) || (literal(a) && target(b));
-  return op === "in" && target(a) && literal(b) && b.type !== "string";
-}
 
-/**
- * A query in the branch of an if/elif that picks one case of a loop variable (`for kind in kinds: if kind ==
- * "issue": ... elif kind == "project": ...`): each branch runs once per distinct value, not once per row. The
- * loop may be any enclosing `for` (a comprehension inside the branch still sits in it).
- */
-function inDispatchBranch(ctx: RuleContext, node: SyntaxNode): boolean {
-  const conditions: SyntaxNode[] = [];
-  for (let p: SyntaxNode | null = node; p && p.parent; p = p.parent) {
-    const parent: SyntaxNode = p.parent;
-    if (parent.type === "function_definition" || parent.type === "class_definition") break;
-    if ((parent.type === "if_statement" || parent.type === "elif_clause") && field(parent, "consequence") === p) {
-      const cond = field(parent, "condition");
-      if (cond) conditions.push(cond);
-    }
-    if (parent.type === "for_statement" && field(parent, "body") === p && conditions.length) {
-      const targets = forTargets(ctx, parent);
-      if (targets.size && conditions.some((c) => dispatchesOn(ctx, c, targets))) return true;
-    }
-    // `while n < 10: n += 1 ... if n == 0:`: a counter holds each value for one pass.
-    if (parent.type === "while_statement" && field(parent, "body") === p && conditions.length) {
-      const counters = risingCounters(ctx, parent, (name) => testedValue(ctx, conditions, name));
-      if (counters.size && conditions.some((c) => dispatchesOn(ctx, c, counters))) return true;
-    }
-  }
-  return false;
-}
 
 /**
  * Keyset batching: `while True:` fetching a slice (`[:batch]`) of a queryset built in the loop, with a `break` of
@@ -222,62 +173,7 @@ function drainCondition(ctx: RuleContext, loop: SyntaxNode): boolean {
   return !!cond && /\.a?(count|exists)\(\s*\)/.test(nodeText(ctx.text, cond));
 }
 
-/**
- * Names a `while` loop only counts up: every assignment of the name in the loop is `name += <positive integer>`
- * (one of them at the top of the loop's body, so each pass counts), or `name = <integer>` above every value `literal`
- * may test (a jump forward). Such a name holds each value for one pass at most.
- */
-function risingCounters(ctx: RuleContext, loop: SyntaxNode, tested: (name: string) => number | null): Set<string> {
-  const out = new Set<string>();
-  const body = field(loop, "body");
-  if (loop.type !== "while_statement" || !body) return out;
-  const top = new Set<string>();
-  for (const st of body.children) {
-    const a = st.type === "expression_statement" ? st.children[0] : null;
-    if (a?.type === "augmented_assignment" && field(a, "left")?.type === "identifier") top.add(nodeText(ctx.text, field(a, "left")!));
-  }
-  for (const name of top) {
-    const limit = tested(name);
-    if (limit === null) continue;
-    let ok = true;
-    walk(body, (c) => {
-      if (c.type === "function_definition" || c.type === "lambda" || c.type === "class_definition") return false;
-      if ((c.type === "assignment" || c.type === "augmented_assignment") && field(c, "left")?.type === "identifier" && nodeText(ctx.text, field(c, "left")!) === name) {
-        const right = field(c, "right");
-        const op = ctx.text.slice(field(c, "left")!.end, right?.start ?? c.end).trim();
-        const k = right?.type === "integer" ? Number(nodeText(ctx.text, right)) : NaN;
-        if (c.type === "augmented_assignment" ? !(op === "+=" && k > 0) : !(op === "=" && k > limit)) ok = false;
-      }
-      // Bound some other way (a for target, a with target, del, walrus): not a counter.
-      if ((c.type === "for_statement" || c.type === "with_statement" || c.type === "named_expression" || c.type === "delete_statement") && nodeText(ctx.text, c).includes(name)) {
-        const names: string[] = [];
-        walk(c.type === "for_statement" ? field(c, "left") ?? c : c.type === "named_expression" ? field(c, "name") ?? c : c, (x) => {
-          if (x.type === "identifier") names.push(nodeText(ctx.text, x));
-          return c.type !== "for_statement" || x === c || x.parent?.type !== "block";
-        });
-        if (c.type !== "with_statement" && names.includes(name)) ok = false;
-      }
-      return ok;
-    });
-    if (ok) out.add(name);
-  }
-  return out;
-}
 
-/** The highest integer a dispatch test compares `name` with (`name == 0`, `name in (1, 2)`), or null. */
-function testedValue(ctx: RuleContext, conds: SyntaxNode[], name: string): number | null {
-  let max: number | null = null;
-  for (let c of conds) {
-    while (c.type === "parenthesized_expression" && c.children.length === 1) c = c.children[0];
-    if (c.type !== "comparison_operator" || c.children.length !== 2) continue;
-    const [a, b] = c.children;
-    const lit = a.type === "identifier" && nodeText(ctx.text, a) === name ? b : b.type === "identifier" && nodeText(ctx.text, b) === name ? a : null;
-    if (!lit) continue;
-    const ints = lit.type === "integer" ? [lit] : lit.children.filter((x) => x.type === "integer");
-    for (const i of ints) max = Math.max(max ?? -Infinity, Number(nodeText(ctx.text, i)));
-  }
-  return max;
-}
 
 /** Whitespace-free text, to compare two spellings of the same expression. */
 function squeezed(ctx: RuleContext, n: SyntaxNode): string {

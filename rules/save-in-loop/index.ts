@@ -1,5 +1,5 @@
 import { enclosingLoop, type LoopCtx } from "../../server/src/engine/flow";
-import { batchedLookup, Dep, fewIterations, leavesLoopAfter, loopDependence } from "../../server/src/engine/loopshape";
+import { batchedLookup, Dep, fewIterations, inDispatchBranch, leavesLoopAfter, loopDependence } from "../../server/src/engine/loopshape";
 import type { Model } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
@@ -251,6 +251,8 @@ function check(ctx: RuleContext): void {
     // A loop over a few constants or columns, or a polling loop: a handful of writes, or one per poll. A queryset
     // write filtered on a batch the loop produces (`filter(pk__in=batch)`) is one set-based write per batch.
     if (fewIterations(ctx, n, loop) || batchedLookup(ctx, n, loop)) return;
+    // A branch that one value of the loop's variable (or of a counter it raises) selects: one write per value.
+    if (inDispatchBranch(ctx, n)) return;
     // Per-row error handling (try/except around the write) needs the per-row call; so may a condition.
     let inTry = false;
     let inIf = false;

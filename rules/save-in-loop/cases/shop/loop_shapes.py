@@ -124,3 +124,20 @@ def restock_until_sold(books):
             book.save()  # expect: save-in-loop
             continue
         break
+
+
+def passes(fetch):
+    # A counter the while loop only raises: the pass-0 reset runs once.
+    depth = -1
+    while depth < 5:
+        depth += 1
+        if depth == 0:
+            Book.objects.filter(stock=0).delete()
+        fetch(depth)
+
+
+def by_kind(kinds):
+    # One branch per kind: each write runs once per distinct kind, not once per row.
+    for kind in kinds:
+        if kind == "sold_out":
+            Book.objects.filter(stock=0).update(title="sold out")
