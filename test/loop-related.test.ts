@@ -21,3 +21,39 @@ describe("queryset-in-loop: the loop it names", () => {
     assert.deepEqual(iterated.related?.map((r) => [r.message, r.range.start.line + 1]), [["the loop", 5]]);
   });
 });
+
+const CUSTOM = `from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class BookQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    published = models.BooleanField(default=False)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    objects = BookQuerySet.as_manager()
+`;
+
+const CUSTOM_JOB = `from shop.models import Author
+
+
+def run():
+    for author in Author.objects.prefetch_related("book_set"):
+        for book in author.book_set.published():
+            print(book.title)
+`;
+
+describe("a project QuerySet method on a relation in a loop", () => {
+  it("is a query per row whatever is prefetched, with Prefetch(queryset=...) advice, and no n-plus-one prefetch fix", async () => {
+    const hints = await hintsFor({ "shop/__init__.py": "", "shop/models.py": CUSTOM, "shop/jobs.py": CUSTOM_JOB }, "shop/jobs.py");
+    assert.deepEqual(hints.map((h) => [h.code, h.range.start.line + 1]), [["queryset-in-loop", 6]]);
+    assert.match(hints[0].message, /Prefetch\("book_set", queryset=Book\.objects\.published\(\), to_attr=\.\.\.\)/);
+  });
+});

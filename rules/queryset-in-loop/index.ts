@@ -431,6 +431,14 @@ function check(ctx: RuleContext): void {
       // `row.tags.filter(...)`, `.values_list(...)`, `.order_by(...)`: a new query whatever was prefetched.
       if (q.related && /^(iteration|list|bool|len)$/.test(method) && /\.(filter|exclude|values|values_list|order_by|annotate|distinct)\s*\(/.test(callText)) {
         advice = "fetch the rows for every row at once before the loop with filter(...__in=...) and group them in a dict (a prefetch serves only .all(), not this chain)";
+      } else if (q.related && /^(iteration|list|bool|len)$/.test(method)) {
+        // A project QuerySet method on the relation (`project.resources.current()`): it runs on a new queryset.
+        const accessor = q.related.field.name;
+        const at = callText.indexOf(`.${accessor}.`);
+        const rest = at >= 0 ? callText.slice(at + accessor.length + 2).replace(/\s+/g, "") : "";
+        if (/^\w+\(/.test(rest) && !/^(all|iterator)\(/.test(rest) && rest.length <= 60) {
+          advice = `prefetch with Prefetch("${accessor}", queryset=${q.model.name}.objects.${rest}, to_attr=...) on the outer queryset and loop over that attribute (a prefetch of ${accessor} serves only .all(), not ${rest.replace(/\(.*$/, "")}())`;
+        }
       }
       const fixes: OffsetFix[] = [];
       let message: string;

@@ -1644,6 +1644,9 @@ class FlowAnalyzer {
         if (v.k !== "qs") return UNKNOWN;
         v = this.applyForeignOp(v, op);
       }
+      // On a related manager (`project.resources.current()`) the method runs on a new queryset: a prefetch of the
+      // relation does not serve it (checked on Django 5.2, even for `return self.all()`).
+      if (recv.base && v.k === "qs") v = { ...v, fresh: true };
       return v;
     }
     return UNKNOWN;

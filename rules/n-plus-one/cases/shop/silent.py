@@ -130,3 +130,9 @@ def key_and_more():
 def peers_of_each(books):
     # untagged_peers hands self.tags.all() to an __in lookup: a subquery, not a load of the tags.
     return [list(book.untagged_peers) for book in Book.objects.all()]
+
+
+def published_per_author():
+    # A project QuerySet method on the relation runs a new query whatever is prefetched: queryset-in-loop's.
+    for author in Author.objects.all():
+        print([b.title for b in author.book_set.published()])
