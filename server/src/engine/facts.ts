@@ -1011,6 +1011,46 @@ function readWhole(text: string, call: SyntaxNode): boolean {
   return false;
 }
 
+/** Django's and DRF's views of one object: their queryset is read through get_object(), by pk or a lookup field. */
+const SINGLE_OBJECT_VIEWS = /^(DetailView|UpdateView|DeleteView|SingleObjectMixin|BaseDetailView|BaseUpdateView|BaseDeleteView|RetrieveAPIView|UpdateAPIView|DestroyAPIView|RetrieveUpdateAPIView|RetrieveDestroyAPIView|RetrieveUpdateDestroyAPIView)$/;
+/** Bases of a class that also lists its queryset, or may. */
+const LISTING_VIEWS = /^(ListView|BaseListView|MultipleObjectMixin|ListModelMixin|ListAPIView|ListCreateAPIView|ModelViewSet|ReadOnlyModelViewSet|ArchiveIndexView|.*ArchiveView)$/;
+/** DRF bases that make a viewset of one object when combined with Retrieve/Update/Destroy mixins only. */
+const GENERIC_BASES = /^(GenericViewSet|GenericAPIView)$/;
+const ONE_OBJECT_MIXINS = /^(RetrieveModelMixin|UpdateModelMixin|DestroyModelMixin)$/;
+
+/**
+ * A view of one object (DetailView, UpdateView, RetrieveAPIView, a GenericViewSet with only retrieve/update/destroy
+ * mixins) reads its `queryset` / `get_queryset()` through get_object(), which adds a lookup on the primary key (or
+ * its `lookup_field` / `slug_field`): the lookups written there are narrowed by it. Marked on their chain's keys.
+ */
+function singleObjectNarrowing(text: string, root: SyntaxNode, out: LookupFact[]): void {
+  const cls = root.type === "decorated_definition" ? field(root, "definition") : root;
+  if (cls?.type !== "class_definition" || !out.length) return;
+  const bases = baseNames(text, cls).map((b) => (b ?? "?").replace(/^.*\./, ""));
+  if (bases.some((b) => LISTING_VIEWS.test(b))) return;
+  const single = bases.some((b) => SINGLE_OBJECT_VIEWS.test(b)) || (bases.some((b) => GENERIC_BASES.test(b)) && bases.some((b) => ONE_OBJECT_MIXINS.test(b)) && bases.every((b) => GENERIC_BASES.test(b) || ONE_OBJECT_MIXINS.test(b) || /Mixin$|Permission/.test(b)));
+  if (!single) return;
+  const body = field(cls, "body");
+  if (!body) return;
+  let key = "pk";
+  const spans: { start: number; end: number }[] = [];
+  for (const stmt of body.children) {
+    const a = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
+    if (a?.type === "assignment" && field(a, "left")?.type === "identifier") {
+      const name = nodeText(text, field(a, "left")!);
+      const value = stringValue(text, field(a, "right"));
+      if ((name === "lookup_field" || name === "slug_field") && value) key = value;
+      if (name === "queryset") spans.push(a);
+    }
+    const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+    if (d?.type === "function_definition" && nodeText(text, field(d, "name")!) === "get_queryset") spans.push(d);
+  }
+  for (const lk of out) {
+    if (spans.some((sp) => sp.start <= lk.start && lk.end <= sp.end) && !lk.chainKeys.includes(key)) lk.chainKeys = [...lk.chainKeys, key];
+  }
+}
+
 function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
   const src = text.slice(root.start, root.end);
   const filters = /\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(src);
@@ -1054,6 +1094,7 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
     }
     for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
+  singleObjectNarrowing(text, root, out);
   return out;
 }
 

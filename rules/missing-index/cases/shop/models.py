@@ -302,3 +302,10 @@ class Bulletin(models.Model):
     title = models.CharField(max_length=100)
     posted = models.DateTimeField()
     pinned_at = models.DateTimeField(null=True)  # expect: missing-index
+
+
+class Campaign(models.Model):
+    title = models.CharField(max_length=100)
+    starts = models.DateTimeField()
+    state = models.CharField(max_length=20)  # expect: missing-index
+    region = models.CharField(max_length=20)

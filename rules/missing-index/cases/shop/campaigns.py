@@ -1,0 +1,24 @@
+from django.views.generic import DetailView, ListView, UpdateView
+from rest_framework import mixins, viewsets
+
+from .models import Campaign
+
+
+class CampaignDetail(DetailView):
+    # get_object() finds the row by its primary key: the filter only checks it.
+    queryset = Campaign.objects.filter(region="eu")
+
+
+class CampaignEdit(UpdateView):
+    def get_queryset(self):
+        return Campaign.objects.filter(region="eu")
+
+
+class CampaignViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Campaign.objects.filter(region="eu")
+
+
+class CampaignList(ListView):
+    # A list: every open campaign.
+    paginate_by = 20
+    queryset = Campaign.objects.filter(state="open")
