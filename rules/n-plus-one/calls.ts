@@ -9,7 +9,7 @@
  * module-level function of the same file, one imported from a module of the project, or a method of the same
  * class called on self. A parameter rebound in the body says nothing. When unsure, nothing is read.
  */
-import { attributeChain, importFacts, outermostAttribute } from "../../server/src/engine/facts";
+import { assignedTo, attributeChain, importFacts, outermostAttribute } from "../../server/src/engine/facts";
 import { childLoaded, joinedByDefault, type InstVal, type Loaded, type LoopCtx, type RelationRead } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
@@ -190,7 +190,9 @@ export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry
     if (outermostAttribute(n)) {
       const c = attributeChain(text, n);
       // (`Q(id__in=param.blocks.all())`: a subquery in the SQL, no rows loaded.)
-      if (c && c.root === param && !subqueryValue(text, n)) out.push({ kind: "chain", chain: c.chain, entry: entry ?? site(n), at: site(n) });
+      // An assignment target reads what is below its last name: `param.job = job` runs no query.
+      const chain = c && assignedTo(n) ? c.chain.slice(0, -1) : c?.chain;
+      if (c && chain?.length && c.root === param && !subqueryValue(text, n)) out.push({ kind: "chain", chain, entry: entry ?? site(n), at: site(n) });
     }
     if (n.type !== "call") return true;
     const parts = callParts(text, n);

@@ -579,7 +579,7 @@ export function attributeChain(text: string, n: SyntaxNode): { root: string; cha
  * that fills defaults from a relation on first save costs nothing when saving a loaded row).
  */
 /** Is `n` assigned to (`n = ...`, `n, m = ...`), not read? */
-function assignedTo(n: SyntaxNode): boolean {
+export function assignedTo(n: SyntaxNode): boolean {
   let t = n;
   while (t.parent && (t.parent.type === "pattern_list" || t.parent.type === "tuple_pattern" || t.parent.type === "list_pattern")) t = t.parent;
   return t.parent?.type === "assignment" && field(t.parent, "left") === t;

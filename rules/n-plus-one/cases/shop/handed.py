@@ -113,3 +113,13 @@ def _others_like(book):
 
 def likeness_report():
     return [_others_like(book) for book in Book.objects.all()]
+
+
+def reassign(editor):
+    def move(book, to):
+        # Assigning the relation runs no query; save() writes the key.
+        book.editor = to
+        book.save(update_fields=["editor"])
+
+    for book in Book.objects.filter(title__startswith="Draft"):
+        move(book, editor)
