@@ -1,4 +1,5 @@
 import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/engine/flow";
+import { projectFunction } from "../../server/src/engine/functions";
 import { assignedInLoop, batchedLookup, fewIterations, inDispatchBranch, leavesLoopAfter } from "../../server/src/engine/loopshape";
 import type { Model } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
@@ -292,7 +293,7 @@ function retriesRandom(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boole
   let inCond = false;
   for (let x: SyntaxNode | null = node; x && !inCond; x = x.parent) inCond = x === cond;
   const body = field(loop.node, "body");
-  if (!inCond || !body) return false;
+  if ((!inCond && !endsWhenMissing(ctx, node, loop)) || !body) return false;
   const queryText = nodeText(ctx.text, node);
   let found = false;
   walk(body, (n) => {
@@ -300,7 +301,7 @@ function retriesRandom(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boole
     if (n.type === "assignment") {
       const left = field(n, "left");
       const right = field(n, "right");
-      if (left && right && (left.type === "identifier" || left.type === "attribute") && /\b(random\.\w+|uuid\.\w+|uuid\d\(|secrets\.\w+|token_(hex|urlsafe|bytes)\(|urandom\(|get_random_string\(|randint\(|choice\()/.test(nodeText(ctx.text, right))) {
+      if (left && right && (left.type === "identifier" || left.type === "attribute") && (RANDOM_SOURCE.test(nodeText(ctx.text, right)) || randomHelper(ctx, right))) {
         const name = nodeText(ctx.text, left).replace(/[.[\]()]/g, "\\$&");
         if (new RegExp(`(^|[^\\w.])${name}\\b`).test(queryText)) found = true;
       }
@@ -308,6 +309,29 @@ function retriesRandom(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boole
     return !found;
   });
   return found;
+}
+
+const RANDOM_SOURCE = /\b(random\.\w+|uuid\.\w+|uuid\d\(|secrets\.\w+|token_(hex|urlsafe|bytes)\(|urandom\(|get_random_string\(|randint\(|choice\()/;
+
+/** `code = make_code(user)`: a project function (of this module or one it imports) that draws from a random source. */
+function randomHelper(ctx: RuleContext, value: SyntaxNode): boolean {
+  if (value.type !== "call") return false;
+  const f = field(value, "function");
+  if (f?.type !== "identifier") return false;
+  const fn = projectFunction(ctx, nodeText(ctx.text, f), /random|uuid|secrets|token_|urandom/);
+  return !!fn && RANDOM_SOURCE.test(fn.text.slice(fn.def.start, fn.def.end));
+}
+
+/**
+ * A `get()` in a try whose `except ...DoesNotExist:` handler leaves the loop (`while True: code = ...; try:
+ * X.objects.get(code=code) except X.DoesNotExist: break`): the loop ends at the first value not taken.
+ */
+function endsWhenMissing(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean {
+  for (let p: SyntaxNode | null = node.parent; p && p !== loop.node; p = p.parent) {
+    if (p.type !== "try_statement") continue;
+    return p.children.some((c) => c.type === "except_clause" && /DoesNotExist/.test(nodeText(ctx.text, c).split(":")[0]) && c.children.some((b) => b.type === "block" && b.children.some((x) => x.type === "break_statement" || x.type === "return_statement")));
+  }
+  return false;
 }
 
 /** A statement in the loop (not in a nested loop or function) that leaves or restarts it: break, continue, return. */

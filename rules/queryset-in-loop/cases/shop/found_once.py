@@ -105,3 +105,35 @@ def first_ingested_checked(lines):
             continue
         return book
     return None
+
+
+def make_code(length=8):
+    return get_random_string(length)
+
+
+def free_code_until_missing():
+    # Draw until a code is not taken: the loop ends at the first missing row, which is almost always the first.
+    while True:
+        code = make_code()
+        try:
+            Book.objects.get(title=code)
+        except Book.DoesNotExist:
+            break
+    return code
+
+
+def next_code(n):
+    return f"B-{n:04d}"
+
+
+def probe_until_missing():
+    # Sequential codes: one query per taken code.
+    n = 0
+    while True:
+        n += 1
+        code = next_code(n)
+        try:
+            Book.objects.get(title=code)  # expect: queryset-in-loop
+        except Book.DoesNotExist:
+            break
+    return code
