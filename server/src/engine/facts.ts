@@ -1051,6 +1051,42 @@ function singleObjectNarrowing(text: string, root: SyntaxNode, out: LookupFact[]
   }
 }
 
+/**
+ * `qs = X.objects.filter(a=...)` followed at once, in the same block, by `qs = qs.filter(b=...)`: one query with both
+ * conditions. The later statements' keys join the first chain's (only while each statement refines the name
+ * unconditionally; an `if` in between ends the run).
+ */
+function refinedNext(text: string, root: SyntaxNode, out: LookupFact[]): void {
+  if (!out.length || !/^\s*(\w+)\s*=\s*\1\.\w+\(/m.test(text.slice(root.start, root.end))) return;
+  const assignOf = (stmt: SyntaxNode) => {
+    const a = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
+    return a?.type === "assignment" && field(a, "left")?.type === "identifier" && field(a, "right")?.type === "call" ? a : null;
+  };
+  walk(root, (n) => {
+    if (n.type !== "block" && n.type !== "module") return true;
+    const stmts = n.children;
+    for (let i = 0; i < stmts.length; i++) {
+      const a = assignOf(stmts[i]);
+      if (!a) continue;
+      const name = nodeText(text, field(a, "left")!);
+      const right = field(a, "right")!;
+      const first = out.filter((lk) => right.start <= lk.start && lk.end <= right.end);
+      if (!first.length) continue;
+      const extra: string[] = [];
+      for (let k = i + 1; k < stmts.length; k++) {
+        const b = assignOf(stmts[k]);
+        if (!b || nodeText(text, field(b, "left")!) !== name) break;
+        let r: SyntaxNode | undefined = field(b, "right")!;
+        while (r?.type === "call") r = methodCall(text, r)?.receiver;
+        if (r?.type !== "identifier" || nodeText(text, r) !== name) break;
+        extra.push(...chainKeys(text, field(b, "right")!));
+      }
+      if (extra.length) for (const lk of first) lk.chainKeys = [...lk.chainKeys, ...extra.filter((k) => !lk.chainKeys.includes(k))];
+    }
+    return true;
+  });
+}
+
 function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
   const src = text.slice(root.start, root.end);
   const filters = /\.(filter|exclude|get|order_by|get_or_create|update_or_create|latest|earliest)\(/.test(src);
@@ -1094,6 +1130,7 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
     }
     for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
+  refinedNext(text, root, out);
   singleObjectNarrowing(text, root, out);
   return out;
 }

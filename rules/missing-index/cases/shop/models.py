@@ -309,3 +309,10 @@ class Campaign(models.Model):
     starts = models.DateTimeField()
     state = models.CharField(max_length=20)  # expect: missing-index
     region = models.CharField(max_length=20)
+
+
+class Voucher(models.Model):
+    code = models.CharField(max_length=40, unique=True)
+    batch = models.IntegerField()
+    owner_ref = models.IntegerField()  # expect: missing-index
+    issued = models.DateTimeField()
