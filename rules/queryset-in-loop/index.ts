@@ -506,6 +506,8 @@ function checkHandledGets(ctx: RuleContext): void {
     // Gets the flow followed are in flow.queries; this is for receivers it could not follow (getattr(obj, name)).
     const got = handledGet(ctx, n);
     if (!got || got.known) return;
+    // The loop shapes that run a query once, or once per value, as for the queries the flow followed.
+    if (inDispatchBranch(ctx, n) || fewIterations(ctx, n, loop) || batchedLookup(ctx, n, loop) || memoized(ctx, n) || leavesLoopAfter(n, loop) || retriesRandom(ctx, n, loop)) return;
     const model = got.model;
     ctx.report({
       start: n.start,

@@ -1,4 +1,5 @@
 from django.db import models
+from vendor.managers import VendorManager
 
 
 class Author(models.Model):
@@ -44,3 +45,10 @@ class Note(models.Model):
 class Shelf(models.TextChoices):
     FRONT = "F", "Front"
     BACK = "B", "Back"
+
+
+class Coupon(models.Model):
+    """Its manager comes from a package the analysis cannot read."""
+
+    code = models.CharField(max_length=20)
+    objects = VendorManager()
