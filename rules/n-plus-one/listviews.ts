@@ -189,7 +189,10 @@ export function inheritedListView(ctx: RuleContext, cls: SyntaxNode, resolver: C
   if (!template) {
     // No template_name: MultipleObjectTemplateResponseMixin's <app>/<model>_list.html.
     if (!mro.some((e) => e.k === "django" && (LIST_TEMPLATE.has(e.name) || DJANGO[e.name] === "default-template"))) return null;
-    template = `${qs.model.app}/${qs.model.name.toLowerCase()}_list.html`;
+    // (A `template_name_suffix` replaces "_list".)
+    const suffix = setting("template_name_suffix");
+    if (suffix === false) return null;
+    template = `${qs.model.app}/${qs.model.name.toLowerCase()}${suffix ?? "_list"}.html`;
   }
 
   // What each get_context_data() along the classes hands on as object_list, from the view's down to Django's.

@@ -463,6 +463,8 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
   let contextName: string | null = null;
   let contextData: SyntaxNode | null = null;
   let getObject: SyntaxNode | null = null;
+  // A `template_name_suffix` replaces "_list" / "_detail" in the default template's name.
+  let suffix: string | null = null;
   for (const s of body?.children ?? []) {
     const d = s.type === "decorated_definition" ? field(s, "definition") : s;
     if (d?.type === "function_definition" && nodeText(ctx.text, field(d, "name")!) === "get_context_data") contextData = d;
@@ -472,6 +474,7 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
     const l = nodeText(ctx.text, field(a, "left")!);
     if (l === "template_name") tname = stringValue(ctx.text, field(a, "right"));
     if (l === "context_object_name") contextName = stringValue(ctx.text, field(a, "right"));
+    if (l === "template_name_suffix") suffix = stringValue(ctx.text, field(a, "right"));
   }
   const env: Env = { vars: new Map() };
   if (list || detail) {
@@ -480,7 +483,7 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
     if (merged) {
       const qs = merged;
       const model = qs.model;
-      tname ??= `${model.app}/${model.name.toLowerCase()}${list ? "_list" : "_detail"}.html`;
+      tname ??= `${model.app}/${model.name.toLowerCase()}${suffix ?? (list ? "_list" : "_detail")}.html`;
       if (list) {
         for (const n of ["object_list", contextName ?? `${model.name.toLowerCase()}_list`]) env.vars.set(n, qs);
       } else {

@@ -149,10 +149,12 @@ function attrEdit(ctx: RuleContext, body: ClassBody, attr: string, value: string
   return { file: ctx.file, start: body.insertAt, end: body.insertAt, newText: `${eol}${indent}${attr} = ${value}` };
 }
 
-/** The template a Django list view renders: its template_name, or `<app>/<model>_list.html`; null when not found. */
+/** The template a Django list view renders: its template_name, or `<app>/<model><template_name_suffix>.html` (`_list`); null when not found. */
 function templateOf(ctx: RuleContext, body: ClassBody, model: Model | null): { name: string; text: string } | null {
   const tn = body.attrs.get("template_name");
-  const name = tn ? stringValue(ctx.text, tn) : model ? `${model.app}/${model.name.toLowerCase()}_list.html` : null;
+  const sx = body.attrs.get("template_name_suffix");
+  const suffix = sx ? stringValue(ctx.text, sx) : "_list";
+  const name = tn ? stringValue(ctx.text, tn) : model && suffix !== null ? `${model.app}/${model.name.toLowerCase()}${suffix}.html` : null;
   const t = name ? ctx.project.template(name) : null;
   return name && t ? { name, text: t.text } : null;
 }

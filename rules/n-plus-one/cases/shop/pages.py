@@ -33,3 +33,9 @@ def swapped_rows(request):
     # The include gets another object through a filter (book|latest_edition): what the view joins does not reach
     # it, so its reads are not this queryset's to fix.
     return render(request, "shop/swapped.html", {"books": Book.objects.all()})
+
+
+class OwnBooksView(ListView):
+    # No template_name: Django renders shop/book_own.html (template_name_suffix replaces "_list").
+    model = Book
+    template_name_suffix = "_own"
