@@ -1,9 +1,9 @@
 import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/engine/flow";
 import { projectFunction } from "../../server/src/engine/functions";
-import { assignedInLoop, batchedLookup, fewIterations, inDispatchBranch, leavesLoopAfter } from "../../server/src/engine/loopshape";
+import { assignedInLoop, batchedLookup, fewIterations, inDispatchBranch, leavesLoopAfter, loopExitIn } from "../../server/src/engine/loopshape";
 import type { Model } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { handledGet } from "../../server/src/engine/rows";
+import { doesNotExistHandled, handledGet } from "../../server/src/engine/rows";
 import { checkGraphqlQueries } from "./graphql";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import { enclosingScope, enclosingStatement, field, indentAt, lineStartAt, methodCall, nodeText, walk, walkExamined } from "../../server/src/engine/syntax";
@@ -130,11 +130,12 @@ function batchedWhile(ctx: RuleContext, q: LoopQuery): boolean {
     return found;
   };
   let ok = sliced(q.node);
-  // Or the loop's condition asks whether rows are left (a drain, see drainingWhile).
-  let breaks = drainCondition(ctx, loop.node);
+  // Or the loop's condition asks for rows that its own writes change: a drain (`while Record.objects.count() != 0:`
+  // ... `.delete()`), which ends when they run out.
+  const cond = field(loop.node, "condition");
+  let breaks = !!cond && ctx.flow().queries.some((x) => x.loop === loop && x.node.start >= cond.start && x.node.end <= cond.end && writesModel(ctx, loop, x.model));
   // A flag loop (`while not stop:` ... `stop = True`) ends like one with a break.
   const flags = new Set<string>();
-  const cond = field(loop.node, "condition");
   if (cond) walk(cond, (c) => {
     if (c.type === "identifier") flags.add(nodeText(ctx.text, c));
     return true;
@@ -149,30 +150,6 @@ function batchedWhile(ctx: RuleContext, q: LoopQuery): boolean {
   return ok && breaks;
 }
 
-/**
- * Draining in batches: a `while` whose condition counts or tests the rows left (`while Record.objects.count() !=
- * 0:`, `while qs.exists():`) and whose body takes a slice of rows (`Record.objects.all()[:100]`), handles them and
- * deletes them. The condition's query runs once per batch, not once per row.
- */
-function drainingWhile(ctx: RuleContext, q: LoopQuery): boolean {
-  if (q.loop.kind !== "while" || !/^a?(count|exists)$/.test(q.method)) return false;
-  const cond = field(q.loop.node, "condition");
-  const body = field(q.loop.node, "body");
-  if (!cond || !body || q.node.start < cond.start || q.node.end > cond.end) return false;
-  let slice = false;
-  walk(body, (c) => {
-    if (c.type === "function_definition" || c.type === "lambda") return false;
-    if (c.type === "subscript" && c.children.some((x) => x.type === "slice" && x.children.length > 0) && /\.(objects|all|filter|exclude|order_by)\b/.test(nodeText(ctx.text, c))) slice = true;
-    return !slice;
-  });
-  return slice;
-}
-
-/** A `while` whose condition counts or tests rows (`.count()`, `.exists()`). */
-function drainCondition(ctx: RuleContext, loop: SyntaxNode): boolean {
-  const cond = field(loop, "condition");
-  return !!cond && /\.a?(count|exists)\(\s*\)/.test(nodeText(ctx.text, cond));
-}
 
 
 
@@ -327,23 +304,13 @@ function randomHelper(ctx: RuleContext, value: SyntaxNode): boolean {
  * X.objects.get(code=code) except X.DoesNotExist: break`): the loop ends at the first value not taken.
  */
 function endsWhenMissing(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean {
-  for (let p: SyntaxNode | null = node.parent; p && p !== loop.node; p = p.parent) {
-    if (p.type !== "try_statement") continue;
-    return p.children.some((c) => c.type === "except_clause" && /DoesNotExist/.test(nodeText(ctx.text, c).split(":")[0]) && c.children.some((b) => b.type === "block" && b.children.some((x) => x.type === "break_statement" || x.type === "return_statement")));
-  }
-  return false;
+  const handled = doesNotExistHandled(ctx, node);
+  if (!handled || handled.tryNode.start < loop.node.start) return false;
+  return handled.tryNode.children.some((c) => c.type === "except_clause" && c.children.some((b) => b.type === "block" && b.children.some((x) => x.type === "break_statement" || x.type === "return_statement")));
 }
 
-/** A statement in the loop (not in a nested loop or function) that leaves or restarts it: break, continue, return. */
-function leavesLoop(n: SyntaxNode): boolean {
-  let found = false;
-  walk(n, (x) => {
-    if (found || x.type === "for_statement" || x.type === "while_statement" || x.type === "function_definition" || x.type === "lambda" || x.type === "class_definition") return false;
-    if (x.type === "break_statement" || x.type === "continue_statement" || x.type === "return_statement") found = true;
-    return !found;
-  });
-  return found;
-}
+/** Statements that leave or restart the loop: break, continue, return. */
+const LOOP_EXITS = new Set(["break_statement", "continue_statement", "return_statement"]);
 
 /**
  * The query's result steers the while loop: it is (in) the loop's condition, or the condition of an `if` in the
@@ -358,7 +325,7 @@ function steersLoop(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean 
   for (let p = node.parent; p && p !== loop.node; p = p.parent) {
     if (p.type === "for_statement" || p.type === "while_statement" || p.type === "function_definition") return false;
     if ((p.type === "if_statement" || p.type === "elif_clause") && within(node, field(p, "condition"))) {
-      return p.children.some((c) => c.field !== "condition" && leavesLoop(c));
+      return p.children.some((c) => c.field !== "condition" && loopExitIn(c, LOOP_EXITS));
     }
   }
   return false;
@@ -420,7 +387,7 @@ function check(ctx: RuleContext): void {
       const volatile = /order_by\(\s*["']\?["']|\brandom\b|\bnow\(\)/.test(callText);
       // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
       if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) return;
-      if (inDispatchBranch(ctx, q.node) || batchedWhile(ctx, q) || drainingWhile(ctx, q)) return;
+      if (inDispatchBranch(ctx, q.node) || batchedWhile(ctx, q)) return;
       // A loop over a few constants (or columns), a polling loop, one query per batch, a memoized lookup, a
       // convergence loop: not one query per row.
       // (The loop that repeats the query: not the loop whose iterable it is.)

@@ -507,16 +507,24 @@ function inLookup(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, targets: Set<string
   return false;
 }
 
-/** A statement that may `continue` the loop it is in (not a loop or function nested in it). */
-function mayContinue(stmt: SyntaxNode): boolean {
+/** Statements whose own loop or scope a `break`/`continue`/`return` inside them acts on, not the one around them. */
+const EXIT_SCOPES = new Set(["for_statement", "while_statement", "function_definition", "lambda", "class_definition"]);
+
+/**
+ * Does `n` hold a statement of one of `kinds` (`break_statement`, `continue_statement`, `return_statement`) that acts
+ * on the loop around `n`: not one inside a loop or function nested in it (nor in `n` itself, when it is one)?
+ */
+export function loopExitIn(n: SyntaxNode, kinds: ReadonlySet<string>): boolean {
   let found = false;
-  walk(stmt, (x) => {
-    if (x !== stmt && (x.type === "for_statement" || x.type === "while_statement" || x.type === "function_definition" || x.type === "lambda")) return false;
-    if (x.type === "continue_statement") found = true;
+  walk(n, (x) => {
+    if (found || EXIT_SCOPES.has(x.type)) return false;
+    if (kinds.has(x.type)) found = true;
     return !found;
   });
   return found;
 }
+
+const CONTINUES = new Set(["continue_statement"]);
 
 /**
  * Every way on from the statement holding `node` reaches `return` or `raise`, or a `break` out of `loop` when no
@@ -536,14 +544,14 @@ export function leavesLoopAfter(node: SyntaxNode, loop: LoopCtx): boolean {
   for (let p: SyntaxNode | null = first.parent; p !== loop.node; p = p.parent) {
     if (!p || p.type === "for_statement" || p.type === "while_statement" || p.type === "function_definition" || p.type === "lambda") return false;
   }
-  if (mayContinue(stmt)) return false;
+  if (loopExitIn(stmt, CONTINUES)) return false;
   const leaves = (x: SyntaxNode) => x.type === "return_statement" || x.type === "raise_statement" || (x.type === "break_statement" && !loop.parent);
   for (let s = stmt; ; ) {
     const block = s.parent;
     if (!block || block.type !== "block") return false;
     for (const x of block.children.slice(block.children.indexOf(s) + 1)) {
       if (leaves(x)) return true;
-      if (mayContinue(x)) return false;
+      if (loopExitIn(x, CONTINUES)) return false;
     }
     // The block ends: on to what follows the compound statement that holds it.
     let owner = block.parent;
@@ -551,7 +559,7 @@ export function leavesLoopAfter(node: SyntaxNode, loop: LoopCtx): boolean {
     if (/^(elif_clause|else_clause|except_clause|except_group_clause|finally_clause)$/.test(owner.type)) owner = owner.parent;
     if (!owner || !/^(if_statement|with_statement|try_statement)$/.test(owner.type)) return false;
     // An exception raised in a try's body (the query's DoesNotExist) goes to a handler first.
-    if (owner.type === "try_statement" && owner.children.some((c) => c !== block && c.type !== "block" && mayContinue(c))) return false;
+    if (owner.type === "try_statement" && owner.children.some((c) => c !== block && c.type !== "block" && loopExitIn(c, CONTINUES))) return false;
     s = owner;
   }
 }
@@ -617,35 +625,15 @@ function risingCounters(ctx: Ctx, loop: SyntaxNode, tested: (name: string) => nu
   const out = new Set<string>();
   const body = field(loop, "body");
   if (loop.type !== "while_statement" || !body) return out;
-  const top = new Set<string>();
   for (const st of body.children) {
     const a = st.type === "expression_statement" ? st.children[0] : null;
-    if (a?.type === "augmented_assignment" && field(a, "left")?.type === "identifier") top.add(nodeText(ctx.text, field(a, "left")!));
-  }
-  for (const name of top) {
+    if (a?.type !== "augmented_assignment" || field(a, "left")?.type !== "identifier") continue;
+    const name = nodeText(ctx.text, field(a, "left")!);
     const limit = tested(name);
-    if (limit === null) continue;
-    let ok = true;
-    walk(body, (c) => {
-      if (c.type === "function_definition" || c.type === "lambda" || c.type === "class_definition") return false;
-      if ((c.type === "assignment" || c.type === "augmented_assignment") && field(c, "left")?.type === "identifier" && nodeText(ctx.text, field(c, "left")!) === name) {
-        const right = field(c, "right");
-        const op = ctx.text.slice(field(c, "left")!.end, right?.start ?? c.end).trim();
-        const k = right?.type === "integer" ? Number(nodeText(ctx.text, right)) : NaN;
-        if (c.type === "augmented_assignment" ? !(op === "+=" && k > 0) : !(op === "=" && k > limit)) ok = false;
-      }
-      // Bound some other way (a for target, a with target, del, walrus): not a counter.
-      if ((c.type === "for_statement" || c.type === "with_statement" || c.type === "named_expression" || c.type === "delete_statement") && nodeText(ctx.text, c).includes(name)) {
-        const names: string[] = [];
-        walk(c.type === "for_statement" ? field(c, "left") ?? c : c.type === "named_expression" ? field(c, "name") ?? c : c, (x) => {
-          if (x.type === "identifier") names.push(nodeText(ctx.text, x));
-          return c.type !== "for_statement" || x === c || x.parent?.type !== "block";
-        });
-        if (c.type !== "with_statement" && names.includes(name)) ok = false;
-      }
-      return ok;
-    });
-    if (ok) out.add(name);
+    // Every binding in the loop (another kind, a for target or a walrus, is none of these: null).
+    const bs = limit === null ? null : bindings(ctx, loop, name);
+    const k = (b: Binding) => (b.value?.type === "integer" ? Number(nodeText(ctx.text, b.value)) : NaN);
+    if (bs?.every((b) => (b.op === "+=" && k(b) > 0) || (b.op === "=" && k(b) > limit!))) out.add(name);
   }
   return out;
 }
