@@ -3,7 +3,7 @@ import { batchedLookup, Dep, fewIterations, inDispatchBranch, leavesLoopAfter, l
 import type { Model } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
-import { syntacticQueryset } from "../../server/src/engine/rows";
+import { syntacticQueryset, uniqueLookupValues } from "../../server/src/engine/rows";
 import { projectFunction, type ProjectFunction } from "../../server/src/engine/functions";
 import { callParts, dotted, enclosingScope, field, methodCall, nodeText, stringValue, walk, walkExamined } from "../../server/src/engine/syntax";
 
@@ -289,7 +289,7 @@ function check(ctx: RuleContext): void {
     } else if ((v?.k === "qs" || (v?.k === "manager" && v.base)) && QUERYSET_WRITES.has(mc.method)) {
       // One row the loop does not choose (`filter(pk=self.id).update(progress=...)`), given a progress count or a
       // time stamp, or written every so often: a progress record another process reads while the loop runs.
-      if (method === "update" && oneFixedRow(ctx, recvNode, loop) && (throttled(ctx, n, loop) || progressUpdate(ctx, n))) return;
+      if (method === "update" && oneFixedRow(ctx, v.model, recvNode, loop) && (throttled(ctx, n, loop) || progressUpdate(ctx, n))) return;
       const m = v.model.name;
       const what = v.base && v.field ? `${v.base.model.name}.${v.field.name}` : `a ${m} queryset`;
       message = method === "update"
@@ -406,20 +406,9 @@ function throttled(ctx: RuleContext, write: SyntaxNode, loop: LoopCtx): boolean 
   return false;
 }
 
-/** A chain filtered by primary key (`filter(pk=x)`, `filter(id=x)`) on a value that does not depend on the loop. */
-function oneFixedRow(ctx: RuleContext, recv: SyntaxNode, loop: LoopCtx): boolean {
-  for (let n: SyntaxNode | undefined = recv; n?.type === "call"; ) {
-    const mc = methodCall(ctx.text, n);
-    if (!mc) return false;
-    if (mc.method === "filter") {
-      const parts = callParts(ctx.text, n);
-      for (const [key, value] of parts?.kwargs ?? []) {
-        if (/^(pk|id)(__exact)?$/.test(key) && loopDependence(ctx, value, loop) === Dep.None) return true;
-      }
-    }
-    n = mc.receiver;
-  }
-  return false;
+/** A chain filtered to one row (by its primary key, a unique column or a one-to-one) on a value the loop does not change. */
+function oneFixedRow(ctx: RuleContext, model: Model, recv: SyntaxNode, loop: LoopCtx): boolean {
+  return uniqueLookupValues(ctx, model, recv).some((value) => loopDependence(ctx, value, loop) === Dep.None);
 }
 
 /** An update() whose every value goes to a progress column or is the time (`update(progress=done / total)`). */

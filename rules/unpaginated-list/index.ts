@@ -3,7 +3,8 @@ import { settingsTexts } from "../../server/src/engine/functions";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { Model } from "../../server/src/engine/models";
-import { baseNames, callParts, eolAt, field, indentAt, isEmptyQueryset, methodCall, nodeText, stringValue, walk } from "../../server/src/engine/syntax";
+import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nodeText, stringValue, walk } from "../../server/src/engine/syntax";
+import { uniqueLookupValues } from "../../server/src/engine/rows";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
 const DJANGO_LISTS = new Set(["ListView"]);
@@ -223,29 +224,6 @@ function listedModel(ctx: RuleContext, body: ClassBody): Model | null {
   return null;
 }
 
-/**
- * Does a returned chain filter by equality on a unique column or a one-to-one (`filter(user=self.request.user)`
- * on a one-to-one to the user): a list of at most one row?
- */
-function oneRow(ctx: RuleContext, model: Model, e: SyntaxNode): boolean {
-  let n: SyntaxNode | undefined = e;
-  while (n?.type === "call") {
-    const mc = methodCall(ctx.text, n);
-    if (!mc) return false;
-    if (mc.method === "filter") {
-      for (const key of callParts(ctx.text, n)?.kwargs.keys() ?? []) {
-        const [name, ...rest] = key.split("__");
-        if (rest.length && !(rest.length === 1 && rest[0] === "exact")) continue;
-        const f = model.fields.get(name) ?? [...model.fields.values()].find((x) => x.kind === "o2o" && `${x.name}_id` === name);
-        if (f && (f.kind === "o2o" || (f.kind === "concrete" && (f.unique || f.primaryKey)))) return true;
-        // The primary key, by its alias or by the implicit id of a model that declares none.
-        if (name === "pk" || (name === "id" && !f && !ctx.index.concreteFields(model).some((x) => x.primaryKey))) return true;
-      }
-    }
-    n = mc.receiver;
-  }
-  return false;
-}
 
 function sliced(ctx: RuleContext, body: ClassBody): boolean {
   const qs = body.attrs.get("queryset");
@@ -309,12 +287,13 @@ function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model
   if (!returns.length) return null;
   const notQs = (e: SyntaxNode | undefined) => !!e && (LITERALS.has(e.type) || (e.type === "identifier" && literalNames.get(nodeText(ctx.text, e)) === true));
   if (returns.some(notQs)) return "other";
-  // The returned chain's model, when the class names none (`return User.objects.filter(id=...)`).
+  // At most one row: an equality on a unique column of the returned chain's model (the class's, or the chain's own when
+  // the class names none: `return User.objects.filter(id=...)`).
   const modelOf = (e: SyntaxNode): Model | null => {
     const v = ctx.flow().values.get(e);
     return model ?? (v && (v.k === "qs" || v.k === "manager") ? v.model : null);
   };
-  if (returns.every((e) => !!e && (boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!modelOf(e) && oneRow(ctx, modelOf(e)!, e))))) return "bounded";
+  if (returns.every((e) => !!e && (boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!modelOf(e) && uniqueLookupValues(ctx, modelOf(e)!, e).length > 0)))) return "bounded";
   return null;
 }
 

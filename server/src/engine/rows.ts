@@ -415,3 +415,27 @@ export function handledGet(ctx: RuleContext, call: SyntaxNode): { model: string;
   if (v && v.k !== "unknown") return null;
   return handled.models.length === 1 ? { model: handled.models[0].name, known: false } : null;
 }
+
+/**
+ * The values a chain's filter() calls compare for equality with a unique column of `model`: its primary key (by
+ * `pk`, or the implicit `id` of a model that declares none), a unique field or a one-to-one (`user=...`,
+ * `user_id=...`). Each one alone selects at most one row (`filter(pk=task_id).update(...)`).
+ */
+export function uniqueLookupValues(ctx: RuleContext, model: Model, chain: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let n: SyntaxNode | undefined = chain; n?.type === "call"; ) {
+    const mc = methodCall(ctx.text, n);
+    if (!mc) break;
+    if (mc.method === "filter") {
+      for (const [key, value] of callParts(ctx.text, n)?.kwargs ?? []) {
+        const [name, ...rest] = key.split("__");
+        if (rest.length && !(rest.length === 1 && rest[0] === "exact")) continue;
+        const f = model.fields.get(name) ?? [...model.fields.values()].find((x) => x.kind === "o2o" && `${x.name}_id` === name);
+        const unique = f ? f.kind === "o2o" || (f.kind === "concrete" && (f.unique || f.primaryKey)) : name === "pk" || (name === "id" && !ctx.index.concreteFields(model).some((x) => x.primaryKey));
+        if (unique) out.push(value);
+      }
+    }
+    n = mc.receiver;
+  }
+  return out;
+}

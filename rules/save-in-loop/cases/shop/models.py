@@ -100,6 +100,7 @@ class Attachment(FileCleanupMixin, models.Model):
 
 
 class Export(models.Model):
+    code = models.CharField(max_length=20, unique=True)
     modified_on = models.DateTimeField(auto_now=True)
     progress_current = models.IntegerField(default=0)
     result = models.IntegerField(default=0)

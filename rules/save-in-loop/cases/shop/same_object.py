@@ -90,3 +90,9 @@ def progress_per_export(exports):
     # A different row each pass: one UPDATE per export.
     for export in exports:
         Export.objects.filter(pk=export.pk).update(progress_current=100)  # expect: save-in-loop
+
+
+def download_by_code(code, chunks):
+    # The same one row, found by a unique column: a progress record too.
+    for n, chunk in enumerate(chunks):
+        Export.objects.filter(code=code).update(progress_current=n)
