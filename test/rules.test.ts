@@ -166,6 +166,8 @@ describe("missing-index: the db_index=True fix", () => {
     "    state = models.CharField(",
     "        max_length=20,  # short",
     "    )",
+    "    rank = models.IntegerField(  # place in the list",
+    "    )",
     "",
     "",
     "class Cable(Stamped):",
@@ -181,7 +183,7 @@ describe("missing-index: the db_index=True fix", () => {
     "",
     "",
     "def ports(request, x):",
-    "    Port.objects.filter(code=x, label=x, name=x, state=x)",
+    "    Port.objects.filter(code=x, label=x, name=x, state=x, rank=x)",
     "    Port.objects.filter(stamp__gte=x)",
     "    return Cable.objects.order_by('stamp')",
     "",
@@ -206,6 +208,10 @@ describe("missing-index: the db_index=True fix", () => {
   it("keeps a multi-line call's layout and its comments", async () => {
     assert.match((await fixed("name")).text, /\n {8}db_collation="natural_sort", db_index=True {2}# sorted naturally\n {4}\)\n/);
     assert.match((await fixed("state")).text, /\n {8}max_length=20, {2}# short\n {8}db_index=True,\n {4}\)\n/);
+  });
+
+  it("fills empty parentheses that hold only a comment", async () => {
+    assert.match((await fixed("rank")).text, /rank = models\.IntegerField\( {2}# place in the list\n {4}db_index=True\)\n/);
   });
 
   it("keeps CRLF and lone-CR line ends", async () => {

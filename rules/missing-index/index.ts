@@ -1,8 +1,8 @@
 import type { FieldUse, Model, ModelField } from "../../server/src/engine/models";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { SyntaxNode } from "../../server/src/engine/parser";
-import type { ClassFact } from "../../server/src/engine/facts";
-import { eolAt, indentAt, preferredQuote, walk } from "../../server/src/engine/syntax";
+import type { AssignFact, ClassFact } from "../../server/src/engine/facts";
+import { appendItem, eolAt, indentAt, preferredQuote, walk } from "../../server/src/engine/syntax";
 
 /**
  * SlugField is indexed by default, and so are its subclasses that keep the name (django-extensions' and
@@ -100,7 +100,7 @@ function check(ctx: RuleContext): void {
     // with millions of rows that no query filters on the column). Then the index goes to the queried models' Meta.
     const unqueried = f.owner.abstract && queried.length ? tables.filter((o) => !queried.includes(o.name)) : [];
     let advice = "add db_index=True (and a migration) or a Meta.indexes entry";
-    let fix: OffsetFix = { title: "Add db_index=True", safe: false, edits: [addKeyword(ctx, a.argsEnd, a.hasArgs)] };
+    let fix: OffsetFix = { title: "Add db_index=True", safe: false, edits: [addKeyword(ctx, a)] };
     if (unqueried.length) {
       advice =
         `add an index to the Meta.indexes of ${list(queried)} (and a migration); db_index=True here would also index ` +
@@ -237,45 +237,15 @@ function addIndexEntry(ctx: RuleContext, cls: ClassFact, entry: string): { file:
   const list = assign.children.find((c) => c.field === "right");
   if (list?.type !== "list") return null;
   const items = list.children.filter((c) => c.type !== "comment");
-  const last = items[items.length - 1];
-  if (!last) return at(list.start + 1, entry);
-  const close = list.end - 1;
-  const comma = /^[ \t]*,/.exec(ctx.text.slice(last.end, close));
-  const afterLast = comma ? last.end + comma[0].length : last.end;
-  const brk = ctx.text.slice(afterLast, close).search(/[\r\n]/);
-  // One element per line: a line of its own with the last element's indentation, after that line's comment.
-  if (brk >= 0) {
-    if (comma) return at(afterLast + brk, `${eol}${indentAt(ctx.text, last.start)}${entry},`);
-    // No trailing comma: the comma goes right after the last element, so only when no comment follows it.
-    if (ctx.text.slice(last.end, last.end + brk).trim()) return null;
-    return at(last.end, `,${eol}${indentAt(ctx.text, last.start)}${entry}`);
-  }
-  return at(afterLast, comma ? ` ${entry}` : `, ${entry}`);
+  // (A comment after a last element with no comma: no plain place for the entry.)
+  const e = appendItem(ctx.text, items[items.length - 1] ?? null, list.end - 1, entry, false);
+  return e && at(e.at, e.newText);
 }
 
-/**
- * The edit that adds `db_index=True` as the field call's last argument, in the call's own layout: after the last
- * argument (before a comment that follows it), or on a line of its own, with a trailing comma, when the arguments
- * are one per line and end with a comma; the closing parenthesis stays where it is.
- */
-function addKeyword(ctx: RuleContext, argsEnd: number, hasArgs: boolean): { file: string; start: number; end: number; newText: string } {
-  const at = (offset: number, newText: string) => ({ file: ctx.file, start: offset, end: offset, newText });
-  if (!hasArgs) return at(argsEnd, "db_index=True");
-  let args: SyntaxNode | undefined;
-  walk(ctx.syntax.root, (n) => {
-    if (n.start > argsEnd || n.end < argsEnd) return false;
-    if (n.type === "argument_list" && n.end === argsEnd + 1) args = n;
-    return true;
-  });
-  const last = args && [...args.children].reverse().find((c) => c.type !== "comment");
-  if (!last) return at(argsEnd, ", db_index=True");
-  const comma = /^[ \t]*,/.exec(ctx.text.slice(last.end, argsEnd));
-  if (!comma) return at(last.end, ", db_index=True");
-  const afterComma = last.end + comma[0].length;
-  const brk = ctx.text.slice(afterComma, argsEnd).search(/[\r\n]/);
-  // One argument per line: a line of its own with the last argument's indentation, after that line's comment.
-  if (brk >= 0) return at(afterComma + brk, `${eolAt(ctx.text)}${indentAt(ctx.text, last.start)}db_index=True,`);
-  return at(afterComma, " db_index=True");
+/** The edit that adds `db_index=True` as the field call's last argument, in the call's own layout (see appendItem). */
+function addKeyword(ctx: RuleContext, a: AssignFact): { file: string; start: number; end: number; newText: string } {
+  const e = appendItem(ctx.text, a.lastArg ?? null, a.argsEnd, "db_index=True")!;
+  return { file: ctx.file, start: e.at, end: e.at, newText: e.newText };
 }
 
 export const rule: Rule = {

@@ -18,6 +18,8 @@ export interface ChainOp {
   end: number;
   /** Offset just before the closing parenthesis of the argument list. */
   argsEnd: number;
+  /** The last argument (not a comment), where a fix appends one: see appendItem. */
+  lastArg?: { start: number; end: number };
   /** fetch_mode(FETCH_PEERS) (Django 6.1). */
   peers?: boolean;
   /**
@@ -57,7 +59,8 @@ export interface AssignFact {
   kwargs: Record<string, ValueFact>;
   /** Offset before the call's closing parenthesis, and whether it already has arguments (for db_index fixes). */
   argsEnd: number;
-  hasArgs: boolean;
+  /** The call's last argument (not a comment): see appendItem. */
+  lastArg?: { start: number; end: number };
   /** The right-hand side when it is not a call: a literal, list of strings, or dotted name. */
   value: ValueFact | null;
   /** Range of the right-hand side. */
@@ -238,7 +241,16 @@ export function chainOp(text: string, call: SyntaxNode, method: string): ChainOp
   }
   const argList = parts?.argList;
   const peers = method === "fetch_mode" && /FETCH_PEERS/.test(text.slice(call.start, call.end));
-  return { method, strings, prefetches, kwnames, start: call.start, end: call.end, argsEnd: argList ? argList.end - 1 : call.end, peers };
+  const op: ChainOp = { method, strings, prefetches, kwnames, start: call.start, end: call.end, argsEnd: argList ? argList.end - 1 : call.end, peers };
+  const lastArg = argList ? lastArgument(argList) : null;
+  if (lastArg) op.lastArg = { start: lastArg.start, end: lastArg.end };
+  return op;
+}
+
+/** The last argument of an argument list, comments aside. */
+function lastArgument(argList: SyntaxNode): SyntaxNode | null {
+  for (let i = argList.children.length - 1; i >= 0; i--) if (argList.children[i].type !== "comment") return argList.children[i];
+  return null;
 }
 
 export function prefetchFact(text: string, call: SyntaxNode): PrefetchFact | null {
@@ -385,7 +397,7 @@ function assignFact(text: string, left: SyntaxNode, right: SyntaxNode, stmt: Syn
   if (left.type !== "identifier") return null;
   const fact: AssignFact = {
     name: nodeText(text, left), start: stmt.start, end: stmt.end, callee: null, fromQueryset: null,
-    firstArg: null, kwargs: {}, argsEnd: right.end, hasArgs: false, value: null, valueStart: right.start, valueEnd: right.end,
+    firstArg: null, kwargs: {}, argsEnd: right.end, value: null, valueStart: right.start, valueEnd: right.end,
   };
   if (right.type !== "call") {
     fact.value = valueFact(text, right);
@@ -411,7 +423,8 @@ function assignFact(text: string, left: SyntaxNode, right: SyntaxNode, stmt: Syn
   }
   if (parts.argList) {
     fact.argsEnd = parts.argList.end - 1;
-    fact.hasArgs = parts.argList.children.length > 0;
+    const lastArg = lastArgument(parts.argList);
+    if (lastArg) fact.lastArg = { start: lastArg.start, end: lastArg.end };
   }
   return fact;
 }

@@ -2,7 +2,7 @@
 import type { Origin } from "./flow";
 import type { OffsetEdit } from "./rule";
 import type { SyntaxNode } from "./parser";
-import { appendArgument, eolAt, exclusiveBranches, preferredQuote } from "./syntax";
+import { appendItem, eolAt, exclusiveBranches, preferredQuote } from "./syntax";
 
 /** Where a queryset is used (a loop, a read), for fixes made where it was built. */
 export interface UseSite {
@@ -23,8 +23,8 @@ export function addToQueryset(origin: Origin, method: "select_related" | "prefet
   if (!list.length) return null;
   const args = list.map((p) => `${q}${p}${q}`).join(", ");
   if (existing) {
-    const { at, newText } = appendArgument(text, existing.argsEnd, args);
-    return { file: origin.file, start: at, end: at, newText };
+    const e = appendItem(text, existing.lastArg ?? null, existing.argsEnd, args)!;
+    return { file: origin.file, start: e.at, end: e.at, newText: e.newText };
   }
   if (origin.insertAt === null) return null;
   return { file: origin.file, start: origin.insertAt, end: origin.insertAt, newText: `.${method}(${args})` };

@@ -316,6 +316,7 @@ function shiftEvents(e: CachedEvents, oldStart: number, oldEnd: number, delta: n
         op.start += delta;
         op.end += delta;
         op.argsEnd += delta;
+        if (op.lastArg) op.lastArg = { start: op.lastArg.start + delta, end: op.lastArg.end + delta };
       }
     }
   };

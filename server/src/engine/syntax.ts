@@ -142,46 +142,27 @@ export function enclosingStatement(node: SyntaxNode): SyntaxNode {
 }
 
 /**
- * The offset just after the last code character before `before`, skipping whitespace and `#` comments (a `#`
- * inside a one-line string is not a comment), or -1 when there is none.
+ * The edit that appends `item` to a bracketed sequence (a call's arguments, a list literal), in its own layout:
+ * `last` is the last item (null when there is none) and `close` the offset of the closing bracket. The item goes
+ * after the last one (before a comment that follows it on its line), after its trailing comma when it has one, and
+ * on a line of its own, with the last item's indentation, when the items are one per line. The closing bracket
+ * stays where it is. When the items are one per line and a comment follows a last item with no comma, the new item
+ * goes beside it (before the comment), or, with `beside` false, nowhere (null).
  */
-function lastCodeEnd(text: string, before: number): number {
-  let end = before;
-  while (end > 0) {
-    let start = end;
-    while (start > 0 && text[start - 1] !== "\n" && text[start - 1] !== "\r") start--;
-    // The line's code ends at a # outside quotes.
-    let codeEnd = end;
-    let quote = "";
-    for (let i = start; i < end; i++) {
-      const c = text[i];
-      if (quote) {
-        if (c === "\\") i++;
-        else if (c === quote) quote = "";
-      } else if (c === "'" || c === '"') quote = c;
-      else if (c === "#") {
-        codeEnd = i;
-        break;
-      }
-    }
-    while (codeEnd > start && /\s/.test(text[codeEnd - 1])) codeEnd--;
-    if (codeEnd > start) return codeEnd;
-    end = start;
-    while (end > 0 && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
+export function appendItem(text: string, last: { start: number; end: number } | null, close: number, item: string, beside = true): { at: number; newText: string } | null {
+  if (!last) return { at: close, newText: item };
+  const eol = eolAt(text);
+  const comma = /^[ \t]*,/.exec(text.slice(last.end, close));
+  const afterLast = comma ? last.end + comma[0].length : last.end;
+  const brk = text.slice(afterLast, close).search(/[\r\n]/);
+  if (brk >= 0) {
+    // One item per line: after that line's comment when the last item ends in a comma; else the comma goes right
+    // after the last item, so only when no comment follows it (then the item stays on the last one's line).
+    if (comma) return { at: afterLast + brk, newText: `${eol}${indentAt(text, last.start)}${item},` };
+    if (!text.slice(last.end, last.end + brk).trim()) return { at: last.end, newText: `,${eol}${indentAt(text, last.start)}${item}` };
+    if (!beside) return null;
   }
-  return -1;
-}
-
-/**
- * The edit that appends `arg` to a call's arguments, where `argsEnd` is the offset of its closing parenthesis:
- * right after the last argument (before a comment that follows it), and after its trailing comma when it has one
- * (`"warnings",` then `)` on the next line), so the call stays valid Python.
- */
-export function appendArgument(text: string, argsEnd: number, arg: string): { at: number; newText: string } {
-  const last = lastCodeEnd(text, argsEnd);
-  if (last < 0 || text[last - 1] === "(") return { at: argsEnd, newText: arg };
-  if (text[last - 1] === ",") return { at: last, newText: ` ${arg},` };
-  return { at: last, newText: `, ${arg}` };
+  return { at: afterLast, newText: comma ? ` ${item}` : `, ${item}` };
 }
 
 /** Leading whitespace of the line where offset sits. */
