@@ -1,9 +1,10 @@
 import { importEdits } from "../../server/src/engine/fixes";
 import { settingsTexts } from "../../server/src/engine/functions";
 import type { SyntaxNode } from "../../server/src/engine/parser";
+import { genericTemplateName } from "../../server/src/engine/templates";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { Model } from "../../server/src/engine/models";
-import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nodeText, stringValue, walk } from "../../server/src/engine/syntax";
+import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nodeText, stringValue, topLevelFunction, walk } from "../../server/src/engine/syntax";
 import { uniqueLookupValues } from "../../server/src/engine/rows";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
@@ -155,7 +156,7 @@ function templateOf(ctx: RuleContext, body: ClassBody, model: Model | null): { n
   const tn = body.attrs.get("template_name");
   const sx = body.attrs.get("template_name_suffix");
   const suffix = sx ? stringValue(ctx.text, sx) : "_list";
-  const name = tn ? stringValue(ctx.text, tn) : model && suffix !== null ? `${model.app}/${model.name.toLowerCase()}${suffix}.html` : null;
+  const name = tn ? stringValue(ctx.text, tn) : model && suffix !== null ? genericTemplateName(model, suffix) : null;
   const t = name ? ctx.project.template(name) : null;
   return name && t ? { name, text: t.text } : null;
 }
@@ -186,7 +187,7 @@ function templateMentions(ctx: RuleContext, text: string, names: RegExp, seen: S
 function listNeverShown(ctx: RuleContext, bodyNode: SyntaxNode, body: ClassBody, listed: Model | null): boolean {
   if (body.methods.has("render_to_response")) return true;
   // A dispatch() that answers without handing on to the view's get() (a file download, a redirect).
-  const dispatch = methodNode(ctx, bodyNode, "dispatch");
+  const dispatch = topLevelFunction(ctx.text, bodyNode, "dispatch");
   if (dispatch && !/\.dispatch\(|\bself\.get\(|\bget_context_data\(|\brender_to_response\(/.test(nodeText(ctx.text, dispatch))) return true;
   const con = body.attrs.get("context_object_name");
   const conName = con ? stringValue(ctx.text, con) : null;
@@ -196,23 +197,11 @@ function listNeverShown(ctx: RuleContext, bodyNode: SyntaxNode, body: ClassBody,
   if (!t) return false;
   const names = ["object_list", ...(listed ? [`${listed.name.toLowerCase()}_list`] : []), ...(conName ? [conName] : []), "page_obj", "paginator", "is_paginated"];
   const shown = new RegExp(`\\b(${names.map((n) => n.replace(/\W/g, "")).join("|")})\\b`);
-  for (const stmt of bodyNode.children) {
-    const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
-    if (d?.type !== "function_definition" || nodeText(ctx.text, field(d, "name")!) !== "get_context_data") continue;
-    const text = nodeText(ctx.text, d);
-    if (shown.test(text) || /\b(get_queryset|paginate_queryset)\b/.test(text)) return false;
-  }
+  const context = topLevelFunction(ctx.text, bodyNode, "get_context_data");
+  if (context && (shown.test(nodeText(ctx.text, context)) || /\b(get_queryset|paginate_queryset)\b/.test(nodeText(ctx.text, context)))) return false;
   return !templateMentions(ctx, t.text, shown);
 }
 
-/** The class body's method of that name (decorated or not). */
-function methodNode(ctx: RuleContext, bodyNode: SyntaxNode, name: string): SyntaxNode | null {
-  for (const stmt of bodyNode.children) {
-    const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
-    if (d?.type === "function_definition" && nodeText(ctx.text, field(d, "name")!) === name) return d;
-  }
-  return null;
-}
 
 function listedModel(ctx: RuleContext, body: ClassBody): Model | null {
   const values = ctx.flow().values;
@@ -260,11 +249,7 @@ function boundedSlice(text: string, n: SyntaxNode): boolean {
  * queryset: paginate_by would not bound the rows it reads, and a dict breaks the paginator); null otherwise.
  */
 function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model | null): "bounded" | "other" | null {
-  let gq: SyntaxNode | undefined;
-  for (const stmt of bodyNode.children) {
-    const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
-    if (d?.type === "function_definition" && nodeText(ctx.text, field(d, "name")!) === "get_queryset") gq = d;
-  }
+  const gq = topLevelFunction(ctx.text, bodyNode, "get_queryset");
   const fnBody = gq ? field(gq, "body") : undefined;
   if (!fnBody) return null;
   const returns: (SyntaxNode | undefined)[] = [];

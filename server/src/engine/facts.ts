@@ -3,7 +3,7 @@
  * Extracted from one parse, kept as plain data so trees can be freed and facts cached by content.
  */
 import type { Syntax, SyntaxNode } from "./parser";
-import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue, subqueryValue, walk } from "./syntax";
+import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue, subqueryValue, topLevelFunction, walk } from "./syntax";
 
 /** One link of a queryset chain: `.select_related("a", "b")`, `.prefetch_related(Prefetch(...))`, ... */
 export interface ChainOp {
@@ -1056,9 +1056,9 @@ function singleObjectNarrowing(text: string, root: SyntaxNode, out: LookupFact[]
       if ((name === "lookup_field" || name === "slug_field") && value) key = value;
       if (name === "queryset") spans.push(a);
     }
-    const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
-    if (d?.type === "function_definition" && nodeText(text, field(d, "name")!) === "get_queryset") spans.push(d);
   }
+  const gq = topLevelFunction(text, body, "get_queryset");
+  if (gq) spans.push(gq);
   for (const lk of out) {
     if (spans.some((sp) => sp.start <= lk.start && lk.end <= sp.end) && !lk.chainKeys.includes(key)) lk.chainKeys = [...lk.chainKeys, key];
   }

@@ -4,7 +4,9 @@
  */
 import { parseText, type SyntaxNode } from "./parser";
 import type { RuleContext } from "./rule";
-import { field, nodeText } from "./syntax";
+import { topLevelFunction } from "./syntax";
+
+export { topLevelFunction };
 
 export interface ProjectFunction {
   def: SyntaxNode;
@@ -22,25 +24,6 @@ export interface ProjectModule {
   root: SyntaxNode;
 }
 
-/** Top-level functions by name, per parsed module (null for a name defined more than once). */
-const byRoot = new WeakMap<SyntaxNode, Map<string, SyntaxNode | null>>();
-
-/** The one `def name` among the statements of a module, or of a class or function body (null when there are several or none). */
-export function topLevelFunction(text: string, root: SyntaxNode, name: string): SyntaxNode | null {
-  let defs = byRoot.get(root);
-  if (!defs) {
-    defs = new Map();
-    for (const s of root.children) {
-      const d = s.type === "decorated_definition" ? field(s, "definition") : s;
-      const n = d?.type === "function_definition" ? field(d, "name") : undefined;
-      if (!d || !n) continue;
-      const key = nodeText(text, n);
-      defs.set(key, defs.has(key) ? null : d);
-    }
-    byRoot.set(root, defs);
-  }
-  return defs.get(name) ?? null;
-}
 
 /**
  * The function a plain name called in the analyzed file refers to, or null. `mentions`: a quick test on the text

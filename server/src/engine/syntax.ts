@@ -277,3 +277,23 @@ export function subqueryValue(text: string, n: SyntaxNode): boolean {
   const call = p?.type === "argument_list" ? p.parent : null;
   return !!call && /(^|\.)(Subquery|Exists)$/.test(nodeText(text, field(call, "function") ?? call));
 }
+
+/** Top-level functions by name, per parsed module (null for a name defined more than once). */
+const byRoot = new WeakMap<SyntaxNode, Map<string, SyntaxNode | null>>();
+
+/** The one `def name` among the statements of a module, or of a class or function body (null when there are several or none). */
+export function topLevelFunction(text: string, root: SyntaxNode, name: string): SyntaxNode | null {
+  let defs = byRoot.get(root);
+  if (!defs) {
+    defs = new Map();
+    for (const s of root.children) {
+      const d = s.type === "decorated_definition" ? field(s, "definition") : s;
+      const n = d?.type === "function_definition" ? field(d, "name") : undefined;
+      if (!d || !n) continue;
+      const key = nodeText(text, n);
+      defs.set(key, defs.has(key) ? null : d);
+    }
+    byRoot.set(root, defs);
+  }
+  return defs.get(name) ?? null;
+}
