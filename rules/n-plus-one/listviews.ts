@@ -14,6 +14,7 @@ import type { QsVal } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { baseNames, field, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { genericTemplateName } from "../../server/src/engine/templates";
 import { applyAdds, ContextResolver, fileCode, isSuperCall, mergeAdds, mergeQuerysets, noAdds, type Code, type PassedRows, type ViewScope } from "./context";
 import { viewQuerysets } from "./drf";
 
@@ -192,7 +193,7 @@ export function inheritedListView(ctx: RuleContext, cls: SyntaxNode, resolver: C
     // (A `template_name_suffix` replaces "_list".)
     const suffix = setting("template_name_suffix");
     if (suffix === false) return null;
-    template = `${qs.model.app}/${qs.model.name.toLowerCase()}${suffix ?? "_list"}.html`;
+    template = genericTemplateName(qs.model, suffix ?? "_list");
   }
 
   // What each get_context_data() along the classes hands on as object_list, from the view's down to Django's.

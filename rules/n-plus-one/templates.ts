@@ -8,7 +8,7 @@ import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
-import { parseTemplate, type TNode, type TVar } from "../../server/src/engine/templates";
+import { genericTemplateName, parseTemplate, type TNode, type TVar } from "../../server/src/engine/templates";
 import { ContextResolver, mergeQuerysets } from "./context";
 import { viewQuerysets } from "./drf";
 import { inheritedListView } from "./listviews";
@@ -483,7 +483,7 @@ function classView(ctx: RuleContext, cls: SyntaxNode, run: (name: string, env: E
     if (merged) {
       const qs = merged;
       const model = qs.model;
-      tname ??= `${model.app}/${model.name.toLowerCase()}${suffix ?? (list ? "_list" : "_detail")}.html`;
+      tname ??= genericTemplateName(model, suffix ?? (list ? "_list" : "_detail"));
       if (list) {
         for (const n of ["object_list", contextName ?? `${model.name.toLowerCase()}_list`]) env.vars.set(n, qs);
       } else {

@@ -213,3 +213,11 @@ function parseTemplateText(text: string): TNode[] {
   }
   return root;
 }
+
+/**
+ * The template a Django generic view renders when it names none: `<app_label>/<model_name><suffix>.html`, where
+ * the suffix is the view's `template_name_suffix` ("_list" for list views, "_detail" for detail views by default).
+ */
+export function genericTemplateName(model: { app: string; name: string }, suffix: string): string {
+  return `${model.app}/${model.name.toLowerCase()}${suffix}.html`;
+}
