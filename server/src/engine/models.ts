@@ -805,9 +805,12 @@ export class ModelIndex {
    */
   private authBase(file: string, base: string): readonly string[] | undefined {
     const fields = AUTH_BASES[lastPart(base)];
-    if (!fields) return undefined;
-    const from = this.factsByFile.get(file)?.imports[base.split(".")[0]];
-    return from?.startsWith("django.contrib.auth") ? fields : undefined;
+    return fields && this.fromDjangoAuth(file, base) ? fields : undefined;
+  }
+
+  /** Is the base (`AbstractUser`, `auth_models.UserManager`) imported from django.contrib.auth in that file? */
+  private fromDjangoAuth(file: string, base: string): boolean {
+    return !!this.factsByFile.get(file)?.imports[base.split(".")[0]]?.startsWith("django.contrib.auth");
   }
 
   /**
@@ -815,8 +818,7 @@ export class ModelIndex {
    * get_queryset() is Manager's, with only user-creation helpers added.
    */
   private authManagerBase(file: string, base: string): boolean {
-    if (!AUTH_MANAGERS.has(lastPart(base))) return false;
-    return !!this.factsByFile.get(file)?.imports[base.split(".")[0]]?.startsWith("django.contrib.auth");
+    return AUTH_MANAGERS.has(lastPart(base)) && this.fromDjangoAuth(file, base);
   }
 
   private isManagerOrMixin(c: ClassFact): boolean {
