@@ -377,6 +377,15 @@ function convergenceLoop(ctx: RuleContext, q: LoopQuery, loop: LoopCtx): boolean
   return ok && state;
 }
 
+/**
+ * Loop shapes where a query in `loop` is not one per row: a branch for one value of the loop variable (or of a
+ * counter), a loop over a few constants (or columns), a polling loop, one query per batch, a memoized lookup, a
+ * query after which the loop ends, a draw until a random value is free.
+ */
+function runsOncePerValue(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean {
+  return inDispatchBranch(ctx, node) || fewIterations(ctx, node, loop) || batchedLookup(ctx, node, loop) || memoized(ctx, node) || leavesLoopAfter(node, loop) || retriesRandom(ctx, node, loop);
+}
+
 function check(ctx: RuleContext): void {
   const iterations = ctx.flow().iterations;
   for (const q of ctx.flow().queries) {
@@ -387,14 +396,10 @@ function check(ctx: RuleContext): void {
       const volatile = /order_by\(\s*["']\?["']|\brandom\b|\bnow\(\)/.test(callText);
       // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
       if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) return;
-      if (inDispatchBranch(ctx, q.node) || batchedWhile(ctx, q)) return;
-      // A loop over a few constants (or columns), a polling loop, one query per batch, a memoized lookup, a
-      // convergence loop: not one query per row.
+      if (batchedWhile(ctx, q)) return;
       // (The loop that repeats the query: not the loop whose iterable it is.)
       const repeats = enclosingLoop(ctx.flow().loops, q.node) ?? q.loop;
-      if (fewIterations(ctx, q.node, repeats) || batchedLookup(ctx, q.node, repeats) || memoized(ctx, q.node) || convergenceLoop(ctx, q, repeats)) return;
-      if (leavesLoopAfter(q.node, repeats)) return;
-      if (retriesRandom(ctx, q.node, repeats)) return;
+      if (runsOncePerValue(ctx, q.node, repeats) || convergenceLoop(ctx, q, repeats)) return;
       // Re-reading the row being iterated (a freshness check during a long loop) is deliberate.
       const it = iterations.find((x) => x.loop === q.loop);
       if (it?.target && it.qs.model === q.model && new RegExp(`\\b(pk|id)\\s*=\\s*${it.target}\\.(pk|id)\\b`).test(callText)) return;
@@ -474,7 +479,7 @@ function checkHandledGets(ctx: RuleContext): void {
     const got = handledGet(ctx, n);
     if (!got || got.known) return;
     // The loop shapes that run a query once, or once per value, as for the queries the flow followed.
-    if (inDispatchBranch(ctx, n) || fewIterations(ctx, n, loop) || batchedLookup(ctx, n, loop) || memoized(ctx, n) || leavesLoopAfter(n, loop) || retriesRandom(ctx, n, loop)) return;
+    if (runsOncePerValue(ctx, n, loop)) return;
     const model = got.model;
     ctx.report({
       start: n.start,
