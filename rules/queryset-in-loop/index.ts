@@ -383,7 +383,15 @@ function convergenceLoop(ctx: RuleContext, q: LoopQuery, loop: LoopCtx): boolean
  * query after which the loop ends, a draw until a random value is free.
  */
 function runsOncePerValue(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean {
-  return inDispatchBranch(ctx, node) || fewIterations(ctx, node, loop) || batchedLookup(ctx, node, loop) || memoized(ctx, node) || leavesLoopAfter(node, loop) || retriesRandom(ctx, node, loop);
+  return inDispatchBranch(ctx, node) || fewIterations(ctx, node, loop) || batchedLookup(ctx, node, loop) || memoized(ctx, node) || leavesLoopAfter(ctx, node, loop) || retriesRandom(ctx, node, loop);
+}
+
+/**
+ * A row lock taken in each iteration's transaction (`with transaction.atomic(): X.objects.select_for_update()
+ * .get(pk=pk)`): fetched before the loop, the rows would not be locked while each iteration writes them.
+ */
+function rowLock(callText: string): boolean {
+  return /\.select_for_update\s*\(/.test(callText);
 }
 
 function check(ctx: RuleContext): void {
@@ -393,6 +401,7 @@ function check(ctx: RuleContext): void {
       const callText = nodeText(ctx.text, q.node);
       // Already batched per group (filter(x__in=...)), or deliberately random / time-dependent.
       if (/__in\s*=/.test(callText)) return;
+      if (rowLock(callText)) return;
       const volatile = /order_by\(\s*["']\?["']|\brandom\b|\bnow\(\)/.test(callText);
       // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
       if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) return;
@@ -477,7 +486,7 @@ function checkHandledGets(ctx: RuleContext): void {
     if (!loop) return;
     // Gets the flow followed are in flow.queries; this is for receivers it could not follow (getattr(obj, name)).
     const got = handledGet(ctx, n);
-    if (!got || got.known) return;
+    if (!got || got.known || rowLock(nodeText(ctx.text, n))) return;
     // The loop shapes that run a query once, or once per value, as for the queries the flow followed.
     if (runsOncePerValue(ctx, n, loop)) return;
     const model = got.model;

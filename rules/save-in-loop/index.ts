@@ -261,7 +261,7 @@ function check(ctx: RuleContext): void {
       if (p.type === "if_statement" || p.type === "conditional_expression") inIf = true;
     }
     if (inTry) return;
-    if (leavesLoopAfter(n, loop)) return;
+    if (leavesLoopAfter(ctx, n, loop)) return;
     const recvNode = mc.receiver;
     const v = flow.values.get(recvNode);
     // A model with its own save()/delete() or signal receivers: bulk methods would skip them. (A queryset's

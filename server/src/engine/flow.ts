@@ -145,6 +145,8 @@ export interface QsVal {
   fromModelManager: boolean;
   /** order_by() was called: with arguments (true) or none, which drops Meta.ordering too (false). */
   ordered?: boolean;
+  /** Built with none(): evaluating it runs no query. */
+  empty?: boolean;
 }
 
 export interface InstVal {
@@ -880,6 +882,8 @@ class FlowAnalyzer {
       const prev = scope.vars.get(name);
       if (this.conditional > 0 && prev && prev.k === val.k && "model" in prev && "model" in val && prev.model === val.model && "loaded" in prev && "loaded" in val) {
         const merged = { ...val, loaded: mergeLoaded(prev.loaded, val.loaded) } as Val;
+        // Empty (none()) only when both are.
+        if (merged.k === "qs" && merged.empty && !(prev as QsVal).empty) merged.empty = false;
         // Built in two places (`if p: qs = A.filter(...)` / `else: qs = A.all()`): a fix must edit both, or the
         // other path keeps its queries. One of them unknown: no place for a fix.
         if ("origin" in merged && "origin" in prev && prev.origin !== merged.origin) {
@@ -1299,7 +1303,7 @@ class FlowAnalyzer {
     }
     // A fresh queryset evaluated (iterated, listed, counted with len() or tested for truth) inside a loop that built
     // it: one query per outer iteration, where its rows are first fetched.
-    if (v.k === "qs" && this.loop && (use === "iterate" || use === "list" || use === "bool" || use === "len") && this.builtInsideLoop(v)) {
+    if (v.k === "qs" && this.loop && !v.empty && (use === "iterate" || use === "list" || use === "bool" || use === "len") && this.builtInsideLoop(v)) {
       this.loopQuery(node, use === "iterate" ? "iteration" : use, v.model, v.base && v.field ? { field: v.field, base: v.base } : null, true);
     }
   }
@@ -1472,6 +1476,8 @@ class FlowAnalyzer {
         const v = r.children[0] ? this.valueOf(r.children[0]) : UNKNOWN;
         if (!result) result = v;
         else if (result.k !== v.k || !("model" in v) || !("model" in result) || result.model !== v.model) consistent = false;
+        // `if not allowed: return X.objects.none()` beside the real queryset: the one that queries counts.
+        else if (result.k === "qs" && result.empty && v.k === "qs" && !v.empty) result = v;
       }
       if (!consistent) result = UNKNOWN;
     } finally {
@@ -1621,6 +1627,9 @@ class FlowAnalyzer {
         case "intersection":
         case "difference":
           return UNKNOWN;
+        case "none":
+          // Never reaches the database (the compiler answers an empty result): no query to report on it.
+          return { ...base, loaded, origin, fresh, values, ordered, empty: true, k: "qs" };
         case "filter":
           // Rows filtered to a null foreign key (`book__isnull=True`, `book=None`): reading it runs no query (Django
           // answers None when the key column is null), and nothing is read through it.
@@ -1727,7 +1736,7 @@ class FlowAnalyzer {
   }
 
   private queryInLoop(node: SyntaxNode, method: string, base: QsVal): void {
-    if (!this.loop) return;
+    if (!this.loop || base.empty) return;
     if (base.base && base.base.row && !base.fresh && childLoaded(base.base.loaded, base.field!.name, false)) return;
     if (base.base && base.base.tainted) return;
     if (base.loaded.all && !base.fromModelManager && !base.base) return;

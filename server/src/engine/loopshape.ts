@@ -485,6 +485,13 @@ function inLookup(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, targets: Set<string
   while (stack.length) {
     const n = stack.pop()!;
     if (NESTED_SCOPES.has(n.type) || n.type === "slice") continue;
+    if (n.type === "call") {
+      // `in_bulk(<batch>)`: the same query as `filter(pk__in=<batch>)`.
+      const f = field(n, "function");
+      const first = field(n, "arguments")?.children.find((a) => a.type !== "comment");
+      if (f?.type === "attribute" && nodeText(ctx.text, field(f, "attribute") ?? f) === "in_bulk" && first && first.type !== "keyword_argument" && batchValue(ctx, first, loop, targets, depth + 1, following)) return true;
+    }
+    if (n.type === "argument_list" && windowLookup(ctx, n, loop)) return true;
     if (n.type === "keyword_argument") {
       // Only the lookup itself: the names in other arguments are values, not what the query is built from.
       const name = field(n, "name");
@@ -507,6 +514,37 @@ function inLookup(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, targets: Set<string
   return false;
 }
 
+/**
+ * A window of rows per iteration: a lower and an upper bound on the same column (`id__gte=start, id__lt=start +
+ * size`, or `__range=(start, end)`) whose values read what the loop binds, in a loop over a range() or a while
+ * loop. One set-based query per window.
+ */
+function windowLookup(ctx: Ctx, args: SyntaxNode, loop: LoopCtx): boolean {
+  // The loop steps through the key space (`for start in range(lo, hi, size)`, or a while loop), not over rows
+  // whose own bounds could be anything.
+  const steps = loop.kind === "while" || iterables(loop).some((it) => it.type === "call" && nodeText(ctx.text, field(it, "function") ?? it) === "range");
+  if (!steps) return false;
+  const readsLoop = (v: SyntaxNode | undefined): boolean => {
+    let found = false;
+    if (v) walk(v, (x) => {
+      if (x.type === "identifier" && loop.bound.has(nodeText(ctx.text, x)) && !(x.parent?.type === "attribute" && field(x.parent, "attribute") === x)) found = true;
+      return !found;
+    });
+    return found;
+  };
+  const lower = new Set<string>();
+  const upper = new Set<string>();
+  for (const a of args.children) {
+    if (a.type !== "keyword_argument") continue;
+    const m = /^(\w+?)__(gte|gt|lte|lt|range)$/.exec(nodeText(ctx.text, field(a, "name") ?? a));
+    if (!m || !readsLoop(field(a, "value"))) continue;
+    if (m[2] === "range") return true;
+    (m[2].startsWith("g") ? lower : upper).add(m[1]);
+  }
+  for (const f of lower) if (upper.has(f)) return true;
+  return false;
+}
+
 /** Statements whose own loop or scope a `break`/`continue`/`return` inside them acts on, not the one around them. */
 const EXIT_SCOPES = new Set(["for_statement", "while_statement", "function_definition", "lambda", "class_definition"]);
 
@@ -524,7 +562,17 @@ export function loopExitIn(n: SyntaxNode, kinds: ReadonlySet<string>): boolean {
   return found;
 }
 
+/** Exceptions a lookup raises, by the names an except clause gives them. */
+const LOOKUP_ERRORS = /\b(DoesNotExist|MultipleObjectsReturned|ObjectDoesNotExist|Exception|BaseException)\b/;
+
+/** An except clause that catches what a lookup raises (or everything: a bare `except:`). */
+function catchesLookupErrors(ctx: Ctx, clause: SyntaxNode): boolean {
+  const caught = clause.children.filter((c) => c.type !== "block" && c.type !== "comment");
+  return !caught.length || caught.some((c) => LOOKUP_ERRORS.test(nodeText(ctx.text, c)));
+}
+
 const CONTINUES = new Set(["continue_statement"]);
+const LEAVES = new Set(["return_statement", "raise_statement", "break_statement"]);
 
 /**
  * Every way on from the statement holding `node` reaches `return` or `raise`, or a `break` out of `loop` when no
@@ -535,7 +583,7 @@ const CONTINUES = new Set(["continue_statement"]);
  * in `loop` (its break leaves only the inner loop), nor when the statement, a statement before the one that
  * leaves, or a handler of a `try` it is in may `continue` first.
  */
-export function leavesLoopAfter(node: SyntaxNode, loop: LoopCtx): boolean {
+export function leavesLoopAfter(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
   if (loop.kind === "comprehension") return false;
   const stmt = enclosingStatement(node);
   const first = stmt.parent;
@@ -546,22 +594,34 @@ export function leavesLoopAfter(node: SyntaxNode, loop: LoopCtx): boolean {
   }
   if (loopExitIn(stmt, CONTINUES)) return false;
   const leaves = (x: SyntaxNode) => x.type === "return_statement" || x.type === "raise_statement" || (x.type === "break_statement" && !loop.parent);
-  for (let s = stmt; ; ) {
-    const block = s.parent;
-    if (!block || block.type !== "block") return false;
-    for (const x of block.children.slice(block.children.indexOf(s) + 1)) {
-      if (leaves(x)) return true;
-      if (loopExitIn(x, CONTINUES)) return false;
+  // Every way on from statement `s`, when it completes, reaches a statement that leaves.
+  const leavesFrom = (start: SyntaxNode): boolean => {
+    for (let s = start; ; ) {
+      const block = s.parent;
+      if (!block || block.type !== "block") return false;
+      for (const x of block.children.slice(block.children.indexOf(s) + 1)) {
+        if (leaves(x)) return true;
+        if (loopExitIn(x, CONTINUES)) return false;
+      }
+      // The block ends: on to what follows the compound statement that holds it.
+      let owner = block.parent;
+      if (!owner || owner === loop.node) return false;
+      if (/^(elif_clause|else_clause|except_clause|except_group_clause|finally_clause)$/.test(owner.type)) owner = owner.parent;
+      if (!owner || !/^(if_statement|with_statement|try_statement)$/.test(owner.type)) return false;
+      // An exception raised in a try's body (the query's DoesNotExist) goes to a handler first.
+      if (owner.type === "try_statement" && owner.children.some((c) => c !== block && c.type !== "block" && loopExitIn(c, CONTINUES))) return false;
+      s = owner;
     }
-    // The block ends: on to what follows the compound statement that holds it.
-    let owner = block.parent;
-    if (!owner || owner === loop.node) return false;
-    if (/^(elif_clause|else_clause|except_clause|except_group_clause|finally_clause)$/.test(owner.type)) owner = owner.parent;
-    if (!owner || !/^(if_statement|with_statement|try_statement)$/.test(owner.type)) return false;
-    // An exception raised in a try's body (the query's DoesNotExist) goes to a handler first.
-    if (owner.type === "try_statement" && owner.children.some((c) => c !== block && c.type !== "block" && loopExitIn(c, CONTINUES))) return false;
-    s = owner;
+  };
+  // The query is in the statement that leaves (`return await candidates.afirst()`), or what follows it leaves.
+  if (!(leaves(stmt) || leavesFrom(stmt))) return false;
+  // When the lookup raises, a `try` around it whose handler does not leave goes on after the `try`: that must leave
+  // too (`try: return [X.objects.get(email=e)] except X.DoesNotExist: pass` in a loop is one query per item until
+  // one is found; `try: X.objects.get(...).add(user) except X.DoesNotExist: pass` then `return True` runs once).
+  for (let p: SyntaxNode = stmt, up = stmt.parent; up && up !== loop.node; p = up, up = up.parent) {
+    if (up.type === "try_statement" && p.type === "block" && up.children.some((c) => /^except/.test(c.type) && catchesLookupErrors(ctx, c) && !loopExitIn(c, LEAVES)) && !leavesFrom(up)) return false;
   }
+  return true;
 }
 
 function forTargets(ctx: Ctx, loop: SyntaxNode): Set<string> {

@@ -81,3 +81,38 @@ def drain_one_by_one(send):
         book = Book.objects.first()  # expect: queryset-in-loop
         send(book.title)
         book.delete()
+
+
+def in_bulk_per_page(items, page=500):
+    # in_bulk() of one page of keys: the same query as filter(pk__in=page).
+    for start in range(0, len(items), page):
+        batch = items[start:start + page]
+        books = Book.objects.in_bulk([item.pk for item in batch])
+        print(len(books))
+
+
+def in_bulk_per_row(authors):
+    for author in authors:
+        books = Book.objects.in_bulk([author.pk])  # expect: queryset-in-loop
+        print(len(books))
+
+
+def id_windows(first_id, last_id, size=100_000):
+    # One window of ids per iteration: batching by key range.
+    for window_start in range(first_id, last_id, size):
+        window_end = window_start + size
+        sample = Book.objects.filter(id__gte=window_start, id__lt=window_end).first()
+        if sample is None:
+            break
+        print(sample.title)
+
+
+def date_range_windows(day0, days):
+    for offset in range(days):
+        print(Sale.objects.filter(book__created__range=(day0 + offset, day0 + offset + 1)).count())
+
+
+def window_per_row(books):
+    # Each row's own bounds: one query per row, not a walk over the key space.
+    for book in books:
+        print(Sale.objects.filter(quantity__gte=book.pk, quantity__lt=book.pk + 10).count())  # expect: queryset-in-loop

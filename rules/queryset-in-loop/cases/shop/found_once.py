@@ -159,3 +159,40 @@ def coupons_for(codes):
         except Coupon.DoesNotExist:
             pass
     return found
+
+
+async def first_match(groups):
+    # The query is in the return: it runs once.
+    for group in groups:
+        if len(group) > 2:
+            return await Book.objects.filter(title=group[0]).afirst()
+    return None
+
+
+def first_match_or_raise(groups):
+    for group in groups:
+        if group:
+            raise ValueError(Book.objects.get(title=group[0]))
+
+
+def every_match(groups):
+    for group in groups:
+        yield Book.objects.filter(title=group[0]).first()  # expect: queryset-in-loop
+
+
+def first_existing(titles):
+    # A miss goes on to the next title: one query per title until one is found.
+    for title in titles:
+        try:
+            return [Book.objects.get(title=title)]  # expect: queryset-in-loop
+        except Book.DoesNotExist:
+            pass
+    return []
+
+
+def first_existing_or_stop(titles):
+    for title in titles:
+        try:
+            return [Book.objects.get(title=title)]
+        except Book.DoesNotExist:
+            raise ValueError(title)
