@@ -631,6 +631,12 @@ class FlowAnalyzer {
       case "match_statement":
         for (const c of stmt.children) this.nested(c, scope);
         return;
+      case "case_clause":
+        // One case of a match: its body runs on some paths only.
+        this.conditional++;
+        for (const c of stmt.children) if (c.type === "block") this.block(c, scope);
+        this.conditional--;
+        return;
       case "function_definition":
         this.functionDef(stmt, scope, []);
         return;
