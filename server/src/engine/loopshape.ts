@@ -637,25 +637,106 @@ function forTargets(ctx: Ctx, loop: SyntaxNode): Set<string> {
   return out;
 }
 
-/** `kind == "issue"`, `"issue" == kind`, `kind in ("a", "b")`: a test of a loop target against literals. */
-function dispatchesOn(ctx: Ctx, cond: SyntaxNode, targets: Set<string>): boolean {
-  if (cond.type === "parenthesized_expression" && cond.children.length === 1) return dispatchesOn(ctx, cond.children[0], targets);
+/**
+ * `kind == "issue"`, `"issue" == kind`, `kind in ("a", "b")`, `kind == Event.DELETE` (an ALL_CAPS constant), also as
+ * one operand of an `and`: a test of a loop target against literals. A derived name (see dispatchNames) may be
+ * tested through an index (`parts[0] == "project_id"`).
+ */
+function dispatchesOn(ctx: Ctx, cond: SyntaxNode, targets: Set<string>, derived: Set<string> = new Set()): boolean {
+  if (cond.type === "parenthesized_expression" && cond.children.length === 1) return dispatchesOn(ctx, cond.children[0], targets, derived);
+  if (cond.type === "boolean_operator" && ctx.text.slice(cond.children[0].end, cond.children[1]?.start ?? cond.end).trim() === "and") {
+    return cond.children.some((c) => dispatchesOn(ctx, c, targets, derived));
+  }
   if (cond.type !== "comparison_operator" || cond.children.length !== 2) return false;
   const op = ctx.text.slice(cond.children[0].end, cond.children[1].start).trim();
   const [a, b] = cond.children;
-  const literal = (n: SyntaxNode) => n.type === "string" || n.type === "integer" || ((n.type === "tuple" || n.type === "list" || n.type === "set") && n.children.every((c) => c.type === "string" || c.type === "integer"));
-  const target = (n: SyntaxNode) => n.type === "identifier" && targets.has(nodeText(ctx.text, n));
+  const constant = (n: SyntaxNode) => n.type === "string" || n.type === "integer" || (n.type === "identifier" && allCaps(nodeText(ctx.text, n))) || (n.type === "attribute" && allCaps(nodeText(ctx.text, field(n, "attribute") ?? n)));
+  const literal = (n: SyntaxNode) => constant(n) || ((n.type === "tuple" || n.type === "list" || n.type === "set") && n.children.every((c) => c.type === "string" || c.type === "integer"));
+  const target = (n: SyntaxNode): boolean => {
+    if (n.type === "identifier") return targets.has(nodeText(ctx.text, n)) || derived.has(nodeText(ctx.text, n));
+    // `parts[0]` of a derived `parts = key.split("__")`.
+    const value = n.type === "subscript" ? field(n, "value") : undefined;
+    return value?.type === "identifier" && derived.has(nodeText(ctx.text, value)) && field(n, "subscript")?.type === "integer";
+  };
   if (op === "==") return (target(a) && literal(b)) || (literal(a) && target(b));
   return op === "in" && target(a) && literal(b) && b.type !== "string";
 }
 
+/** String methods whose result is a function of the string alone (a derived key stays one per key). */
+const STRING_METHODS = /^(split|rsplit|partition|rpartition|replace|strip|lstrip|rstrip|lower|upper|casefold|removeprefix|removesuffix)$/;
+
 /**
- * A query (or write) in the branch of an if/elif that picks one case of a loop variable (`for kind in kinds: if kind ==
- * "issue": ... elif kind == "project": ...`): each branch runs once per distinct value, not once per row. The
- * loop may be any enclosing `for` (a comprehension inside the branch still sits in it).
+ * Names a loop's body assigns, at its top level, from one of the loop's targets through string methods
+ * (`parts = key.split("__")`, `short_id = long_id.replace(PREFIX, "")`): each holds one value per key.
+ */
+function derivedNames(ctx: Ctx, body: SyntaxNode | undefined, targets: Set<string>): Set<string> {
+  const out = new Set<string>();
+  for (const st of body?.children ?? []) {
+    const a = st.type === "expression_statement" ? st.children[0] : null;
+    const left = a?.type === "assignment" ? field(a, "left") : undefined;
+    let v = a?.type === "assignment" ? field(a, "right") : undefined;
+    if (left?.type !== "identifier" || !v) continue;
+    let ok = false;
+    while (v?.type === "call") {
+      const f: SyntaxNode | undefined = field(v, "function");
+      if (f?.type !== "attribute" || !STRING_METHODS.test(nodeText(ctx.text, field(f, "attribute") ?? f))) break;
+      v = field(f, "object");
+      ok = true;
+    }
+    if (ok && v?.type === "identifier" && targets.has(nodeText(ctx.text, v))) out.add(nodeText(ctx.text, left));
+  }
+  return out;
+}
+
+/**
+ * The item a work-queue loop takes on each pass (`while stack: label = stack.pop()`), as the first statement of its
+ * body: one pass per item, like a for loop's target.
+ */
+function queueItems(ctx: Ctx, loop: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  const cond = field(loop, "condition");
+  const first = field(loop, "body")?.children[0];
+  const a = first?.type === "expression_statement" ? first.children[0] : null;
+  const left = a?.type === "assignment" ? field(a, "left") : undefined;
+  const right = a?.type === "assignment" ? field(a, "right") : undefined;
+  const f = right?.type === "call" ? field(right, "function") : undefined;
+  if (cond?.type === "identifier" && left?.type === "identifier" && f?.type === "attribute" && /^(pop|popleft)$/.test(nodeText(ctx.text, field(f, "attribute") ?? f)) && nodeText(ctx.text, field(f, "object") ?? f) === nodeText(ctx.text, cond)) {
+    out.add(nodeText(ctx.text, left));
+  }
+  return out;
+}
+
+/**
+ * `match kind:` with `case "issue":` (literals, `|` alternatives of literals, or ALL_CAPS constants) on a loop target:
+ * the case's body runs once per value.
+ */
+function matchDispatch(ctx: Ctx, clause: SyntaxNode, targets: Set<string>, derived: Set<string>): boolean {
+  const match = clause.parent?.parent;
+  const subject = match?.type === "match_statement" ? field(match, "subject") : undefined;
+  if (subject?.type !== "identifier" || !(targets.has(nodeText(ctx.text, subject)) || derived.has(nodeText(ctx.text, subject)))) return false;
+  const pattern = clause.children.find((c) => c.type === "case_pattern");
+  if (!pattern || clause.children.some((c) => c.field === "guard")) return false;
+  let ok = true;
+  let any = false;
+  walk(pattern, (n) => {
+    if (n === pattern || n.type === "union_pattern") return true;
+    if (n.type === "string" || n.type === "integer" || (n.type === "dotted_name" && allCaps(nodeText(ctx.text, n).replace(/^.*\./, "")))) any = true;
+    else ok = false;
+    return false;
+  });
+  return ok && any;
+}
+
+/**
+ * A query (or write) in the branch of an if/elif (or a `case` of a match) that picks one case of a loop variable
+ * (`for kind in kinds: if kind == "issue": ... elif kind == "project": ...`): each branch runs once per distinct
+ * value, not once per row. The loop may be any enclosing `for` (a comprehension inside the branch still sits in
+ * it), or a work-queue `while stack: kind = stack.pop()`. A name derived from the target by string methods
+ * (`parts = key.split("__")`, then `parts[0] == "project_id"`) dispatches too.
  */
 export function inDispatchBranch(ctx: Ctx, node: SyntaxNode): boolean {
   const conditions: SyntaxNode[] = [];
+  const cases: SyntaxNode[] = [];
   for (let p: SyntaxNode | null = node; p && p.parent; p = p.parent) {
     const parent: SyntaxNode = p.parent;
     if (parent.type === "function_definition" || parent.type === "class_definition") break;
@@ -663,14 +744,20 @@ export function inDispatchBranch(ctx: Ctx, node: SyntaxNode): boolean {
       const cond = field(parent, "condition");
       if (cond) conditions.push(cond);
     }
-    if (parent.type === "for_statement" && field(parent, "body") === p && conditions.length) {
+    if (parent.type === "case_clause" && p.type === "block") cases.push(parent);
+    if (!conditions.length && !cases.length) continue;
+    if (parent.type === "for_statement" && field(parent, "body") === p) {
       const targets = forTargets(ctx, parent);
-      if (targets.size && conditions.some((c) => dispatchesOn(ctx, c, targets))) return true;
+      const derived = derivedNames(ctx, p, targets);
+      if (targets.size && (conditions.some((c) => dispatchesOn(ctx, c, targets, derived)) || cases.some((c) => matchDispatch(ctx, c, targets, derived)))) return true;
     }
-    // `while n < 10: n += 1 ... if n == 0:`: a counter holds each value for one pass.
-    if (parent.type === "while_statement" && field(parent, "body") === p && conditions.length) {
+    if (parent.type === "while_statement" && field(parent, "body") === p) {
+      // `while n < 10: n += 1 ... if n == 0:`: a counter holds each value for one pass.
       const counters = risingCounters(ctx, parent, (name) => testedValue(ctx, conditions, name));
       if (counters.size && conditions.some((c) => dispatchesOn(ctx, c, counters))) return true;
+      const items = queueItems(ctx, parent);
+      const derived = derivedNames(ctx, p, items);
+      if (items.size && (conditions.some((c) => dispatchesOn(ctx, c, items, derived)) || cases.some((c) => matchDispatch(ctx, c, items, derived)))) return true;
     }
   }
   return false;

@@ -1,6 +1,10 @@
 from .models import Author, Book, Review
 
 
+class Event:
+    DELETE = "delete-user"
+
+
 def search(kinds, text):
     # One branch per kind of result: each query runs once per distinct kind, not once per row.
     out = {}
@@ -69,3 +73,47 @@ def reset_passes(fetch):
         if fetch(depth):
             depth = 0
     return seen
+
+
+def filter_from_keys(filt):
+    # A name derived from each key by string methods: each branch runs once per key prefix.
+    dfilter = {}
+    for key in filt:
+        parts = key.split("__")
+        if parts[0] == "author_id":
+            dfilter["author"] = Author.objects.get(id=filt[key])
+        elif parts[0] == "book_id":
+            dfilter["book"] = Book.objects.get(id=filt[key])
+    return dfilter
+
+
+def events_by_id(events, author):
+    for long_id, event in events.items():
+        short_id = long_id.replace("urn:event:", "")
+        if author and short_id == Event.DELETE:
+            Book.objects.get_or_create(author=author, title=short_id)
+
+
+def per_label(labels):
+    stack = list(labels)
+    while stack:
+        label = stack.pop()
+        match label:
+            case "books":
+                print(Book.objects.count())
+            case "authors" | "writers":
+                print(Author.objects.count())
+
+
+def per_row_kind(books):
+    # The attribute of each row: many rows share a kind.
+    for book in books:
+        if book.title == "draft":
+            print(Author.objects.get(pk=book.author_id).name)  # expect: queryset-in-loop
+
+
+def per_row_case(books):
+    for book in books:
+        match book.title:
+            case "draft":
+                print(Author.objects.get(pk=book.author_id).name)  # expect: queryset-in-loop
