@@ -165,18 +165,23 @@ export function serializerNeeds(ctx: RuleContext, ser: ClassFact, model: Model, 
   for (const a of assigns) {
     declared.add(a.name);
     if (!a.callee || (allowed && !allowed.has(a.name))) continue;
+    // Write-only: the response never reads it (`user = HiddenField(default=CurrentUserDefault())`).
+    if (/(^|\.)HiddenField$/.test(a.callee) || a.kwargs["write_only"]?.bool === true) continue;
     const source = a.kwargs["source"]?.str ?? a.name;
     if (source === "*") continue;
     const site = { file: ser.file, start: a.start, end: a.end };
     const nested = index.resolveClass(ser.file, a.callee);
-    if (nested && isSerializer(index, nested)) {
+    // A SerializerMethodField, or a project field class whose first base is one (it calls get_<name>, whatever
+    // serializer it also derives from).
+    const methodField = /(^|\.)SerializerMethodField$/.test(a.callee) || (!!nested && methodFieldClass(index, nested));
+    if (!methodField && nested && isSerializer(index, nested)) {
       const w = walk(index, model, source.split("."));
       if (!w || !w.endsOnRelation || !w.last) continue;
       add(w.path, w.single, site, `${ser.name}.${a.name} (nested ${nested.name})`);
       needs.push(...serializerNeeds(ctx, nested, w.last, [...prefix, ...w.path], single && w.single, seen));
       continue;
     }
-    if (/(^|\.)SerializerMethodField$/.test(a.callee)) {
+    if (methodField) {
       const mname = a.kwargs["method_name"]?.str ?? `get_${a.name}`;
       const m = methods.find((x) => x.name === mname);
       const reads = m?.reads[1] ?? [];
@@ -219,6 +224,15 @@ export function serializerNeeds(ctx: RuleContext, ser: ClassFact, model: Model, 
     }
   }
   return needs;
+}
+
+/** The class's first base (followed through project classes) is DRF's SerializerMethodField. */
+function methodFieldClass(index: ModelIndex, c: ClassFact, depth = 0): boolean {
+  const first = c.bases[0];
+  if (!first || depth > 8) return false;
+  if (/(^|\.)SerializerMethodField$/.test(first)) return true;
+  const parent = index.resolveClass(c.file, first);
+  return !!parent && methodFieldClass(index, parent, depth + 1);
 }
 
 /** A class along a method resolution order: one of the project (its facts), or a name that resolves to none. */

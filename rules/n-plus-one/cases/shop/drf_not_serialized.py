@@ -80,3 +80,57 @@ class LoggedListMixin(HTMLListMixin):
 class GadgetLoggedViewSet(LoggedListMixin, viewsets.GenericViewSet):
     queryset = Gadget.objects.all()
     serializer_class = GadgetDepthSerializer
+
+
+class GadgetWriteSerializer(serializers.ModelSerializer):
+    # Write-only fields: the response never reads maker.
+    maker = serializers.HiddenField(default=None)
+    maker_name = serializers.CharField(source="maker.name", write_only=True)
+
+    class Meta:
+        model = Gadget
+        fields = ["name", "maker", "maker_name"]
+
+
+class GadgetWriteViewSet(viewsets.ModelViewSet):
+    queryset = Gadget.objects.all()
+    serializer_class = GadgetWriteSerializer
+
+
+class MakerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Maker
+        fields = ["name"]
+
+
+class ComputedMakerField(serializers.SerializerMethodField, MakerSerializer):
+    """A method field with the nested serializer's schema: DRF calls get_<name>."""
+
+
+class GadgetComputedSerializer(serializers.ModelSerializer):
+    maker = ComputedMakerField()
+
+    class Meta:
+        model = Gadget
+        fields = ["name", "maker"]
+
+    def get_maker(self, obj):
+        return {"name": obj.name.title()}
+
+
+class GadgetComputedViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Gadget.objects.all()
+    serializer_class = GadgetComputedSerializer
+
+
+class GadgetReadSerializer(serializers.ModelSerializer):
+    maker_name = serializers.CharField(source="maker.name", read_only=True)
+
+    class Meta:
+        model = Gadget
+        fields = ["name", "maker_name"]
+
+
+class GadgetReadViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Gadget.objects.all()  # expect: n-plus-one
+    serializer_class = GadgetReadSerializer
