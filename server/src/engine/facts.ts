@@ -406,6 +406,11 @@ function assignFact(text: string, left: SyntaxNode, right: SyntaxNode, stmt: Syn
   const parts = callParts(text, right);
   if (!parts) return fact;
   fact.callee = dotted(text, parts.func);
+  // `models.ForeignKey[User, User](...)`: the field class with type parameters (django-stubs).
+  if (!fact.callee && parts.func.type === "subscript") {
+    const value = field(parts.func, "value");
+    if (value) fact.callee = dotted(text, value);
+  }
   // Manager.from_queryset(QS)()
   if (!fact.callee && parts.func.type === "call") {
     const inner = callParts(text, parts.func);
