@@ -1,5 +1,6 @@
 import { childLoaded } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
+import type { Model } from "../../server/src/engine/models";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
 import { enclosingScope, field, nodeText, walkExamined } from "../../server/src/engine/syntax";
 
@@ -38,18 +39,55 @@ function evaluatedBefore(r: SyntaxNode, n: SyntaxNode, scope: SyntaxNode): boole
   return false;
 }
 
+const EXITS = new Set(["return_statement", "raise_statement", "break_statement", "continue_statement"]);
+
+function exits(n: SyntaxNode): boolean {
+  let found = false;
+  const stack = [n];
+  while (stack.length && !found) {
+    const x = stack.pop()!;
+    if (x.type === "function_definition" || x.type === "class_definition" || x.type === "lambda") continue;
+    if (EXITS.has(x.type)) found = true;
+    for (const c of x.children) stack.push(c);
+  }
+  return found;
+}
+
+/** Is `r` evaluated, unconditionally, after `n` whenever `n` is (same block or an enclosing one, nothing leaving between)? */
+function evaluatedAfter(r: SyntaxNode, n: SyntaxNode, scope: SyntaxNode): boolean {
+  if (r.start < n.end) return false;
+  let child = r;
+  for (let a = r.parent; a && a !== scope; child = a, a = a.parent) {
+    if (CONDITIONAL.has(a.type) || a.type === "function_definition" || a.type === "class_definition") return false;
+    if (a.type === "boolean_operator" && !within(field(a, "left"), r)) return false;
+    if (a.type === "conditional_expression" && !within(a.children[1], r)) return false;
+    if (within(a, n) && IN_ORDER.has(a.type)) return child.start >= n.end;
+    if (a.type === "block" || a.type === "module") {
+      if (!within(a, n)) return false;
+      // The statements from the one holding `n` up to the one holding `r` must not leave.
+      const from = a.children.findIndex((c) => within(c, n));
+      const to = a.children.indexOf(child);
+      if (from < 0 || to <= from) return false;
+      return !a.children.slice(from, to).some(exits);
+    }
+  }
+  return false;
+}
+
 /**
  * Was `obj.fk` read in full earlier on every path to `n` (`if request.user != routine.user:` then
  * `routine.user.pk` inside)? Django caches the loaded row on the instance, so the key read runs no query. Any
  * rebinding of `obj` (or its root name), a `del`, or a refresh_from_db() after the earlier read: unsure, report.
  */
-function loadedEarlier(ctx: RuleContext, n: SyntaxNode, objNode: SyntaxNode, name: string): boolean {
+function loadedOnThePath(ctx: RuleContext, n: SyntaxNode, objNode: SyntaxNode, name: string, model: Model): boolean {
   const scope = enclosingScope(n);
   const objText = nodeText(ctx.text, objNode);
   const root = objText.split(".")[0];
   const reads: SyntaxNode[] = [];
   /** The last rebinding of obj (or refresh) anywhere in the function: a read before it may be stale at `n`. */
   let rebound = -1;
+  /** Every rebinding (or refresh): one between `n` and a later read makes that read another object's. */
+  const rebinds: number[] = [];
   const stack = [scope];
   while (stack.length) {
     const x = stack.pop()!;
@@ -62,13 +100,23 @@ function loadedEarlier(ctx: RuleContext, n: SyntaxNode, objNode: SyntaxNode, nam
         else if (!(t.type === "attribute" && x.type !== "delete_statement") && t.type !== "subscript") for (const c of t.children) look(c);
       };
       if (target) look(target);
-      if (hit) rebound = Math.max(rebound, x.start);
+      if (hit) {
+        rebound = Math.max(rebound, x.start);
+        rebinds.push(x.start);
+      }
     }
     if (x.type === "call") {
       const f = field(x, "function");
-      if (f && nodeText(ctx.text, f) === `${objText}.refresh_from_db`) rebound = Math.max(rebound, x.start);
+      if (f && nodeText(ctx.text, f) === `${objText}.refresh_from_db`) {
+        rebound = Math.max(rebound, x.start);
+        rebinds.push(x.start);
+      }
+      // `obj.save()`, `obj.mark_as_spam()`: a method of the model that reads `self.<name>` loads it.
+      const o = f?.type === "attribute" ? field(f, "object") : undefined;
+      const m = f?.type === "attribute" ? field(f, "attribute") : undefined;
+      if (o && m && nodeText(ctx.text, o) === objText && methodReads(ctx, model, nodeText(ctx.text, m), name, 0, new Set())) reads.push(x);
     }
-    if (x.type === "attribute" && x !== n.children[0] && x.start < n.start) {
+    if (x.type === "attribute" && x !== n.children[0]) {
       const o = field(x, "object");
       const a = field(x, "attribute");
       const p = x.parent;
@@ -78,7 +126,36 @@ function loadedEarlier(ctx: RuleContext, n: SyntaxNode, objNode: SyntaxNode, nam
     }
     for (const c of x.children) stack.push(c);
   }
-  return reads.some((r) => r.start > rebound && evaluatedBefore(r, n, scope));
+  return reads.some((r) => (r.start > rebound && evaluatedBefore(r, n, scope)) || (!rebinds.some((b) => b > n.end && b < r.start) && evaluatedAfter(r, n, scope)));
+}
+
+/**
+ * `obj.fk.id if obj.fk else None` (or `... if obj.fk is not None else X`) around the key read `n`: the expression
+ * and its alternative's text.
+ */
+function whole(ctx: RuleContext, n: SyntaxNode, objText: string, name: string): { node: SyntaxNode; alternative: string } | null {
+  const c = n.parent;
+  if (c?.type !== "conditional_expression" || c.children[0] !== n || c.children.length !== 3) return null;
+  const test = nodeText(ctx.text, c.children[1]).replace(/\s+/g, " ").trim();
+  const rel = `${objText}.${name}`;
+  if (test !== rel && test !== `${rel} is not None`) return null;
+  const alternative = nodeText(ctx.text, c.children[2]);
+  // The alternative must not read the relation itself.
+  if (alternative.includes(rel) || /\n/.test(alternative)) return null;
+  return { node: c, alternative };
+}
+
+/** Does a method of `model` read `self.<name>`, directly or through another method of self it calls? */
+function methodReads(ctx: RuleContext, model: Model, method: string, name: string, depth: number, seen: Set<string>): boolean {
+  if (depth > 3 || seen.has(method)) return false;
+  seen.add(method);
+  const m = ctx.index.methodOf(model, method);
+  for (const r of m?.reads[0] ?? []) {
+    const first = r.chain[0];
+    if (first === name) return true;
+    if (first?.endsWith("()") && methodReads(ctx, model, first.slice(0, -2), name, depth + 1, seen)) return true;
+  }
+  return false;
 }
 
 function check(ctx: RuleContext): void {
@@ -114,11 +191,26 @@ function check(ctx: RuleContext): void {
     const objText = nodeText(ctx.text, objNode);
     const scope = nodeText(ctx.text, enclosingScope(n));
     if (new RegExp(`(^|[^\\w.])${escapeRe(objText)}\\.${name}\\s*=(?!=)`).test(scope)) return;
+    // `obj.fk.id if obj.fk else None`: the condition loads the row; the whole expression is the key column.
+    const cond = whole(ctx, n, objText, name);
+    if (cond) {
+      const alt = cond.alternative;
+      const newText = alt === "None" ? `${objText}.${name}_id` : `${objText}.${name}_id if ${objText}.${name}_id is not None else ${alt}`;
+      ctx.report({
+        start: cond.node.start,
+        end: cond.node.end,
+        message: `${obj.model.name}.${name} loads ${f.target ? `the ${f.target.name}` : "the related"} row (one extra query) only to test it and read its key, which ${obj.model.name} already holds in ${name}_id; use ${newText}`,
+        fixes: [{ title: `Replace with ${newText}`, safe: true, edits: [{ file: ctx.file, start: cond.node.start, end: cond.node.end, newText }] }],
+      });
+      return;
+    }
     // The related object is read for more than its key elsewhere in the function: it is loaded anyway.
     const other = new RegExp(`(^|[^\\w.])${escapeRe(objText)}\\.${name}\\.(?!(id|pk)\\b)\\w`);
     if (other.test(scope)) return;
     // Read in full earlier on every path here (`if user != obj.user:` then `obj.user.pk`): cached on the instance.
-    if (loadedEarlier(ctx, n, objNode, name)) return;
+    // Or on every path after it (`obj.user` handed on, a `obj.save()` whose override reads `self.user`): the key read
+    // only moves that load earlier.
+    if (loadedOnThePath(ctx, n, objNode, name, obj.model)) return;
     const attname = `${name}_id`;
     const target = f.target ? `the ${f.target.name}` : "the related";
     ctx.report({

@@ -32,3 +32,16 @@ class Edition(models.Model):
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
     rating = models.PositiveSmallIntegerField()
+
+
+class Chapter(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="chapters")
+    title = models.CharField(max_length=200)
+
+    def save(self, *args, **kwargs):
+        self.title = self.title or self.book.title
+        super().save(*args, **kwargs)
+
+    def publish(self):
+        self.title = self.title.strip()
+        self.save()

@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 
-from .models import Author, Book, Edition
+from .models import Author, Book, Chapter, Edition
 
 
 def joined(request, pk):
@@ -54,3 +54,30 @@ def loaded_earlier_in_the_expression(request, pk):
     # str(book.author) loads the author first; the key read after it uses the cached row.
     book = Book.objects.get(pk=pk)
     return JsonResponse({"label": str(book.author) + ": " + str(book.author.id)})
+
+
+def notify(author):
+    print(author)
+
+
+def loaded_later(request, pk):
+    # book.author is loaded on every path after the key read: the key read only loads it earlier.
+    book = Book.objects.get(pk=pk)
+    author_id = book.author.pk
+    notify(book.author)
+    return JsonResponse({"author": author_id})
+
+
+def loaded_by_save(request, pk):
+    # Chapter.save() reads self.book.
+    chapter = Chapter.objects.get(pk=pk)
+    book_id = chapter.book.id
+    chapter.save()
+    return JsonResponse({"book": book_id})
+
+
+def loaded_by_a_method_that_saves(request, pk):
+    chapter = Chapter.objects.get(pk=pk)
+    book_id = chapter.book.id
+    chapter.publish()
+    return JsonResponse({"book": book_id})

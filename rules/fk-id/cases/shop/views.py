@@ -48,3 +48,34 @@ def refreshed_after_the_read(request, pk):
 def key_read_before_the_load(request, pk):
     book = Book.objects.get(pk=pk)
     return JsonResponse({"label": str(book.author.id) + ": " + str(book.editor)})  # expect: fk-id
+
+
+def notify(author):
+    print(author)
+
+
+def loaded_later_in_a_branch(request, pk):
+    book = Book.objects.get(pk=pk)
+    author_id = book.author.pk  # expect: fk-id
+    if request.GET.get("full"):
+        notify(book.author)
+    return JsonResponse({"author": author_id})
+
+
+def loaded_after_a_return(request, pk):
+    book = Book.objects.get(pk=pk)
+    author_id = book.author.pk  # expect: fk-id
+    if author_id is None:
+        return JsonResponse({})
+    notify(book.author)
+    return JsonResponse({"author": author_id})
+
+
+def key_or_none(request, pk):
+    book = Book.objects.get(pk=pk)
+    return JsonResponse({"editor": book.editor.pk if book.editor else None})  # expect: fk-id
+
+
+def key_or_blank(request, pk):
+    book = Book.objects.get(pk=pk)
+    return JsonResponse({"editor": book.editor.id if book.editor is not None else ""})  # expect: fk-id
