@@ -71,7 +71,12 @@ function check(ctx: RuleContext): void {
     // same value. Only a boolean's compared value is known; for other columns, the lookup may be that one: silent.
     const partial = owners.flatMap((o) => o.indexed.filter((cols) => cols[0] === `=${f.name}`).map((cols) => cols[1]));
     const servedByPartial = (u: FieldUse) => u.kind === "filter" && partial.some((v) => (v === "True" ? u.bool === true : v === "False" ? u.bool === false : !boolean));
-    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !servedByPartial(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")));
+    // "Older than an age" (`created__lt=now() - timedelta(days=30)`) on a column every row fills selects most of the
+    // table's rows: the database reads them in order of the table, not through an index. (A nullable column, set on
+    // some rows only, `deleted_at`, and a deadline that passed, `alert_after__lt=now()`, a poll for the few rows due,
+    // still count.)
+    const ageOfEveryRow = (u: FieldUse) => !!u.olderThanNow && !f.null;
+    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !ageOfEveryRow(u) && !servedByPartial(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")));
     if (!owners.length) continue;
     // A lookup or configuration table (ranks, roles, units) stays small: a scan of it costs less than an index.
     if (owners.every((o) => ctx.index.isLookupTable(o))) continue;

@@ -168,6 +168,11 @@ export interface LookupFact {
   whole?: boolean;
   /** Keys compared with a literal True or False (`dirty=True`), and that literal. */
   bools?: Record<string, boolean>;
+  /**
+   * `__lt`/`__lte` keys whose value is an age before the current time (`created__lt=now() - timedelta(days=30)`,
+   * also through a name the function assigns such a value to): "older than", which most rows of a table are.
+   */
+  olderThanNow?: string[];
 }
 
 export interface FileFacts {
@@ -923,6 +928,31 @@ function booleanOperand(text: string, n: SyntaxNode): SyntaxNode | undefined {
 }
 
 /** Keys compared with a literal True or False, and that literal. */
+const NOW = /\b(now|today|utcnow)\(\s*\)/;
+
+/** The `__lt`/`__lte` keys compared with an age before the current time (see LookupFact.olderThanNow). */
+function olderThanNow(text: string, kwargs: [string, SyntaxNode][], call: SyntaxNode): string[] {
+  const out: string[] = [];
+  for (const [k, v] of kwargs) {
+    if (!/__lte?$/.test(k)) continue;
+    let value = nodeText(text, v);
+    // A name assigned in the enclosing function (`cutoff = timezone.now() - timedelta(hours=6)`).
+    if (v.type === "identifier" && !NOW.test(value)) {
+      let scope: SyntaxNode | null = call.parent;
+      while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
+      const body = scope ? text.slice(scope.start, call.start) : "";
+      const re = new RegExp(`(^|\\n)\\s*${value}\\s*=(?!=)([^\\n]*)`, "g");
+      let last: string | null = null;
+      for (const m of body.matchAll(re)) last = m[2];
+      value = last ?? "";
+    }
+    // Now minus an age: rows older than it. Not now itself: `alert_after__lt=now()` polls for the rows that are due,
+    // a few at a time, which is what an index on a deadline column serves.
+    if (NOW.test(value) && /\)\s*-/.test(value) && !/\+/.test(value)) out.push(k);
+  }
+  return out;
+}
+
 function boolValues(kwargs: [string, SyntaxNode][]): Record<string, boolean> | undefined {
   let out: Record<string, boolean> | undefined;
   for (const [k, v] of kwargs) if (v.type === "true" || v.type === "false") (out ??= {})[k] = v.type === "true";
@@ -1130,6 +1160,8 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
               const fact: LookupFact = { root: rootName, keys, chainKeys: chainKeys(text, n), kind: "filter", start: n.start, end: n.end };
               const bools = boolValues(kwargs);
               if (bools) fact.bools = bools;
+              const older = olderThanNow(text, kwargs, n);
+              if (older.length) fact.olderThanNow = older;
               if (endsInDelete(text, n)) fact.prunes = true;
               out.push(fact);
             }

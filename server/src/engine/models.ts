@@ -58,6 +58,8 @@ export interface FieldUse {
   prunes?: boolean;
   /** The literal True or False the key is compared with, when it is one. */
   bool?: boolean;
+  /** "Older than an age" (`created__lt=now() - timedelta(days=30)`): see LookupFact.olderThanNow. */
+  olderThanNow?: boolean;
 }
 
 const ANY_TIME_FIELD = /(DateTimeField|DateField|TimeField|CreatedField|ModifiedField)$/;
@@ -615,6 +617,7 @@ export class ModelIndex {
                 const use: FieldUse = { file: facts.file, start: lk.start, end: lk.end, kind: lk.kind, key, siblings, root: model };
                 if (lk.prunes) use.prunes = true;
                 if (lk.bools && key in lk.bools) use.bool = lk.bools[key];
+                if (lk.olderThanNow?.includes(key)) use.olderThanNow = true;
                 record(f, use);
               }
               break;

@@ -1,0 +1,28 @@
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+
+class Visit(models.Model):
+    path = models.CharField(max_length=200)
+    seen = models.DateTimeField(auto_now_add=True)
+    closed = models.DateTimeField(null=True)  # expect: missing-index
+    due = models.DateTimeField()  # expect: missing-index
+
+
+def prune_visits(request):
+    # Older than an age, on a column every row fills: most of the table, which no index narrows.
+    cutoff = timezone.now() - timedelta(days=30)
+    Visit.objects.filter(seen__lt=cutoff).delete()
+    return Visit.objects.filter(seen__lte=timezone.now() - timedelta(hours=6)).count()
+
+
+def prune_closed(request):
+    # A nullable column, set on some rows only: the cutoff selects few of them.
+    return Visit.objects.filter(closed__lt=timezone.now() - timedelta(days=30)).delete()
+
+
+def due_visits(request):
+    # A deadline that passed: a poll for the few rows due.
+    return list(Visit.objects.filter(due__lt=timezone.now()))
