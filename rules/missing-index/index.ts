@@ -118,6 +118,13 @@ function check(ctx: RuleContext): void {
       });
       fix = { title: `Add an index on ${f.name} to the Meta.indexes of ${list(queried)}`, safe: false, edits: edits.every((e) => e) ? (edits as OffsetEdit[]) : [] };
     }
+    // Longer than 768 characters, a B-tree key passes MySQL's 3,072-byte InnoDB limit in utf8mb4 (the migration
+    // fails), and PostgreSQL's B-tree refuses entries over about 2,700 bytes: no db_index=True edit.
+    const maxLength = a.kwargs["max_length"]?.num ?? 0;
+    if (maxLength > 768) {
+      advice = `a B-tree index on values up to ${maxLength} characters passes MySQL's key limit and PostgreSQL's entry size limit: index a hash of it (PostgreSQL's HashIndex in Meta.indexes, or a short digest column)`;
+      fix = { title: fix.title, safe: false, edits: [] };
+    }
     ctx.report({
       start: a.start,
       end: a.start + a.name.length,
