@@ -122,7 +122,9 @@ function check(ctx: RuleContext): void {
     // fails), and PostgreSQL's B-tree refuses entries over about 2,700 bytes: no db_index=True edit.
     const maxLength = a.kwargs["max_length"]?.num ?? 0;
     if (maxLength > 768) {
-      advice = `a B-tree index on values up to ${maxLength} characters passes MySQL's key limit and PostgreSQL's entry size limit: index a hash of it (PostgreSQL's HashIndex in Meta.indexes, or a short digest column)`;
+      const limits = `a B-tree index on values up to ${maxLength} characters passes MySQL's key limit and PostgreSQL's entry size limit`;
+      // A hash serves equality, not an order.
+      advice = orders ? `${limits}; shorten the column (max_length) before indexing it` : `${limits}: index a hash of it (PostgreSQL's HashIndex in Meta.indexes, or a short digest column)`;
       fix = { title: fix.title, safe: false, edits: [] };
     }
     ctx.report({
