@@ -2,7 +2,7 @@ import { enclosingLoop } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { callParts, enclosingScope, field, methodCall, nodeText, walk, walkExamined } from "../../server/src/engine/syntax";
-import { handledGet, isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
+import { handledGet, isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip, uniqueLookupValues } from "../../server/src/engine/rows";
 
 interface Candidate {
   /** What gets reported and replaced. */
@@ -134,6 +134,10 @@ function discardedGets(ctx: RuleContext): void {
     if (!call || call.type !== "call" || enclosingLoop(flow.loops, call)) return;
     const got = handledGet(ctx, call);
     if (!got) return;
+    // `except X.MultipleObjectsReturned:` too: the get() also checks that the row is unique, which exists() cannot.
+    for (let p = call.parent; p && p.type !== "function_definition"; p = p.parent) {
+      if (p.type === "try_statement" && p.children.some((c) => c.type === "except_clause" && /MultipleObjectsReturned/.test(nodeText(ctx.text, c).split(":")[0]))) return;
+    }
     const mc = methodCall(ctx.text, call)!;
     const recv = nodeText(ctx.text, mc.receiver);
     const args = nodeText(ctx.text, field(call, "arguments")!);
@@ -144,6 +148,12 @@ function discardedGets(ctx: RuleContext): void {
       message: `${mc.method}() fetches a whole ${got.model} row only to learn whether it exists (the result is not used); test ${exists.length > 80 ? `filter(...).exists()` : exists} instead, which fetches no row`,
     });
   });
+}
+
+/** A queryset chain filtered on a unique column or the primary key: at most one row. */
+function uniqueProbe(ctx: RuleContext, chain: SyntaxNode): boolean {
+  const v = ctx.flow().values.get(chain);
+  return !!v && v.k === "qs" && uniqueLookupValues(ctx, v.model, chain).length > 0;
 }
 
 function check(ctx: RuleContext): void {
@@ -173,6 +183,9 @@ function check(ctx: RuleContext): void {
       if (again) {
         // The count is needed anyway: exists() would add a query, not save one.
         message = `${recv}.count() runs again in this function: COUNT(*) twice for the same rows; count once (n = ${recv}.count()) and test n`;
+      } else if (counted && inner.type === "call" && uniqueProbe(ctx, inner)) {
+        // At most one row (a unique or primary-key filter): COUNT and EXISTS are the same single index probe.
+        return;
       } else if (counted) {
         const shown = `${c.negated ? "not " : ""}${said}.exists()`;
         // `if not qs.count():` keeps its `not`; a comparison is replaced whole.

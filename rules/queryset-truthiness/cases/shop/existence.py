@@ -74,3 +74,14 @@ def per_item(titles):
             Book.objects.get(title=title)
         except Book.DoesNotExist:
             print(title)
+
+
+def one_account_per_email(email):
+    # The get() also checks that one row has this email: exists() cannot tell one from two.
+    try:
+        Author.objects.get(name=email)
+    except Author.DoesNotExist:
+        return None
+    except Author.MultipleObjectsReturned:
+        raise ValidationError("several accounts share this email")
+    return email

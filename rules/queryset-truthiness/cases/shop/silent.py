@@ -55,3 +55,12 @@ def count_then_iterated(request):
     if books.count() > 0:
         return render(request, "books.html", {"books": books})
     return render(request, "empty.html", {})
+
+
+def counted_unique(request, email, title):
+    # A unique column (or the primary key): at most one row, COUNT costs what EXISTS does.
+    if Author.objects.filter(email=email).count() > 0:
+        return render(request, "taken.html", {})
+    if Book.objects.filter(pk=title).count():
+        return render(request, "taken.html", {})
+    return render(request, "free.html", {})
