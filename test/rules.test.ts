@@ -524,6 +524,20 @@ describe("cache-page-candidate: a login required site-wide", () => {
   });
 });
 
+describe("cache-page-candidate: DRF views and the browsable API", () => {
+  const models = "from django.db import models\n\n\nclass Book(models.Model):\n    title = models.CharField(max_length=300)\n";
+  const api = "from rest_framework.response import Response\nfrom rest_framework.views import APIView\n\nfrom .models import Book\n\n\nclass BookCount(APIView):\n    def get(self, request):\n        return Response({\"n\": Book.objects.count()})\n";
+  const urls = "from django.urls import path\n\nfrom . import api\n\nurlpatterns = [path(\"count/\", api.BookCount.as_view())]\n";
+  const at = async (settings: string) =>
+    (await hintsFor({ "shop/models.py": models, "shop/api.py": api, "shop/urls.py": urls, "shop/settings.py": settings }, "shop/api.py", "cache-page-candidate")).length;
+  it("reports a view only when the settings' renderers draw no HTML page", async () => {
+    assert.equal(await at("DEBUG = False\n"), 0);
+    assert.equal(await at('REST_FRAMEWORK = {"DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]}\n'), 1);
+    assert.equal(await at('REST_FRAMEWORK = {\n    "DEFAULT_RENDERER_CLASSES": (\n        "rest_framework.renderers.JSONRenderer",\n        "rest_framework.renderers.BrowsableAPIRenderer",\n    ),\n}\n'), 0);
+    assert.equal(await at('REST_FRAMEWORK = {"DEFAULT_RENDERER_CLASSES": RENDERERS}\n'), 0);
+  });
+});
+
 describe("n-plus-one in the admin: a column that reads a relation and then one of its relations", () => {
   it("gives one hint, for the longer path, naming both loads", async () => {
     const models = [

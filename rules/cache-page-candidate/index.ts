@@ -121,6 +121,27 @@ function siteWideGate(ctx: RuleContext): boolean {
   return ctx.project.memo ? ctx.project.memo("cache-page:site-wide-gate", read) : read();
 }
 
+/** A list of DRF renderer classes that may draw HTML (the browsable API, a template), or that cannot be read. */
+function drawsHtml(renderers: string): boolean {
+  return /Browsable|HTML|Template/.test(renderers) || !/Renderer/.test(renderers);
+}
+
+/**
+ * The settings leave DRF's browsable API on: no `DEFAULT_RENDERER_CLASSES`, or one that lists BrowsableAPIRenderer
+ * (or that the rule cannot read: a name, not a list).
+ */
+function browsableByDefault(ctx: RuleContext): boolean {
+  const read = () => {
+    for (const t of settingsTexts(ctx)) {
+      const m = /["']DEFAULT_RENDERER_CLASSES["']\s*:\s*([[(][^\])]*[\])])/.exec(t.replace(/^[ \t]*#.*$/gm, ""));
+      if (m) return drawsHtml(m[1]);
+      if (/DEFAULT_RENDERER_CLASSES/.test(t)) return true;
+    }
+    return true;
+  };
+  return ctx.project.memo ? ctx.project.memo("cache-page:browsable-api", read) : read();
+}
+
 /** `search = cache_page(60)(search)` after the def: the module wraps the view itself, in a way the rule does not follow. */
 function rewrapped(ctx: RuleContext, name: string): boolean {
   return new RegExp(`^${name}\\s*=.*\\b${name}\\b`, "m").test(ctx.text);
@@ -170,7 +191,11 @@ function functionView(ctx: RuleContext, def: SyntaxNode): void {
   const first = params.children[0];
   if (!first || first.type !== "identifier" || nodeText(ctx.text, first) !== "request") return;
   const decos = decorators(ctx, def);
-  if (decos.some((d) => !SAFE_DECORATORS.test(d))) return;
+  // `@renderer_classes([JSONRenderer])` names what a DRF function view renders.
+  const renderers = decos.find((d) => /^renderer_classes\(/.test(d));
+  if (decos.some((d) => d !== renderers && !SAFE_DECORATORS.test(d))) return;
+  // An @api_view's browsable API page is per user (see the class views).
+  if (decos.some((d) => /^api_view\b/.test(d)) && (renderers ? drawsHtml(renderers) : browsableByDefault(ctx))) return;
   const bodyText = nodeText(ctx.text, body);
   if (PERSONAL.test(bodyText) || WRITES.test(bodyText) || handsRequestOn(ctx, body) || siteWideGate(ctx)) return;
   // It must return a response, and every template it renders must be public.
@@ -238,6 +263,10 @@ function classView(ctx: RuleContext, cls: SyntaxNode): void {
     const perm = attrs.get("permission_classes");
     if (perm && !/^\[?\(?\s*(AllowAny|permissions\.AllowAny)?\s*,?\s*\)?\]?$/.test(nodeText(ctx.text, perm))) return;
     if (attrs.has("authentication_classes") || attrs.has("throttle_classes")) return;
+    // DRF's browsable API (a default renderer) draws an HTML page with the user's name and a CSRF token for browsers:
+    // a per-user page, which a cache would hand to everyone. Only views that render no HTML qualify.
+    const renderers = attrs.get("renderer_classes");
+    if (renderers ? drawsHtml(nodeText(ctx.text, renderers)) : browsableByDefault(ctx)) return;
   }
   if (attrs.has("http_method_names")) {
     const v = nodeText(ctx.text, attrs.get("http_method_names")!);

@@ -1,6 +1,7 @@
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -8,6 +9,8 @@ from .models import Book
 
 
 class BookCountAPI(APIView):  # expect: cache-page-candidate
+    renderer_classes = [JSONRenderer]
+
     def get(self, request):
         return Response({"count": Book.objects.count()})
 
@@ -20,6 +23,7 @@ class PrivateBookCountAPI(APIView):
 
 
 class BookListAPI(ListAPIView):  # expect: cache-page-candidate
+    renderer_classes = (JSONRenderer,)
     queryset = Book.objects.order_by("title")
     serializer_class = None
 
@@ -30,10 +34,22 @@ class MyBookListAPI(ListAPIView):
 
 
 @api_view(["GET"])
+@renderer_classes([JSONRenderer])
 def api_book_count(request):  # expect: cache-page-candidate
     return Response({"count": Book.objects.count()})
 
 
 @api_view(["GET", "POST"])
 def api_books(request):
+    return Response({"count": Book.objects.count()})
+
+
+# DRF's default renderers include the browsable API: an HTML page with the user's name and a CSRF token.
+class BrowsableBookCountAPI(APIView):
+    def get(self, request):
+        return Response({"count": Book.objects.count()})
+
+
+@api_view(["GET"])
+def browsable_book_count(request):
     return Response({"count": Book.objects.count()})
