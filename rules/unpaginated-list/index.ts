@@ -254,6 +254,8 @@ function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model
   if (!fnBody) return null;
   const returns: (SyntaxNode | undefined)[] = [];
   const literalNames = new Map<string, boolean>();
+  /** What each local name is assigned (`topics = (...)[:21]`, then `return topics`). */
+  const assigned = new Map<string, SyntaxNode[]>();
   const stack = [fnBody];
   while (stack.length) {
     const n = stack.pop()!;
@@ -265,6 +267,7 @@ function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model
       if (l?.type === "identifier") {
         const name = nodeText(ctx.text, l);
         literalNames.set(name, (literalNames.get(name) ?? true) && !!r && LITERALS.has(r.type));
+        if (r) assigned.set(name, [...(assigned.get(name) ?? []), r]);
       }
     }
     for (const c of n.children) stack.push(c);
@@ -278,7 +281,13 @@ function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model
     const v = ctx.flow().values.get(e);
     return model ?? (v && (v.k === "qs" || v.k === "manager") ? v.model : null);
   };
-  if (returns.every((e) => !!e && (boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!modelOf(e) && uniqueLookupValues(ctx, modelOf(e)!, e).length > 0)))) return "bounded";
+  const bounded = (e: SyntaxNode): boolean => boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!modelOf(e) && uniqueLookupValues(ctx, modelOf(e)!, e).length > 0);
+  // A local name returned: bounded when every value the function gives it is.
+  const viaName = (e: SyntaxNode): boolean => {
+    const values = e.type === "identifier" ? assigned.get(nodeText(ctx.text, e)) : undefined;
+    return !!values?.length && values.every(bounded);
+  };
+  if (returns.every((e) => !!e && (bounded(e) || viaName(e)))) return "bounded";
   return null;
 }
 

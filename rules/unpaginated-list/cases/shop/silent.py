@@ -105,3 +105,12 @@ class BookFeed(ListView):
 
         return JsonResponse({"titles": [b.title for b in Book.objects.all()[:20]]})
 
+
+
+class LatestBooksAPI(generics.ListAPIView):
+    # A slice bound to a local name before the return: at most 21 rows.
+    serializer_class = BookSerializer
+
+    def get_queryset(self):
+        books = Book.objects.order_by("-id")[:21]
+        return books
