@@ -281,7 +281,11 @@ function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model
     const v = ctx.flow().values.get(e);
     return model ?? (v && (v.k === "qs" || v.k === "manager") ? v.model : null);
   };
-  const bounded = (e: SyntaxNode): boolean => boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!modelOf(e) && uniqueLookupValues(ctx, modelOf(e)!, e).length > 0);
+  const bounded = (e: SyntaxNode): boolean => {
+    while (e.type === "parenthesized_expression" && e.children.length === 1) e = e.children[0];
+    return boundedOne(e);
+  };
+  const boundedOne = (e: SyntaxNode): boolean => boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!modelOf(e) && uniqueLookupValues(ctx, modelOf(e)!, e).length > 0);
   // A local name returned: bounded when every value the function gives it is.
   const viaName = (e: SyntaxNode): boolean => {
     const values = e.type === "identifier" ? assigned.get(nodeText(ctx.text, e)) : undefined;

@@ -112,5 +112,7 @@ class LatestBooksAPI(generics.ListAPIView):
     serializer_class = BookSerializer
 
     def get_queryset(self):
-        books = Book.objects.order_by("-id")[:21]
+        books = (
+            Book.objects.order_by("-id")[:21]
+        )
         return books
