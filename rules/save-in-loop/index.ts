@@ -203,7 +203,8 @@ function reportHelperWrites(ctx: RuleContext, loops: Map<SyntaxNode, LoopCtx>): 
   walkExamined(ctx, (n) => {
     if (n.type !== "call" || n.children[0]?.type !== "identifier") return;
     const loop = enclosingLoop(loops, n);
-    if (!loop || fewIterations(ctx, n, loop)) return;
+    // The loop shapes that run the call once, or once per value, as for a write in the loop itself.
+    if (!loop || fewIterations(ctx, n, loop) || inDispatchBranch(ctx, n) || leavesLoopAfter(ctx, n, loop)) return;
     for (let p = n.parent; p && p !== loop.node; p = p.parent) if (p.type === "try_statement") return;
     const hw = writeThroughHelper(ctx, n);
     if (!hw) return;
