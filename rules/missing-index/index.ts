@@ -34,29 +34,31 @@ function check(ctx: RuleContext): void {
     // is already narrowed by that index: it is not this field's to fix.
     // Many-to-many and reverse relations narrow the query only when compared to the related row itself
     // (`tags=tag`, `tags__in=[...]`): the join then starts from the through table's indexed key.
-    const narrowed = (u: FieldUse) =>
-      u.siblings.some((sib) => {
-        if (sib === "**") return true;
-        const [head, ...rest] = sib.split("__");
-        if (head === "pk") return true;
-        // The leading column of one of the model's Meta indexes, even one its own fields do not show (a field of a
-        // base class from a package: peeringdb's Index(fields=["status", "allow_ixp_update"])).
-        if ((rest.length === 0 || INDEX_LOOKUPS.has(rest.join("__"))) && u.root.indexed.some((cols) => cols[0].replace(/^-/, "") === head)) return true;
-        const sf = ctx.index.lookupSegment(u.root, head);
-        if (!sf) return false;
-        if (sf.kind === "fk" || sf.kind === "o2o") return true;
-        if (sf.kind === "concrete") return indexed(u.root, sf) && (rest.length === 0 || INDEX_LOOKUPS.has(rest.join("__")));
-        if (RELATED_ROW.has(rest.join("__"))) return true;
-        // Through a reverse or many-to-many relation to an indexed column of the related table
-        // (`memberships__project_id__in=ids`, `members__team=t`).
-        const target = sf.target;
-        if (!target || !rest.length) return false;
-        const [next, ...tail] = rest;
-        const nf = ctx.index.lookupSegment(target, next) ?? [...target.fields.values()].find((x) => (x.kind === "fk" || x.kind === "o2o") && `${x.name}_id` === next);
-        if (!nf) return false;
-        if (nf.kind === "fk" || nf.kind === "o2o") return tail.length === 0 || RELATED_ROW.has(tail.join("__")) || INDEX_LOOKUPS.has(tail.join("__"));
-        return nf.kind === "concrete" && indexed(target, nf) && (tail.length === 0 || INDEX_LOOKUPS.has(tail.join("__")));
-      });
+    const narrowed = (u: FieldUse) => u.siblings.some((sib) => narrowsBy(u, sib));
+    // `Q(a=..) | Q(b=..)` ("|a|b"): an index narrows the query only when one serves every arm.
+    const narrowsBy = (u: FieldUse, sib: string): boolean => {
+      if (sib.startsWith("|")) return sib.slice(1).split("|").every((arm) => arm.split("&").some((k) => narrowsBy(u, k)));
+      if (sib === "**") return true;
+      const [head, ...rest] = sib.split("__");
+      if (head === "pk") return true;
+      // The leading column of one of the model's Meta indexes, even one its own fields do not show (a field of a
+      // base class from a package: peeringdb's Index(fields=["status", "allow_ixp_update"])).
+      if ((rest.length === 0 || INDEX_LOOKUPS.has(rest.join("__"))) && u.root.indexed.some((cols) => cols[0].replace(/^-/, "") === head)) return true;
+      const sf = ctx.index.lookupSegment(u.root, head);
+      if (!sf) return false;
+      if (sf.kind === "fk" || sf.kind === "o2o") return true;
+      if (sf.kind === "concrete") return indexed(u.root, sf) && (rest.length === 0 || INDEX_LOOKUPS.has(rest.join("__")));
+      if (RELATED_ROW.has(rest.join("__"))) return true;
+      // Through a reverse or many-to-many relation to an indexed column of the related table
+      // (`memberships__project_id__in=ids`, `members__team=t`).
+      const target = sf.target;
+      if (!target || !rest.length) return false;
+      const [next, ...tail] = rest;
+      const nf = ctx.index.lookupSegment(target, next) ?? [...target.fields.values()].find((x) => (x.kind === "fk" || x.kind === "o2o") && `${x.name}_id` === next);
+      if (!nf) return false;
+      if (nf.kind === "fk" || nf.kind === "o2o") return tail.length === 0 || RELATED_ROW.has(tail.join("__")) || INDEX_LOOKUPS.has(tail.join("__"));
+      return nf.kind === "concrete" && indexed(target, nf) && (tail.length === 0 || INDEX_LOOKUPS.has(tail.join("__")));
+    };
     // A boolean flag is worth an index when it is filtered on (a task polling `dirty=True` among millions of rows),
     // not for ordering.
     // Meta.ordering on a column inside a composite index (`Index(fields=["content_type", "object_id", "date"])`):

@@ -828,6 +828,7 @@ const ORDER_METHODS = new Set(["order_by", "latest", "earliest"]);
 /** The filter keys of one call; "**" for a condition that cannot be read (`**kwargs`, a positional argument that is not a Q(...)). */
 function chainCallKeys(text: string, call: SyntaxNode): string[] {
   const keys = lookupKeys(text, conditionKwargs(text, call));
+  keys.push(...orGroups(text, call));
   const args = field(call, "arguments");
   for (const a of args?.children ?? []) {
     if (a.type === "dictionary_splat" || a.type === "list_splat") keys.push("**");
@@ -836,6 +837,55 @@ function chainCallKeys(text: string, call: SyntaxNode): string[] {
     }
   }
   return keys;
+}
+
+/**
+ * The `Q(...) | Q(...)` conditions of a call, each as one key "|a&b|c": the query is narrowed by an index when every
+ * arm is (an arm's keys are ANDed: any one of them will do). An arm that cannot be read (a negation, a Q held in a
+ * variable) gives no key.
+ */
+function orGroups(text: string, call: SyntaxNode): string[] {
+  const out: string[] = [];
+  const isQ = (n: SyntaxNode) => n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "");
+  const isOr = (n: SyntaxNode) => n.type === "binary_operator" && text.slice(field(n, "left")?.end ?? n.start, field(n, "right")?.start ?? n.end).trim() === "|";
+  const unparen = (n: SyntaxNode) => {
+    while (n.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
+    return n;
+  };
+  /** The keys of an arm: Q(...) calls joined by `&`; null for anything else. */
+  const armKeys = (n: SyntaxNode): string[] | null => {
+    n = unparen(n);
+    if (isQ(n)) {
+      const q = callParts(text, n);
+      if (!q || q.splat || q.args.length) return null;
+      return [...q.kwargs.keys()];
+    }
+    if (n.type === "binary_operator" && text.slice(field(n, "left")?.end ?? n.start, field(n, "right")?.start ?? n.end).trim() === "&") {
+      const a = armKeys(field(n, "left")!);
+      const b = armKeys(field(n, "right")!);
+      return a && b ? [...a, ...b] : null;
+    }
+    return null;
+  };
+  const arms = (n: SyntaxNode, into: SyntaxNode[]) => {
+    n = unparen(n);
+    if (isOr(n)) {
+      arms(field(n, "left")!, into);
+      arms(field(n, "right")!, into);
+    } else into.push(n);
+    return into;
+  };
+  const stack = [...(callParts(text, call)?.args ?? [])];
+  while (stack.length) {
+    const n = unparen(stack.pop()!);
+    if (isOr(n)) {
+      const keys = arms(n, []).map(armKeys);
+      if (keys.every((k): k is string[] => !!k && k.length > 0)) out.push(`|${keys.map((k) => k.join("&")).join("|")}`);
+      continue;
+    }
+    if (n.type === "binary_operator") for (const c of n.children) stack.push(c);
+  }
+  return out;
 }
 
 /**
@@ -902,6 +952,9 @@ function conditionKwargs(text: string, call: SyntaxNode, only?: string): [string
   const stack = only ? [parts.kwargs.get(only)!].filter(Boolean) : [...parts.args];
   while (stack.length) {
     const n = stack.pop()!;
+    // An arm of `|`, or a negation (`~Q(...)`): not a condition every row matches, so neither an index use nor a
+    // narrowing of the query (an index on one arm cannot serve the other).
+    if (!only && ((n.type === "binary_operator" && text.slice(field(n, "left")?.end ?? n.start, field(n, "right")?.start ?? n.end).trim() === "|") || (n.type === "unary_operator" && text.slice(n.start, n.end).trimStart().startsWith("~")))) continue;
     if (n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "")) {
       const q = callParts(text, n);
       if (q) out.push(...q.kwargs.entries());

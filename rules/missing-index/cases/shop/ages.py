@@ -41,3 +41,24 @@ def avatar_by_url(request, url):
 
 def avatar_by_name(request, name):
     return list(Avatar.objects.filter(name=name))
+
+
+class Server(models.Model):
+    owner = models.ForeignKey("auth.User", on_delete=models.CASCADE)
+    address = models.CharField(max_length=40)
+    alias = models.CharField(max_length=40)
+    kind = models.CharField(max_length=10)  # expect: missing-index
+    added = models.DateTimeField(auto_now_add=True)
+
+
+def servers_at(request, ips):
+    # One arm of an OR: an index on address alone cannot serve the alias arm.
+    return list(Server.objects.filter(models.Q(address__in=ips) | models.Q(alias__in=ips)))
+
+
+def servers_of_kind(request, kind):
+    # Narrowed only when every arm is: the alias arm is not, so kind counts.
+    a = list(Server.objects.filter(models.Q(owner=request.user) | models.Q(alias="x"), kind=kind))
+    # Both arms use an index (the owner key, the primary key): kind does not count here.
+    b = list(Server.objects.filter(models.Q(owner=request.user) | models.Q(pk__in=[1, 2]), kind=kind))
+    return a + b
