@@ -1595,7 +1595,7 @@ class FlowAnalyzer {
           break;
         case "prefetch_related":
           if (!loaded.all) {
-            for (const s of op.strings) if (s) insertPath(loaded, s.split("__"));
+            for (const s of op.strings) if (s) this.insertPrefetchPath(loaded, base.model, s.split("__"));
             if (op.strings.includes(null) && !op.prefetches.length) loaded.all = true;
             for (const p of op.prefetches) this.applyPrefetch(loaded, base.model, p);
           }
@@ -1681,6 +1681,23 @@ class FlowAnalyzer {
     return out;
   }
 
+  /**
+   * A prefetched lookup path. Django fetches a reverse foreign key, a many-to-many relation or a GenericRelation
+   * through the related model's default manager class, so what that manager's get_queryset() joins or prefetches is
+   * loaded too (a forward foreign key goes through the plain base manager: nothing more).
+   */
+  private insertPrefetchPath(loaded: Loaded, model: Model, segs: string[]): void {
+    let node = loaded;
+    let m: Model | undefined = model;
+    for (const seg of segs) {
+      node = insertPath(node, [seg]);
+      const f: ModelField | undefined = m ? this.index.attribute(m, seg) : undefined;
+      const shape = f?.target && MANAGED_RELATIONS.has(f.kind) ? f.target.defaultManager.shape : null;
+      if (shape) applyShape(node, shape.select, shape.prefetch, shape.selectAll);
+      m = f?.target;
+    }
+  }
+
   /** Applies an op read from another file (a manager method): no fix origin changes. */
   private applyForeignOp(v: QsVal, op: ChainOp): Val {
     if (EXECUTES_ONE.has(op.method) || EXECUTES_OTHER.has(op.method)) return UNKNOWN;
@@ -1690,7 +1707,7 @@ class FlowAnalyzer {
       if (!op.strings.length || op.strings.includes(null)) loaded.allSingles = true;
       for (const s of op.strings) if (s) insertPath(loaded, s.split("__"));
     } else if (op.method === "prefetch_related" && !loaded.all) {
-      for (const s of op.strings) if (s) insertPath(loaded, s.split("__"));
+      for (const s of op.strings) if (s) this.insertPrefetchPath(loaded, v.model, s.split("__"));
       for (const p of op.prefetches) this.applyPrefetch(loaded, v.model, p);
       if (op.strings.includes(null)) return { ...v, loaded: ALL_LOADED };
     } else if (op.method === "annotate" || op.method === "alias") {
@@ -1750,6 +1767,9 @@ class FlowAnalyzer {
     this.loopQuery(node, method, base.model, related, false);
   }
 }
+
+/** Relations Django reads through the related model's default manager class. */
+const MANAGED_RELATIONS = new Set(["reverse-fk", "m2m", "reverse-m2m", "generic-relation"]);
 
 function applyShape(loaded: Loaded, select: string[], prefetch: string[], selectAll: boolean): void {
   for (const s of select) insertPath(loaded, s.split("__"));
