@@ -33,6 +33,8 @@ export interface TemplateRead {
 /** A row in a template loop; `id` names the loop binding, so a relation read twice in one iteration counts once. */
 type TV = Val | { k: "trow"; inst: InstVal; origin: Origin | null; rowModel: Model; id?: number } | { k: "attrs"; attrs: Map<string, TV> };
 let nextRowId = 1;
+/** The row id of each queryset value a template loop iterates (see walkTemplate). */
+const rowsOf = new WeakMap<object, number>();
 
 interface Env {
   vars: Map<string, TV>;
@@ -250,7 +252,11 @@ function walkTemplate(ctx: RuleContext, nodes: TNode[], env: Env, depth: number,
       if (n.targets.length === 1) {
         if (iterVal.k === "qs" && !iterVal.values) {
           const inst: InstVal = { k: "inst", model: iterVal.model, loaded: iterVal.loaded, row: null, path: [], tainted: false };
-          inner.vars.set(n.targets[0], { k: "trow", inst, origin: iterVal.origin, rowModel: iterVal.model, id: nextRowId++ });
+          // The same queryset looped again (`{% for e in educations %}` twice): its result cache holds the same rows,
+          // with what the first loop loaded on them. Same row id: one hint.
+          let id = rowsOf.get(iterVal);
+          if (id === undefined) rowsOf.set(iterVal, (id = nextRowId++));
+          inner.vars.set(n.targets[0], { k: "trow", inst, origin: iterVal.origin, rowModel: iterVal.model, id });
         } else if (iterVal.k === "manager") {
           const inst: InstVal = { k: "inst", model: iterVal.model, loaded: iterVal.loaded, row: null, path: [], tainted: false };
           inner.vars.set(n.targets[0], { k: "trow", inst, origin: iterVal.origin, rowModel: iterVal.model, id: nextRowId++ });

@@ -65,3 +65,9 @@ def publisher_authors(request):
     # needs prefetch_related("author_set__profile") (select_related would raise FieldError).
     publishers = Publisher.objects.prefetch_related("author_set")
     return render(request, "shop/publisher_authors.html", {"publishers": publishers})
+
+
+def twice(request):
+    # The second loop over the same queryset reads its result cache: the authors the first loop loaded.
+    books = Book.objects.filter(published__isnull=False)
+    return render(request, "shop/twice.html", {"books": books, "others": Book.objects.filter(published__isnull=True)})
