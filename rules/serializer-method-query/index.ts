@@ -212,7 +212,9 @@ function advice(ctx: RuleContext, method: string, f: ModelField, annotation: str
 
 function checkMethod(ctx: RuleContext, def: SyntaxNode, cls: string, fieldName: string, model: Model | undefined): void {
   const params = (field(def, "parameters")?.children ?? []).filter((p) => p.type !== "comment");
-  const objParam = params[1];
+  // `obj`, or `group: AbakusGroup` (typed).
+  let objParam: SyntaxNode | undefined = params[1];
+  if (objParam?.type === "typed_parameter") objParam = objParam.children.find((c) => c.type === "identifier");
   const objName = objParam?.type === "identifier" ? nodeText(ctx.text, objParam) : null;
   const body = field(def, "body");
   if (!body) return;

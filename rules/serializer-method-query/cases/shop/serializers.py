@@ -62,3 +62,18 @@ def author_card(author):
 
 def author_cards(authors):
     return AuthorCardSerializer(authors, many=True).data
+
+
+class TypedFastPathSerializer(serializers.ModelSerializer):
+    """The view may annotate book_count: then the query is only a fallback (the parameter is typed)."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, author: Author) -> int:
+        if hasattr(author, "book_count_annotated"):
+            return author.book_count_annotated
+        return Book.objects.filter(author=author).count()

@@ -60,7 +60,7 @@ def me(request):
     return MeSerializer(request.user.author).data
 
 
-class AnnotatedFastPath(serializers.ModelSerializer):
+class AnnotatedFastPathSerializer(serializers.ModelSerializer):
     """The view annotates book_count; the query is only a fallback for other callers."""
 
     book_count = serializers.SerializerMethodField()
@@ -76,7 +76,7 @@ class AnnotatedFastPath(serializers.ModelSerializer):
 
 
 def annotated_cards(authors):
-    return AnnotatedFastPath(authors, many=True).data
+    return AnnotatedFastPathSerializer(authors, many=True).data
 
 
 class ContextCounts(serializers.ModelSerializer):

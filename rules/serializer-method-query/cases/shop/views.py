@@ -3,7 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .models import Author, Book
-from .serializers import AuthorSerializer, BookSerializer
+from .serializers import AuthorSerializer, BookSerializer, TypedFastPathSerializer
 from .silent import ContextCounts, CountedWithPrefetch, DetailOnly, extend_schema
 
 
@@ -28,3 +28,7 @@ class AuthorViewSet(viewsets.ReadOnlyModelViewSet):
 
     def list_counts(self, request):
         return Response(ContextCounts(Author.objects.all(), many=True, context={"counts": {}}).data)
+
+
+def typed_cards(request):
+    return Response(TypedFastPathSerializer(Author.objects.all(), many=True).data)
