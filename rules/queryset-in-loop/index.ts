@@ -401,7 +401,7 @@ function check(ctx: RuleContext): void {
       const callText = nodeText(ctx.text, q.node);
       // Already batched per group (filter(x__in=...)), or deliberately random / time-dependent.
       if (/__in\s*=/.test(callText)) return;
-      if (rowLock(callText)) return;
+      if (q.locks || rowLock(callText)) return;
       const volatile = /order_by\(\s*["']\?["']|\brandom\b|\bnow\(\)/.test(callText);
       // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
       if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) return;

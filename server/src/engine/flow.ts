@@ -147,6 +147,8 @@ export interface QsVal {
   ordered?: boolean;
   /** Built with none(): evaluating it runs no query. */
   empty?: boolean;
+  /** Built with select_for_update(): evaluating it takes row locks. */
+  locks?: boolean;
 }
 
 export interface InstVal {
@@ -190,6 +192,8 @@ export interface LoopQuery {
   related: { field: ModelField; base: InstVal } | null;
   /** Iterating a queryset built inside the loop. */
   iteration: boolean;
+  /** The queryset takes row locks (select_for_update()). */
+  locks?: boolean;
 }
 
 export interface Iteration {
@@ -1310,7 +1314,7 @@ class FlowAnalyzer {
     // A fresh queryset evaluated (iterated, listed, counted with len() or tested for truth) inside a loop that built
     // it: one query per outer iteration, where its rows are first fetched.
     if (v.k === "qs" && this.loop && !v.empty && (use === "iterate" || use === "list" || use === "bool" || use === "len") && this.builtInsideLoop(v)) {
-      this.loopQuery(node, use === "iterate" ? "iteration" : use, v.model, v.base && v.field ? { field: v.field, base: v.base } : null, true);
+      this.loopQuery(node, use === "iterate" ? "iteration" : use, v.model, v.base && v.field ? { field: v.field, base: v.base } : null, true, !!v.locks);
     }
   }
 
@@ -1324,7 +1328,7 @@ class FlowAnalyzer {
     return this.inLoop(v.builtIn);
   }
 
-  private loopQuery(node: SyntaxNode, method: string, model: Model, related: LoopQuery["related"], iteration: boolean): void {
+  private loopQuery(node: SyntaxNode, method: string, model: Model, related: LoopQuery["related"], iteration: boolean, locks = false): void {
     if (this.quiet || !this.loop || this.reported.has(node)) return;
     this.reported.add(node);
     // A write, or a read in a loop that writes, is not the same query on every iteration.
@@ -1332,7 +1336,7 @@ class FlowAnalyzer {
     let loopWrites = false;
     for (let l: LoopCtx | null = this.loop; l; l = l.parent) loopWrites ||= l.writes;
     const independent = !write && this.invariant(node, this.loop);
-    this.out.queries.push({ node, method, model, loop: this.loop, invariant: independent && !loopWrites, independent, related, iteration });
+    this.out.queries.push({ node, method, model, loop: this.loop, invariant: independent && !loopWrites, independent, related, iteration, ...(locks ? { locks } : {}) });
   }
 
   /** The node reads no name that the loop (or an enclosing comprehension) binds. */
@@ -1636,6 +1640,9 @@ class FlowAnalyzer {
         case "none":
           // Never reaches the database (the compiler answers an empty result): no query to report on it.
           return { ...base, loaded, origin, fresh, values, ordered, empty: true, k: "qs" };
+        case "select_for_update":
+          if (isMany) fresh = true;
+          return { ...base, loaded, origin, fresh, values, ordered, locks: true, k: "qs" };
         case "filter":
           // Rows filtered to a null foreign key (`book__isnull=True`, `book=None`): reading it runs no query (Django
           // answers None when the key column is null), and nothing is read through it.
@@ -1764,7 +1771,7 @@ class FlowAnalyzer {
     if (base.base && base.base.tainted) return;
     if (base.loaded.all && !base.fromModelManager && !base.base) return;
     const related = base.base && base.field ? { field: base.field, base: base.base } : null;
-    this.loopQuery(node, method, base.model, related, false);
+    this.loopQuery(node, method, base.model, related, false, !!base.locks);
   }
 }
 

@@ -26,3 +26,13 @@ def read_each(book_ids):
     for book_id in book_ids:
         book = Book.objects.get(pk=book_id)  # expect: queryset-in-loop
         print(book.title)
+
+
+def restock_reviews(book_ids):
+    # The rows of a locked queryset, iterated in each iteration's transaction: locks, not a prefetch to make.
+    for book_id in book_ids:
+        with transaction.atomic():
+            book = Book.objects.select_for_update().get(pk=book_id)
+            locked = book.reviews.select_for_update().all()
+            for review in locked:
+                review.save()
