@@ -2,7 +2,7 @@ import { childLoaded } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Model } from "../../server/src/engine/models";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
-import { enclosingScope, field, nodeText, walkExamined } from "../../server/src/engine/syntax";
+import { enclosingScope, field, nodeText, walk, walkExamined } from "../../server/src/engine/syntax";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -41,15 +41,14 @@ function evaluatedBefore(r: SyntaxNode, n: SyntaxNode, scope: SyntaxNode): boole
 
 const EXITS = new Set(["return_statement", "raise_statement", "break_statement", "continue_statement"]);
 
+/** The statement may leave before the next one runs (a return, raise, break or continue in its own code). */
 function exits(n: SyntaxNode): boolean {
   let found = false;
-  const stack = [n];
-  while (stack.length && !found) {
-    const x = stack.pop()!;
-    if (x.type === "function_definition" || x.type === "class_definition" || x.type === "lambda") continue;
+  walk(n, (x) => {
+    if (found || x.type === "function_definition" || x.type === "class_definition" || x.type === "lambda") return false;
     if (EXITS.has(x.type)) found = true;
-    for (const c of x.children) stack.push(c);
-  }
+    return !found;
+  });
   return found;
 }
 

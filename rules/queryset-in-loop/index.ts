@@ -3,10 +3,10 @@ import { projectFunction } from "../../server/src/engine/functions";
 import { assignedInLoop, batchedLookup, fewIterations, inDispatchBranch, leavesLoopAfter, loopExitIn } from "../../server/src/engine/loopshape";
 import type { Model } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { doesNotExistHandled, handledGet } from "../../server/src/engine/rows";
+import { doesNotExistHandled, handledGet, strip } from "../../server/src/engine/rows";
 import { checkGraphqlQueries } from "./graphql";
 import type { SyntaxNode } from "../../server/src/engine/parser";
-import { enclosingScope, enclosingStatement, field, indentAt, lineStartAt, methodCall, nodeText, walk, walkExamined } from "../../server/src/engine/syntax";
+import { enclosingScope, enclosingStatement, field, indentAt, lineStartAt, methodCall, nodeText, operatorOf, walk, walkExamined } from "../../server/src/engine/syntax";
 
 const ADVICE: Record<string, string> = {
   get: "fetch them all before the loop with filter(pk__in=...) or in_bulk()",
@@ -158,10 +158,8 @@ function squeezed(ctx: RuleContext, n: SyntaxNode): string {
   return nodeText(ctx.text, n).replace(/\s+/g, "");
 }
 
-function unparen(n: SyntaxNode | undefined): SyntaxNode | undefined {
-  while (n && n.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
-  return n;
-}
+/** rows.strip, for a node that may be missing. */
+const unparen = (n: SyntaxNode | undefined): SyntaxNode | undefined => n && strip(n);
 
 /** `D.get(K)` (or `D.get(K, None)`): the dict and key texts. */
 function dictGet(ctx: RuleContext, n: SyntaxNode | undefined): { dict: string; key: string } | null {
@@ -199,7 +197,7 @@ function cacheTest(ctx: RuleContext, cond: SyntaxNode | undefined, ifStmt: Synta
   }
   if (cond.type === "comparison_operator" && cond.children.length === 2) {
     const [a, b] = cond.children;
-    const op = ctx.text.slice(a.end, b.start).replace(/\s+/g, " ").trim();
+    const op = operatorOf(ctx.text, cond);
     if (op === "not in" || op === "in") {
       let d: SyntaxNode | undefined = unparen(b);
       // `K in D.keys()`
@@ -388,7 +386,8 @@ function runsOncePerValue(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): bo
 
 /**
  * A row lock taken in each iteration's transaction (`with transaction.atomic(): X.objects.select_for_update()
- * .get(pk=pk)`): fetched before the loop, the rows would not be locked while each iteration writes them.
+ * .get(pk=pk)`): fetched before the loop, the rows would not be locked while each iteration writes them. The flow
+ * marks the querysets it follows (LoopQuery.locks); this reads the text of a get() on a receiver it cannot follow.
  */
 function rowLock(callText: string): boolean {
   return /\.select_for_update\s*\(/.test(callText);
@@ -401,7 +400,7 @@ function check(ctx: RuleContext): void {
       const callText = nodeText(ctx.text, q.node);
       // Already batched per group (filter(x__in=...)), or deliberately random / time-dependent.
       if (/__in\s*=/.test(callText)) return;
-      if (q.locks || rowLock(callText)) return;
+      if (q.locks) return;
       const volatile = /order_by\(\s*["']\?["']|\brandom\b|\bnow\(\)/.test(callText);
       // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.
       if (/^a?(create|get_or_create|update_or_create)$/.test(q.method) && q.model.writeHooks) return;

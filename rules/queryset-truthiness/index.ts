@@ -1,7 +1,7 @@
 import { enclosingLoop } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { callParts, enclosingScope, field, methodCall, nodeText, walk, walkExamined } from "../../server/src/engine/syntax";
+import { callParts, caughtBy, enclosingScope, field, methodCall, nodeText, walk, walkExamined } from "../../server/src/engine/syntax";
 import { handledGet, isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip, uniqueLookupValues } from "../../server/src/engine/rows";
 
 interface Candidate {
@@ -136,7 +136,7 @@ function discardedGets(ctx: RuleContext): void {
     if (!got) return;
     // `except X.MultipleObjectsReturned:` too: the get() also checks that the row is unique, which exists() cannot.
     for (let p = call.parent; p && p.type !== "function_definition"; p = p.parent) {
-      if (p.type === "try_statement" && p.children.some((c) => c.type === "except_clause" && /MultipleObjectsReturned/.test(nodeText(ctx.text, c).split(":")[0]))) return;
+      if (p.type === "try_statement" && p.children.some((c) => c.type === "except_clause" && catches(ctx, c, /MultipleObjectsReturned/))) return;
     }
     const mc = methodCall(ctx.text, call)!;
     const recv = nodeText(ctx.text, mc.receiver);
@@ -154,6 +154,12 @@ function discardedGets(ctx: RuleContext): void {
 function uniqueProbe(ctx: RuleContext, chain: SyntaxNode): boolean {
   const v = ctx.flow().values.get(chain);
   return !!v && v.k === "qs" && uniqueLookupValues(ctx, v.model, chain).length > 0;
+}
+
+/** The except clause names an exception matching `re` (a bare `except:` names none). */
+function catches(ctx: RuleContext, clause: SyntaxNode, re: RegExp): boolean {
+  const caught = caughtBy(clause);
+  return !!caught && re.test(nodeText(ctx.text, caught));
 }
 
 function check(ctx: RuleContext): void {

@@ -2,7 +2,7 @@ import { perFile } from "../../server/src/engine/filescan";
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
-import { baseNames, callParts, dotted, field, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { baseNames, callParts, caughtBy, dotted, field, nodeText, stringValue } from "../../server/src/engine/syntax";
 
 const MANY = new Set(["reverse-fk", "m2m", "reverse-m2m", "generic-relation"]);
 /** Methods that run a query right away. */
@@ -228,8 +228,9 @@ function checkMethod(ctx: RuleContext, def: SyntaxNode, cls: string, fieldName: 
     for (let p = n.parent; p && p !== body; p = p.parent) {
       if (p.type !== "except_clause" || p.parent?.type !== "try_statement") continue;
       const tried = nodeText(ctx.text, field(p.parent, "body") ?? p.parent);
-      const caught = nodeText(ctx.text, p).split(":")[0];
-      if (/\bself\.context\b/.test(tried) && /KeyError|LookupError|^\s*except\s*$/.test(caught)) return true;
+      const named = caughtBy(p);
+      const caught = named ? nodeText(ctx.text, named) : "";
+      if (/\bself\.context\b/.test(tried) && (!named || /KeyError|LookupError/.test(caught))) return true;
       if (objName && new RegExp(`\\b${objName}\\.\\w+`).test(tried) && /AttributeError/.test(caught)) return true;
     }
     return false;

@@ -4,8 +4,8 @@ import type { SyntaxNode } from "../../server/src/engine/parser";
 import { genericTemplateName } from "../../server/src/engine/templates";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { Model } from "../../server/src/engine/models";
-import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nodeText, stringValue, topLevelFunction, walk } from "../../server/src/engine/syntax";
-import { uniqueLookupValues } from "../../server/src/engine/rows";
+import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nameBindings, nodeText, stringValue, topLevelFunction, walk } from "../../server/src/engine/syntax";
+import { strip, uniqueLookupValues } from "../../server/src/engine/rows";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
 const DJANGO_LISTS = new Set(["ListView"]);
@@ -251,11 +251,9 @@ function boundedSlice(text: string, n: SyntaxNode): boolean {
 function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model | null): "bounded" | "other" | null {
   const gq = topLevelFunction(ctx.text, bodyNode, "get_queryset");
   const fnBody = gq ? field(gq, "body") : undefined;
-  if (!fnBody) return null;
+  if (!gq || !fnBody) return null;
   const returns: (SyntaxNode | undefined)[] = [];
   const literalNames = new Map<string, boolean>();
-  /** What each local name is assigned (`topics = (...)[:21]`, then `return topics`). */
-  const assigned = new Map<string, SyntaxNode[]>();
   const stack = [fnBody];
   while (stack.length) {
     const n = stack.pop()!;
@@ -267,7 +265,6 @@ function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model
       if (l?.type === "identifier") {
         const name = nodeText(ctx.text, l);
         literalNames.set(name, (literalNames.get(name) ?? true) && !!r && LITERALS.has(r.type));
-        if (r) assigned.set(name, [...(assigned.get(name) ?? []), r]);
       }
     }
     for (const c of n.children) stack.push(c);
@@ -282,14 +279,14 @@ function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model
     return model ?? (v && (v.k === "qs" || v.k === "manager") ? v.model : null);
   };
   const bounded = (e: SyntaxNode): boolean => {
-    while (e.type === "parenthesized_expression" && e.children.length === 1) e = e.children[0];
-    return boundedOne(e);
+    e = strip(e);
+    return boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!modelOf(e) && uniqueLookupValues(ctx, modelOf(e)!, e).length > 0);
   };
-  const boundedOne = (e: SyntaxNode): boolean => boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!modelOf(e) && uniqueLookupValues(ctx, modelOf(e)!, e).length > 0);
-  // A local name returned: bounded when every value the function gives it is.
+  // A local name returned (`topics = (...)[:21]`, then `return topics`): bounded when every value the function
+  // binds it to is.
   const viaName = (e: SyntaxNode): boolean => {
-    const values = e.type === "identifier" ? assigned.get(nodeText(ctx.text, e)) : undefined;
-    return !!values?.length && values.every(bounded);
+    const bs = e.type === "identifier" ? nameBindings(ctx.text, gq, nodeText(ctx.text, e)) : null;
+    return !!bs?.length && bs.every((b) => b.op === "=" && !!b.value && bounded(b.value));
   };
   if (returns.every((e) => !!e && (bounded(e) || viaName(e)))) return "bounded";
   return null;

@@ -3,7 +3,7 @@
  * Extracted from one parse, kept as plain data so trees can be freed and facts cached by content.
  */
 import type { Syntax, SyntaxNode } from "./parser";
-import { baseNames, callParts, dotted, field, methodCall, nodeText, stringValue, subqueryValue, topLevelFunction, walk } from "./syntax";
+import { baseNames, callParts, dotted, field, methodCall, nameBindings, nodeText, operatorOf, stringValue, subqueryValue, topLevelFunction, walk } from "./syntax";
 
 /** One link of a queryset chain: `.select_related("a", "b")`, `.prefetch_related(Prefetch(...))`, ... */
 export interface ChainOp {
@@ -380,7 +380,7 @@ function fieldsParts(text: string, node: SyntaxNode): (string[] | { ref: string 
   while (node.type === "parenthesized_expression" && node.children.length === 1) node = node.children[0];
   const l = node.type === "binary_operator" ? field(node, "left") : undefined;
   const r = node.type === "binary_operator" ? field(node, "right") : undefined;
-  if (l && r) return text.slice(l.end, r.start).trim() === "+" ? [...fieldsParts(text, l), ...fieldsParts(text, r)] : [null];
+  if (l && r) return operatorOf(text, node) === "+" ? [...fieldsParts(text, l), ...fieldsParts(text, r)] : [null];
   if (node.type === "list" || node.type === "tuple") {
     // ("a", *Base.Meta.fields, "b")
     const out: (string[] | { ref: string } | null)[] = [];
@@ -646,7 +646,7 @@ function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFac
       continue;
     }
     // `is_new and not self.platform`: the right side runs only for a new object.
-    if (mayTestNew && n.type === "boolean_operator" && n.children.length === 2 && text.slice(n.children[0].end, n.children[1].start).trim() === "and" && testsNewness(text, n.children[0], params, newFlags)) {
+    if (mayTestNew && n.type === "boolean_operator" && operatorOf(text, n) === "and" && testsNewness(text, n.children[0], params, newFlags)) {
       stack.push(n.children[0]);
       continue;
     }
@@ -696,8 +696,7 @@ function isNewnessTest(text: string, n: SyntaxNode, params: string[], names: Rea
 function testsNewness(text: string, cond: SyntaxNode, params: string[], names: ReadonlySet<string>): boolean {
   if (isNewnessTest(text, cond, params, names)) return true;
   if (cond.type !== "boolean_operator") return false;
-  const op = cond.children.length === 2 ? text.slice(cond.children[0].end, cond.children[1].start).trim() : "";
-  return op === "and" && cond.children.some((c) => testsNewness(text, c, params, names));
+  return operatorOf(text, cond) === "and" && cond.children.some((c) => testsNewness(text, c, params, names));
 }
 
 /** Local names assigned a newness test (`is_new = not bool(self.pk)`), and never anything else. */
@@ -847,7 +846,7 @@ function chainCallKeys(text: string, call: SyntaxNode): string[] {
 function orGroups(text: string, call: SyntaxNode): string[] {
   const out: string[] = [];
   const isQ = (n: SyntaxNode) => n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "");
-  const isOr = (n: SyntaxNode) => n.type === "binary_operator" && text.slice(field(n, "left")?.end ?? n.start, field(n, "right")?.start ?? n.end).trim() === "|";
+  const isOr = (n: SyntaxNode) => n.type === "binary_operator" && operatorOf(text, n) === "|";
   const unparen = (n: SyntaxNode) => {
     while (n.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
     return n;
@@ -860,7 +859,7 @@ function orGroups(text: string, call: SyntaxNode): string[] {
       if (!q || q.splat || q.args.length) return null;
       return [...q.kwargs.keys()];
     }
-    if (n.type === "binary_operator" && text.slice(field(n, "left")?.end ?? n.start, field(n, "right")?.start ?? n.end).trim() === "&") {
+    if (n.type === "binary_operator" && operatorOf(text, n) === "&") {
       const a = armKeys(field(n, "left")!);
       const b = armKeys(field(n, "right")!);
       return a && b ? [...a, ...b] : null;
@@ -954,7 +953,7 @@ function conditionKwargs(text: string, call: SyntaxNode, only?: string): [string
     const n = stack.pop()!;
     // An arm of `|`, or a negation (`~Q(...)`): not a condition every row matches, so neither an index use nor a
     // narrowing of the query (an index on one arm cannot serve the other).
-    if (!only && ((n.type === "binary_operator" && text.slice(field(n, "left")?.end ?? n.start, field(n, "right")?.start ?? n.end).trim() === "|") || (n.type === "unary_operator" && text.slice(n.start, n.end).trimStart().startsWith("~")))) continue;
+    if (!only && ((n.type === "binary_operator" && operatorOf(text, n) === "|") || (n.type === "unary_operator" && nodeText(text, n).startsWith("~")))) continue;
     if (n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "")) {
       const q = callParts(text, n);
       if (q) out.push(...q.kwargs.entries());
@@ -976,11 +975,10 @@ function booleanOperand(text: string, n: SyntaxNode): SyntaxNode | undefined {
   const [a, b] = [field(n, "left"), field(n, "right")];
   const isQ = (x: SyntaxNode | undefined) => x?.type === "call" && /(^|\.)Q$/.test(dotted(text, field(x, "function")) ?? "") && (callParts(text, x)?.kwargs.size ?? 0) > 0;
   if (!a || !b || !isQ(a) || !isQ(b)) return undefined;
-  const op = text.slice(a.end, b.start).trim();
+  const op = operatorOf(text, n);
   return op === "and" ? b : op === "or" ? a : undefined;
 }
 
-/** Keys compared with a literal True or False, and that literal. */
 const NOW = /\b(now|today|utcnow)\(\s*\)/;
 
 /** The `__lt`/`__lte` keys compared with an age before the current time (see LookupFact.olderThanNow). */
@@ -988,24 +986,23 @@ function olderThanNow(text: string, kwargs: [string, SyntaxNode][], call: Syntax
   const out: string[] = [];
   for (const [k, v] of kwargs) {
     if (!/__lte?$/.test(k)) continue;
-    let value = nodeText(text, v);
-    // A name assigned in the enclosing function (`cutoff = timezone.now() - timedelta(hours=6)`).
-    if (v.type === "identifier" && !NOW.test(value)) {
-      let scope: SyntaxNode | null = call.parent;
-      while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
-      const body = scope ? text.slice(scope.start, call.start) : "";
-      const re = new RegExp(`(^|\\n)\\s*${value}\\s*=(?!=)([^\\n]*)`, "g");
-      let last: string | null = null;
-      for (const m of body.matchAll(re)) last = m[2];
-      value = last ?? "";
-    }
     // Now minus an age: rows older than it. Not now itself: `alert_after__lt=now()` polls for the rows that are due,
     // a few at a time, which is what an index on a deadline column serves.
-    if (NOW.test(value) && /\)\s*-/.test(value) && !/\+/.test(value)) out.push(k);
+    const age = (t: string) => NOW.test(t) && /\)\s*-/.test(t) && !/\+/.test(t);
+    if (v.type !== "identifier") {
+      if (age(nodeText(text, v))) out.push(k);
+      continue;
+    }
+    // A name the enclosing function binds only to such a value (`cutoff = timezone.now() - timedelta(hours=6)`).
+    let scope: SyntaxNode | null = call.parent;
+    while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
+    const bs = scope ? nameBindings(text, scope, nodeText(text, v)) : null;
+    if (bs?.length && bs.every((b) => b.op === "=" && !!b.value && age(nodeText(text, b.value)))) out.push(k);
   }
   return out;
 }
 
+/** Keys compared with a literal True or False, and that literal. */
 function boolValues(kwargs: [string, SyntaxNode][]): Record<string, boolean> | undefined {
   let out: Record<string, boolean> | undefined;
   for (const [k, v] of kwargs) if (v.type === "true" || v.type === "false") (out ??= {})[k] = v.type === "true";

@@ -5,7 +5,7 @@
  */
 import type { FileFlow, LoopCtx } from "./flow";
 import type { Syntax, SyntaxNode } from "./parser";
-import { enclosingStatement, field, nodeText, walk } from "./syntax";
+import { type Binding, caughtBy, enclosingStatement, field, nameBindings, nodeText, operatorOf, targetNames, walk } from "./syntax";
 
 interface Ctx {
   text: string;
@@ -32,13 +32,8 @@ const SETTINGS = /^(?:(?:django\.)?conf\.)?settings$/;
 const QUERY_TEXT = /\.objects\b|\.(?:filter|exclude|all|values_list|values|order_by|select_related|prefetch_related|annotate|iterator)\(/;
 
 const NESTED_SCOPES = new Set(["function_definition", "class_definition", "lambda"]);
-const COMPREHENSIONS = new Set(["list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension"]);
 
-function names(ctx: Ctx, target: SyntaxNode, into: Set<string>): Set<string> {
-  if (target.type === "identifier") into.add(nodeText(ctx.text, target));
-  else for (const c of target.children) names(ctx, c, into);
-  return into;
-}
+const names = (ctx: Ctx, target: SyntaxNode, into: Set<string>): Set<string> => targetNames(ctx.text, target, into);
 
 /** The iterables of a for loop or a comprehension (every `for ... in X` clause); none for a while loop. */
 function iterables(loop: LoopCtx): SyntaxNode[] {
@@ -72,57 +67,7 @@ function allCaps(name: string): boolean {
 
 /** Calls that keep a collection's size bounded by their argument's. */
 const WRAPPERS = new Set(["set", "frozenset", "list", "tuple", "sorted", "reversed", "enumerate", "dict"]);
-/** Calls on a name that can grow it by an unknown amount. */
-const GROWS = /^(append|extend|add|update|insert|setdefault|__setitem__|__iadd__)$/;
-
-interface Binding {
-  /** The value bound, for a plain `name = value` (or `name |= value` and the like). */
-  value: SyntaxNode | null;
-  op: string;
-}
-
-/** Every binding of `name` in the scope's own code (not nested functions or classes), or null for any it cannot read. */
-function bindings(ctx: Ctx, scope: SyntaxNode, name: string): Binding[] | null {
-  const out: Binding[] = [];
-  let ok = true;
-  if (scope.type === "function_definition") {
-    const params = field(scope, "parameters");
-    if (params && names(ctx, params, new Set()).has(name)) return null;
-  }
-  const body = scope.type === "module" ? scope : field(scope, "body");
-  if (!body) return null;
-  walk(body, (n) => {
-    if (!ok) return false;
-    if (NESTED_SCOPES.has(n.type) || COMPREHENSIONS.has(n.type)) return false;
-    if (n.type === "assignment" || n.type === "augmented_assignment") {
-      const left = field(n, "left");
-      if (left?.type === "identifier" && nodeText(ctx.text, left) === name) {
-        const right = field(n, "right");
-        const op = n.type === "assignment" ? "=" : ctx.text.slice(left.end, right ? right.start : n.end).trim();
-        out.push({ value: right ?? null, op });
-      } else if (left && left.type !== "identifier" && left.type !== "subscript" && left.type !== "attribute" && names(ctx, left, new Set()).has(name)) ok = false;
-      else if (left?.type === "subscript" && nodeText(ctx.text, field(left, "value") ?? left) === name) ok = false;
-    } else if (n.type === "for_statement" || n.type === "for_in_clause") {
-      const left = field(n, "left");
-      if (left && names(ctx, left, new Set()).has(name)) ok = false;
-    } else if (n.type === "named_expression") {
-      const nm = field(n, "name");
-      if (nm && nodeText(ctx.text, nm) === name) ok = false;
-    } else if (n.type === "as_pattern") {
-      const alias = field(n, "alias");
-      if (alias && names(ctx, alias, new Set()).has(name)) ok = false;
-    } else if (n.type === "global_statement" || n.type === "nonlocal_statement" || n.type === "import_statement" || n.type === "import_from_statement") {
-      if (names(ctx, n, new Set()).has(name)) ok = false;
-    } else if (n.type === "call") {
-      const f = field(n, "function");
-      const obj = f?.type === "attribute" ? field(f, "object") : undefined;
-      const attr = f?.type === "attribute" ? field(f, "attribute") : undefined;
-      if (obj?.type === "identifier" && nodeText(ctx.text, obj) === name && attr && GROWS.test(nodeText(ctx.text, attr))) ok = false;
-    }
-    return true;
-  });
-  return ok ? out : null;
-}
+const bindings = (ctx: Ctx, scope: SyntaxNode, name: string): Binding[] | null => nameBindings(ctx.text, scope, name);
 
 /**
  * The expression is a small collection fixed by the code, not rows: a literal list / tuple / set / dict / string,
@@ -154,7 +99,7 @@ export function fixedCollection(ctx: Ctx, expr: SyntaxNode, depth = 0, seen: Set
     }
     case "binary_operator": {
       const [a, b] = [field(expr, "left"), field(expr, "right")];
-      const op = a && b ? ctx.text.slice(a.end, b.start).trim() : "";
+      const op = operatorOf(ctx.text, expr);
       if (op === "-") return fixed(a);
       if (op === "&") return fixed(a) || fixed(b);
       if (op === "|" || op === "+" || op === "^") return fixed(a) && fixed(b);
@@ -567,12 +512,12 @@ const LOOKUP_ERRORS = /\b(DoesNotExist|MultipleObjectsReturned|ObjectDoesNotExis
 
 /** An except clause that catches what a lookup raises (or everything: a bare `except:`). */
 function catchesLookupErrors(ctx: Ctx, clause: SyntaxNode): boolean {
-  const caught = clause.children.filter((c) => c.type !== "block" && c.type !== "comment");
-  return !caught.length || caught.some((c) => LOOKUP_ERRORS.test(nodeText(ctx.text, c)));
+  const caught = caughtBy(clause);
+  return !caught || LOOKUP_ERRORS.test(nodeText(ctx.text, caught));
 }
 
 const CONTINUES = new Set(["continue_statement"]);
-const LEAVES = new Set(["return_statement", "raise_statement", "break_statement"]);
+const RETURNS_OR_BREAKS = new Set(["return_statement", "raise_statement", "break_statement"]);
 
 /**
  * Every way on from the statement holding `node` reaches `return` or `raise`, or a `break` out of `loop` when no
@@ -618,8 +563,9 @@ export function leavesLoopAfter(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): bool
   // When the lookup raises, a `try` around it whose handler does not leave goes on after the `try`: that must leave
   // too (`try: return [X.objects.get(email=e)] except X.DoesNotExist: pass` in a loop is one query per item until
   // one is found; `try: X.objects.get(...).add(user) except X.DoesNotExist: pass` then `return True` runs once).
+  const handlerLeaves = RETURNS_OR_BREAKS;
   for (let p: SyntaxNode = stmt, up = stmt.parent; up && up !== loop.node; p = up, up = up.parent) {
-    if (up.type === "try_statement" && p.type === "block" && up.children.some((c) => /^except/.test(c.type) && catchesLookupErrors(ctx, c) && !loopExitIn(c, LEAVES)) && !leavesFrom(up)) return false;
+    if (up.type === "try_statement" && p.type === "block" && up.children.some((c) => /^except/.test(c.type) && catchesLookupErrors(ctx, c) && !loopExitIn(c, handlerLeaves)) && !leavesFrom(up)) return false;
   }
   return true;
 }
@@ -639,16 +585,16 @@ function forTargets(ctx: Ctx, loop: SyntaxNode): Set<string> {
 
 /**
  * `kind == "issue"`, `"issue" == kind`, `kind in ("a", "b")`, `kind == Event.DELETE` (an ALL_CAPS constant), also as
- * one operand of an `and`: a test of a loop target against literals. A derived name (see dispatchNames) may be
+ * one operand of an `and`: a test of a loop target against literals. A derived name (see derivedNames) may be
  * tested through an index (`parts[0] == "project_id"`).
  */
 function dispatchesOn(ctx: Ctx, cond: SyntaxNode, targets: Set<string>, derived: Set<string> = new Set()): boolean {
   if (cond.type === "parenthesized_expression" && cond.children.length === 1) return dispatchesOn(ctx, cond.children[0], targets, derived);
-  if (cond.type === "boolean_operator" && ctx.text.slice(cond.children[0].end, cond.children[1]?.start ?? cond.end).trim() === "and") {
+  if (cond.type === "boolean_operator" && operatorOf(ctx.text, cond) === "and") {
     return cond.children.some((c) => dispatchesOn(ctx, c, targets, derived));
   }
   if (cond.type !== "comparison_operator" || cond.children.length !== 2) return false;
-  const op = ctx.text.slice(cond.children[0].end, cond.children[1].start).trim();
+  const op = operatorOf(ctx.text, cond);
   const [a, b] = cond.children;
   const constant = (n: SyntaxNode) => n.type === "string" || n.type === "integer" || (n.type === "identifier" && allCaps(nodeText(ctx.text, n))) || (n.type === "attribute" && allCaps(nodeText(ctx.text, field(n, "attribute") ?? n)));
   const literal = (n: SyntaxNode) => constant(n) || ((n.type === "tuple" || n.type === "list" || n.type === "set") && n.children.every((c) => c.type === "string" || c.type === "integer"));

@@ -20,6 +20,20 @@ export function firstOfType(node: SyntaxNode, type: string): SyntaxNode | undefi
   return undefined;
 }
 
+/**
+ * The operator of a two-operand expression (`a | b`, `x and y`, `k == "v"`, `k not in d`): the text between its
+ * operands, spaces trimmed and collapsed; "" when it has not two.
+ */
+export function operatorOf(text: string, node: SyntaxNode): string {
+  const [a, b] = node.children.filter((c) => c.type !== "comment");
+  return a && b ? text.slice(a.end, b.start).replace(/\s+/g, " ").trim() : "";
+}
+
+/** What an `except` clause catches (`X.DoesNotExist`, `(A, B) as e`); null for a bare `except:`. */
+export function caughtBy(clause: SyntaxNode): SyntaxNode | null {
+  return clause.children.find((c) => c.type !== "block" && c.type !== "comment") ?? null;
+}
+
 /** Pre-order walk; return false from visit to skip a node's children. */
 export function walk(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void): void {
   const stack: SyntaxNode[] = [node];
@@ -244,7 +258,7 @@ export function isEmptyQueryset(text: string, node: SyntaxNode): boolean {
 export function onErrorPath(text: string, node: SyntaxNode, stop: SyntaxNode): boolean {
   for (let n = node.parent; n && n !== stop; n = n.parent) {
     if (n.type !== "except_clause" && n.type !== "except_group_clause") continue;
-    const caught = n.children.find((c) => c.type !== "block" && c.type !== "comment");
+    const caught = caughtBy(n);
     if (!caught || !/DoesNotExist|MultipleObjectsReturned/.test(nodeText(text, caught))) return true;
   }
   return false;
@@ -296,4 +310,66 @@ export function topLevelFunction(text: string, root: SyntaxNode, name: string): 
     byRoot.set(root, defs);
   }
   return defs.get(name) ?? null;
+}
+
+/** The names a binding target binds (`a`, `a, (b, c)`, `*rest`), added to `into`. */
+export function targetNames(text: string, target: SyntaxNode, into: Set<string>): Set<string> {
+  if (target.type === "identifier") into.add(nodeText(text, target));
+  else for (const c of target.children) targetNames(text, c, into);
+  return into;
+}
+
+/** Nested functions, classes and comprehensions bind their own names. */
+const BINDING_SCOPES = new Set(["function_definition", "class_definition", "lambda", "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension"]);
+
+/** Calls on a name that can grow it by an unknown amount. */
+const GROWS = /^(append|extend|add|update|insert|setdefault|__setitem__|__iadd__)$/;
+
+export interface Binding {
+  /** The value bound, for a plain `name = value` (or `name |= value` and the like). */
+  value: SyntaxNode | null;
+  op: string;
+}
+
+/** Every binding of `name` in the scope's own code (not nested functions or classes), or null for any it cannot read. */
+export function nameBindings(text: string, scope: SyntaxNode, name: string): Binding[] | null {
+  const out: Binding[] = [];
+  let ok = true;
+  if (scope.type === "function_definition") {
+    const params = field(scope, "parameters");
+    if (params && targetNames(text, params, new Set()).has(name)) return null;
+  }
+  const body = scope.type === "module" ? scope : field(scope, "body");
+  if (!body) return null;
+  walk(body, (n) => {
+    if (!ok) return false;
+    if (BINDING_SCOPES.has(n.type)) return false;
+    if (n.type === "assignment" || n.type === "augmented_assignment") {
+      const left = field(n, "left");
+      if (left?.type === "identifier" && nodeText(text, left) === name) {
+        const right = field(n, "right");
+        const op = n.type === "assignment" ? "=" : text.slice(left.end, right ? right.start : n.end).trim();
+        out.push({ value: right ?? null, op });
+      } else if (left && left.type !== "identifier" && left.type !== "subscript" && left.type !== "attribute" && targetNames(text, left, new Set()).has(name)) ok = false;
+      else if (left?.type === "subscript" && nodeText(text, field(left, "value") ?? left) === name) ok = false;
+    } else if (n.type === "for_statement" || n.type === "for_in_clause") {
+      const left = field(n, "left");
+      if (left && targetNames(text, left, new Set()).has(name)) ok = false;
+    } else if (n.type === "named_expression") {
+      const nm = field(n, "name");
+      if (nm && nodeText(text, nm) === name) ok = false;
+    } else if (n.type === "as_pattern") {
+      const alias = field(n, "alias");
+      if (alias && targetNames(text, alias, new Set()).has(name)) ok = false;
+    } else if (n.type === "global_statement" || n.type === "nonlocal_statement" || n.type === "import_statement" || n.type === "import_from_statement") {
+      if (targetNames(text, n, new Set()).has(name)) ok = false;
+    } else if (n.type === "call") {
+      const f = field(n, "function");
+      const obj = f?.type === "attribute" ? field(f, "object") : undefined;
+      const attr = f?.type === "attribute" ? field(f, "attribute") : undefined;
+      if (obj?.type === "identifier" && nodeText(text, obj) === name && attr && GROWS.test(nodeText(text, attr))) ok = false;
+    }
+    return true;
+  });
+  return ok ? out : null;
 }
