@@ -517,6 +517,7 @@ function catchesLookupErrors(ctx: Ctx, clause: SyntaxNode): boolean {
 }
 
 const CONTINUES = new Set(["continue_statement"]);
+const RETURNS = new Set(["return_statement", "raise_statement"]);
 const RETURNS_OR_BREAKS = new Set(["return_statement", "raise_statement", "break_statement"]);
 
 /**
@@ -563,7 +564,8 @@ export function leavesLoopAfter(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): bool
   // When the lookup raises, a `try` around it whose handler does not leave goes on after the `try`: that must leave
   // too (`try: return [X.objects.get(email=e)] except X.DoesNotExist: pass` in a loop is one query per item until
   // one is found; `try: X.objects.get(...).add(user) except X.DoesNotExist: pass` then `return True` runs once).
-  const handlerLeaves = RETURNS_OR_BREAKS;
+  // (A handler leaves as `leaves` says: a `break` only out of the only loop.)
+  const handlerLeaves = loop.parent ? RETURNS : RETURNS_OR_BREAKS;
   for (let p: SyntaxNode = stmt, up = stmt.parent; up && up !== loop.node; p = up, up = up.parent) {
     if (up.type === "try_statement" && p.type === "block" && up.children.some((c) => /^except/.test(c.type) && catchesLookupErrors(ctx, c) && !loopExitIn(c, handlerLeaves)) && !leavesFrom(up)) return false;
   }

@@ -196,3 +196,14 @@ def first_existing_or_stop(titles):
             return [Book.objects.get(title=title)]
         except Book.DoesNotExist:
             raise ValueError(title)
+
+
+def first_title_of_a_group(groups):
+    # A miss breaks out of the inner loop only: the outer one goes on, one query per group.
+    for group in groups:
+        for title in group:
+            try:
+                return Book.objects.get(title=title)  # expect: queryset-in-loop
+            except Book.DoesNotExist:
+                break
+    return None
