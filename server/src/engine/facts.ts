@@ -953,7 +953,14 @@ function conditionKwargs(text: string, call: SyntaxNode, only?: string): [string
     const n = stack.pop()!;
     // An arm of `|`, or a negation (`~Q(...)`): not a condition every row matches, so neither an index use nor a
     // narrowing of the query (an index on one arm cannot serve the other).
-    if (!only && ((n.type === "binary_operator" && operatorOf(text, n) === "|") || (n.type === "unary_operator" && nodeText(text, n).startsWith("~")))) continue;
+    if (!only && n.type === "binary_operator" && operatorOf(text, n) === "|") {
+      // Every arm compares the same column for equality (`Q(status="a") | Q(status="b")`): that is `status__in`,
+      // which an index on the column serves.
+      const same = sameColumnArms(text, n);
+      if (same) out.push(same);
+      continue;
+    }
+    if (!only && n.type === "unary_operator" && nodeText(text, n).startsWith("~")) continue;
     if (n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "")) {
       const q = callParts(text, n);
       if (q) out.push(...q.kwargs.entries());
@@ -968,6 +975,36 @@ function conditionKwargs(text: string, call: SyntaxNode, only?: string): [string
     for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]);
   }
   return out;
+}
+
+/**
+ * For `Q(a=x) | Q(a__in=ys) | ...`, each arm a Q of one equality (or `__in`) condition on the same column: the first
+ * arm's condition, standing for all of them. Null for any other OR.
+ */
+function sameColumnArms(text: string, or: SyntaxNode): [string, SyntaxNode] | null {
+  const arms: SyntaxNode[] = [];
+  const collect = (n: SyntaxNode) => {
+    while (n.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
+    if (n.type === "binary_operator" && operatorOf(text, n) === "|") {
+      collect(field(n, "left")!);
+      collect(field(n, "right")!);
+    } else arms.push(n);
+  };
+  collect(or);
+  let column: string | null = null;
+  let first: [string, SyntaxNode] | null = null;
+  for (const a of arms) {
+    if (a.type !== "call" || !/(^|\.)Q$/.test(dotted(text, field(a, "function")) ?? "")) return null;
+    const q = callParts(text, a);
+    if (!q || q.splat || q.args.length || q.kwargs.size !== 1) return null;
+    const [k, v] = [...q.kwargs.entries()][0];
+    if (v.type === "none") return null;
+    const col = k.replace(/__(exact|in)$/, "");
+    if (column === null) column = col;
+    else if (col !== column) return null;
+    first ??= [k, v];
+  }
+  return first;
 }
 
 /** The operand `Q(...) and Q(...)` / `Q(...) or Q(...)` evaluates to when both are Q objects with conditions. */

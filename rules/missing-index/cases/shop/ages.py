@@ -62,3 +62,19 @@ def servers_of_kind(request, kind):
     # Both arms use an index (the owner key, the primary key): kind does not count here.
     b = list(Server.objects.filter(models.Q(owner=request.user) | models.Q(pk__in=[1, 2]), kind=kind))
     return a + b
+
+
+class Incident(models.Model):
+    queue = models.CharField(max_length=20)  # expect: missing-index
+    title = models.CharField(max_length=200)
+    opened = models.DateTimeField(auto_now_add=True)
+
+
+def open_incidents(request):
+    # One column compared in every arm: the same as queue__in, which an index on queue serves.
+    return list(Incident.objects.filter(models.Q(queue="new") | models.Q(queue__in=["open", "held"])))
+
+
+def incidents_titled(request, a, b):
+    # Another column in one arm: no index use.
+    return list(Incident.objects.filter(models.Q(queue="new") | models.Q(title=b)))
