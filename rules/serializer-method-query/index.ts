@@ -99,11 +99,12 @@ interface FileScan {
 
 const SERIALIZER_USE = /\b([A-Z]\w*Serializer)\b(\s*\()?/g;
 
-function scanFile(text: string): FileScan {
+/** The uses of the serializer names `uses` matches (by default every name ending in `Serializer`). */
+function scanFile(text: string, uses = SERIALIZER_USE): FileScan {
   const listedUses = new Set<string>();
   const singleUses = new Set<string>();
-  if (/Serializer\b/.test(text)) {
-    for (const m of text.matchAll(SERIALIZER_USE)) {
+  if (uses !== SERIALIZER_USE || /Serializer\b/.test(text)) {
+    for (const m of text.matchAll(uses)) {
       const name = m[1];
       const at = m.index!;
       const lineStart = text.lastIndexOf("\n", at) + 1;
@@ -124,9 +125,14 @@ function scanFile(text: string): FileScan {
         const args = text.slice(at + m[0].length, at + m[0].length + 300);
         // The first argument is the object (a name or an attribute path) or data=/instance=; anything else
         // (only keywords: a nested field; many=True) may be a list.
-        const first = /^\s*(?:(?:data|instance)\s*=|[\w.]+\s*[,)])/.exec(args);
-        const close = args.indexOf(")");
-        const inCall = close < 0 ? args : args.slice(0, close);
+        // `self.get_object()` and `get_object_or_404(...)` return one object too.
+        const first = /^\s*(?:(?:data|instance)\s*=|[\w.]+\s*[,)]|(?:self\.get_object|get_object_or_404)\()/.exec(args);
+        let close = 0;
+        for (let depth = 1; close < args.length && depth > 0; close++) {
+          if (args[close] === "(") depth++;
+          else if (args[close] === ")") depth--;
+        }
+        const inCall = args.slice(0, close);
         if (first && !/\bmany\s*=/.test(inCall)) {
           singleUses.add(name);
           continue;
@@ -191,8 +197,16 @@ function prefetchedByViews(ctx: RuleContext, serializer: string, rel: string): b
  * around, a dotted path in a string) may serialize a list.
  */
 function onlyForOneObject(ctx: RuleContext, serializer: string): boolean {
-  for (const f of projectScans(ctx)) if (f.scan.listedUses.has(serializer)) return false;
-  return true;
+  if (/Serializer$/.test(serializer)) {
+    for (const f of projectScans(ctx)) if (f.scan.listedUses.has(serializer)) return false;
+    return true;
+  }
+  // A serializer named otherwise (`class Summary(BaseSerializer)`): its own scan of every file.
+  const uses = new RegExp(`\\b(${serializer})\\b(\\s*\\()?`, "g");
+  const scans = perFile(ctx, `serializer-method-query:uses:${serializer}`, ctx.project.filesMatching?.(/\.py$/) ?? [], (text, file) =>
+    scanFile(text ?? "", uses),
+  );
+  return !scans.some(({ value }) => value.listedUses.has(serializer));
 }
 
 function advice(ctx: RuleContext, method: string, f: ModelField, annotation: string): string {

@@ -77,3 +77,16 @@ class TypedFastPathSerializer(serializers.ModelSerializer):
         if hasattr(author, "book_count_annotated"):
             return author.book_count_annotated
         return Book.objects.filter(author=author).count()
+
+
+class AuthorSummary(serializers.ModelSerializer):
+    """Not named *Serializer, and a list view's serializer_class: a query per listed author."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return obj.book_set.count()  # expect: serializer-method-query

@@ -3,7 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .models import Author, Book
-from .serializers import AuthorSerializer, BookSerializer, TypedFastPathSerializer
+from .serializers import AuthorSerializer, AuthorSummary, BookSerializer, TypedFastPathSerializer
 from .silent import ContextCounts, CountedWithPrefetch, DetailOnly, extend_schema
 
 
@@ -32,3 +32,8 @@ class AuthorViewSet(viewsets.ReadOnlyModelViewSet):
 
 def typed_cards(request):
     return Response(TypedFastPathSerializer(Author.objects.all(), many=True).data)
+
+
+class AuthorSummaryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Author.objects.all()
+    serializer_class = AuthorSummary
