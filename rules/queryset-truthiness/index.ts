@@ -202,7 +202,10 @@ function check(ctx: RuleContext): void {
         const newText = `${target}.exists()`;
         const replaced = c.how === "bool" ? c.node : c.qs;
         fixes.push({ title: `Replace with ${c.negated && c.how === "if" ? "not " : ""}${said}.exists()`, safe: simple, edits: [{ file: ctx.file, start: replaced.start, end: replaced.end, newText }] });
-        message = `Testing the ${what} for truth fetches every ${q.model} row with all its columns, and the rows are not used afterwards; use ${c.negated ? "not " : ""}${said}.exists()`;
+        // A unique or primary-key filter: one row at most, fetched whole and built into an instance nobody uses (as a
+        // discarded get() is).
+        const rows = inner.type === "call" && uniqueProbe(ctx, inner) ? `the matching ${q.model} row (a unique filter: one at most)` : `every ${q.model} row`;
+        message = `Testing the ${what} for truth fetches ${rows} with all its columns, and the rows are not used afterwards; use ${c.negated ? "not " : ""}${said}.exists()`;
       }
       const related = again ? [{ file: ctx.file, start: again.start, end: again.end, message: `${recv} counted again here` }] : undefined;
       ctx.report({ start: c.node.start, end: c.node.end, message, fixes, related });

@@ -43,3 +43,10 @@ def failure_summary(author):
     # The same count is needed for the total: exists() would add a query. Count once.
     failed = Book.objects.filter(author=author, title="")
     return {"has_failures": bool(failed.count()), "failures": failed.count()}  # expect: queryset-truthiness
+
+
+def email_taken(request, email):
+    # A unique column: one row at most, still fetched whole and built into an instance nobody uses.
+    if Author.objects.filter(email=email):  # expect: queryset-truthiness
+        return redirect("taken")
+    return redirect("free")
