@@ -1567,6 +1567,8 @@ class FlowAnalyzer {
     }
     if (EXECUTES_OTHER.has(name)) {
       const use = name.replace(/^a(?=count|exists)/, "");
+      // count() and exists() on a queryset whose rows were fetched read its result cache (len() / bool() of it).
+      if ((use === "count" || use === "exists") && recv.k === "qs" && this.filled.has(recv)) return UNKNOWN;
       if (isMany && !base.fresh && (use === "count" || use === "exists")) this.noteEvaluation(base, node, use);
       else this.queryInLoop(node, name, base);
       return UNKNOWN;

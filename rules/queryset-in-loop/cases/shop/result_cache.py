@@ -47,3 +47,12 @@ def newest_note_after_a_truth_test(books):
         notes = Note.objects.filter(book=book).newest()
         if notes:  # expect: queryset-in-loop
             print(notes.first().created)
+
+
+def count_after_a_truth_test(authors):
+    # exists() and count() read the cache the left operand filled: `not books` runs the one query.
+    for author in authors:
+        books = Book.objects.filter(author=author)
+        if not books or not books.exists():  # expect: queryset-in-loop
+            continue
+        print(books.count())
