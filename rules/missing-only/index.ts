@@ -116,7 +116,7 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   const qs = it.qs;
   const origin = qs.origin;
   if (!it.target || it.escapes || !origin || origin.insertAt === null || origin.file !== ctx.file) return;
-  if (qs.values || qs.loaded.all || qs.loaded.only || qs.loaded.deferred.size || qs.base) return;
+  if (qs.values || qs.loaded.all || qs.loaded.only || qs.loaded.deferred.size || qs.loaded.columnsChosen || qs.base) return;
   if (!it.reads.size || queryVarEscapes(ctx, it)) return;
   // A view's class-level queryset serves every action (list, detail, edit): narrowing it for one loop would defer
   // columns the others read.

@@ -547,6 +547,8 @@ function variableShape(text: string, body: SyntaxNode, ret: SyntaxNode): MethodF
 }
 
 function returnShape(text: string, value: SyntaxNode): MethodFact["returns"] {
+  // `return (\n super().get_queryset()\n .select_related(...)\n)`: a chain laid out in parentheses.
+  while (value.type === "parenthesized_expression" && value.children.length === 1) value = value.children[0];
   const { rootNode, ops } = chainOps(text, value);
   const rootText = nodeText(text, rootNode);
   if (rootText === "self") {

@@ -25,6 +25,8 @@ export interface Loaded {
   /** Fields named by only(); null when all concrete fields are loaded. */
   only: Set<string> | null;
   deferred: Set<string>;
+  /** The manager's get_queryset() chose the columns (only(), defer()): which ones is not read. */
+  columnsChosen?: boolean;
 }
 
 export function newLoaded(): Loaded {
@@ -37,7 +39,7 @@ export function cloneLoaded(l: Loaded): Loaded {
   if (l.all) return l;
   const kids = new Map<string, Loaded>();
   for (const [k, v] of l.kids) kids.set(k, cloneLoaded(v));
-  return { kids, all: false, allSingles: l.allSingles, toAttrs: new Map(l.toAttrs), annotations: new Set(l.annotations), only: l.only ? new Set(l.only) : null, deferred: new Set(l.deferred) };
+  return { kids, all: false, allSingles: l.allSingles, toAttrs: new Map(l.toAttrs), annotations: new Set(l.annotations), only: l.only ? new Set(l.only) : null, deferred: new Set(l.deferred), columnsChosen: l.columnsChosen };
 }
 
 /** What either of two querysets loads (a variable assigned in two branches, several returns of one model). */
@@ -45,6 +47,7 @@ export function mergeLoaded(a: Loaded, b: Loaded): Loaded {
   if (a.all || b.all) return ALL_LOADED;
   const out = cloneLoaded(a);
   out.allSingles ||= b.allSingles;
+  out.columnsChosen ||= b.columnsChosen;
   for (const [k, v] of b.kids) out.kids.set(k, out.kids.has(k) ? mergeLoaded(out.kids.get(k)!, v) : cloneLoaded(v));
   for (const [k, v] of b.toAttrs) out.toAttrs.set(k, v);
   for (const x of b.annotations) out.annotations.add(x);
@@ -1160,7 +1163,7 @@ class FlowAnalyzer {
       if (mgr === undefined && attr !== "_base_manager") return UNKNOWN;
       if (mgr && mgr.opaque && !mgr.shape) return UNKNOWN;
       let loaded = newLoaded();
-      if (mgr?.shape) applyShape(loaded, mgr.shape.select, mgr.shape.prefetch, mgr.shape.selectAll);
+      if (mgr?.shape) this.applyShape(loaded, obj.model, mgr.shape);
       // get_queryset() that cannot be read, or querysets that batch by themselves: assume everything is loaded.
       if (obj.model.autoPrefetch || (mgr && !mgr.shape) || mgr?.shape?.batched) loaded = ALL_LOADED;
       return { k: "manager", model: obj.model, mgr: mgr ?? null, base: null, field: null, access: node, loaded, origin: { file: this.file, start: node.start, end: node.end, insertAt: node.end, selectCall: null, prefetchCall: null, iterator: false } };
@@ -1206,7 +1209,7 @@ class FlowAnalyzer {
     if (child) loaded = child;
     else {
       loaded = newLoaded();
-      if (mgrShape) applyShape(loaded, mgrShape.select, mgrShape.prefetch, mgrShape.selectAll);
+      if (mgrShape) this.applyShape(loaded, target, mgrShape);
       else loaded = ALL_LOADED;
       if (target.autoPrefetch) loaded = ALL_LOADED;
       loaded = withBackReference(loaded, f, obj.loaded);
@@ -1454,7 +1457,7 @@ class FlowAnalyzer {
   private managerOf(model: Model, node: SyntaxNode): Val {
     const loaded = newLoaded();
     const shape = model.defaultManager.shape;
-    if (shape) applyShape(loaded, shape.select, shape.prefetch, shape.selectAll);
+    if (shape) this.applyShape(loaded, model, shape);
     return { k: "manager", model, mgr: model.defaultManager, base: null, field: null, access: node, loaded: shape && !model.autoPrefetch ? loaded : ALL_LOADED, origin: null };
   }
 
@@ -1695,16 +1698,31 @@ class FlowAnalyzer {
    * through the related model's default manager class, so what that manager's get_queryset() joins or prefetches is
    * loaded too (a forward foreign key goes through the plain base manager: nothing more).
    */
-  private insertPrefetchPath(loaded: Loaded, model: Model, segs: string[]): void {
+  private insertPrefetchPath(loaded: Loaded, model: Model, segs: string[], depth = 0): void {
     let node = loaded;
     let m: Model | undefined = model;
     for (const seg of segs) {
       node = insertPath(node, [seg]);
       const f: ModelField | undefined = m ? this.index.attribute(m, seg) : undefined;
       const shape = f?.target && MANAGED_RELATIONS.has(f.kind) ? f.target.defaultManager.shape : null;
-      if (shape) applyShape(node, shape.select, shape.prefetch, shape.selectAll);
+      if (shape && f?.target) this.applyShape(node, f.target, shape, depth + 1);
       m = f?.target;
     }
+  }
+
+  /**
+   * What a manager's get_queryset() joins and prefetches, on rows of `model`. Its prefetches go through their
+   * related models' default managers in turn (a group manager that prefetches `members`, whose manager joins
+   * `user`), a few levels deep (managers that prefetch each other would not end).
+   */
+  private applyShape(loaded: Loaded, model: Model, shape: { select: string[]; prefetch: string[]; selectAll: boolean; only: boolean }, depth = 0): void {
+    if (shape.only) loaded.columnsChosen = true;
+    for (const s of shape.select) insertPath(loaded, s.split("__"));
+    for (const s of shape.prefetch) {
+      if (depth < 4) this.insertPrefetchPath(loaded, model, s.split("__"), depth);
+      else insertPath(loaded, s.split("__"));
+    }
+    if (shape.selectAll) loaded.allSingles = true;
   }
 
   /** Applies an op read from another file (a manager method): no fix origin changes. */
@@ -1743,7 +1761,7 @@ class FlowAnalyzer {
         const qm = this.index.modelFromName(this.file, p.querysetModel);
         if (qm) {
           const mgrShape = qm.defaultManager.shape;
-          if (mgrShape) applyShape((v as QsVal).loaded, mgrShape.select, mgrShape.prefetch, mgrShape.selectAll);
+          if (mgrShape) this.applyShape((v as QsVal).loaded, qm, mgrShape);
           else v = { ...(v as QsVal), loaded: ALL_LOADED };
         }
       }
@@ -1754,7 +1772,7 @@ class FlowAnalyzer {
       inner = v.k === "qs" ? v.loaded : ALL_LOADED;
     } else if (m) {
       const shape = m.defaultManager.shape;
-      if (shape) applyShape(inner, shape.select, shape.prefetch, shape.selectAll);
+      if (shape) this.applyShape(inner, m, shape);
     }
     if (p.toAttr) {
       const parent = segs.length > 1 ? insertPath(loaded, segs.slice(0, -1)) : loaded;
@@ -1780,11 +1798,6 @@ class FlowAnalyzer {
 /** Relations Django reads through the related model's default manager class. */
 const MANAGED_RELATIONS = new Set(["reverse-fk", "m2m", "reverse-m2m", "generic-relation"]);
 
-function applyShape(loaded: Loaded, select: string[], prefetch: string[], selectAll: boolean): void {
-  for (const s of select) insertPath(loaded, s.split("__"));
-  for (const s of prefetch) insertPath(loaded, s.split("__"));
-  if (selectAll) loaded.allSingles = true;
-}
 
 /**
  * What was loaded for a relation of a row, or undefined when it was not joined or prefetched.

@@ -143,6 +143,13 @@ const AUTH_BASES: Record<string, readonly string[]> = {
   AbstractUser: ["password", "last_login", "is_superuser", "groups", "user_permissions", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined"],
 };
 const MANAGER_BASES = /(^|\.)(Manager|BaseManager)$/;
+/**
+ * Managers of Django and packages whose get_queryset() joins and prefetches nothing: sites' CurrentSiteManager (it
+ * filters by site), django-mptt's TreeManager (it orders by the tree), model_utils' InheritanceManager
+ * (select_subclasses() is asked for), QueryManager and SoftDeletableManager (they filter). Read as Django's own
+ * manager; any other package's manager is opaque.
+ */
+const PLAIN_PACKAGE_MANAGERS = /(^|\.)(CurrentSiteManager|TreeManager|InheritanceManager|QueryManager|SoftDeletableManager)$/;
 const AUTH_MANAGERS = new Set(["UserManager", "BaseUserManager"]);
 const QUERYSET_BASES = /(^|\.)QuerySet$/;
 
@@ -835,9 +842,11 @@ export class ModelIndex {
 
   private isManagerClass(c: ClassFact, depth = 0): boolean {
     if (depth > 10) return false;
+    // A base the project does not define, named like a manager: a package's (model_utils' InheritanceManager,
+    // django-polymorphic's PolymorphicManager).
     return c.bases.some((b) => MANAGER_BASES.test(b) || this.authManagerBase(c.file, b) || /from_queryset\(/.test(b) || (() => {
       const bc = this.resolveClass(c.file, b);
-      return !!bc && this.isManagerClass(bc, depth + 1);
+      return bc ? this.isManagerClass(bc, depth + 1) : /(^|\.)\w*Manager$/.test(b);
     })());
   }
 
@@ -875,15 +884,47 @@ export class ModelIndex {
       if (MANAGER_BASES.test(b) || QUERYSET_BASES.test(b) || this.authManagerBase(c.file, b)) continue;
       const bc = this.resolveClass(c.file, b);
       if (bc) known = this.collectMethods(bc, into, depth + 1) && known;
-      else known = false;
+      else if (!PLAIN_PACKAGE_MANAGERS.test(b)) known = false;
     }
     return known;
+  }
+
+  /**
+   * get_queryset()'s shape as manager class `c` defines or inherits it, `super().get_queryset()` included (a base
+   * manager's joins stay under the subclass's own). Undefined when no class of the project defines it (Django's own
+   * or a package's manager: nothing joined that is known); null when one cannot be read.
+   */
+  private querysetShapeOf(c: ClassFact, depth = 0): QsShape | null | undefined {
+    if (depth > 10) return null;
+    const own = c.methods.find((m) => m.name === "get_queryset");
+    if (!own) return this.inheritedQuerysetShape(c, depth);
+    const r = own.returns;
+    if (!r || r.root === "model") return null;
+    let base: QsShape | null = emptyShape();
+    if (r.root === "super") {
+      const up = this.inheritedQuerysetShape(c, depth);
+      if (up === null) return null;
+      if (up) base = up;
+    }
+    return applyOpsToShape(base, r.ops);
+  }
+
+  private inheritedQuerysetShape(c: ClassFact, depth: number): QsShape | null | undefined {
+    for (const b of c.bases) {
+      if (MANAGER_BASES.test(b) || QUERYSET_BASES.test(b) || this.authManagerBase(c.file, b) || /from_queryset\(/.test(b)) return undefined;
+      const bc = this.resolveClass(c.file, b);
+      if (!bc) continue;
+      const s = this.querysetShapeOf(bc, depth + 1);
+      if (s !== undefined) return s;
+    }
+    return undefined;
   }
 
   private makeManager(file: string, a: AssignFact): Manager {
     const methods = new Map<string, MethodFact>();
     let opaque = false;
     const callee = a.callee!;
+    let managerClass: ClassFact | undefined;
     const querysetMethods = new Set<string>();
     const addQs = (name: string | null) => {
       const qc = name ? this.resolveClass(file, name) : undefined;
@@ -905,11 +946,14 @@ export class ModelIndex {
     } else if (!MANAGER_BASES.test(callee)) {
       const mc = this.resolveClass(file, callee);
       if (mc) opaque = !this.collectMethods(mc, methods);
-      else opaque = true;
+      else opaque = !PLAIN_PACKAGE_MANAGERS.test(callee);
+      managerClass = mc;
     }
     let shape: QsShape | null = emptyShape();
     const gq = methods.get("get_queryset");
-    if (gq) {
+    const inherited = managerClass ? this.querysetShapeOf(managerClass) : undefined;
+    if (inherited !== undefined) shape = inherited;
+    else if (gq) {
       shape = gq.returns && gq.returns.root !== "model" ? applyOpsToShape(emptyShape(), gq.returns.ops) : null;
     } else if (opaque) shape = null;
     return { name: a.name, shape, methods, opaque, querysetMethods };
