@@ -4,7 +4,7 @@ import type { SyntaxNode } from "../../server/src/engine/parser";
 import { genericTemplateName } from "../../server/src/engine/templates";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { Model } from "../../server/src/engine/models";
-import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nameBindings, nodeText, stringValue, topLevelFunction, walk } from "../../server/src/engine/syntax";
+import { baseNames, callParts, eolAt, field, indentAt, isEmptyQueryset, methodCall, nameBindings, nodeText, stringValue, topLevelFunction, walk } from "../../server/src/engine/syntax";
 import { strip, uniqueLookupValues } from "../../server/src/engine/rows";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
@@ -243,6 +243,30 @@ function boundedSlice(text: string, n: SyntaxNode): boolean {
   return slice.children.some((c) => c.type !== "comment" && c.start > colons[0] && c.end <= stopEnd);
 }
 
+const REQUEST_USER = /^(self\.)?request\.user(\.(id|pk))?$/;
+const NOT_EQUALITY = new Set(["in", "gt", "gte", "lt", "lte", "range", "isnull", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "regex", "iregex", "ne"]);
+
+/**
+ * Is a returned chain the requesting user's own rows: a filter by equality with `request.user` (`user=`, `owner_id=`,
+ * `basket__user=`, `members=`), or a related manager of the user (`self.request.user.timeslots.all()`)? One person's
+ * destinations, enrollments, teams or tags: rows one user's activity makes, which the page shows whole.
+ */
+function ofRequestUser(text: string, chain: SyntaxNode): boolean {
+  for (let n: SyntaxNode | undefined = chain; n; ) {
+    if (n.type === "attribute") return /^(self\.)?request\.user\.\w+$/.test(nodeText(text, n)) && !REQUEST_USER.test(nodeText(text, n));
+    if (n.type !== "call") return false;
+    const mc = methodCall(text, n);
+    if (!mc) return false;
+    if (mc.method === "filter") {
+      for (const [key, value] of callParts(text, n)?.kwargs ?? []) {
+        if (!NOT_EQUALITY.has(key.split("__").pop()!) && REQUEST_USER.test(nodeText(text, value).replace(/\s+/g, ""))) return true;
+      }
+    }
+    n = mc.receiver;
+  }
+  return false;
+}
+
 /**
  * What the class's own get_queryset() returns: "bounded" when every return is sliced (`qs[: self.PAGE_SIZE + 1]`,
  * the view pages by itself) or an empty `.none()`; "other" when a return is a dict, list or tuple it builds (not a
@@ -280,7 +304,7 @@ function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model
   };
   const bounded = (e: SyntaxNode): boolean => {
     e = strip(e);
-    return boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || (!!modelOf(e) && uniqueLookupValues(ctx, modelOf(e)!, e).length > 0);
+    return boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || ofRequestUser(ctx.text, e) || (!!modelOf(e) && uniqueLookupValues(ctx, modelOf(e)!, e).length > 0);
   };
   // A local name returned (`topics = (...)[:21]`, then `return topics`): bounded when every value the function
   // binds it to is.

@@ -32,6 +32,7 @@ class Edition(models.Model):
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
     rating = models.PositiveSmallIntegerField()
+    reviewer = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="reviews")
 
 
 class Unit(models.Model):

@@ -2,8 +2,8 @@ from django.views.generic import DetailView, ListView
 from rest_framework import generics, viewsets
 from rest_framework.pagination import LimitOffsetPagination
 
-from .models import Book, Profile, Unit
-from .serializers import BookSerializer
+from .models import Book, Profile, Review, Unit
+from .serializers import BookSerializer, ReviewSerializer
 from third_party.views import PaginatedMixin
 
 
@@ -116,3 +116,16 @@ class LatestBooksAPI(generics.ListAPIView):
             Book.objects.order_by("-id")[:21]
         )
         return books
+
+
+class MyReviewList(generics.ListAPIView):
+    # The requesting user's own rows: what one person's activity makes, shown whole.
+    serializer_class = ReviewSerializer
+
+    def get_queryset(self):
+        return Review.objects.filter(reviewer=self.request.user).order_by("-id")
+
+
+class MyReviewPage(ListView):
+    def get_queryset(self):
+        return self.request.user.reviews.all()
