@@ -12,6 +12,7 @@ import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { callParts, field, isEmptyQueryset, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
 import { applyAdds, fileCode, mergeAdds, noAdds, type Adds, type Code } from "./context";
+import { strip, uniqueLookupValues } from "../../server/src/engine/rows";
 
 const LIST_VIEWS = /^(ModelViewSet|ReadOnlyModelViewSet|ListAPIView|ListCreateAPIView|ListModelMixin)$/;
 const SERIALIZER_BASE = /(^|\.)(Serializer|ModelSerializer|HyperlinkedModelSerializer|ListSerializer)$/;
@@ -632,6 +633,8 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
   if (everySubclassReplacesQueryset(ctx, own)) return;
   for (const v of views) {
     if (v.qs.loaded.all) continue;
+    // At most one row (`Basket.objects.filter(user=self.request.user)` on a one-to-one): the serializer runs once.
+    if (uniqueLookupValues(ctx, v.qs.model, strip(v.node)).length) continue;
     const metaModel = members(ctx.index, ser).meta.model;
     if (metaModel) {
       const mm = ctx.index.modelFromName(ser.file, metaModel);

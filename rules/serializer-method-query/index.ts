@@ -120,6 +120,11 @@ function scanFile(text: string, uses = SERIALIZER_USE): FileScan {
         singleUses.add(name);
         continue;
       }
+      // `serializer_class = Name` on a view that only retrieves (`RetrieveAPIView`, `RetrieveUpdateAPIView`): one object.
+      if (/^\s*serializer_class\s*=/.test(line) && retrieveOnly(text, lineStart)) {
+        singleUses.add(name);
+        continue;
+      }
       if (m[2]) {
         // `Name(obj)`, `Name(request.user, context=...)`, `Name(data=request.data)`: one object.
         const args = text.slice(at + m[0].length, at + m[0].length + 300);
@@ -142,6 +147,17 @@ function scanFile(text: string, uses = SERIALIZER_USE): FileScan {
     }
   }
   return { text: /prefetch_related\(|Prefetch\(/.test(text) ? text : null, listedUses, singleUses };
+}
+
+/** Do the bases of the top-level class the line at `at` sits in name only single-object DRF views? */
+function retrieveOnly(text: string, at: number): boolean {
+  const before = text.slice(0, at);
+  const header = [...before.matchAll(/^class\s+\w+\s*\(([^)]*)\)\s*:/gm)].pop();
+  if (!header) return false;
+  // Nothing at the top level between the class header and the line: the line is in that class.
+  if (/^\S/m.test(before.slice(header.index! + header[0].length).replace(/^\s*(#.*)?$/gm, ""))) return false;
+  const bases = header[1].split(",").map((b) => b.trim().split(".").pop()!).filter(Boolean);
+  return bases.length > 0 && bases.every((b) => /^Retrieve(Update)?(Destroy)?APIView$|^(Retrieve|Update|Destroy)ModelMixin$|^GenericAPIView$/.test(b)) && bases.some((b) => /^Retrieve/.test(b));
 }
 
 /** The decorator call `at` sits in (`@action(detail=True, serializer_class=X)`): its last name and its arguments. */

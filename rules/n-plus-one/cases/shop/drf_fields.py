@@ -1,7 +1,7 @@
 """Meta.fields built from another serializer's Meta.fields."""
 from rest_framework import serializers, viewsets
 
-from .models import Author, Book, Review
+from .models import Author, AuthorProfile, Book, Review
 
 BOOK_FIELDS = ("id",)
 
@@ -136,3 +136,20 @@ class TagListSerializer(serializers.ModelSerializer):
 class TagListViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TagListSerializer
     queryset = Book.objects.all()  # expect: n-plus-one
+
+
+class OwnProfileSerializer(serializers.ModelSerializer):
+    author = AuthorBriefSerializer(read_only=True)
+
+    class Meta:
+        model = AuthorProfile
+        fields = ("id", "website", "author")
+
+
+class OwnProfileViewSet(viewsets.ReadOnlyModelViewSet):
+    # A one-to-one filtered by equality: at most one row, so the serializer's reads run once.
+    serializer_class = OwnProfileSerializer
+    queryset = AuthorProfile.objects.all()
+
+    def get_queryset(self):
+        return self.queryset.filter(author=self.request.user.author)

@@ -1,4 +1,4 @@
-from rest_framework import serializers
+from rest_framework import generics, serializers
 
 from .models import Author, Book
 
@@ -130,3 +130,21 @@ class NeverNamed(serializers.ModelSerializer):
 
 def extend_schema(**kwargs):
     return lambda f: f
+
+
+class ReceiptSerializer(serializers.ModelSerializer):
+    """The serializer_class of a view that only retrieves: one object per response."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return obj.book_set.count()
+
+
+class ReceiptView(generics.RetrieveAPIView):
+    queryset = Author.objects.all()
+    serializer_class = ReceiptSerializer
