@@ -612,4 +612,11 @@ describe("unpaginated-list: a Django list view whose template renders no page li
     assert.equal(deeper.fixes.length, 1);
     assert.doesNotMatch(deeper.message, /page links/);
   });
+  it("offers no paginate_by when the template cannot be read", async () => {
+    // A template name computed at run time: whether the page shows page links is not known.
+    const computed = views.replace('    template_name = "shop/books.html"\n', "\n    def get_template_names(self):\n        return [self.request.GET.get(\"t\", \"shop/books.html\")]\n");
+    const [hint] = await hintsFor({ "shop/models.py": models, "shop/views.py": computed }, "shop/views.py", "unpaginated-list");
+    assert.match(hint.message, /set paginate_by, and make sure its template renders page links \(page_obj\)$/);
+    assert.equal(hint.fixes.length, 0);
+  });
 });

@@ -438,10 +438,13 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
       // paginate_by alone shows the first page and hides the rest when the template renders no page links.
       const t = templateOf(ctx, body, listed);
       // The page links: page_obj, paginator, is_paginated.
-      const links = t ? templateMentions(ctx, t.text, PAGE_LINKS) : true;
+      const links = t ? templateMentions(ctx, t.text, PAGE_LINKS) : false;
+      // Only when the template is read and renders page links: with no links, or a template that cannot be found
+      // (a name computed at run time, a package's), paginate_by alone may hide every row after the first page.
       if (!broken && links) fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
       message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"}, so the page renders ${rows} at once; set paginate_by`;
-      if (!links) message += `, and add page links to ${t!.name} (page_obj): it has none, so paginate_by alone would hide every row after the first page`;
+      if (t && !links) message += `, and add page links to ${t.name} (page_obj): it has none, so paginate_by alone would hide every row after the first page`;
+      else if (!t) message += `, and make sure its template renders page links (page_obj)`;
     }
   }
   ctx.report({ start: nameNode.start, end: nameNode.end, message, fixes });
