@@ -536,6 +536,15 @@ describe("cache-page-candidate: DRF views and the browsable API", () => {
     assert.equal(await at('REST_FRAMEWORK = {\n    "DEFAULT_RENDERER_CLASSES": (\n        "rest_framework.renderers.JSONRenderer",\n        "rest_framework.renderers.BrowsableAPIRenderer",\n    ),\n}\n'), 0);
     assert.equal(await at('REST_FRAMEWORK = {"DEFAULT_RENDERER_CLASSES": RENDERERS}\n'), 0);
   });
+  it("leaves function and class views alone when the settings' permissions restrict every view", async () => {
+    const fn = "from rest_framework.decorators import api_view\nfrom rest_framework.response import Response\n\nfrom .models import Book\n\n\n@api_view([\"GET\"])\ndef book_count(request):\n    return Response({\"n\": Book.objects.count()})\n";
+    const json = '"DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",)';
+    const fnUrls = "from django.urls import path\n\nfrom . import fn\n\nurlpatterns = [path(\"n/\", fn.book_count)]\n";
+    const count = async (settings: string) =>
+      (await hintsFor({ "shop/models.py": models, "shop/api.py": api, "shop/fn.py": fn, "shop/urls.py": fnUrls, "shop/settings.py": settings }, "shop/fn.py", "cache-page-candidate")).length + (await at(settings));
+    assert.equal(await count(`REST_FRAMEWORK = {${json}}\n`), 2);
+    assert.equal(await count(`REST_FRAMEWORK = {\n    ${json},\n    "DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAuthenticated",),\n}\n`), 0);
+  });
 });
 
 describe("n-plus-one in the admin: a column that reads a relation and then one of its relations", () => {

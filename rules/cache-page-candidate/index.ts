@@ -196,6 +196,9 @@ function functionView(ctx: RuleContext, def: SyntaxNode): void {
   if (decos.some((d) => d !== renderers && !SAFE_DECORATORS.test(d))) return;
   // An @api_view's browsable API page is per user (see the class views).
   if (decos.some((d) => /^api_view\b/.test(d)) && (renderers ? drawsHtml(renderers) : browsableByDefault(ctx))) return;
+  // An @api_view checks the settings' DEFAULT_PERMISSION_CLASSES (IsAuthenticated): a cache in front of it would
+  // serve the page to anyone.
+  if (decos.some((d) => /^api_view\b/.test(d)) && ctx.index.restrictedDefaultPermissions) return;
   const bodyText = nodeText(ctx.text, body);
   if (PERSONAL.test(bodyText) || WRITES.test(bodyText) || handsRequestOn(ctx, body) || siteWideGate(ctx)) return;
   // It must return a response, and every template it renders must be public.
