@@ -71,7 +71,8 @@ const bindings = (ctx: Ctx, scope: SyntaxNode, name: string): Binding[] | null =
 
 /**
  * The expression is a small collection fixed by the code, not rows: a literal list / tuple / set / dict / string,
- * `settings.X`, an ALL_CAPS constant (`CHECKSUMS`, `constants.KNOWN`, `self.FIELDS`), a module-level name bound
+ * `settings.X`, an ALL_CAPS constant (`CHECKSUMS`, `constants.KNOWN`, `self.FIELDS`), a model's metadata
+ * (`Book._meta.unique_together`, `Book._meta.get_fields()`), a module-level name bound
  * only to such values, or a local name assigned only from them, also through `set()` / `sorted()` / `enumerate()`
  * ..., set operations that cannot add rows (`A - {"x"}`, `A.difference(B)`, `A & rows`) and comprehensions over
  * them.
@@ -112,6 +113,8 @@ export function fixedCollection(ctx: Ctx, expr: SyntaxNode, depth = 0, seen: Set
       const obj = field(expr, "object");
       if (!attr || !obj) return false;
       if (allCaps(nodeText(ctx.text, attr))) return true;
+      // A model's metadata: `Book._meta.unique_together`, `self._meta.fields`, written in the code.
+      if (/(^|\.)_meta$/.test(nodeText(ctx.text, obj).replace(/\s+/g, ""))) return true;
       if (/^[A-Z]/.test(nodeText(ctx.text, attr)) && enumClass(ctx, nodeText(ctx.text, expr).replace(/\s+/g, ""))) return true;
       // settings.X, django.conf.settings.X
       return (obj.type === "identifier" || obj.type === "attribute") && SETTINGS.test(nodeText(ctx.text, obj).replace(/\s+/g, ""));
@@ -135,6 +138,7 @@ export function fixedCollection(ctx: Ctx, expr: SyntaxNode, depth = 0, seen: Set
       const recv = field(f, "object");
       const method = nodeText(ctx.text, field(f, "attribute") ?? f);
       if (/^(keys|values|items|copy)$/.test(method)) return positional.length === 0 && fixed(recv);
+      if (method === "get_fields" && !!recv && /(^|\.)_meta$/.test(nodeText(ctx.text, recv).replace(/\s+/g, ""))) return true;
       if (method === "difference") return fixed(recv);
       if (method === "intersection") return fixed(recv) || positional.some((a) => fixed(a));
       if (method === "union" || method === "symmetric_difference") return fixed(recv) && positional.every((a) => fixed(a));

@@ -106,3 +106,12 @@ def per_reviewer_rank(reviewers):
     # that is not a class is data.
     for rank in reviewers:
         print(Book.objects.filter(title=rank).count())  # expect: queryset-in-loop
+
+
+def duplicate_per_constraint(book):
+    # A model's metadata is written in the code: one query per unique_together entry.
+    for fields in Book._meta.unique_together:
+        lookup = {f: getattr(book, f) for f in fields}
+        if Book.objects.filter(**lookup).exclude(pk=book.pk).exists():
+            return fields
+    return None
