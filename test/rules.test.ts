@@ -629,3 +629,37 @@ describe("unpaginated-list: a Django list view whose template renders no page li
     assert.equal(hint.fixes.length, 0);
   });
 });
+
+describe("n-plus-one: rows of a relation the instance's queryset prefetched", () => {
+  it("extends the prefetch where the instance was fetched, with no select_related() fix on the related manager", async () => {
+    const models = [
+      "from django.db import models",
+      "",
+      "",
+      "class Publisher(models.Model):",
+      "    name = models.CharField(max_length=50)",
+      "",
+      "",
+      "class Author(models.Model):",
+      "    name = models.CharField(max_length=50)",
+      "",
+      "",
+      "class Book(models.Model):",
+      "    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name=\"books\")",
+      "    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE)",
+      "",
+    ].join("\n");
+    const views = [
+      "from .models import Author",
+      "",
+      "",
+      "def report(pk):",
+      "    author = Author.objects.prefetch_related(\"books\").get(pk=pk)",
+      "    return [book.publisher.name for book in author.books.all()]",
+      "",
+    ].join("\n");
+    const [hint] = await hintsFor({ "shop/models.py": models, "shop/views.py": views }, "shop/views.py", "n-plus-one");
+    assert.match(hint.message, /add prefetch_related\("books__publisher"\) where the Author queryset that prefetches books is built \(a select_related\(\) on books would query again\)$/);
+    assert.equal(hint.fixes.length, 0);
+  });
+});

@@ -186,10 +186,15 @@ function fullPath(ctx: RuleContext, r: RelationRead): string[] {
 function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
   const rowModel = r.row.model;
   const joinPath = path ?? fullPath(ctx, r);
-  const method = joinMethod(ctx.index, rowModel, joinPath);
-  const lookup = joinPath.join("__");
+  // Rows of a relation the instance's queryset prefetched (`code = Discount.objects.prefetch_related("products")
+  // .get(...)`, then `code.products.all()`): they come from the prefetch's cache, and a select_related() on the related
+  // manager would run a new query and drop that cache. The prefetch is what to extend, where the instance was fetched.
+  const q = r.row.qs;
+  const prefetchedBy = q?.base && q.field && !q.fresh && !q.base.row && !q.base.loaded.all && q.base.loaded.kids.has(q.field.name) ? q.base.model : null;
+  const method = prefetchedBy ? "prefetch_related" : joinMethod(ctx.index, rowModel, joinPath);
+  const lookup = prefetchedBy ? [q!.field!.name, ...joinPath].join("__") : joinPath.join("__");
   const shown = r.path.join(".");
-  const origin = r.row.origin;
+  const origin = prefetchedBy ? null : r.row.origin;
   const fixes: OffsetFix[] = [];
   // With only()/defer() the FK column may be deferred: select_related("x") there raises FieldError unless only()
   // names the relation too, so no mechanical fix is offered.
@@ -203,7 +208,9 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
   ctx.report({
     start: r.node.start,
     end: r.node.end,
-    message: `N+1: ${cost} (${describeField(r.field)}); add ${method}("${lookup}") where the queryset is built${r.row.restricted ? ", and name the relation in its only()" : ""}`,
+    message: prefetchedBy
+      ? `N+1: ${cost} (${describeField(r.field)}); add prefetch_related("${lookup}") where the ${prefetchedBy.name} queryset that prefetches ${q!.field!.name} is built (a select_related() on ${q!.field!.name} would query again)`
+      : `N+1: ${cost} (${describeField(r.field)}); add ${method}("${lookup}") where the queryset is built${r.row.restricted ? ", and name the relation in its only()" : ""}`,
     related: origin ? [{ file: origin.file, start: origin.start, end: origin.end, message: `${rowModel.name} queryset built here` }] : [],
     fixes,
   });
