@@ -11,8 +11,13 @@ import { enclosingScope, field, nodeText, preferredQuote } from "../../server/sr
  */
 function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
   // `for other in instances[1:]`, `for row in rows.iterator()`: the name the iterated expression starts from.
+  // `enumerate(articles)`, `sorted(articles, key=...)`: the rows of the argument.
   let root: SyntaxNode | undefined = it.iter;
-  while (root && (root.type === "subscript" || root.type === "call" || root.type === "attribute")) root = root.type === "subscript" ? field(root, "value") : root.type === "call" ? field(root, "function") : field(root, "object");
+  while (root && (root.type === "subscript" || root.type === "call" || root.type === "attribute")) {
+    const fn: SyntaxNode | undefined = root.type === "call" ? field(root, "function") : undefined;
+    const arg: SyntaxNode | undefined = fn?.type === "identifier" && ROW_WRAPPERS.has(nodeText(ctx.text, fn)) ? field(root, "arguments")?.children.find((c) => c.type !== "comment" && c.type !== "keyword_argument") : undefined;
+    root = arg ?? (root.type === "subscript" ? field(root, "value") : root.type === "call" ? fn : field(root, "object"));
+  }
   const scope = enclosingScope(it.loop.node);
   const rootVal = root && root !== it.iter ? ctx.flow().values.get(root) : undefined;
   const assigned = root?.type === "identifier" && rootVal?.k === "qs" ? assignmentsOf(ctx, scope, nodeText(ctx.text, root)) : [];
@@ -40,6 +45,8 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
   }
   return escapes;
 }
+
+const ROW_WRAPPERS = new Set(["enumerate", "list", "tuple", "sorted", "reversed", "iter"]);
 
 const COLUMNLESS = /^(delete|_raw_delete|values|values_list|count|exists|update|aggregate)$/;
 
