@@ -263,6 +263,7 @@ function check(ctx: RuleContext): void {
     }
     if (inTry) return;
     if (leavesLoopAfter(ctx, n, loop)) return;
+    if (fallbackOfBulkWrite(ctx, loop.node)) return;
     const recvNode = mc.receiver;
     const v = flow.values.get(recvNode);
     // A model with its own save()/delete() or signal receivers: bulk methods would skip them. (A queryset's
@@ -339,6 +340,20 @@ function check(ctx: RuleContext): void {
 const TARGET_PARTS = new Set(["pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern", "parenthesized_expression"]);
 
 /** Does this identifier get a new value here: an assignment's or a for's target, `as f`, `f := ...`? */
+/**
+ * The loop is the handler of a failed bulk write (`try: bulk_update(objs, ...) except IntegrityError: for o in objs:
+ * ...save()`): it steps through the rows one at a time to find the one that broke the batch. The bulk write the hint
+ * would advise is the one that just failed.
+ */
+function fallbackOfBulkWrite(ctx: RuleContext, loop: SyntaxNode): boolean {
+  for (let p = loop.parent; p && p.type !== "function_definition"; p = p.parent) {
+    if (p.type !== "except_clause" || p.parent?.type !== "try_statement") continue;
+    const tried = field(p.parent, "body");
+    if (tried && /\.a?bulk_(update|create)\(/.test(nodeText(ctx.text, tried))) return true;
+  }
+  return false;
+}
+
 function bindsName(id: SyntaxNode): boolean {
   let c = id;
   let p = id.parent;

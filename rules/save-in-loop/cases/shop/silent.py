@@ -1,3 +1,4 @@
+from django.db import IntegrityError
 from django.db.models import F
 
 from .models import Author, Book, Review, Tag
@@ -109,3 +110,13 @@ def purge_private_attachments(book):
     # delete() comes from a mixin that removes the file: a queryset delete would skip it.
     for attachment in Attachment.objects.filter(m.Q(book=book) | m.Q(book__title=""), private=True).distinct():
         attachment.delete()
+
+
+def rename_tags(renames):
+    # The batch failed on a duplicate name: the handler steps through it one row at a time to find which one.
+    tags = [Tag(id=pk, name=name) for pk, name in renames]
+    try:
+        Tag.objects.bulk_update(tags, ["name"])
+    except IntegrityError:
+        for tag in tags:
+            Tag.objects.filter(pk=tag.id).update(name=tag.name)
