@@ -595,6 +595,8 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
   if (!line || !line.some((l) => LIST_VIEWS.test(lastPart(l.name)))) return;
   const ser = listSerializer(ctx, cls, line);
   if (!ser || !listSerializes(ctx, line)) return;
+  // A serializer that overrides many_init() picks what serializes its lists (often a leaner class): not followed.
+  if (members(ctx.index, ser).methods.some((m) => m.name === "many_init")) return;
   // DRF's list() serializes filter_queryset(get_queryset()): a filter_queryset() of the project's that joins or
   // prefetches may load what the serializer reads. What it adds is not followed: stay silent.
   const fq = definer(line, "filter_queryset");

@@ -153,3 +153,28 @@ class OwnProfileViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return self.queryset.filter(author=self.request.user.author)
+
+
+class BookListingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Book
+        fields = ("id", "title")
+
+
+class BookFullSerializer(serializers.ModelSerializer):
+    author = AuthorBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Book
+        fields = ("id", "title", "author")
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        # Lists are serialized by the lean class, which reads no relation.
+        kwargs["child"] = BookListingSerializer()
+        return serializers.ListSerializer(*args, **kwargs)
+
+
+class BookFullViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = BookFullSerializer
+    queryset = Book.objects.all()
