@@ -663,3 +663,31 @@ describe("n-plus-one: rows of a relation the instance's queryset prefetched", ()
     assert.equal(hint.fixes.length, 0);
   });
 });
+
+describe("n-plus-one (DRF): a view queryset with only()", () => {
+  it("offers no select_related() fix, which would raise FieldError on a deferred foreign key", async () => {
+    const models = "from django.db import models\n\n\nclass Author(models.Model):\n    name = models.CharField(max_length=50)\n\n\nclass Book(models.Model):\n    title = models.CharField(max_length=50)\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n";
+    const api = [
+      "from rest_framework import serializers, viewsets",
+      "",
+      "from .models import Book",
+      "",
+      "",
+      "class BookSerializer(serializers.ModelSerializer):",
+      "    author_name = serializers.CharField(source=\"author.name\")",
+      "",
+      "    class Meta:",
+      "        model = Book",
+      "        fields = (\"id\", \"title\", \"author_name\")",
+      "",
+      "",
+      "class BookViewSet(viewsets.ReadOnlyModelViewSet):",
+      "    serializer_class = BookSerializer",
+      "    queryset = Book.objects.only(\"id\", \"title\")",
+      "",
+    ].join("\n");
+    const [hint] = await hintsFor({ "shop/models.py": models, "shop/api.py": api }, "shop/api.py", "n-plus-one");
+    assert.match(hint.message, /add select_related\("author"\) to this queryset, and name the relations in its only\(\)$/);
+    assert.equal(hint.fixes.length, 0);
+  });
+});

@@ -129,7 +129,10 @@ function check(ctx: RuleContext): void {
     const prefetch = longestPaths(needs.filter((n) => !joins(n)).map((n) => n.path.join("__")));
     const origin = v.qs.origin;
     const fixes: OffsetFix[] = [];
-    if (origin) {
+    // With only()/defer() the foreign key column may be deferred: select_related() of it raises FieldError, and a
+    // prefetch through it loads it per row. No mechanical fix, as for loops.
+    const restricted = !v.qs.loaded.all && (v.qs.loaded.only !== null || v.qs.loaded.deferred.size > 0);
+    if (origin && !restricted) {
       const edits = joinAtEachOrigin(origin, select, prefetch, textOf(ctx), { file: ctx.file, root: ctx.syntax.root, node: v.node });
       const parts = [select.length ? `select_related(${select.map((p) => `"${p}"`).join(", ")})` : "", prefetch.length ? `prefetch_related(${prefetch.map((p) => `"${p}"`).join(", ")})` : ""].filter(Boolean);
       if (edits.length) fixes.push({ title: `Add ${parts.join(" and ")} to the queryset`, ...withChunkSize(origin, edits, prefetch.length > 0) });
@@ -139,7 +142,7 @@ function check(ctx: RuleContext): void {
     ctx.report({
       start: v.node.start,
       end: v.node.end,
-      message: `N+1: ${serializer} reads ${shown.join(", ")} for every ${v.qs.model.name}, one query per row each; add ${advice} to this queryset`,
+      message: `N+1: ${serializer} reads ${shown.join(", ")} for every ${v.qs.model.name}, one query per row each; add ${advice} to this queryset${restricted ? ", and name the relations in its only()" : ""}`,
       related: needs.slice(0, 5).map((n) => ({ file: n.file, start: n.start, end: n.end, message: n.what })),
       fixes,
     });
