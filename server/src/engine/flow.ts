@@ -55,6 +55,27 @@ export function mergeLoaded(a: Loaded, b: Loaded): Loaded {
   return out;
 }
 
+/**
+ * One value for a name two branches bind to the same model's querysets (or rows): what either loads, empty only when
+ * both are, and built in both places. A fix must then edit both (`if p: qs = A.filter(...)` / `else: qs = A.all()`), or
+ * the other path keeps its queries; with one of them unknown there is no place for a fix.
+ */
+function mergeBranches(prev: Val, val: Val): Val {
+  if (!("loaded" in prev) || !("loaded" in val)) return val;
+  const merged = { ...val, loaded: mergeLoaded(prev.loaded, val.loaded) } as Val;
+  if (merged.k === "qs" && merged.empty && !(prev as QsVal).empty) merged.empty = false;
+  if ("origin" in merged && "origin" in prev && prev.origin !== merged.origin) {
+    const a = prev.origin;
+    const b = merged.origin;
+    if (!a || !b) merged.origin = null;
+    else if (a.file !== b.file || a.start !== b.start) {
+      const also = [...(b.also ?? []), a, ...(a.also ?? [])].filter((o, i, all) => (o.file !== b.file || o.start !== b.start) && all.findIndex((x) => x.file === o.file && x.start === o.start) === i);
+      merged.origin = { ...b, also };
+    }
+  }
+  return merged;
+}
+
 /** Adds a lookup path ("a__b" split) to what a queryset loads; returns the node for its last step. */
 export function insertPath(l: Loaded, path: string[]): Loaded {
   let n = l;
@@ -894,21 +915,7 @@ class FlowAnalyzer {
       const name = nodeText(this.text, target);
       const prev = scope.vars.get(name);
       if (this.conditional > 0 && prev && prev.k === val.k && "model" in prev && "model" in val && prev.model === val.model && "loaded" in prev && "loaded" in val) {
-        const merged = { ...val, loaded: mergeLoaded(prev.loaded, val.loaded) } as Val;
-        // Empty (none()) only when both are.
-        if (merged.k === "qs" && merged.empty && !(prev as QsVal).empty) merged.empty = false;
-        // Built in two places (`if p: qs = A.filter(...)` / `else: qs = A.all()`): a fix must edit both, or the
-        // other path keeps its queries. One of them unknown: no place for a fix.
-        if ("origin" in merged && "origin" in prev && prev.origin !== merged.origin) {
-          const a = prev.origin;
-          const b = merged.origin;
-          if (!a || !b) merged.origin = null;
-          else if (a.file !== b.file || a.start !== b.start) {
-            const also = [...(b.also ?? []), a, ...(a.also ?? [])].filter((o, i, all) => (o.file !== b.file || o.start !== b.start) && all.findIndex((x) => x.file === o.file && x.start === o.start) === i);
-            merged.origin = { ...b, also };
-          }
-        }
-        scope.vars.set(name, merged);
+        scope.vars.set(name, mergeBranches(prev, val));
       } else if (this.conditional > 0 && prev && prev.k !== "unknown" && prev.k !== val.k) {
         scope.vars.set(name, UNKNOWN);
       } else scope.vars.set(name, val);
@@ -1082,7 +1089,10 @@ class FlowAnalyzer {
       }
       case "conditional_expression": {
         const vals = node.children.map((c) => this.expr(c, scope));
-        if (vals.length === 3 && vals[0].k === vals[2].k && vals[0].k !== "unknown" && "model" in vals[0] && "model" in vals[2] && vals[0].model === vals[2].model) return vals[0];
+        if (vals.length === 3 && vals[0].k === vals[2].k && vals[0].k !== "unknown" && "model" in vals[0] && "model" in vals[2] && vals[0].model === vals[2].model) {
+          // `A.public.all() if p else A.objects.all()`: either arm's rows, and a fix must edit both.
+          return "loaded" in vals[0] && "loaded" in vals[2] ? mergeBranches(vals[2], vals[0]) : vals[0];
+        }
         return UNKNOWN;
       }
       case "string":

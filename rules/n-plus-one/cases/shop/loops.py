@@ -78,3 +78,10 @@ def read_further_the_second_time():
     for book in Book.objects.all():
         print(book.author.name)  # expect: n-plus-one
         print(book.author.publisher)
+
+
+def either_arm(in_stock):
+    # Built by a conditional expression: the fix edits both arms.
+    books = Book.objects.filter(stock__gt=0) if in_stock else Book.objects.all()
+    for book in books:
+        print(book.author.name)  # expect: n-plus-one
