@@ -73,6 +73,25 @@ describe("parser: incremental snapshots", () => {
   });
 });
 
+describe("parser: a text whose whole tree is an error", () => {
+  it("gives the root the type ERROR, fresh and incremental, and the rules run on it", async () => {
+    await initParser();
+    // tree-sitter answers some garbage with an ERROR root, whose symbol is outside the grammar's table of names.
+    const garbage = "**.)1notif";
+    const fresh = parseText(garbage);
+    assert.equal(fresh.root.type, "ERROR");
+    assert.ok(fresh.hasErrors);
+    const doc = new IncrementalDocument("x = 1\n");
+    doc.syntax();
+    doc.applyChanges([{ start: 0, end: 6, text: garbage }]);
+    assert.equal(doc.syntax().root.type, "ERROR");
+    assert.deepEqual(shape(doc.syntax().root), shape(fresh.root));
+    const { hintsFor } = await import("./helpers");
+    // Rules walk up to the root comparing types (a storm run crashed on `undefined.endsWith`).
+    assert.deepEqual(await hintsFor({ "shop/views.py": garbage }, "shop/views.py"), []);
+  });
+});
+
 describe("parser: reuse inside a class", () => {
   it("keeps the untouched methods of a changed class, moved, and re-reads the touched one", async () => {
     await initParser();

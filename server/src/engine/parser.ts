@@ -259,7 +259,7 @@ export function snapshot(tree: Tree, text: string): Syntax {
   const cursor = walk(tree);
   let root: SyntaxNode;
   try {
-    root = { type: tables.names[cursor.typeId()], start: cursor.start(), end: cursor.end(), field: null, children: [], parent: null };
+    root = { type: tables.names[cursor.typeId()] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: null, children: [], parent: null };
     if (cursor.firstChild()) {
       do copyChildren(cursor, root, tables);
       while (cursor.nextSibling());
@@ -518,7 +518,7 @@ export class IncrementalDocument {
     };
     const tables = languageTables(tree.language);
     const cursor = walk(tree);
-    const root: SyntaxNode = { type: tables.names[cursor.typeId()], start: cursor.start(), end: cursor.end(), field: null, children: [], parent: null };
+    const root: SyntaxNode = { type: tables.names[cursor.typeId()] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: null, children: [], parent: null };
     try {
       if (cursor.firstChild()) {
         do {
