@@ -260,7 +260,8 @@ function memoized(ctx: RuleContext, node: SyntaxNode): boolean {
 /**
  * `while X.objects.filter(code=code).exists(): code = get_random_string(8)`: a retry until a random value is free,
  * which runs once in practice. The condition's query reads a name (or attribute) that the body assigns from a
- * random source.
+ * random source, or from the clock (`time.time()`), also through a name assigned so earlier in the body
+ * (`m = hashlib.md5(f"{pk}-{time.time()}".encode()); key = m.hexdigest()`).
  */
 function retriesRandom(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean {
   if (loop.kind !== "while") return false;
@@ -270,21 +271,31 @@ function retriesRandom(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boole
   const body = field(loop.node, "body");
   if ((!inCond && !endsWhenMissing(ctx, node, loop)) || !body) return false;
   const queryText = nodeText(ctx.text, node);
+  const reads = (text: string, name: string) => new RegExp(`(^|[^\\w.])${name.replace(/[.[\]()]/g, "\\$&")}\\b`).test(text);
+  // Names the body has assigned a fresh value so far, in the order the body runs.
+  const fresh: string[] = [];
   let found = false;
   walk(body, (n) => {
     if (found || n.type === "function_definition" || n.type === "lambda") return false;
     if (n.type === "assignment") {
       const left = field(n, "left");
       const right = field(n, "right");
-      if (left && right && (left.type === "identifier" || left.type === "attribute") && (RANDOM_SOURCE.test(nodeText(ctx.text, right)) || randomHelper(ctx, right))) {
-        const name = nodeText(ctx.text, left).replace(/[.[\]()]/g, "\\$&");
-        if (new RegExp(`(^|[^\\w.])${name}\\b`).test(queryText)) found = true;
+      if (left && right && (left.type === "identifier" || left.type === "attribute")) {
+        const value = nodeText(ctx.text, right);
+        if (RANDOM_SOURCE.test(value) || CLOCK.test(value) || randomHelper(ctx, right) || fresh.some((f) => reads(value, f))) {
+          const name = nodeText(ctx.text, left);
+          fresh.push(name);
+          if (reads(queryText, name)) found = true;
+        }
       }
     }
     return !found;
   });
   return found;
 }
+
+/** The clock: a new value on every pass of the loop. */
+const CLOCK = /\btime\.(time|time_ns|perf_counter)\(\)/;
 
 const RANDOM_SOURCE = /\b(random\.\w+|uuid\.\w+|uuid\d\(|secrets\.\w+|token_(hex|urlsafe|bytes)\(|urandom\(|get_random_string\(|randint\(|choice\()/;
 

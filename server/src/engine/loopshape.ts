@@ -326,30 +326,6 @@ export function pollingLoop(ctx: Ctx, loop: LoopCtx): boolean {
   return found;
 }
 
-const RANDOM_KEY = /\b(random|uuid\d?|token_\w+|secrets|urandom|md5|sha\d+|get_random_string|make_random_password|shortuuid|nanoid|randint|choices?)\b/;
-
-/**
- * A `while` loop that draws a new random key until the database has no row with it (`while
- * Code.objects.filter(code=code).exists(): code = get_random_string(8)`): the query is in the condition, and the body
- * only assigns names, the key among them, from a random source. Collisions are rare: one query per call, not per row.
- */
-export function retryLoop(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
-  if (loop.kind !== "while") return false;
-  const cond = field(loop.node, "condition");
-  const body = field(loop.node, "body");
-  if (!cond || !body || node.start < cond.start || node.end > cond.end) return false;
-  const stmts = body.children.filter((c) => c.type !== "comment");
-  const names: string[] = [];
-  for (const st of stmts) {
-    const a = st.type === "expression_statement" ? st.children[0] : undefined;
-    const left = a?.type === "assignment" ? field(a, "left") : undefined;
-    if (!left || left.type !== "identifier") return false;
-    names.push(nodeText(ctx.text, left));
-  }
-  const query = nodeText(ctx.text, node);
-  return names.some((n) => new RegExp(`\\b${n}\\b`).test(query)) && RANDOM_KEY.test(nodeText(ctx.text, body));
-}
-
 /**
  * Every loop from `loop` out to the function's outermost runs only a few times, or does not make the query a
  * per-row one: it iterates a fixed collection (overFixedCollection), the query reads its variable only in the
@@ -357,7 +333,7 @@ export function retryLoop(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
  */
 export function fewIterations(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
   for (let l: LoopCtx | null = loop; l; l = l.parent) {
-    if (overFixedCollection(ctx, l) || pollingLoop(ctx, l) || retryLoop(ctx, node, l)) continue;
+    if (overFixedCollection(ctx, l) || pollingLoop(ctx, l)) continue;
     if (l.kind !== "while" && loopDependence(ctx, node, l) === Dep.Keys) continue;
     return false;
   }

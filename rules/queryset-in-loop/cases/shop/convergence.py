@@ -1,6 +1,3 @@
-import hashlib
-import uuid
-
 from django.utils.timezone import now
 
 from .models import Book, Review
@@ -55,20 +52,3 @@ def purge_reviews(book_ids):
     while doomed.exists():
         pks = list(doomed.values_list("pk", flat=True)[:1000])
         Review.objects.filter(pk__in=pks).delete()
-
-
-def fresh_review_key(book):
-    # A new random key until no row has it: collisions are rare, one query per call.
-    key = None
-    while not key or Review.objects.filter(key=key).exists():
-        digest = hashlib.md5(f"{book.pk}-{uuid.uuid4()}".encode())
-        key = digest.hexdigest()
-    return key
-
-
-def next_free_key():
-    # A counter, not a random draw: one query per taken key.
-    key = 1000
-    while Review.objects.filter(key=str(key)).exists():  # expect: queryset-in-loop
-        key = key + 1
-    return key

@@ -1,3 +1,6 @@
+import hashlib
+import time
+
 from django.utils.crypto import get_random_string
 
 from .models import Book, Coupon
@@ -48,6 +51,15 @@ def free_code(book):
     while Book.objects.filter(title=book.code).exists():
         book.code = get_random_string(8)
     return book.code
+
+
+def hashed_title(book):
+    # Retry until a digest of the clock is free, through a name the body assigned first: runs once in practice.
+    title = None
+    while not title or Book.objects.filter(title=title).exists():
+        digest = hashlib.md5(f"{book.pk}-{time.time()}".encode())
+        title = digest.hexdigest()
+    return title
 
 
 def next_free_title(base):

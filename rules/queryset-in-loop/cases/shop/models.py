@@ -23,7 +23,6 @@ class Book(models.Model):
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
     rating = models.PositiveSmallIntegerField()
-    key = models.CharField(max_length=32, blank=True)
 
 
 class Sale(models.Model):
