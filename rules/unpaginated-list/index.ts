@@ -4,8 +4,8 @@ import type { SyntaxNode } from "../../server/src/engine/parser";
 import { genericTemplateName } from "../../server/src/engine/templates";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { Model } from "../../server/src/engine/models";
-import { baseNames, callParts, eolAt, field, indentAt, isEmptyQueryset, methodCall, nameBindings, nodeText, stringValue, topLevelFunction, walk } from "../../server/src/engine/syntax";
-import { strip, uniqueLookupValues } from "../../server/src/engine/rows";
+import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nameBindings, nodeText, stringValue, topLevelFunction, walk } from "../../server/src/engine/syntax";
+import { chainFilters, strip, uniqueLookupValues } from "../../server/src/engine/rows";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
 const DJANGO_LISTS = new Set(["ListView"]);
@@ -252,19 +252,10 @@ const NOT_EQUALITY = new Set(["in", "gt", "gte", "lt", "lte", "range", "isnull",
  * destinations, enrollments, teams or tags: rows one user's activity makes, which the page shows whole.
  */
 function ofRequestUser(text: string, chain: SyntaxNode): boolean {
-  for (let n: SyntaxNode | undefined = chain; n; ) {
-    if (n.type === "attribute") return /^(self\.)?request\.user\.\w+$/.test(nodeText(text, n)) && !REQUEST_USER.test(nodeText(text, n));
-    if (n.type !== "call") return false;
-    const mc = methodCall(text, n);
-    if (!mc) return false;
-    if (mc.method === "filter") {
-      for (const [key, value] of callParts(text, n)?.kwargs ?? []) {
-        if (!NOT_EQUALITY.has(key.split("__").pop()!) && REQUEST_USER.test(nodeText(text, value).replace(/\s+/g, ""))) return true;
-      }
-    }
-    n = mc.receiver;
-  }
-  return false;
+  const { kwargs, root } = chainFilters(text, chain);
+  if (kwargs.some(([key, value]) => !NOT_EQUALITY.has(key.split("__").pop()!) && REQUEST_USER.test(nodeText(text, value).replace(/\s+/g, "")))) return true;
+  const rootText = nodeText(text, root).replace(/\s+/g, "");
+  return root.type === "attribute" && /^(self\.)?request\.user\.\w+$/.test(rootText) && !REQUEST_USER.test(rootText);
 }
 
 /**

@@ -423,19 +423,28 @@ export function handledGet(ctx: RuleContext, call: SyntaxNode): { model: string;
  */
 export function uniqueLookupValues(ctx: RuleContext, model: Model, chain: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (let n: SyntaxNode | undefined = chain; n?.type === "call"; ) {
-    const mc = methodCall(ctx.text, n);
-    if (!mc) break;
-    if (mc.method === "filter") {
-      for (const [key, value] of callParts(ctx.text, n)?.kwargs ?? []) {
-        const [name, ...rest] = key.split("__");
-        if (rest.length && !(rest.length === 1 && rest[0] === "exact")) continue;
-        const f = model.fields.get(name) ?? [...model.fields.values()].find((x) => x.kind === "o2o" && `${x.name}_id` === name);
-        const unique = f ? f.kind === "o2o" || (f.kind === "concrete" && (f.unique || f.primaryKey)) : name === "pk" || (name === "id" && !ctx.index.concreteFields(model).some((x) => x.primaryKey));
-        if (unique) out.push(value);
-      }
-    }
-    n = mc.receiver;
+  for (const [key, value] of chainFilters(ctx.text, chain).kwargs) {
+    const [name, ...rest] = key.split("__");
+    if (rest.length && !(rest.length === 1 && rest[0] === "exact")) continue;
+    const f = model.fields.get(name) ?? [...model.fields.values()].find((x) => x.kind === "o2o" && `${x.name}_id` === name);
+    const unique = f ? f.kind === "o2o" || (f.kind === "concrete" && (f.unique || f.primaryKey)) : name === "pk" || (name === "id" && !ctx.index.concreteFields(model).some((x) => x.primaryKey));
+    if (unique) out.push(value);
   }
   return out;
+}
+
+/**
+ * The keyword conditions of every filter() along a method chain (`X.objects.filter(a=1).order_by("b").filter(c=2)`),
+ * outermost call first, and the node the chain starts from (`X.objects`, `self.request.user.teams`).
+ */
+export function chainFilters(text: string, chain: SyntaxNode): { kwargs: [string, SyntaxNode][]; root: SyntaxNode } {
+  const kwargs: [string, SyntaxNode][] = [];
+  let n = chain;
+  while (n.type === "call") {
+    const mc = methodCall(text, n);
+    if (!mc) break;
+    if (mc.method === "filter") kwargs.push(...(callParts(text, n)?.kwargs ?? []));
+    n = mc.receiver;
+  }
+  return { kwargs, root: n };
 }
