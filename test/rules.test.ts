@@ -687,7 +687,39 @@ describe("n-plus-one (DRF): a view queryset with only()", () => {
       "",
     ].join("\n");
     const [hint] = await hintsFor({ "shop/models.py": models, "shop/api.py": api }, "shop/api.py", "n-plus-one");
-    assert.match(hint.message, /add select_related\("author"\) to this queryset, and name the relations in its only\(\)$/);
+    assert.match(hint.message, /add select_related\("author"\) to this queryset, and name the relation in its only\(\)$/);
     assert.equal(hint.fixes.length, 0);
+  });
+});
+
+describe("n-plus-one in a loop: only() and defer(), written or in the manager", () => {
+  const models = (manager: string) =>
+    "from django.db import models\n\n\nclass Publisher(models.Model):\n    name = models.CharField(max_length=50)\n\n\n" +
+    "class Author(models.Model):\n    name = models.CharField(max_length=50)\n    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE)\n\n\n" +
+    `class BookManager(models.Manager):\n    def get_queryset(self):\n        return super().get_queryset()${manager}\n\n\n` +
+    "class Book(models.Model):\n    title = models.CharField(max_length=50)\n    body = models.TextField()\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n\n    objects = BookManager()\n";
+  const views = (chain: string) => `from .models import Book\n\n\ndef titles():\n    for book in Book.objects${chain}:\n        print(book.title, book.author.name)\n`;
+  const hint = async (manager: string, chain: string) => (await hintsFor({ "shop/models.py": models(manager), "shop/views.py": views(chain) }, "shop/views.py", "n-plus-one"))[0];
+  it("fixes a queryset whose only()/defer() keeps the foreign key column", async () => {
+    for (const [manager, chain] of [["", '.defer("body")'], ["", '.only("title", "author")'], ['.defer("body")', ".all()"]]) {
+      const h = await hint(manager, chain);
+      assert.match(h.message, /add select_related\("author"\) where the queryset is built$/, `${manager} ${chain}`);
+      assert.equal(h.fixes.length, 1, `${manager} ${chain}`);
+    }
+  });
+  it("offers no fix when the column is left out, and says where", async () => {
+    const only = await hint("", '.only("title")');
+    assert.match(only.message, /, and name the relation in its only\(\)$/);
+    assert.equal(only.fixes.length, 0);
+    const deferred = await hint("", '.defer("author")');
+    assert.match(deferred.message, /, and take it out of its defer\(\)$/);
+    assert.equal(deferred.fixes.length, 0);
+    // Further along the join path: defer("author__publisher") with select_related("author__publisher").
+    const nested = (await hintsFor({ "shop/models.py": models(""), "shop/views.py": views('.defer("author__publisher")').replace("book.author.name", "book.author.publisher.name") }, "shop/views.py", "n-plus-one"))[0];
+    assert.match(nested.message, /add select_related\("author__publisher"\) where the queryset is built, and take it out of its defer\(\)$/);
+    assert.equal(nested.fixes.length, 0);
+    const byManager = await hint('.only("title")', ".all()");
+    assert.match(byManager.message, /, and name the relation in its only\(\)$/);
+    assert.equal(byManager.fixes.length, 0);
   });
 });

@@ -1,8 +1,9 @@
-import type { Iteration } from "../../server/src/engine/flow";
+import { columnsRestricted, type Iteration } from "../../server/src/engine/flow";
 import type { ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { atEachOrigin } from "../../server/src/engine/fixes";
+import { WRAPPERS } from "../../server/src/engine/loopshape";
 import { enclosingScope, field, nodeText, preferredQuote } from "../../server/src/engine/syntax";
 
 /**
@@ -15,7 +16,7 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
   let root: SyntaxNode | undefined = it.iter;
   while (root && (root.type === "subscript" || root.type === "call" || root.type === "attribute")) {
     const fn: SyntaxNode | undefined = root.type === "call" ? field(root, "function") : undefined;
-    const arg: SyntaxNode | undefined = fn?.type === "identifier" && ROW_WRAPPERS.has(nodeText(ctx.text, fn)) ? field(root, "arguments")?.children.find((c) => c.type !== "comment" && c.type !== "keyword_argument") : undefined;
+    const arg: SyntaxNode | undefined = fn?.type === "identifier" && WRAPPERS.has(nodeText(ctx.text, fn)) ? field(root, "arguments")?.children.find((c) => c.type !== "comment" && c.type !== "keyword_argument") : undefined;
     root = arg ?? (root.type === "subscript" ? field(root, "value") : root.type === "call" ? fn : field(root, "object"));
   }
   const scope = enclosingScope(it.loop.node);
@@ -45,8 +46,6 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
   }
   return escapes;
 }
-
-const ROW_WRAPPERS = new Set(["enumerate", "list", "tuple", "sorted", "reversed", "iter"]);
 
 const COLUMNLESS = /^(delete|_raw_delete|values|values_list|count|exists|update|aggregate)$/;
 
@@ -123,7 +122,7 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   const qs = it.qs;
   const origin = qs.origin;
   if (!it.target || it.escapes || !origin || origin.insertAt === null || origin.file !== ctx.file) return;
-  if (qs.values || qs.loaded.all || qs.loaded.only || qs.loaded.deferred.size || qs.loaded.columnsChosen || qs.base) return;
+  if (qs.values || qs.loaded.all || columnsRestricted(qs.loaded) || qs.base) return;
   if (!it.reads.size || queryVarEscapes(ctx, it)) return;
   // A view's class-level queryset serves every action (list, detail, edit): narrowing it for one loop would defer
   // columns the others read.

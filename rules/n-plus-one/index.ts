@@ -4,7 +4,7 @@ import { checkGraphql } from "./graphql";
 import { checkAdmin } from "./admin";
 import { checkHandedRows } from "./calls";
 import { checkTemplates } from "./templates";
-import type { RelationRead } from "../../server/src/engine/flow";
+import { relationDeferred, type Loaded, type RelationRead } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
@@ -129,10 +129,10 @@ function check(ctx: RuleContext): void {
     const prefetch = longestPaths(needs.filter((n) => !joins(n)).map((n) => n.path.join("__")));
     const origin = v.qs.origin;
     const fixes: OffsetFix[] = [];
-    // With only()/defer() the foreign key column may be deferred: select_related() of it raises FieldError, and a
-    // prefetch through it loads it per row. No mechanical fix, as for loops.
-    const restricted = !v.qs.loaded.all && (v.qs.loaded.only !== null || v.qs.loaded.deferred.size > 0);
-    if (origin && !restricted) {
+    // A foreign key column that only()/defer() leaves out: select_related() of it raises FieldError, and a prefetch
+    // through it loads it per row. No mechanical fix, as for loops.
+    const deferred = deferredNote(ctx, v.qs.model, v.qs.loaded, needs.map((n) => n.path));
+    if (origin && !deferred) {
       const edits = joinAtEachOrigin(origin, select, prefetch, textOf(ctx), { file: ctx.file, root: ctx.syntax.root, node: v.node });
       const parts = [select.length ? `select_related(${select.map((p) => `"${p}"`).join(", ")})` : "", prefetch.length ? `prefetch_related(${prefetch.map((p) => `"${p}"`).join(", ")})` : ""].filter(Boolean);
       if (edits.length) fixes.push({ title: `Add ${parts.join(" and ")} to the queryset`, ...withChunkSize(origin, edits, prefetch.length > 0) });
@@ -142,7 +142,7 @@ function check(ctx: RuleContext): void {
     ctx.report({
       start: v.node.start,
       end: v.node.end,
-      message: `N+1: ${serializer} reads ${shown.join(", ")} for every ${v.qs.model.name}, one query per row each; add ${advice} to this queryset${restricted ? ", and name the relations in its only()" : ""}`,
+      message: `N+1: ${serializer} reads ${shown.join(", ")} for every ${v.qs.model.name}, one query per row each; add ${advice} to this queryset${deferred}`,
       related: needs.slice(0, 5).map((n) => ({ file: n.file, start: n.start, end: n.end, message: n.what })),
       fixes,
     });
@@ -199,9 +199,10 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
   const shown = r.path.join(".");
   const origin = prefetchedBy ? null : r.row.origin;
   const fixes: OffsetFix[] = [];
-  // With only()/defer() the FK column may be deferred: select_related("x") there raises FieldError unless only()
-  // names the relation too, so no mechanical fix is offered.
-  if (origin && !r.row.restricted) {
+  // A foreign key column that only()/defer() leaves out: select_related("x") there raises FieldError, so no
+  // mechanical fix is offered.
+  const deferred = r.row.qs ? deferredNote(ctx, rowModel, r.row.qs.loaded, [joinPath]) : "";
+  if (origin && !deferred) {
     const edits = addToEachOrigin(origin, method, lookup, textOf(ctx), { file: ctx.file, root: ctx.syntax.root, node: r.row.loop.node });
     if (edits.length) fixes.push({ title: `Add ${method}("${lookup}") to the queryset`, ...withChunkSize(origin, edits, method === "prefetch_related") });
   }
@@ -213,10 +214,27 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
     end: r.node.end,
     message: prefetchedBy
       ? `N+1: ${cost} (${describeField(r.field)}); add prefetch_related("${lookup}") where the ${prefetchedBy.name} queryset that prefetches ${q!.field!.name} is built (a select_related() on ${q!.field!.name} would query again)`
-      : `N+1: ${cost} (${describeField(r.field)}); add ${method}("${lookup}") where the queryset is built${r.row.restricted ? ", and name the relation in its only()" : ""}`,
+      : `N+1: ${cost} (${describeField(r.field)}); add ${method}("${lookup}") where the queryset is built${deferred}`,
     related: origin ? [{ file: origin.file, start: origin.start, end: origin.end, message: `${rowModel.name} queryset built here` }] : [],
     fixes,
   });
+}
+
+/**
+ * What the message adds when the queryset leaves out the column of a forward relation the fix would join (see
+ * relationDeferred); "" when it loads them all.
+ */
+function deferredNote(ctx: RuleContext, model: Model, loaded: Loaded, paths: string[][]): string {
+  const how = new Set<string>();
+  for (const path of paths) {
+    const f = ctx.index.attribute(model, path[0]);
+    if (!f || !SINGLE.has(f.kind) || f.kind.startsWith("reverse")) continue;
+    const d = relationDeferred(loaded, path);
+    if (d) how.add(d);
+  }
+  if (how.has("unknown")) return ", and check the columns its manager's get_queryset() chooses (a deferred foreign key cannot be joined)";
+  const parts = [how.has("only") ? "name the relation in its only()" : "", how.has("defer") ? "take it out of its defer()" : ""].filter(Boolean);
+  return parts.length ? `, and ${parts.join(" and ")}` : "";
 }
 
 export const rule: Rule = {

@@ -9,7 +9,7 @@
  */
 import { createHash } from "crypto";
 import { chainOp, prefetchFact, type ChainOp, type PrefetchFact } from "./facts";
-import type { Manager, Model, ModelField, ModelIndex } from "./models";
+import type { Manager, Model, ModelField, ModelIndex, QsShape } from "./models";
 import type { Syntax, SyntaxNode } from "./parser";
 import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nodeText, onErrorPath, stringValue } from "./syntax";
 
@@ -25,7 +25,7 @@ export interface Loaded {
   /** Fields named by only(); null when all concrete fields are loaded. */
   only: Set<string> | null;
   deferred: Set<string>;
-  /** The manager's get_queryset() chose the columns (only(), defer()): which ones is not read. */
+  /** The manager's get_queryset() chose the columns in a way not read (values(), only(*names)). */
   columnsChosen?: boolean;
 }
 
@@ -33,6 +33,29 @@ export function newLoaded(): Loaded {
   return { kids: new Map(), all: false, allSingles: false, toAttrs: new Map(), annotations: new Set(), only: null, deferred: new Set() };
 }
 export const ALL_LOADED: Loaded = { ...newLoaded(), all: true };
+
+/** The queryset loads only some columns (`only()`, `defer()`, or its manager's get_queryset() does). */
+export function columnsRestricted(l: Loaded): boolean {
+  return !l.all && (l.only !== null || l.deferred.size > 0 || !!l.columnsChosen);
+}
+
+/**
+ * Does the queryset leave out the column of the forward relation a join path starts with (only() not naming it, or a
+ * manager choosing columns in a way not read), or of any relation along the path (defer("author") or
+ * defer("author__publisher"))? Then select_related() of it raises FieldError, and a prefetch through it loads the
+ * column per row. (Restrictions an only() puts on related models, `only("author__name")`, are not read.)
+ */
+export function relationDeferred(l: Loaded, path: readonly string[]): "only" | "defer" | "unknown" | null {
+  if (l.all || !path.length) return null;
+  if (l.columnsChosen) return "unknown";
+  const name = path[0];
+  if (l.only && !l.only.has(name) && !l.only.has(`${name}_id`) && ![...l.only].some((o) => o.startsWith(`${name}__`))) return "only";
+  for (let i = 1; i <= path.length; i++) {
+    const at = path.slice(0, i).join("__");
+    if (l.deferred.has(at) || l.deferred.has(`${at}_id`)) return "defer";
+  }
+  return null;
+}
 
 /** A deep copy of what a queryset loads. */
 export function cloneLoaded(l: Loaded): Loaded {
@@ -129,8 +152,6 @@ export interface LoopCtx {
 
 export interface RowCtx {
   model: Model;
-  /** The queryset uses only()/defer(): select_related alone would clash with the deferred FK column. */
-  restricted?: boolean;
   origin: Origin | null;
   loop: LoopCtx;
   /** The iterated expression. */
@@ -853,8 +874,7 @@ class FlowAnalyzer {
       // Rows of a related manager of a row: they belong to the outer row's queryset.
       return { k: "inst", model: qs.model, loaded: qs.loaded, row: qs.base.row, path: [...qs.base.path, qs.field!.name], tainted: qs.base.tainted || !qs.base.loaded.kids.has(qs.field!.name) && !qs.base.loaded.all };
     }
-    const restricted = !qs.loaded.all && (qs.loaded.only !== null || qs.loaded.deferred.size > 0);
-    return { k: "inst", model: qs.model, loaded: qs.loaded, row: { model: qs.model, origin: qs.origin, loop, iter, restricted, qs }, path: [], tainted: false };
+    return { k: "inst", model: qs.model, loaded: qs.loaded, row: { model: qs.model, origin: qs.origin, loop, iter, qs }, path: [], tainted: false };
   }
 
   private finishIteration(it: Iteration, body: SyntaxNode): void {
@@ -1725,8 +1745,11 @@ class FlowAnalyzer {
    * related models' default managers in turn (a group manager that prefetches `members`, whose manager joins
    * `user`), a few levels deep (managers that prefetch each other would not end).
    */
-  private applyShape(loaded: Loaded, model: Model, shape: { select: string[]; prefetch: string[]; selectAll: boolean; only: boolean }, depth = 0): void {
-    if (shape.only) loaded.columnsChosen = true;
+  private applyShape(loaded: Loaded, model: Model, shape: QsShape, depth = 0): void {
+    // The columns it chooses, as a written only() / defer() would.
+    if (shape.onlyFields) loaded.only = new Set(shape.onlyFields);
+    for (const f of shape.deferFields ?? []) loaded.deferred.add(f);
+    if (shape.columnsUnknown) loaded.columnsChosen = true;
     for (const s of shape.select) insertPath(loaded, s.split("__"));
     for (const s of shape.prefetch) {
       if (depth < 4) this.insertPrefetchPath(loaded, model, s.split("__"), depth);

@@ -65,8 +65,8 @@ function allCaps(name: string): boolean {
   return ALL_CAPS.test(name) && name.replace(/_/g, "").length >= 2;
 }
 
-/** Calls that keep a collection's size bounded by their argument's. */
-const WRAPPERS = new Set(["set", "frozenset", "list", "tuple", "sorted", "reversed", "enumerate", "dict"]);
+/** Calls that keep a collection's size bounded by their argument's, and give its items (`enumerate(rows)`). */
+export const WRAPPERS = new Set(["set", "frozenset", "list", "tuple", "sorted", "reversed", "enumerate", "dict", "iter"]);
 const bindings = (ctx: Ctx, scope: SyntaxNode, name: string): Binding[] | null => nameBindings(ctx.text, scope, name);
 
 /**

@@ -79,7 +79,13 @@ export interface QsShape {
   select: string[];
   selectAll: boolean;
   prefetch: string[];
+  /** get_queryset() chooses the columns (only(), defer(), values()). */
   only: boolean;
+  /** The fields its only() names and its defer() leaves out, when they can be read. */
+  onlyFields?: string[];
+  deferFields?: string[];
+  /** It chooses them in a way not read: values(), an argument that is not a string. */
+  columnsUnknown?: boolean;
   /** fetch_mode(FETCH_PEERS): relations load in batches already. */
   batched?: boolean;
 }
@@ -169,7 +175,7 @@ export function emptyShape(): QsShape {
 }
 
 export function applyOpsToShape(shape: QsShape, ops: ChainOp[]): QsShape | null {
-  const out: QsShape = { select: [...shape.select], selectAll: shape.selectAll, prefetch: [...shape.prefetch], only: shape.only, batched: shape.batched };
+  const out: QsShape = { ...shape, select: [...shape.select], prefetch: [...shape.prefetch], deferFields: shape.deferFields && [...shape.deferFields] };
   for (const op of ops) {
     if (op.method === "select_related") {
       if (!op.strings.length) out.selectAll = true;
@@ -180,6 +186,10 @@ export function applyOpsToShape(shape: QsShape, ops: ChainOp[]): QsShape | null 
       if (op.strings.some((s) => s === null) && !op.prefetches.length) return null;
     } else if (op.method === "only" || op.method === "defer" || op.method === "values" || op.method === "values_list") {
       out.only = true;
+      const names = op.strings.filter((x): x is string => x !== null);
+      if (op.method === "values" || op.method === "values_list" || names.length < op.strings.length) out.columnsUnknown = true;
+      else if (op.method === "only") out.onlyFields = names;
+      else out.deferFields = [...(out.deferFields ?? []), ...names];
     } else if (op.method === "fetch_mode" && op.peers) {
       out.batched = true;
     }
