@@ -347,7 +347,7 @@ const TARGET_PARTS = new Set(["pattern_list", "tuple_pattern", "list_pattern", "
  */
 function fallbackOfBulkWrite(ctx: RuleContext, loop: SyntaxNode): boolean {
   for (let p = loop.parent; p && p.type !== "function_definition"; p = p.parent) {
-    if (p.type !== "except_clause" || p.parent?.type !== "try_statement") continue;
+    if ((p.type !== "except_clause" && p.type !== "except_group_clause") || p.parent?.type !== "try_statement") continue;
     const tried = field(p.parent, "body");
     if (tried && /\.a?bulk_(update|create)\(/.test(nodeText(ctx.text, tried))) return true;
   }
