@@ -1,10 +1,10 @@
 import { importEdits } from "../../server/src/engine/fixes";
-import { settingsTexts } from "../../server/src/engine/functions";
+import { projectFile, settingsTexts } from "../../server/src/engine/functions";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import { genericTemplateName } from "../../server/src/engine/templates";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { Model } from "../../server/src/engine/models";
-import { baseNames, eolAt, field, indentAt, isEmptyQueryset, nameBindings, nodeText, stringValue, topLevelFunction, walk } from "../../server/src/engine/syntax";
+import { baseNames, callParts, eolAt, field, indentAt, isEmptyQueryset, methodCall, nameBindings, nodeText, stringValue, topLevelFunction, walk } from "../../server/src/engine/syntax";
 import { chainFilters, strip, uniqueLookupValues } from "../../server/src/engine/rows";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
@@ -51,7 +51,7 @@ interface ClassBody {
   firstStmt: SyntaxNode | null;
 }
 
-function classBody(ctx: RuleContext, body: SyntaxNode): ClassBody {
+function classBody(text: string, body: SyntaxNode): ClassBody {
   const attrs = new Map<string, SyntaxNode>();
   const methods = new Set<string>();
   let firstStmt: SyntaxNode | null = null;
@@ -63,15 +63,75 @@ function classBody(ctx: RuleContext, body: SyntaxNode): ClassBody {
       if (stmt.type === "expression_statement" && stmt.children[0]?.type === "string") docstring = stmt;
     }
     const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
-    if (d?.type === "function_definition") methods.add(nodeText(ctx.text, field(d, "name")!));
+    if (d?.type === "function_definition") methods.add(nodeText(text, field(d, "name")!));
     const a = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
     if (a?.type === "assignment") {
       const l = field(a, "left");
       const r = field(a, "right");
-      if (l?.type === "identifier" && r) attrs.set(nodeText(ctx.text, l), r);
+      if (l?.type === "identifier" && r) attrs.set(nodeText(text, l), r);
     }
   }
   return { attrs, methods, insertAt: docstring ? docstring.end : firstStmt?.start ?? body.start, firstStmt: docstring ? null : firstStmt };
+}
+
+/** A class of a view's: the view itself, or a project class it inherits from (a mixin, a base view). */
+interface ViewClass {
+  file: string;
+  text: string;
+  bodyNode: SyntaxNode;
+  body: ClassBody;
+}
+
+/** The class_definition a ClassFact was read from. */
+function classNodeAt(root: SyntaxNode, start: number, end: number): SyntaxNode | null {
+  let n: SyntaxNode | undefined = root;
+  while (n) {
+    if (n.type === "class_definition" && n.start === start && n.end === end) return n;
+    n = n.children.find((c) => c.start <= start && end <= c.end);
+  }
+  return null;
+}
+
+/**
+ * The view and the project classes it inherits from, in the order Python looks up a view's attributes when its
+ * bases are plain mixins (depth first, left to right); Django's and DRF's own classes are left out. `bases`: the
+ * view's own project bases. Null when one cannot be read.
+ */
+function viewClasses(ctx: RuleContext, own: ViewClass, bases: string[]): ViewClass[] | null {
+  const out = [own];
+  const seen = new Set<string>();
+  const visit = (file: string, names: string[], depth: number): boolean => {
+    if (depth > 6) return false;
+    const imports = ctx.index.factsOf(file)?.imports ?? {};
+    for (const b of names) {
+      if (b === "object") continue;
+      const q = imports[b.split(".")[0]];
+      if (depth > 0 && q && /^(django|rest_framework)\b/.test(q)) continue;
+      const c = ctx.index.resolveClass(file, b);
+      if (!c) return false;
+      const key = `${c.file}:${c.start}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const m = c.file === ctx.file ? { text: ctx.text, root: ctx.syntax.root } : projectFile(ctx, c.file);
+      const node = m ? classNodeAt(m.root, c.start, c.end) : null;
+      const bodyNode = node ? field(node, "body") : undefined;
+      if (!m || !bodyNode) return false;
+      out.push({ file: c.file, text: m.text, bodyNode, body: classBody(m.text, bodyNode) });
+      if (!visit(c.file, c.bases, depth + 1)) return false;
+    }
+    return true;
+  };
+  return visit(ctx.file, bases, 0) ? out : null;
+}
+
+/** The first class of the chain that defines `name`: as a class attribute (`attr`), or as a method. */
+function defining(chain: ViewClass[], name: string): { cls: ViewClass; attr: SyntaxNode | null } | null {
+  for (const cls of chain) {
+    const attr = cls.body.attrs.get(name);
+    if (attr) return { cls, attr };
+    if (cls.body.methods.has(name)) return { cls, attr: null };
+  }
+  return null;
 }
 
 /** Is a value an explicit "no pagination": None, 0, False? */
@@ -151,12 +211,23 @@ function attrEdit(ctx: RuleContext, body: ClassBody, attr: string, value: string
   return { file: ctx.file, start: body.insertAt, end: body.insertAt, newText: `${eol}${indent}${attr} = ${value}` };
 }
 
-/** The template a Django list view renders: its template_name, or `<app>/<model><template_name_suffix>.html` (`_list`); null when not found. */
-function templateOf(ctx: RuleContext, body: ClassBody, model: Model | null): { name: string; text: string } | null {
-  const tn = body.attrs.get("template_name");
-  const sx = body.attrs.get("template_name_suffix");
-  const suffix = sx ? stringValue(ctx.text, sx) : "_list";
-  const name = tn ? stringValue(ctx.text, tn) : model && suffix !== null ? genericTemplateName(model, suffix) : null;
+/**
+ * The template a Django list view renders: its template_name, or `<app>/<model><template_name_suffix>.html`
+ * (`_list`), read along its classes; null when not found, or when a class of the project computes the names
+ * (a get_template_names() that never calls Django's).
+ */
+function templateOf(ctx: RuleContext, chain: ViewClass[], model: Model | null): { name: string; text: string } | null {
+  // A get_template_names() that hands on to Django's (`return super().get_template_names()`, on some path) renders
+  // template_name there; one that does not computes its own names.
+  for (const c of chain) {
+    const names = c.body.methods.has("get_template_names") ? topLevelFunction(c.text, c.bodyNode, "get_template_names") : null;
+    if (names && !/\bsuper\(\s*\)\s*\.\s*get_template_names\(/.test(nodeText(c.text, names))) return null;
+  }
+  const tn = defining(chain, "template_name");
+  const sx = defining(chain, "template_name_suffix");
+  if ((tn && !tn.attr) || (sx && !sx.attr)) return null;
+  const suffix = sx?.attr ? stringValue(sx.cls.text, sx.attr) : "_list";
+  const name = tn?.attr ? stringValue(tn.cls.text, tn.attr) : model && suffix !== null ? genericTemplateName(model, suffix) : null;
   const t = name ? ctx.project.template(name) : null;
   return name && t ? { name, text: t.text } : null;
 }
@@ -184,33 +255,64 @@ function templateMentions(ctx: RuleContext, text: string, names: RegExp, seen: S
  * template (through every extends and include) names neither the list nor its page, and get_context_data() does not
  * hand the rows on under another name. Paging it would add a COUNT query and hide nothing.
  */
-function listNeverShown(ctx: RuleContext, bodyNode: SyntaxNode, body: ClassBody, listed: Model | null): boolean {
-  if (body.methods.has("render_to_response")) return true;
+function listNeverShown(ctx: RuleContext, chain: ViewClass[], listed: Model | null): boolean {
+  const bodyNode = chain[0].bodyNode;
+  if (defining(chain, "render_to_response")) return true;
   // A dispatch() that answers without handing on to the view's get() (a file download, a redirect).
   const dispatch = topLevelFunction(ctx.text, bodyNode, "dispatch");
   if (dispatch && !/\.dispatch\(|\bself\.get\(|\bget_context_data\(|\brender_to_response\(/.test(nodeText(ctx.text, dispatch))) return true;
-  const con = body.attrs.get("context_object_name");
-  const conName = con ? stringValue(ctx.text, con) : null;
+  const con = defining(chain, "context_object_name");
+  const conName = con?.attr ? stringValue(con.cls.text, con.attr) : null;
   if (con && !conName) return false;
   if (!listed && !conName) return false;
-  const t = templateOf(ctx, body, listed);
+  const t = templateOf(ctx, chain, listed);
   if (!t) return false;
   const names = ["object_list", ...(listed ? [`${listed.name.toLowerCase()}_list`] : []), ...(conName ? [conName] : []), "page_obj", "paginator", "is_paginated"];
   const shown = new RegExp(`\\b(${names.map((n) => n.replace(/\W/g, "")).join("|")})\\b`);
-  const context = topLevelFunction(ctx.text, bodyNode, "get_context_data");
-  if (context && (shown.test(nodeText(ctx.text, context)) || /\b(get_queryset|paginate_queryset)\b/.test(nodeText(ctx.text, context)))) return false;
+  // A get_context_data() along the classes that hands the rows on.
+  for (const c of chain) {
+    const context = topLevelFunction(c.text, c.bodyNode, "get_context_data");
+    if (context && (shown.test(nodeText(c.text, context)) || /\b(get_queryset|paginate_queryset)\b/.test(nodeText(c.text, context)))) return false;
+  }
   return !templateMentions(ctx, t.text, shown);
 }
 
 
-function listedModel(ctx: RuleContext, body: ClassBody): Model | null {
+/**
+ * The model a view lists: its `queryset`'s, else its `model`, read along its classes (a mixin's `model = Filter`);
+ * else the model every return of the view's own get_queryset() lists.
+ */
+function listedModel(ctx: RuleContext, chain: ViewClass[]): Model | null {
   const values = ctx.flow().values;
-  const qs = body.attrs.get("queryset");
-  const v = qs ? values.get(qs) : undefined;
-  if (v && (v.k === "qs" || v.k === "manager")) return v.model;
-  const model = body.attrs.get("model");
-  if (model) return ctx.index.modelFromName(ctx.file, nodeText(ctx.text, model)) ?? null;
-  return null;
+  const qs = defining(chain, "queryset");
+  if (qs?.attr && qs.cls === chain[0]) {
+    const v = values.get(qs.attr);
+    if (v && (v.k === "qs" || v.k === "manager")) return v.model;
+  } else if (qs?.attr) {
+    // In another class: the model the chain starts from (`Book.objects.filter(...)`).
+    for (let n: SyntaxNode | undefined = qs.attr; n && (n.type === "call" || n.type === "attribute" || n.type === "identifier"); n = n.type === "call" ? field(n, "function") : n.type === "attribute" ? field(n, "object") : undefined) {
+      if (n.type === "call") continue;
+      const m = ctx.index.modelFromName(qs.cls.file, nodeText(qs.cls.text, n));
+      if (m) return m;
+    }
+  }
+  const model = defining(chain, "model");
+  if (model?.attr) return ctx.index.modelFromName(model.cls.file, nodeText(model.cls.text, model.attr)) ?? null;
+  const gq = chain[0].body.methods.has("get_queryset") ? topLevelFunction(ctx.text, chain[0].bodyNode, "get_queryset") : null;
+  if (!gq) return null;
+  let found: Model | null = null;
+  let all = true;
+  walk(gq, (n) => {
+    if (n !== gq && (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda")) return false;
+    if (n.type === "return_statement") {
+      const e = n.children[1];
+      const v = e ? values.get(strip(e)) : undefined;
+      if (!v || (v.k !== "qs" && v.k !== "manager") || (found && found !== v.model)) all = false;
+      else found = v.model;
+    }
+    return all;
+  });
+  return all ? found : null;
 }
 
 
@@ -221,6 +323,9 @@ function sliced(ctx: RuleContext, body: ClassBody): boolean {
   if (qs) walk(qs, (n) => { if (n.type === "slice") found = true; });
   return found;
 }
+
+/** Queryset methods that return some of the rows they are called on (or all of them). */
+const KEEPS_ROWS = new Set(["all", "filter", "exclude", "select_related", "prefetch_related", "order_by", "annotate", "alias", "distinct", "only", "defer", "using", "select_for_update"]);
 
 const LITERALS = new Set(["dictionary", "list", "set", "tuple", "dictionary_comprehension", "list_comprehension", "set_comprehension"]);
 
@@ -259,12 +364,17 @@ function ofRequestUser(text: string, chain: SyntaxNode): boolean {
 }
 
 /**
- * What the class's own get_queryset() returns: "bounded" when every return is sliced (`qs[: self.PAGE_SIZE + 1]`,
- * the view pages by itself) or an empty `.none()`; "other" when a return is a dict, list or tuple it builds (not a
- * queryset: paginate_by would not bound the rows it reads, and a dict breaks the paginator); null otherwise.
+ * What the view's get_queryset() returns, its own or the first one along its classes (a mixin's): "bounded" when
+ * every return is sliced (`qs[: self.PAGE_SIZE + 1]`, the view pages by itself), an empty `.none()`, the requesting
+ * user's own rows or one row; "other" when a return is a dict, list or tuple it builds (not a queryset: paginate_by
+ * would not bound the rows it reads, and a dict breaks the paginator); null otherwise.
  */
-function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model | null): "bounded" | "other" | null {
-  const gq = topLevelFunction(ctx.text, bodyNode, "get_queryset");
+function getQuerysetReturns(ctx: RuleContext, chain: ViewClass[], model: Model | null, depth = 0): "bounded" | "other" | null {
+  const where = depth > 6 ? null : defining(chain, "get_queryset");
+  if (!where || where.attr) return null;
+  const { text } = where.cls;
+  const own = where.cls === chain[0];
+  const gq = topLevelFunction(text, where.cls.bodyNode, "get_queryset");
   const fnBody = gq ? field(gq, "body") : undefined;
   if (!gq || !fnBody) return null;
   const returns: (SyntaxNode | undefined)[] = [];
@@ -278,29 +388,38 @@ function getQuerysetReturns(ctx: RuleContext, bodyNode: SyntaxNode, model: Model
       const l = field(n, "left");
       const r = field(n, "right");
       if (l?.type === "identifier") {
-        const name = nodeText(ctx.text, l);
+        const name = nodeText(text, l);
         literalNames.set(name, (literalNames.get(name) ?? true) && !!r && LITERALS.has(r.type));
       }
     }
     for (const c of n.children) stack.push(c);
   }
   if (!returns.length) return null;
-  const notQs = (e: SyntaxNode | undefined) => !!e && (LITERALS.has(e.type) || (e.type === "identifier" && literalNames.get(nodeText(ctx.text, e)) === true));
+  const notQs = (e: SyntaxNode | undefined) => !!e && (LITERALS.has(e.type) || (e.type === "identifier" && literalNames.get(nodeText(text, e)) === true));
   if (returns.some(notQs)) return "other";
   // At most one row: an equality on a unique column of the returned chain's model (the class's, or the chain's own when
-  // the class names none: `return User.objects.filter(id=...)`).
+  // the class names none: `return User.objects.filter(id=...)`; the flow is read only in the view's own file).
   const modelOf = (e: SyntaxNode): Model | null => {
-    const v = ctx.flow().values.get(e);
+    const v = own ? ctx.flow().values.get(e) : undefined;
     return model ?? (v && (v.k === "qs" || v.k === "manager") ? v.model : null);
   };
   const bounded = (e: SyntaxNode): boolean => {
     e = strip(e);
-    return boundedSlice(ctx.text, e) || isEmptyQueryset(ctx.text, e) || ofRequestUser(ctx.text, e) || (!!modelOf(e) && uniqueLookupValues(ctx, modelOf(e)!, e).length > 0);
+    return boundedSlice(text, e) || isEmptyQueryset(text, e) || ofRequestUser(text, e) || (!!modelOf(e) && uniqueLookupValues({ text, index: ctx.index }, modelOf(e)!, e).length > 0) || boundedSuper(e);
+  };
+  // `super().get_queryset()` narrowed or joined (`.filter(...)`, `.prefetch_related(...)`): bounded when the next
+  // get_queryset() along the classes is.
+  const boundedSuper = (e: SyntaxNode): boolean => {
+    let n = e;
+    for (let mc = methodCall(text, n); mc && KEEPS_ROWS.has(mc.method); mc = methodCall(text, n)) n = mc.receiver;
+    const mc = methodCall(text, n);
+    if (!mc || mc.method !== "get_queryset" || callParts(text, n)?.args.length || !/^super\(\s*\)$/.test(nodeText(text, mc.receiver))) return false;
+    return getQuerysetReturns(ctx, chain.slice(chain.indexOf(where.cls) + 1), model, depth + 1) === "bounded";
   };
   // A local name returned (`topics = (...)[:21]`, then `return topics`): bounded when every value the function
   // binds it to is.
   const viaName = (e: SyntaxNode): boolean => {
-    const bs = e.type === "identifier" ? nameBindings(ctx.text, gq, nodeText(ctx.text, e)) : null;
+    const bs = e.type === "identifier" ? nameBindings(text, gq, nodeText(text, e)) : null;
     return !!bs?.length && bs.every((b) => b.op === "=" && !!b.value && bounded(b.value));
   };
   if (returns.every((e) => !!e && (bounded(e) || viaName(e)))) return "bounded";
@@ -328,6 +447,7 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
   let kind: "drf" | "django" | null = null;
   let listBase = "";
   let unsure = false;
+  const projectBases: string[] = [];
   for (const b of bases as string[]) {
     const simple = lastPart(b);
     const head = b.split(".")[0];
@@ -343,9 +463,10 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
     if (external) continue; // LoginRequiredMixin, GenericViewSet, CreateModelMixin, ...
     const r = baseHandles(ctx, ctx.file, b);
     if (r !== "none") unsure = true;
+    projectBases.push(b);
   }
   if (!kind || unsure) return;
-  const body = classBody(ctx, bodyNode);
+  const body = classBody(ctx.text, bodyNode);
   // ListModelMixin on a plain ViewSet/APIView with no queryset: list() has no rows to read (it needs
   // GenericAPIView's get_queryset()); the mixin only makes the router route the collection URL.
   if (kind === "drf" && (bases as string[]).every((b) => DRF_LISTS.has(lastPart(b)) ? lastPart(b) === "ListModelMixin" : !/Generic|ModelViewSet/.test(lastPart(b))) &&
@@ -359,8 +480,11 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
     return r?.file === ctx.file && r.name === cname;
   }));
   if (subclasses.length && subclasses.every((c) => c.methods.some((m) => OWN_PAGINATION.has(m.name)) || c.assigns.some((a) => a.name === "pagination_class" || a.name === "paginate_by"))) return;
-  const listed = listedModel(ctx, body);
-  const own = getQuerysetReturns(ctx, bodyNode, listed);
+  // The view's attributes as Python finds them: its own, then its mixins' and base views' (a mixin's
+  // `model = Destination` and `get_queryset()` returning the user's own rows).
+  const chain = viewClasses(ctx, { file: ctx.file, text: ctx.text, bodyNode, body }, projectBases) ?? [{ file: ctx.file, text: ctx.text, bodyNode, body }];
+  const listed = listedModel(ctx, chain);
+  const own = getQuerysetReturns(ctx, chain, listed);
   if (own === "bounded") return;
   // A lookup or configuration table (groups, units, languages) stays small: all of it fits one response.
   if (listed && ctx.index.isLookupTable(listed)) return;
@@ -421,13 +545,13 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
   } else {
     const pb = body.attrs.get("paginate_by");
     if (pb && !isOff(ctx, pb)) return;
-    if (listNeverShown(ctx, bodyNode, body, listed)) return;
+    if (listNeverShown(ctx, chain, listed)) return;
     if (own === "other") {
       // get_queryset() builds a dict or list: paginate_by would page it after every row was read (or fail on a dict).
       message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"} and its get_queryset() builds a dict or list rather than a queryset, so the page renders ${rows} at once; bound the rows get_queryset() reads`;
     } else {
       // paginate_by alone shows the first page and hides the rest when the template renders no page links.
-      const t = templateOf(ctx, body, listed);
+      const t = templateOf(ctx, chain, listed);
       // The page links: page_obj, paginator, is_paginated.
       const links = t ? templateMentions(ctx, t.text, PAGE_LINKS) : false;
       // Only when the template is read and renders page links: with no links, or a template that cannot be found

@@ -421,7 +421,7 @@ export function handledGet(ctx: RuleContext, call: SyntaxNode): { model: string;
  * `pk`, or the implicit `id` of a model that declares none), a unique field or a one-to-one (`user=...`,
  * `user_id=...`). Each one alone selects at most one row (`filter(pk=task_id).update(...)`).
  */
-export function uniqueLookupValues(ctx: RuleContext, model: Model, chain: SyntaxNode): SyntaxNode[] {
+export function uniqueLookupValues(ctx: Pick<RuleContext, "text" | "index">, model: Model, chain: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   for (const [key, value] of chainFilters(ctx.text, chain).kwargs) {
     const [name, ...rest] = key.split("__");
