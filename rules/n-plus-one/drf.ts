@@ -7,7 +7,7 @@
 import { c3Merge } from "../../server/src/engine/mro";
 import { prefetchFact, type ClassFact, type MetaFact, type MethodFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, withBackReference, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
-import { TEST_OR_MIGRATION, type Model, type ModelIndex } from "../../server/src/engine/models";
+import { TEST_OR_MIGRATION, type Model, type ModelField, type ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { callParts, field, isEmptyQueryset, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
@@ -27,6 +27,12 @@ export interface Need {
   start: number;
   end: number;
   what: string;
+  /**
+   * Read in a SerializerMethodField's method that first probes the row for these attributes
+   * (`getattr(obj, "prefetched_products", None)`) and reads the relation only when they are absent: no need when
+   * the queryset provides one of them (a Prefetch's to_attr, an annotation) on the row at `probedAt`.
+   */
+  unless?: { names: string[]; probedAt: string[] };
 }
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
@@ -160,8 +166,8 @@ export function serializerNeeds(ctx: RuleContext, ser: ClassFact, model: Model, 
     allowed = new Set(option.names);
     if (!option.complete) for (const n of ownDeclared(index, ser)) allowed.add(n);
   }
-  const add = (path: string[], pathSingle: boolean, site: { file: string; start: number; end: number }, what: string) => {
-    if (path.length) needs.push({ path: [...prefix, ...path], single: single && pathSingle, file: site.file, start: site.start, end: site.end, what });
+  const add = (path: string[], pathSingle: boolean, site: { file: string; start: number; end: number }, what: string, probes?: string[]) => {
+    if (path.length) needs.push({ path: [...prefix, ...path], single: single && pathSingle, file: site.file, start: site.start, end: site.end, what, ...(probes?.length ? { unless: { names: probes, probedAt: prefix } } : {}) });
   };
   for (const a of assigns) {
     declared.add(a.name);
@@ -198,7 +204,7 @@ export function serializerNeeds(ctx: RuleContext, ser: ClassFact, model: Model, 
         if (!w.single && after === undefined) continue;
         // obj.rel.all().values_list(...) / .filter(...) / .order_by(...) build a new query: a prefetch is not read.
         if (!w.single && segs[w.path.length + 1] !== undefined) continue;
-        add(w.path, w.single, { file: ser.file, start: r.start, end: r.end }, `${ser.name}.${mname}() reads obj.${segs.join(".")}`);
+        add(w.path, w.single, { file: ser.file, start: r.start, end: r.end }, `${ser.name}.${mname}() reads obj.${segs.join(".")}`, m?.probes?.[1]);
       }
       continue;
     }
@@ -345,6 +351,22 @@ export function covered(index: ModelIndex, model: Model, loaded: Loaded, path: s
     m = f.target;
   }
   return true;
+}
+
+/**
+ * Does the queryset provide an attribute the need's method probes for before it reads the relation (a to_attr list
+ * or an annotation on the rows at `probedAt`)? The relation is then read only on rows that lack it: none.
+ */
+function provided(index: ModelIndex, model: Model, loaded: Loaded, n: Need): boolean {
+  if (!n.unless) return false;
+  let l: Loaded | undefined = loaded;
+  let m: Model | undefined = model;
+  for (const seg of n.unless.probedAt) {
+    const f: ModelField | undefined = l && m ? index.attribute(m, seg) : undefined;
+    l = f && l ? childLoaded(l, seg, joinedByDefault(f)) : undefined;
+    m = f?.target;
+  }
+  return !!l && n.unless.names.some((name) => l!.toAttrs.has(name) || l!.annotations.has(name));
 }
 
 export function asQs(v: Val | undefined): QsVal | null {
@@ -642,7 +664,7 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
       const mm = ctx.index.modelFromName(ser.file, metaModel);
       if (mm && mm !== v.qs.model) continue;
     }
-    const needs = serializerNeeds(ctx, ser, v.qs.model, [], true, new Set()).filter((n) => !covered(ctx.index, v.qs.model, v.qs.loaded, n.path));
+    const needs = serializerNeeds(ctx, ser, v.qs.model, [], true, new Set()).filter((n) => !covered(ctx.index, v.qs.model, v.qs.loaded, n.path) && !provided(ctx.index, v.qs.model, v.qs.loaded, n));
     if (needs.length) report(v, needs, ser.name);
   }
 }

@@ -11,6 +11,11 @@ export interface ChainOp {
   /** Positional string arguments (null where the argument is not a literal string). */
   strings: (string | null)[];
   prefetches: PrefetchFact[];
+  /**
+   * How many positional arguments are neither a literal string nor a Prefetch(...) it reads (also through a local
+   * name the function binds once to one: `products_prefetch = Prefetch(...)`), `*lookups` included.
+   */
+  unread: number;
   /** Keyword names, for annotate(n=...) and values(). */
   kwnames: string[];
   /** The call node's range in its file, for fixes that merge into it. */
@@ -87,6 +92,12 @@ export interface MethodFact {
    * end is marked with "()" (`obj.tags.all()` -> ["tags", "all()"]). Keyed by parameter index.
    */
   reads: Record<number, { chain: string[]; start: number; end: number }[]>;
+  /**
+   * Attributes the body probes on each parameter by a literal name (`getattr(obj, "prefetched_products", None)`,
+   * `hasattr(obj, "cached_total")`): a method that uses a to_attr list or an annotation when the queryset provides
+   * one. Keyed by parameter index; absent when none.
+   */
+  probes?: Record<number, string[]>;
   /**
    * An `__init__` that fixes options of the field it builds: literal True/False keyword arguments passed to
    * `super().__init__(...)`, or set with `kwargs["unique"] = True`. The call's own arguments do not change them.
@@ -232,24 +243,37 @@ export function chainOp(text: string, call: SyntaxNode, method: string): ChainOp
   const strings: (string | null)[] = [];
   const prefetches: PrefetchFact[] = [];
   const kwnames: string[] = [];
+  let unread = 0;
   if (parts) {
     for (const a of parts.args) {
       const s = stringValue(text, a);
       strings.push(s);
-      if (s === null && a.type === "call") {
-        const p = prefetchFact(text, a);
-        if (p) prefetches.push(p);
-      }
+      if (s !== null) continue;
+      const value = a.type === "identifier" ? boundOnce(text, a) : a;
+      const p = value?.type === "call" ? prefetchFact(text, value) : null;
+      if (p) prefetches.push(p);
+      else unread++;
     }
     for (const k of parts.kwargs.keys()) kwnames.push(k);
-    if (parts.splat) strings.push(null);
+    if (parts.splat) {
+      strings.push(null);
+      unread++;
+    }
   }
   const argList = parts?.argList;
   const peers = method === "fetch_mode" && /FETCH_PEERS/.test(text.slice(call.start, call.end));
-  const op: ChainOp = { method, strings, prefetches, kwnames, start: call.start, end: call.end, argsEnd: argList ? argList.end - 1 : call.end, peers };
+  const op: ChainOp = { method, strings, prefetches, unread, kwnames, start: call.start, end: call.end, argsEnd: argList ? argList.end - 1 : call.end, peers };
   const lastArg = argList ? lastArgument(argList) : null;
   if (lastArg) op.lastArg = { start: lastArg.start, end: lastArg.end };
   return op;
+}
+
+/** The value a name is bound to, when the function (or module) around it binds it once, with `=`. */
+function boundOnce(text: string, name: SyntaxNode): SyntaxNode | null {
+  let scope: SyntaxNode | null = name.parent;
+  while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
+  const bs = scope ? nameBindings(text, scope, nodeText(text, name)) : null;
+  return bs?.length === 1 && bs[0].op === "=" ? bs[0].value : null;
 }
 
 /** The last argument of an argument list, comments aside. */
@@ -448,7 +472,12 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
     const id = p.type === "identifier" ? p : p.type === "typed_parameter" ? p.children.find((c) => c.type === "identifier") : field(p, "name");
     params.push(id ? nodeText(text, id) : "?");
   }
-  const fact: MethodFact = { name: nodeText(text, nameNode), returns: null, start: fn.start, end: fn.end, decorators, params, reads: paramReads(text, body, params) };
+  const probes: Record<number, string[]> = {};
+  const fact: MethodFact = { name: nodeText(text, nameNode), returns: null, start: fn.start, end: fn.end, decorators, params, reads: paramReads(text, body, params, probes) };
+  for (const _ in probes) {
+    fact.probes = probes;
+    break;
+  }
   if (fact.name === "save" && saveActsOnlyWhenNew(text, body, params)) fact.newOnly = true;
   if (fact.name === "__init__") {
     const { forces, defaults } = initOptions(text, body);
@@ -610,7 +639,7 @@ export function assignedTo(n: SyntaxNode): boolean {
   return t.parent?.type === "assignment" && field(t.parent, "left") === t;
 }
 
-function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFact["reads"] {
+function paramReads(text: string, body: SyntaxNode, params: string[], probes: Record<number, string[]>): MethodFact["reads"] {
   const out: MethodFact["reads"] = {};
   // Most bodies never test whether the object is new: skip the second walk and the condition tests for them.
   const mayTestNew = /\.(pk|id)\b|_state\.adding/.test(text.slice(body.start, body.end));
@@ -633,6 +662,14 @@ function paramReads(text: string, body: SyntaxNode, params: string[]): MethodFac
       // and caches user), `self.owner.name = x` loads self.owner.
       const chain = c && assignedTo(n) ? c.chain.slice(0, -1) : c?.chain;
       if (c && chain && chain.length && idx >= 0 && !subqueryValue(text, n)) (out[idx] ??= []).push({ chain, start: n.start, end: n.end });
+    }
+    // getattr(obj, "name", ...) / hasattr(obj, "name"): an attribute probed by its name.
+    if (n.type === "call" && (text.startsWith("getattr", n.start) || text.startsWith("hasattr", n.start))) {
+      const parts = callParts(text, n);
+      const fname = parts?.func.type === "identifier" ? nodeText(text, parts.func) : "";
+      const idx = parts && (fname === "getattr" || fname === "hasattr") && parts.args[0]?.type === "identifier" ? params.indexOf(nodeText(text, parts.args[0])) : -1;
+      const name = idx >= 0 && parts!.args[1] ? stringValue(text, parts!.args[1]) : null;
+      if (name) (probes[idx] ??= []).push(name);
     }
     // `for x in obj` / `(... for x in obj)`: iterating the parameter runs its __iter__.
     if (n.type === "for_statement" || n.type === "for_in_clause") {

@@ -1635,7 +1635,8 @@ class FlowAnalyzer {
         case "prefetch_related":
           if (!loaded.all) {
             for (const s of op.strings) if (s) this.insertPrefetchPath(loaded, base.model, s.split("__"));
-            if (op.strings.includes(null) && !op.prefetches.length) loaded.all = true;
+            // An argument it cannot read may prefetch anything.
+            if (op.unread) loaded.all = true;
             for (const p of op.prefetches) this.applyPrefetch(loaded, base.model, p);
           }
           if (origin && op.strings.length + op.prefetches.length > 0) origin.prefetchCall = op;
@@ -1769,7 +1770,7 @@ class FlowAnalyzer {
     } else if (op.method === "prefetch_related" && !loaded.all) {
       for (const s of op.strings) if (s) this.insertPrefetchPath(loaded, v.model, s.split("__"));
       for (const p of op.prefetches) this.applyPrefetch(loaded, v.model, p);
-      if (op.strings.includes(null)) return { ...v, loaded: ALL_LOADED };
+      if (op.unread) return { ...v, loaded: ALL_LOADED };
     } else if (op.method === "annotate" || op.method === "alias") {
       for (const k of op.kwnames) loaded.annotations.add(k);
     } else if (op.method === "values" || op.method === "values_list") {
