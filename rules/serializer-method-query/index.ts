@@ -131,7 +131,8 @@ function scanFile(text: string, uses = SERIALIZER_USE): FileScan {
         // The first argument is the object (a name or an attribute path) or data=/instance=; anything else
         // (only keywords: a nested field; many=True) may be a list.
         // `self.get_object()` and `get_object_or_404(...)` return one object too.
-        const first = /^\s*(?:(?:data|instance)\s*=|[\w.]+\s*[,)]|(?:self\.get_object|get_object_or_404)\()/.exec(args);
+        // So do `Model.objects.get(...)`, `qs.first()`, `.last()`, `.latest(...)` and `.earliest(...)`.
+        const first = /^\s*(?:(?:data|instance)\s*=|[\w.]+\s*[,)]|(?:self\.get_object|get_object_or_404)\(|[\w.]+?(?:\([^()]*\)[\w.]*?)*\.(?:get|first|last|latest|earliest)\()/.exec(args);
         let close = 0;
         for (let depth = 1; close < args.length && depth > 0; close++) {
           if (args[close] === "(") depth++;
@@ -212,9 +213,15 @@ function prefetchedByViews(ctx: RuleContext, serializer: string, rel: string): b
  * response at most. Any other use (a view's serializer_class, many=True, a nested field, a subclass, a name passed
  * around, a dotted path in a string) may serialize a list.
  */
-function onlyForOneObject(ctx: RuleContext, serializer: string): boolean {
+function onlyForOneObject(ctx: RuleContext, serializer: string, at: number): boolean {
+  // A use in a file where the name resolves to another class of the same name (a `v0` module's BasketSerializer
+  // next to the legacy one) is not a use of this one; a name that cannot be resolved may be.
+  const ours = (file: string) => {
+    const ref = ctx.index.resolveClass(file, serializer);
+    return !ref || (ref.file === ctx.file && ref.start === at);
+  };
   if (/Serializer$/.test(serializer)) {
-    for (const f of projectScans(ctx)) if (f.scan.listedUses.has(serializer)) return false;
+    for (const f of projectScans(ctx)) if (f.scan.listedUses.has(serializer) && ours(f.file)) return false;
     return true;
   }
   // A serializer named otherwise (`class Summary(BaseSerializer)`): its own scan of every file.
@@ -222,7 +229,7 @@ function onlyForOneObject(ctx: RuleContext, serializer: string): boolean {
   const scans = perFile(ctx, `serializer-method-query:uses:${serializer}`, ctx.project.filesMatching?.(/\.py$/) ?? [], (text, file) =>
     scanFile(text ?? "", uses),
   );
-  return !scans.some(({ value }) => value.listedUses.has(serializer));
+  return !scans.some(({ file, value }) => value.listedUses.has(serializer) && ours(file));
 }
 
 function advice(ctx: RuleContext, method: string, f: ModelField, annotation: string): string {
@@ -332,7 +339,7 @@ function checkStatement(ctx: RuleContext, stmt: SyntaxNode): void {
   if (!fields.size) return;
   const model = serializerModel(ctx, body);
   const cname = nodeText(ctx.text, field(cls, "name")!);
-  if (onlyForOneObject(ctx, cname)) return;
+  if (onlyForOneObject(ctx, cname, cls.start)) return;
   for (const s of body.children) {
     const def = s.type === "decorated_definition" ? field(s, "definition") : s;
     if (def?.type !== "function_definition") continue;
