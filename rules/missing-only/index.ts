@@ -183,6 +183,9 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   if (unknown || !used.length) return;
   const skipped = concrete.filter((f) => !used.includes(f));
   const skippedBig = skipped.filter((f) => f.big);
+  // A narrow model is worth narrowing only for a large column the loop leaves unread: loading its few small ones
+  // costs next to nothing.
+  if (concrete.length < threshold && !skippedBig.length) return;
   if (used.length > Math.max(3, Math.floor(threshold / 2)) || (skipped.length < 3 && !skippedBig.length)) return;
   const q = preferredQuote(ctx.text);
   const names = used.map((f) => f.name);
