@@ -660,7 +660,46 @@ describe("n-plus-one: rows of a relation the instance's queryset prefetched", ()
     ].join("\n");
     const [hint] = await hintsFor({ "shop/models.py": models, "shop/views.py": views }, "shop/views.py", "n-plus-one");
     assert.match(hint.message, /add prefetch_related\("books__publisher"\) where the Author queryset that prefetches books is built \(a select_related\(\) on books would query again\)$/);
-    assert.equal(hint.fixes.length, 0);
+    // The fix extends that prefetch, where get() fetched the author; nothing on the loop's related manager.
+    assert.equal(hint.fixes.length, 1);
+    assert.equal(applyFix(views, hint), views.replace('prefetch_related("books")', 'prefetch_related("books", "books__publisher")'));
+  });
+
+  it("leaves an instance reached through another relation without a fix (its prefetch would need a longer lookup)", async () => {
+    const models = [
+      "from django.db import models",
+      "",
+      "",
+      "class Publisher(models.Model):",
+      "    name = models.CharField(max_length=50)",
+      "",
+      "",
+      "class Author(models.Model):",
+      "    name = models.CharField(max_length=50)",
+      "    agent = models.ForeignKey(\"Agent\", null=True, on_delete=models.SET_NULL, related_name=\"authors\")",
+      "",
+      "",
+      "class Agent(models.Model):",
+      "    name = models.CharField(max_length=50)",
+      "",
+      "",
+      "class Book(models.Model):",
+      "    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name=\"books\")",
+      "    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE)",
+      "",
+    ].join("\n");
+    const views = [
+      "from .models import Book",
+      "",
+      "",
+      "def report(pk):",
+      "    book = Book.objects.select_related(\"author\").prefetch_related(\"author__books\").get(pk=pk)",
+      "    return [b.publisher.name for b in book.author.books.all()]",
+      "",
+    ].join("\n");
+    const hints = await hintsFor({ "shop/models.py": models, "shop/views.py": views }, "shop/views.py", "n-plus-one");
+    assert.equal(hints.length, 1);
+    assert.equal(hints[0].fixes.length, 0, hints[0].message);
   });
 });
 

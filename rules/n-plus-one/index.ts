@@ -197,7 +197,8 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
   const method = prefetchedBy ? "prefetch_related" : joinMethod(ctx.index, rowModel, joinPath);
   const lookup = prefetchedBy ? [q!.field!.name, ...joinPath].join("__") : joinPath.join("__");
   const shown = r.path.join(".");
-  const origin = prefetchedBy ? null : r.row.origin;
+  // The prefetch to extend: where the instance's queryset was built (`Discount.objects.prefetch_related(...).get(...)`).
+  const origin = prefetchedBy ? (q!.base!.path.length === 0 ? q!.base!.origin ?? null : null) : r.row.origin;
   const fixes: OffsetFix[] = [];
   // A foreign key column that only()/defer() leaves out: select_related("x") there raises FieldError, so no
   // mechanical fix is offered.

@@ -206,6 +206,11 @@ export interface InstVal {
   path: string[];
   /** Through a relation that is not loaded: reads below it are a consequence, not a new report. */
   tainted: boolean;
+  /**
+   * Where the queryset this instance was fetched from (`get()`, `first()`, `qs[0]`, `get_object_or_404(qs)`) was
+   * built: what its relations' rows need prefetched goes there.
+   */
+  origin?: Origin | null;
 }
 
 export const UNKNOWN: Val = { k: "unknown" };
@@ -1058,7 +1063,7 @@ class FlowAnalyzer {
           if (subs.length === 1 && subs[0].type === "slice") return base;
           if (!base.values) {
             this.noteEvaluation(base, node, "index");
-            return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false };
+            return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false, origin: base.origin };
           }
         }
         return UNKNOWN;
@@ -1445,7 +1450,7 @@ class FlowAnalyzer {
       case "get_object_or_404":
       case "aget_object_or_404": {
         const qs = this.asQs(first, node);
-        return qs ? { k: "inst", model: qs.model, loaded: qs.loaded, row: null, path: [], tainted: false } : UNKNOWN;
+        return qs ? { k: "inst", model: qs.model, loaded: qs.loaded, row: null, path: [], tainted: false, origin: qs.origin } : UNKNOWN;
       }
       case "get_list_or_404":
       case "aget_list_or_404": {
@@ -1596,7 +1601,7 @@ class FlowAnalyzer {
       // (Unordered, it adds order_by("pk"): a new query.)
       const cached = /^a?first$/.test(name) && recv.k === "qs" && this.filled.has(recv) && (recv.ordered ?? recv.model.ordering.length > 0);
       if (!cached) this.queryInLoop(node, name, base);
-      return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false };
+      return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false, origin: base.origin };
     }
     if (EXECUTES_OTHER.has(name)) {
       const use = name.replace(/^a(?=count|exists)/, "");
