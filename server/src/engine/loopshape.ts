@@ -425,7 +425,27 @@ function batchValue(ctx: Ctx, v: SyntaxNode, loop: LoopCtx, targets: Set<string>
  * `for row in batch.iterator()`). One set-based query per batch, not per row.
  */
 export function batchedLookup(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
-  return inLookup(ctx, node, loop, loopTargets(ctx, loop), new Set(), 0);
+  return flushedBuffer(ctx, node, loop) || inLookup(ctx, node, loop, loopTargets(ctx, loop), new Set(), 0);
+}
+
+/**
+ * An accumulate-and-flush batch: the query sits under `if len(buf) >= n:` (or `>`, `==`, or `n <= len(buf)`) in
+ * the loop, and the loop adds to `buf` (`buf.append(x)`, `.extend()`, `.add()`, `.update()`, `buf += [...]`). One
+ * query per `n` items, not per row.
+ */
+function flushedBuffer(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
+  for (let n = node.parent; n && n !== loop.node; n = n.parent) {
+    if (n.type !== "if_statement") continue;
+    const cond = field(n, "condition");
+    const cons = field(n, "consequence");
+    if (!cond || !cons || node.start < cons.start || node.end > cons.end) continue;
+    const c = nodeText(ctx.text, cond).replace(/\s+/g, " ").trim();
+    const buf = /^len\( ?([\w.]+) ?\) ?(?:>=|>|==) ?\S/.exec(c)?.[1] ?? /\S ?(?:<=|<|==) ?len\( ?([\w.]+) ?\)$/.exec(c)?.[1];
+    if (!buf) continue;
+    const grows = new RegExp(`(^|[^\\w.])${buf.replace(/\./g, "\\.")}\\s*(\\.(append|extend|add|update)\\(|\\+=)`);
+    if (grows.test(nodeText(ctx.text, loop.node))) return true;
+  }
+  return false;
 }
 
 /** A `x__in=<batch>` in the expression, or in the in-loop values of the names it is built from. */

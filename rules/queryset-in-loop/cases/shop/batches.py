@@ -116,3 +116,22 @@ def window_per_row(books):
     # Each row's own bounds: one query per row, not a walk over the key space.
     for book in books:
         print(Sale.objects.filter(quantity__gte=book.pk, quantity__lt=book.pk + 10).count())  # expect: queryset-in-loop
+
+
+def print_flushed(lines):
+    # Accumulate and flush: one query per 500 keys.
+    buffer = []
+    for line in lines:
+        buffer.append(int(line))
+        if len(buffer) >= 500:
+            for book in Book.objects.filter(pk__in=buffer):
+                print(book.title)
+            buffer = []
+
+
+def print_each_line(lines):
+    # The list grows, but the query is not under its flush: one query per line.
+    seen = []
+    for line in lines:
+        seen.append(line)
+        print(Book.objects.filter(title=line).count())  # expect: queryset-in-loop

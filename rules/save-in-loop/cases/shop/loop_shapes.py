@@ -141,3 +141,25 @@ def by_kind(kinds):
     for kind in kinds:
         if kind == "sold_out":
             Book.objects.filter(stock=0).update(title="sold out")
+
+
+def delete_listed(path, size=1000):
+    # Accumulate and flush: one DELETE per `size` ids.
+    batch = []
+    for line in open(path):
+        batch.append(int(line))
+        if size <= len(batch):
+            Review.objects.filter(id__in=batch).delete()
+            batch = []
+    if batch:
+        Review.objects.filter(id__in=batch).delete()
+
+
+def delete_listed_unbatched(path):
+    # The condition tests another list than the one the loop grows: one DELETE per line.
+    batch = []
+    done = []
+    for line in open(path):
+        done.append(line)
+        if len(batch) >= 0:
+            Review.objects.filter(id=int(line)).delete()  # expect: save-in-loop
