@@ -430,8 +430,9 @@ export function batchedLookup(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolea
 
 /**
  * An accumulate-and-flush batch: the query sits under `if len(buf) >= n:` (or `>`, `==`, or `n <= len(buf)`) in
- * the loop, and the loop adds to `buf` (`buf.append(x)`, `.extend()`, `.add()`, `.update()`, `buf += [...]`). One
- * query per `n` items, not per row.
+ * the loop, with `n` a name or a number of at least 10, where `buf` is a collection the function starts empty
+ * (`buf = []`, `set()`, `{}`, `list()`, `dict()`) and the loop adds to (`buf.append(x)`, `.extend()`, `.add()`,
+ * `buf += [...]`, or `.update()` of a set or dict). One query per `n` items, not per row.
  */
 function flushedBuffer(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
   for (let n = node.parent; n && n !== loop.node; n = n.parent) {
@@ -440,9 +441,20 @@ function flushedBuffer(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
     const cons = field(n, "consequence");
     if (!cond || !cons || node.start < cons.start || node.end > cons.end) continue;
     const c = nodeText(ctx.text, cond).replace(/\s+/g, " ").trim();
-    const buf = /^len\( ?([\w.]+) ?\) ?(?:>=|>|==) ?\S/.exec(c)?.[1] ?? /\S ?(?:<=|<|==) ?len\( ?([\w.]+) ?\)$/.exec(c)?.[1];
-    if (!buf) continue;
-    const grows = new RegExp(`(^|[^\\w.])${buf.replace(/\./g, "\\.")}\\s*(\\.(append|extend|add|update)\\(|\\+=)`);
+    const m = /^len\( ?([\w.]+) ?\) ?(?:>=|>|==) ?([\w.]+)$/.exec(c) ?? /^([\w.]+) ?(?:<=|<|==) ?len\( ?([\w.]+) ?\)$/.exec(c);
+    if (!m) continue;
+    const [buf, size] = m[0].startsWith("len") ? [m[1], m[2]] : [m[2], m[1]];
+    if (/^\d+$/.test(size) ? Number(size) < 10 : !/^[A-Za-z_]/.test(size)) continue;
+    // The function (or module) the loop is in: where the buffer starts empty.
+    let scope: SyntaxNode | null = loop.node.parent;
+    while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
+    if (!scope) continue;
+    const b = buf.replace(/\./g, "\\.");
+    const scopeText = nodeText(ctx.text, scope);
+    const empty = new RegExp(`(^|[^\\w.])${b}\\s*=\\s*(\\[\\s*\\]|\\{\\s*\\}|(set|list|dict)\\(\\s*\\))`).exec(scopeText);
+    if (!empty) continue;
+    const keyed = /^\{|^(set|dict)/.test(empty[2]);
+    const grows = new RegExp(`(^|[^\\w.])${b}\\s*(\\.(append|extend|add${keyed ? "|update" : ""})\\(|\\+=)`);
     if (grows.test(nodeText(ctx.text, loop.node))) return true;
   }
   return false;

@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.utils.timezone import now
 
-from .models import Author, Book, Review
+from .models import Author, Book, Review, Tag
 
 COLUMNS = {"title", "price", "stock"}
 
@@ -161,5 +161,15 @@ def delete_listed_unbatched(path):
     done = []
     for line in open(path):
         done.append(line)
-        if len(batch) >= 0:
+        if len(batch) >= 100:
             Review.objects.filter(id=int(line)).delete()  # expect: save-in-loop
+
+
+def relate_groups(groups):
+    # `len(...) > 1` tests a queryset's size, not a buffer's: one INSERT per group.
+    for ids in groups:
+        related = Book.objects.filter(id__in=ids)
+        if len(related) > 1:
+            tag = Tag(name=str(ids[0]))
+            tag.save()  # expect: save-in-loop
+            related.update(stock=0)
