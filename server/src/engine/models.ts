@@ -1030,8 +1030,22 @@ export class ModelIndex {
         const near = inModule.filter((c) => this.factsByFile.get(c.file)?.module.startsWith(`${pkg}.`));
         return near.length === 1 ? near[0] : undefined;
       }
+      // Imported from a package outside the workspace (`from rest_framework import generics as drf`, then
+      // `drf.ListCreateAPIView` in a project class of the same name): not the project's class.
+      if (!this.isProjectPackage(mod.split(".")[0])) return undefined;
     }
     return cands.length === 1 ? cands[0] : undefined;
+  }
+
+  private projectPackages: Set<string> | undefined;
+
+  /** Is `top` the first part of a workspace module's dotted name, or of a part of one? */
+  private isProjectPackage(top: string): boolean {
+    if (!this.projectPackages) {
+      this.projectPackages = new Set();
+      for (const m of this.factsByModule.keys()) for (const part of m.split(".")) this.projectPackages.add(part);
+    }
+    return this.projectPackages.has(top);
   }
 
   /** The model a name refers to, as seen from a file (class name, possibly dotted). */
