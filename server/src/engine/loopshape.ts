@@ -26,6 +26,38 @@ function enumClass(ctx: Ctx, name: string, depth = 0): boolean {
   return c.bases.some((b) => ENUM_BASES.test(b.split(".").pop()!) || enumClass({ ...ctx, file: c.file }, b, depth + 1));
 }
 
+/**
+ * The dotted name (`integrations.github.constants.GitHubTag`) a function binds `name` to with an import of its
+ * own (`from ... import GitHubTag`, or `as` it), when that is the only thing that binds it there; else null.
+ */
+function localImport(ctx: Ctx, fn: SyntaxNode, name: string): string | null {
+  let found: string | null = null;
+  let other = false;
+  walk(field(fn, "body") ?? fn, (n) => {
+    if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") return false;
+    if (n.type !== "import_from_statement") return true;
+    const mod = field(n, "module_name");
+    for (const c of n.children) {
+      if (c === mod) continue;
+      const orig = c.type === "aliased_import" ? field(c, "name") : c.type === "dotted_name" ? c : undefined;
+      const local = c.type === "aliased_import" ? field(c, "alias") : c;
+      if (!orig || !local || nodeText(ctx.text, local) !== name) continue;
+      if (found) other = true;
+      found = `${mod ? nodeText(ctx.text, mod).replace(/^\.+/, "") : ""}.${nodeText(ctx.text, orig)}`.replace(/^\./, "");
+    }
+    return false;
+  });
+  if (!found || other) return null;
+  // Nothing else binds it (an assignment, a loop target): the import is what the name is.
+  let rebound = false;
+  walk(field(fn, "body") ?? fn, (n) => {
+    if (n.type === "function_definition" || n.type === "class_definition" || n.type === "lambda") return false;
+    if ((n.type === "assignment" || n.type === "for_statement" || n.type === "for_in_clause") && field(n, "left") && nodeText(ctx.text, field(n, "left")!).split(/[\s,()]+/).includes(name)) rebound = true;
+    return !rebound;
+  });
+  return rebound ? null : found;
+}
+
 /** `settings`, `conf.settings`, `django.conf.settings`: Django's settings object. */
 const SETTINGS = /^(?:(?:django\.)?conf\.)?settings$/;
 /** A value built by a query (at import time, a module-level name can hold a queryset). */
@@ -169,7 +201,12 @@ function fixedName(ctx: Ctx, id: SyntaxNode, depth: number, seen: Set<string>): 
   while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
   if (scope && scope.type === "function_definition") {
     const bs = bindings(ctx, scope, name);
-    if (bs === null) return false;
+    // Bound by an import inside the function (`from integrations.constants import GitHubTag`): an enumeration
+    // of the workspace there, as at the module's top.
+    if (bs === null) {
+      const imported = localImport(ctx, scope, name);
+      return !!imported && /^[A-Z]/.test(name) && enumClass(ctx, imported);
+    }
     if (bs.length) return fixedBindings(scope, bs);
   }
   // A name the function does not bind: a module-level name bound only to fixed collections, or a module's
