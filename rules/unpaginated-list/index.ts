@@ -514,23 +514,12 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
     if (!pc && ctx.index.defaultPagination) return;
     if (pc && ctx.index.defaultPagination) {
       if (!defaultPagesByDefault(ctx)) return;
-      // An explicit opt-out of the settings' paginator: the fix drops the line, so the view uses the project's own
-      // DEFAULT_PAGINATION_CLASS rather than a stock class. Paging changes the response's shape: not safe.
-      const stmt = pc.parent?.type === "assignment" ? pc.parent.parent : null;
-      const { lines } = ctx;
-      const line = stmt ? lines.positionAt(stmt.start).line : -1;
-      // The statement alone on its line (no comment to lose), with a line after it, and not the class's only one.
-      const alone =
-        !!stmt && stmt.type === "expression_statement" && lines.positionAt(stmt.end).line === line && line + 1 < lines.lineCount &&
-        !ctx.text.slice(lines.lineStart(line), stmt.start).trim() && !ctx.text.slice(stmt.end, lines.lineEnd(line)).trim();
-      const others = bodyNode.children.filter((c) => c !== stmt && c.type !== "comment").length > 0;
-      if (alone && others && !broken) {
-        fixes.push({ title: "Remove pagination_class = None (use DEFAULT_PAGINATION_CLASS)", safe: false, edits: [{ file: ctx.file, start: lines.lineStart(line), end: lines.lineStart(line + 1), newText: "" }] });
-      }
+      // An explicit opt-out of the settings' paginator is a decision the endpoint's clients are built on (they read a
+      // plain array: its length, every member): no fix. Removing the line would hand them a page object instead.
       message =
         `Unbounded list: ${name} (${listBase}) sets pagination_class = None, opting out of the settings' DEFAULT_PAGINATION_CLASS, so its list endpoint returns ${rows} in one response; ` +
-        `remove the line (the response then becomes a page, {count, next, previous, results}, which its clients must follow)`;
-      ctx.report({ start: nameNode.start, end: nameNode.end, message, fixes });
+        `page it once its clients can follow pages: removing the line makes the response a page, {count, next, previous, results}, instead of the array they read now`;
+      ctx.report({ start: nameNode.start, end: nameNode.end, message });
       return;
     }
     const local = localPaginator(ctx);
