@@ -7,7 +7,7 @@ import { childLoaded, type QsVal, type Val } from "./flow";
 import type { Model } from "./models";
 import type { SyntaxNode } from "./parser";
 import type { RuleContext } from "./rule";
-import { callParts, dotted, enclosingScope, field, methodCall, nodeText } from "./syntax";
+import { callParts, dotted, enclosingScope, field, methodCall, nodeText, targetNames } from "./syntax";
 
 /** Methods that return a new, unevaluated queryset. */
 const LAZY_METHODS = new Set([
@@ -256,6 +256,16 @@ export function isSimpleChain(node: SyntaxNode): boolean {
  * `Model.<manager>` followed only by lazy methods (`filter`, `exclude`, ...), any slice of one, or a variable only
  * ever assigned one. Every Django manager returns a QuerySet from these methods.
  */
+/** Is `name` a parameter of a function (or lambda) around `node`? */
+function isParameter(text: string, node: SyntaxNode, name: string): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== "function_definition" && p.type !== "lambda") continue;
+    const params = field(p, "parameters");
+    if (params && targetNames(text, params, new Set()).has(name)) return true;
+  }
+  return false;
+}
+
 export function syntacticQueryset(ctx: RuleContext, node: SyntaxNode, depth = 0, visiting: Map<string, Model | null> = new Map()): { model: Model; values: boolean } | null {
   if (depth > 6) return null;
   const n = strip(node);
@@ -270,7 +280,9 @@ export function syntacticQueryset(ctx: RuleContext, node: SyntaxNode, depth = 0,
       const obj = field(n, "object");
       const attr = field(n, "attribute");
       const d = obj ? dotted(ctx.text, obj) : null;
-      const model = d ? ctx.index.modelFromName(ctx.file, d) : undefined;
+      // A parameter named like a model (`def merge(PermissionModel, keys)`, given a historical model by a
+      // migration) is whatever the caller passes, not that class.
+      const model = d && !isParameter(ctx.text, n, d.split(".")[0]) ? ctx.index.modelFromName(ctx.file, d) : undefined;
       if (!model || !attr) return null;
       return model.managers.has(nodeText(ctx.text, attr)) ? { model, values: false } : null;
     }
