@@ -457,14 +457,15 @@ function check(ctx: RuleContext): void {
       }
       const fixes: OffsetFix[] = [];
       let message: string;
+      // `while True: qs = X.objects.filter(...); if qs.exists(): qs.delete() else: break`, `while doomed.exists():
+      // ...delete()`: the loop's own writes change the answer that ends it (a loop over batches, or to a fixpoint:
+      // one check per pass), whether or not the query is rebuilt in the loop.
+      if (repeats.kind === "while" && !q.iteration && steersLoop(ctx, q.node, repeats) && writesModel(ctx, repeats, q.model)) return;
       if (q.invariant && !q.iteration && !volatile && bodyIsPure(ctx, outermost(q.loop))) {
         message = `Query in a loop: ${what} runs on every iteration but does not depend on the loop; run it once before the loop`;
         const fix = hoistFix(ctx, q);
         if (fix) fixes.push(fix);
       } else if ((q.invariant || q.independent) && !q.iteration && !volatile) {
-        // `while qs.exists(): ...; X.objects.filter(pk__in=batch).delete()`: the loop's own writes change the
-        // answer that ends it (a loop over batches, one check per batch).
-        if (repeats.kind === "while" && steersLoop(ctx, q.node, repeats) && writesModel(ctx, repeats, q.model)) return;
         message = `Query in a loop: ${what} runs on every iteration; if nothing in the loop changes its result, run it once before the loop`;
       } else if (volatile) {
         return;
