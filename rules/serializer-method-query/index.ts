@@ -269,6 +269,9 @@ function checkMethod(ctx: RuleContext, def: SyntaxNode, cls: string, fieldName: 
       const caught = named ? nodeText(ctx.text, named) : "";
       if (/\bself\.context\b/.test(tried) && (!named || /KeyError|LookupError/.test(caught))) return true;
       if (objName && new RegExp(`\\b${objName}\\.\\w+`).test(tried) && /AttributeError/.test(caught)) return true;
+      // `try: profile = obj.user.profile except Profile.DoesNotExist: profile = Profile.objects.create(user=obj.user)`:
+      // the query runs only for a row that lacks the related object, and usually creates it.
+      if (objName && new RegExp(`\\b${objName}\\.\\w+`).test(tried) && /DoesNotExist\b/.test(caught)) return true;
     }
     return false;
   };

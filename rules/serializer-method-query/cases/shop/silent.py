@@ -1,6 +1,6 @@
 from rest_framework import generics, serializers
 
-from .models import Author, Book
+from .models import Author, AuthorProfile, Book
 
 
 class AnnotatedSerializer(serializers.ModelSerializer):
@@ -84,10 +84,11 @@ class ContextCounts(serializers.ModelSerializer):
 
     book_count = serializers.SerializerMethodField()
     review_count = serializers.SerializerMethodField()
+    bio = serializers.SerializerMethodField()
 
     class Meta:
         model = Author
-        fields = ["id", "book_count", "review_count"]
+        fields = ["id", "book_count", "review_count", "bio"]
 
     def get_book_count(self, obj):
         try:
@@ -100,6 +101,14 @@ class ContextCounts(serializers.ModelSerializer):
             return len(obj.prefetched_reviews)
         except AttributeError:
             return obj.book_set.count()
+
+    def get_bio(self, obj):
+        # Creates the profile of an author who has none: it runs once for that author, not per row.
+        try:
+            profile = obj.profile
+        except AuthorProfile.DoesNotExist:
+            profile = AuthorProfile.objects.create(author=obj)
+        return profile.bio
 
 
 class DetailOnly(serializers.ModelSerializer):
