@@ -112,6 +112,8 @@ function scanFile(text: string, uses = SERIALIZER_USE): FileScan {
       // Definitions and imports are not uses.
       if (/^\s*class\s/.test(line) && line.includes(`class ${name}`)) continue;
       if (/^\s*(from|import)\s/.test(line) || /^\s*\w+,?\s*(#.*)?$/.test(line)) continue;
+      // `super(Name, self).__init__(...)` in its own methods names the class, it does not build one.
+      if (/\bsuper\(\s*$/.test(text.slice(Math.max(0, at - 20), at))) continue;
       // Inside a decorator's call: `@extend_schema(responses=X(many=True))` documents; `@action(detail=True,
       // serializer_class=X)` serializes one object per response.
       const deco = enclosingDecorator(text, at);

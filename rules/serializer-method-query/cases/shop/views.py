@@ -37,3 +37,10 @@ def typed_cards(request):
 class AuthorSummaryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Author.objects.all()
     serializer_class = AuthorSummary
+
+
+def starred(request, pk):
+    from .silent import StarredSerializer
+
+    author = Author.objects.get(pk=pk)
+    return Response(StarredSerializer(author).data)
