@@ -9,13 +9,13 @@
  * source is read, no override of how Django picks the template or the context name or gets the rows, and
  * get_queryset()/queryset/model of the view itself. Any other link leaves the template silent.
  */
-import { c3Merge } from "../../server/src/engine/mro";
+import { assignIn, methodIn, sourceMro, type SourceClass } from "../../server/src/engine/mro";
 import type { QsVal } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { baseNames, field, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { field, nodeText, stringValue } from "../../server/src/engine/syntax";
 import { genericTemplateName } from "../../server/src/engine/templates";
-import { applyAdds, ContextResolver, fileCode, isSuperCall, mergeAdds, mergeQuerysets, noAdds, type Code, type PassedRows, type ViewScope } from "./context";
+import { applyAdds, ContextResolver, isSuperCall, mergeAdds, mergeQuerysets, noAdds, type Code, type PassedRows, type ViewScope } from "./context";
 import { viewQuerysets } from "./drf";
 
 /** Django's classes a list view may be built on, by what they bring. */
@@ -41,7 +41,8 @@ const LIST_TEMPLATE = new Set(["django.views.generic.ListView", "django.views.ge
 /** Methods through which a class decides the rows, the template or the context name some other way. */
 const OVERRIDES = new Set(["get", "get_template_names", "get_context_object_name", "paginate_queryset", "render_to_response"]);
 
-type Entry = { k: "project"; code: Code; node: SyntaxNode; key: string } | { k: "django"; name: string; key: string };
+/** A class along the view's: one of the project, with its source, or one of Django's by name. */
+type Entry = (SourceClass & { k: "project"; code: Code }) | { k: "django"; name: string; key: string };
 
 export interface ListViewContext {
   template: string;
@@ -53,59 +54,20 @@ export interface ListViewContext {
   own: SyntaxNode | null;
 }
 
-function classBody(e: Entry & { k: "project" }): SyntaxNode[] {
-  return field(e.node, "body")?.children ?? [];
-}
-
-function methodIn(e: Entry & { k: "project" }, name: string): SyntaxNode | null {
-  for (const s of classBody(e)) {
-    const d = s.type === "decorated_definition" ? field(s, "definition") : s;
-    if (d?.type === "function_definition" && nodeText(e.code.text, field(d, "name")!) === name) return d;
-  }
-  return null;
-}
-
-function assignIn(e: Entry & { k: "project" }, name: string): SyntaxNode | null {
-  let out: SyntaxNode | null = null;
-  for (const s of classBody(e)) {
-    const a = s.type === "expression_statement" ? s.children[0] : undefined;
-    const l = a?.type === "assignment" ? field(a, "left") : undefined;
-    if (l?.type === "identifier" && nodeText(e.code.text, l) === name) out = field(a!, "right") ?? null;
+/**
+ * The classes of a view in method resolution order (C3), Django's by the role they play; null when a base is
+ * unknown (a package's class, or one of Django's not in the list).
+ */
+function linearize(ctx: RuleContext, cls: SyntaxNode): Entry[] | null {
+  const mro = sourceMro(ctx, cls);
+  if (!mro) return null;
+  const out: Entry[] = [];
+  for (const c of mro) {
+    if (c.k === "project") out.push({ ...c, code: { file: c.file, text: c.text, root: c.root, flow: c.file === ctx.file } });
+    else if (c.name in DJANGO) out.push({ k: "django", name: c.name, key: c.key });
+    else return null;
   }
   return out;
-}
-
-/** A base class as the file that names it sees it: one of Django's, or a class of the project with its source. */
-function resolveBase(ctx: RuleContext, file: string, name: string): Entry | null {
-  const head = name.split(".")[0];
-  const imported = ctx.index.factsOf(file)?.imports[head];
-  const full = imported ? `${imported}${name.slice(head.length)}` : name;
-  if (full in DJANGO) return { k: "django", name: full, key: `django:${full}` };
-  if (full.startsWith("django.")) return null;
-  const c = ctx.index.resolveClass(file, name);
-  if (!c) return null;
-  const code = c.file === ctx.file ? ({ file: ctx.file, text: ctx.text, root: ctx.syntax.root, flow: true } as Code) : fileCode(ctx, c.file);
-  if (!code) return null;
-  const defs = code.root.children
-    .map((s) => (s.type === "decorated_definition" ? field(s, "definition") : s))
-    .filter((d): d is SyntaxNode => d?.type === "class_definition" && nodeText(code.text, field(d, "name")!) === c.name);
-  return defs.length === 1 ? { k: "project", code, node: defs[0], key: `${c.file}:${c.name}` } : null;
-}
-
-/** The classes of a view in method resolution order (C3), or null when a base is unknown. */
-function linearize(ctx: RuleContext, e: Entry, depth: number): Entry[] | null {
-  if (e.k === "django") return [e];
-  if (depth > 8) return null;
-  const seqs: Entry[][] = [];
-  const direct: Entry[] = [];
-  for (const b of baseNames(e.code.text, e.node)) {
-    const base = b ? resolveBase(ctx, e.code.file, b) : null;
-    const lin = base ? linearize(ctx, base, depth + 1) : null;
-    if (!base || !lin) return null;
-    direct.push(base);
-    seqs.push(lin);
-  }
-  return c3Merge(e, seqs, direct);
 }
 
 /** Keys a get_context_data() sets in the context (`context["k"] = ...`, `context.update(k=...)`). */
@@ -151,9 +113,9 @@ function returnsSuper(text: string, fn: SyntaxNode): boolean {
  * it is not such a view or a link is unknown.
  */
 export function inheritedListView(ctx: RuleContext, cls: SyntaxNode, resolver: ContextResolver): ListViewContext | null {
-  const own: Entry & { k: "project" } = { k: "project", code: { file: ctx.file, text: ctx.text, root: ctx.syntax.root, flow: true }, node: cls, key: `own:${cls.start}` };
-  const mro = linearize(ctx, own, 0);
-  if (!mro) return null;
+  const mro = linearize(ctx, cls);
+  if (!mro || mro[0].k !== "project") return null;
+  const own = mro[0];
   const projects = mro.filter((e): e is Entry & { k: "project" } => e.k === "project");
   const roles = new Set(mro.map((e) => (e.k === "django" ? DJANGO[e.name] : "project")));
   // Only a view whose list behaviour comes through a class of the project: the others are read as they are.

@@ -1,5 +1,6 @@
 import { importEdits } from "../../server/src/engine/fixes";
-import { projectFile, settingsTexts } from "../../server/src/engine/functions";
+import { settingsTexts } from "../../server/src/engine/functions";
+import { sourceMro } from "../../server/src/engine/mro";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import { genericTemplateName } from "../../server/src/engine/templates";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
@@ -82,46 +83,27 @@ interface ViewClass {
   body: ClassBody;
 }
 
-/** The class_definition a ClassFact was read from. */
-function classNodeAt(root: SyntaxNode, start: number, end: number): SyntaxNode | null {
-  let n: SyntaxNode | undefined = root;
-  while (n) {
-    if (n.type === "class_definition" && n.start === start && n.end === end) return n;
-    n = n.children.find((c) => c.start <= start && end <= c.end);
-  }
-  return null;
-}
+/** Classes of Django and DRF that define none of the attributes read here: a view's own mixins may follow them. */
+const PLAIN_BASES = /(^|\.)(object|AccessMixin|LoginRequiredMixin|PermissionRequiredMixin|UserPassesTestMixin|SuccessMessageMixin|CreateModelMixin|UpdateModelMixin|DestroyModelMixin|RetrieveModelMixin)$/;
 
 /**
- * The view and the project classes it inherits from, in the order Python looks up a view's attributes when its
- * bases are plain mixins (depth first, left to right); Django's and DRF's own classes are left out. `bases`: the
- * view's own project bases. Null when one cannot be read.
+ * The view and the workspace classes Python looks its attributes up in before Django's or DRF's list classes (its
+ * mixins and base views, in method resolution order); null when they cannot be read.
  */
-function viewClasses(ctx: RuleContext, own: ViewClass, bases: string[]): ViewClass[] | null {
+function viewClasses(ctx: RuleContext, cls: SyntaxNode, own: ViewClass): ViewClass[] | null {
+  const mro = sourceMro(ctx, cls);
+  if (!mro) return null;
   const out = [own];
-  const seen = new Set<string>();
-  const visit = (file: string, names: string[], depth: number): boolean => {
-    if (depth > 6) return false;
-    const imports = ctx.index.factsOf(file)?.imports ?? {};
-    for (const b of names) {
-      if (b === "object") continue;
-      const q = imports[b.split(".")[0]];
-      if (depth > 0 && q && /^(django|rest_framework)\b/.test(q)) continue;
-      const c = ctx.index.resolveClass(file, b);
-      if (!c) return false;
-      const key = `${c.file}:${c.start}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const m = c.file === ctx.file ? { text: ctx.text, root: ctx.syntax.root } : projectFile(ctx, c.file);
-      const node = m ? classNodeAt(m.root, c.start, c.end) : null;
-      const bodyNode = node ? field(node, "body") : undefined;
-      if (!m || !bodyNode) return false;
-      out.push({ file: c.file, text: m.text, bodyNode, body: classBody(m.text, bodyNode) });
-      if (!visit(c.file, c.bases, depth + 1)) return false;
+  for (const c of mro.slice(1)) {
+    if (c.k === "external") {
+      if (PLAIN_BASES.test(c.name)) continue;
+      break;
     }
-    return true;
-  };
-  return visit(ctx.file, bases, 0) ? out : null;
+    const bodyNode = field(c.node, "body");
+    if (!bodyNode) return null;
+    out.push({ file: c.file, text: c.text, bodyNode, body: classBody(c.text, bodyNode) });
+  }
+  return out;
 }
 
 /** The first class of the chain that defines `name`: as a class attribute (`attr`), or as a method. */
@@ -447,7 +429,6 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
   let kind: "drf" | "django" | null = null;
   let listBase = "";
   let unsure = false;
-  const projectBases: string[] = [];
   for (const b of bases as string[]) {
     const simple = lastPart(b);
     const head = b.split(".")[0];
@@ -463,7 +444,6 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
     if (external) continue; // LoginRequiredMixin, GenericViewSet, CreateModelMixin, ...
     const r = baseHandles(ctx, ctx.file, b);
     if (r !== "none") unsure = true;
-    projectBases.push(b);
   }
   if (!kind || unsure) return;
   const body = classBody(ctx.text, bodyNode);
@@ -482,7 +462,8 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
   if (subclasses.length && subclasses.every((c) => c.methods.some((m) => OWN_PAGINATION.has(m.name)) || c.assigns.some((a) => a.name === "pagination_class" || a.name === "paginate_by"))) return;
   // The view's attributes as Python finds them: its own, then its mixins' and base views' (a mixin's
   // `model = Destination` and `get_queryset()` returning the user's own rows).
-  const chain = viewClasses(ctx, { file: ctx.file, text: ctx.text, bodyNode, body }, projectBases) ?? [{ file: ctx.file, text: ctx.text, bodyNode, body }];
+  const self: ViewClass = { file: ctx.file, text: ctx.text, bodyNode, body };
+  const chain = viewClasses(ctx, cls, self) ?? [self];
   const listed = listedModel(ctx, chain);
   const own = getQuerysetReturns(ctx, chain, listed);
   if (own === "bounded") return;

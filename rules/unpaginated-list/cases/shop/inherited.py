@@ -1,6 +1,7 @@
 from django.views.generic import ListView
 
 from .mixins import CatalogMixin, OwnReviewsMixin, TitlesMixin, UnitMixin
+from .models import Review
 
 
 class OwnReviewList(OwnReviewsMixin, ListView):
@@ -25,3 +26,9 @@ class CatalogList(CatalogMixin, ListView):  # expect: unpaginated-list
 
 class TitleList(TitlesMixin, ListView):
     """The mixin's template never shows the list (it loops over `shelf`, which no one sets): silent."""
+
+
+class ShadowedOwnReviews(ListView, OwnReviewsMixin):  # expect: unpaginated-list
+    """The mixin comes after ListView: Django's own get_queryset() is found first, and lists every review."""
+
+    model = Review
