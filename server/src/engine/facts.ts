@@ -12,8 +12,9 @@ export interface ChainOp {
   strings: (string | null)[];
   prefetches: PrefetchFact[];
   /**
-   * How many positional arguments are neither a literal string nor a Prefetch(...) it reads (also through a local
-   * name the function binds once to one: `products_prefetch = Prefetch(...)`), `*lookups` included.
+   * How many positional arguments are neither a literal string nor a Prefetch(...) it reads (for prefetch_related(),
+   * also through a local name the function binds once to one: `products_prefetch = Prefetch(...)`), `*lookups`
+   * included.
    */
   unread: number;
   /** Keyword names, for annotate(n=...) and values(). */
@@ -249,7 +250,8 @@ export function chainOp(text: string, call: SyntaxNode, method: string): ChainOp
       const s = stringValue(text, a);
       strings.push(s);
       if (s !== null) continue;
-      const value = a.type === "identifier" ? boundOnce(text, a) : a;
+      // Only a prefetch_related() argument can be a Prefetch: a name is followed to its value for it alone.
+      const value = a.type === "identifier" ? (method === "prefetch_related" ? boundOnce(text, a) : null) : a;
       const p = value?.type === "call" ? prefetchFact(text, value) : null;
       if (p) prefetches.push(p);
       else unread++;
