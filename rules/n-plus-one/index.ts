@@ -195,10 +195,14 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
   const q = r.row.qs;
   const prefetchedBy = q?.base && q.field && !q.fresh && !q.base.row && !q.base.loaded.all && q.base.loaded.kids.has(q.field.name) ? q.base.model : null;
   const method = prefetchedBy ? "prefetch_related" : joinMethod(ctx.index, rowModel, joinPath);
-  const lookup = prefetchedBy ? [q!.field!.name, ...joinPath].join("__") : joinPath.join("__");
+  // The prefetch that loaded them, from the queryset the instance was fetched from (`author__books` for
+  // `book.author.books.all()` after `Book.objects.prefetch_related("author__books").get(...)`), and where that
+  // queryset was built: the fix extends it there.
+  const prefetched = prefetchedBy ? [...q!.base!.path, q!.field!.name].join("__") : "";
+  const fetched = prefetchedBy ? q!.base!.fetched : undefined;
+  const lookup = prefetchedBy ? [prefetched, ...joinPath].join("__") : joinPath.join("__");
   const shown = r.path.join(".");
-  // The prefetch to extend: where the instance's queryset was built (`Discount.objects.prefetch_related(...).get(...)`).
-  const origin = prefetchedBy ? (q!.base!.path.length === 0 ? q!.base!.origin ?? null : null) : r.row.origin;
+  const origin = prefetchedBy ? fetched?.origin ?? null : r.row.origin;
   const fixes: OffsetFix[] = [];
   // A foreign key column that only()/defer() leaves out: select_related("x") there raises FieldError, so no
   // mechanical fix is offered.
@@ -214,7 +218,7 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
     start: r.node.start,
     end: r.node.end,
     message: prefetchedBy
-      ? `N+1: ${cost} (${describeField(r.field)}); add prefetch_related("${lookup}") where the ${prefetchedBy.name} queryset that prefetches ${q!.field!.name} is built (a select_related() on ${q!.field!.name} would query again)`
+      ? `N+1: ${cost} (${describeField(r.field)}); add prefetch_related("${lookup}") where the ${fetched ? `${fetched.model.name} ` : ""}queryset that prefetches ${prefetched} is built (a select_related() on ${q!.field!.name} would query again)`
       : `N+1: ${cost} (${describeField(r.field)}); add ${method}("${lookup}") where the queryset is built${deferred}`,
     related: origin ? [{ file: origin.file, start: origin.start, end: origin.end, message: `${rowModel.name} queryset built here` }] : [],
     fixes,

@@ -207,10 +207,11 @@ export interface InstVal {
   /** Through a relation that is not loaded: reads below it are a consequence, not a new report. */
   tainted: boolean;
   /**
-   * Where the queryset this instance was fetched from (`get()`, `first()`, `qs[0]`, `get_object_or_404(qs)`) was
-   * built: what its relations' rows need prefetched goes there.
+   * The queryset the instance was fetched from (`get()`, `first()`, `qs[0]`, `get_object_or_404(qs)`), or the one
+   * the instance `path` leads from was: where it was built and its model. What its relations' rows need
+   * prefetched goes there.
    */
-  origin?: Origin | null;
+  fetched?: { origin: Origin | null; model: Model };
 }
 
 export const UNKNOWN: Val = { k: "unknown" };
@@ -1063,7 +1064,7 @@ class FlowAnalyzer {
           if (subs.length === 1 && subs[0].type === "slice") return base;
           if (!base.values) {
             this.noteEvaluation(base, node, "index");
-            return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false, origin: base.origin };
+            return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false, fetched: { origin: base.origin, model: base.model } };
           }
         }
         return UNKNOWN;
@@ -1235,7 +1236,7 @@ class FlowAnalyzer {
         this.read({ kind: "single", node, row: obj.row, path: [...obj.path, attr], field: f, model: obj.model, use: "attr" });
       }
       if (!f.target) return UNKNOWN;
-      return { k: "inst", model: f.target, loaded: child ?? newLoaded(), row: obj.row, path: [...obj.path, attr], tainted: obj.tainted || !child };
+      return { k: "inst", model: f.target, loaded: child ?? newLoaded(), row: obj.row, path: [...obj.path, attr], tainted: obj.tainted || !child, ...(obj.fetched ? { fetched: obj.fetched } : {}) };
     }
     // A many relation: a related manager.
     const target = f.target!;
@@ -1450,7 +1451,7 @@ class FlowAnalyzer {
       case "get_object_or_404":
       case "aget_object_or_404": {
         const qs = this.asQs(first, node);
-        return qs ? { k: "inst", model: qs.model, loaded: qs.loaded, row: null, path: [], tainted: false, origin: qs.origin } : UNKNOWN;
+        return qs ? { k: "inst", model: qs.model, loaded: qs.loaded, row: null, path: [], tainted: false, fetched: { origin: qs.origin, model: qs.model } } : UNKNOWN;
       }
       case "get_list_or_404":
       case "aget_list_or_404": {
@@ -1601,7 +1602,7 @@ class FlowAnalyzer {
       // (Unordered, it adds order_by("pk"): a new query.)
       const cached = /^a?first$/.test(name) && recv.k === "qs" && this.filled.has(recv) && (recv.ordered ?? recv.model.ordering.length > 0);
       if (!cached) this.queryInLoop(node, name, base);
-      return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false, origin: base.origin };
+      return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false, fetched: { origin: base.origin, model: base.model } };
     }
     if (EXECUTES_OTHER.has(name)) {
       const use = name.replace(/^a(?=count|exists)/, "");
