@@ -252,11 +252,10 @@ export function isSimpleChain(node: SyntaxNode): boolean {
 }
 
 /**
- * A queryset the flow could not follow (an opaque custom manager) but whose syntax settles it:
- * `Model.<manager>` followed only by lazy methods (`filter`, `exclude`, ...), any slice of one, or a variable only
- * ever assigned one. Every Django manager returns a QuerySet from these methods.
+ * Is `name` a parameter of a function (or lambda) around `node`: whatever its callers pass, not the module's class
+ * of that name? (A name the function assigns is left to its value: `Book = apps.get_model("shop", "Book")` is that
+ * model.)
  */
-/** Is `name` a parameter of a function (or lambda) around `node`? */
 function isParameter(text: string, node: SyntaxNode, name: string): boolean {
   for (let p = node.parent; p; p = p.parent) {
     if (p.type !== "function_definition" && p.type !== "lambda") continue;
@@ -266,6 +265,11 @@ function isParameter(text: string, node: SyntaxNode, name: string): boolean {
   return false;
 }
 
+/**
+ * A queryset the flow could not follow (an opaque custom manager) but whose syntax settles it:
+ * `Model.<manager>` followed only by lazy methods (`filter`, `exclude`, ...), any slice of one, or a variable only
+ * ever assigned one. Every Django manager returns a QuerySet from these methods.
+ */
 export function syntacticQueryset(ctx: RuleContext, node: SyntaxNode, depth = 0, visiting: Map<string, Model | null> = new Map()): { model: Model; values: boolean } | null {
   if (depth > 6) return null;
   const n = strip(node);
