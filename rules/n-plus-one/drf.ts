@@ -6,7 +6,7 @@
  */
 import { c3Merge } from "../../server/src/engine/mro";
 import { prefetchFact, type ClassFact, type MetaFact, type MethodFact } from "../../server/src/engine/facts";
-import { ALL_LOADED, childLoaded, insertPath, joinedByDefault, newLoaded, withBackReference, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
+import { ALL_LOADED, childLoaded, cloneLoaded, insertPath, joinedByDefault, newLoaded, withBackReference, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import { TEST_OR_MIGRATION, type Model, type ModelField, type ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
@@ -16,6 +16,7 @@ import { strip, uniqueLookupValues } from "../../server/src/engine/rows";
 
 const LIST_VIEWS = /^(ModelViewSet|ReadOnlyModelViewSet|ListAPIView|ListCreateAPIView|ListModelMixin)$/;
 const SERIALIZER_BASE = /(^|\.)(Serializer|ModelSerializer|HyperlinkedModelSerializer|ListSerializer)$/;
+const IDENTITY_FIELD = /(^|\.)HyperlinkedIdentityField$/;
 const PK_FIELDS = /(^|\.)(PrimaryKeyRelatedField|HyperlinkedRelatedField|HyperlinkedIdentityField)$/;
 
 export interface Need {
@@ -208,6 +209,8 @@ export function serializerNeeds(ctx: RuleContext, ser: ClassFact, model: Model, 
       }
       continue;
     }
+    // An identity field (a link to the row itself) serializes the row, whatever its name: DRF sets its source to "*".
+    if (identityField(ctx, ser.file, a.callee)) continue;
     const w = walk(index, model, source.split("."));
     if (!w || !w.path.length) continue;
     if (w.endsOnRelation && w.single && relatedFieldReads(ctx, ser.file, a.callee) !== "row") continue;
@@ -293,6 +296,14 @@ function returnsFalse(ctx: RuleContext, file: string, m: MethodFact): boolean {
   return stmts.length === 1 && stmts[0].type === "return_statement" && stmts[0].children[0]?.type === "false";
 }
 
+/** Is the field class DRF's HyperlinkedIdentityField, or a class of the project deriving from it? */
+function identityField(ctx: RuleContext, file: string, callee: string): boolean {
+  if (IDENTITY_FIELD.test(callee)) return true;
+  const c = ctx.index.resolveClass(file, callee);
+  const line = c ? linearize(ctx.index, c) : null;
+  return !!line && line.some((l) => !l.fact && IDENTITY_FIELD.test(l.name));
+}
+
 /**
  * What a related field serializing a single relation reads: "key" when DRF's pk-only optimization serializes the
  * key column (PrimaryKeyRelatedField, HyperlinkedRelatedField looking up by pk, and subclasses of the project that
@@ -351,6 +362,21 @@ export function covered(index: ModelIndex, model: Model, loaded: Loaded, path: s
     m = f.target;
   }
   return true;
+}
+
+/**
+ * The needs left once the shorter ones are loaded: a prefetch of `order.lines` also gives each line its `order` (the
+ * back-reference), so `lines__order` asks for nothing more than `lines`.
+ */
+export function withoutCarried(index: ModelIndex, model: Model, loaded: Loaded, needs: Need[]): Need[] {
+  const planned = cloneLoaded(loaded);
+  const kept = new Set<Need>();
+  for (const n of [...needs].sort((a, b) => a.path.length - b.path.length)) {
+    if (covered(index, model, planned, n.path)) continue;
+    kept.add(n);
+    insertPath(planned, n.path);
+  }
+  return needs.filter((n) => kept.has(n));
 }
 
 /**
@@ -665,6 +691,7 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
       if (mm && mm !== v.qs.model) continue;
     }
     const needs = serializerNeeds(ctx, ser, v.qs.model, [], true, new Set()).filter((n) => !covered(ctx.index, v.qs.model, v.qs.loaded, n.path) && !provided(ctx.index, v.qs.model, v.qs.loaded, n));
-    if (needs.length) report(v, needs, ser.name);
+    const left = withoutCarried(ctx.index, v.qs.model, v.qs.loaded, needs);
+    if (left.length) report(v, left, ser.name);
   }
 }
