@@ -44,16 +44,36 @@ function adminModel(ctx: RuleContext, c: ClassFact): Model | undefined {
   return reg ? ctx.index.modelFromName(c.file, reg[1]) : undefined;
 }
 
-/** Relation paths a method's reads on one of its parameters need, from a model. */
-function pathsOf(index: ModelIndex, model: Model, method: MethodFact, param: number): { path: string[]; single: boolean; start: number; end: number; chain: string }[] {
-  const out: { path: string[]; single: boolean; start: number; end: number; chain: string }[] = [];
-  for (const r of method.reads[param] ?? []) {
+/**
+ * `inner`: read by a property or method the column's method runs (`self.full_name` in `__str__`), often only on some
+ * rows (`if self.title: return self.title`): it shapes the fix, as a new list_select_related must keep what Django's
+ * default join gave it, but it is not reported by itself.
+ */
+type PathRead = { path: string[]; single: boolean; start: number; end: number; chain: string; file?: string; inner?: boolean };
+
+/**
+ * Relation paths a method's reads on one of its parameters need, from a model. A read that runs a property or an
+ * argument-less method of the model adds what that one reads, at its place (`file`), marked `inner`.
+ */
+function pathsOf(index: ModelIndex, model: Model, method: MethodFact, param: number, depth = 0): PathRead[] {
+  return readsPaths(index, model, method.reads[param] ?? [], depth);
+}
+
+function readsPaths(index: ModelIndex, model: Model, reads: MethodFact["reads"][number], depth: number): PathRead[] {
+  const out: PathRead[] = [];
+  for (const r of reads) {
     let m: Model | undefined = model;
     const path: string[] = [];
     let single = true;
     for (let i = 0; i < r.chain.length && m; i++) {
       const seg = r.chain[i].replace(/\(\)$/, "");
       const f: ModelField | undefined = index.attribute(m, seg);
+      if (!f && single && depth < 3) {
+        const inner = index.selfReads(m, r.chain[i]);
+        const file = inner ? index.methodWithFile(m, seg)?.file : undefined;
+        if (inner && file) for (const x of readsPaths(index, m, inner, depth + 1)) out.push({ ...x, path: [...path, ...x.path], chain: [...path, x.chain].join("."), file: x.file ?? file, inner: true });
+        break;
+      }
       if (!f || f.kind === "concrete" || !f.target || f.kind === "gfk") break;
       const next = r.chain[i + 1];
       if (!SINGLE.has(f.kind)) {
@@ -164,26 +184,30 @@ export function checkAdmin(ctx: RuleContext, report: (n: AdminNeed) => void): vo
     const needs: AdminNeed[] = [];
     // What the changelist would load with list_select_related = [] (the manager's own joins only).
     const bare = withListSelectRelated(ctx, admin, model, columns, newLoaded(), { list: [] });
+    // What Django's default select_related() joins (every non-null foreign key path).
+    const byDefault = withListSelectRelated(ctx, admin, model, columns, newLoaded(), { bool: true });
     const joins: string[] = [];
     for (const column of columns) {
       const adminMethod = admin.methods.find((m) => m.name === column);
       const modelMethod = adminMethod ? undefined : ctx.index.methodOf(model, column);
       const f = ctx.index.attribute(model, column);
-      const reads: { path: string[]; single: boolean; start: number; end: number; chain: string; file: string; what?: string }[] = [];
+      const reads: { path: string[]; single: boolean; start: number; end: number; chain: string; file: string; what?: string; inner?: boolean }[] = [];
       if (adminMethod) {
-        reads.push(...pathsOf(ctx.index, model, adminMethod, 1).map((r) => ({ ...r, file: admin.file })));
+        reads.push(...pathsOf(ctx.index, model, adminMethod, 1).map((r) => ({ ...r, file: r.file ?? admin.file })));
         for (const r of handedOn(ctx, admin, adminMethod, model, loaded)) reads.push(r);
       }
-      else if (modelMethod) reads.push(...pathsOf(ctx.index, model, modelMethod, 0).map((r) => ({ ...r, file: model.file })));
+      else if (modelMethod) reads.push(...pathsOf(ctx.index, model, modelMethod, 0).map((r) => ({ ...r, file: r.file ?? ctx.index.methodWithFile(model, column)?.file ?? model.file })));
       else if (f && (f.kind === "fk" || f.kind === "o2o") && f.target) {
         // Shown through the related object's __str__: its own relations count too.
         reads.push({ path: [column], single: true, start: ld.valueStart, end: ld.valueEnd, chain: column, file: admin.file });
         const str = ctx.index.methodOf(f.target, "__str__");
-        if (str) for (const r of pathsOf(ctx.index, f.target, str, 0)) reads.push({ ...r, path: [column, ...r.path], file: f.target.file });
+        if (str) for (const r of pathsOf(ctx.index, f.target, str, 0)) reads.push({ ...r, path: [column, ...r.path], file: r.file ?? ctx.index.methodWithFile(f.target, "__str__")?.file ?? f.target.file });
       }
       for (const r of reads) {
-        if (r.single && bare && !bare.all && !covered(ctx.index, model, bare, r.path)) joins.push(r.path.join("__"));
-        if (covered(ctx.index, model, loaded, r.path)) continue;
+        // An inner read keeps its place in a new list only where Django's default join gave it (a non-null path).
+        const keep = !r.inner || (!!byDefault && covered(ctx.index, model, byDefault, r.path));
+        if (r.single && keep && bare && !bare.all && !covered(ctx.index, model, bare, r.path)) joins.push(r.path.join("__"));
+        if (r.inner || covered(ctx.index, model, loaded, r.path)) continue;
         needs.push({ admin, model, column, path: r.path, single: r.single, at: { start: ld.valueStart, end: ld.valueEnd }, read: { file: r.file, start: r.start, end: r.end, what: r.what ?? `${column} reads ${r.chain}` }, joins });
       }
     }

@@ -243,3 +243,16 @@ class LibraryCard(models.Model):
 class Reader(AbstractUser):
     card = models.OneToOneField(LibraryCard, null=True, on_delete=models.SET_NULL, related_name="reader")
     objects = ReaderManager()
+
+
+class Edition(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="editions")
+    translator = models.ForeignKey(Author, null=True, on_delete=models.SET_NULL, related_name="translations")
+    label = models.CharField(max_length=50)
+
+    @property
+    def full_title(self):
+        return f"{self.book.title} ({self.label})"
+
+    def __str__(self):
+        return self.full_title
