@@ -9,6 +9,7 @@
  * module-level function of the same file, one imported from a module of the project, or a method of the same
  * class called on self. A parameter rebound in the body says nothing. When unsure, nothing is read.
  */
+import { memoized } from "../../server/src/engine/loopshape";
 import { assignedTo, attributeChain, importFacts, outermostAttribute } from "../../server/src/engine/facts";
 import { childLoaded, joinedByDefault, type InstVal, type Loaded, type LoopCtx, type RelationRead } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
@@ -192,7 +193,8 @@ export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry
       // (`Q(id__in=param.blocks.all())`: a subquery in the SQL, no rows loaded.)
       // An assignment target reads what is below its last name: `param.job = job` runs no query.
       const chain = c && assignedTo(n) ? c.chain.slice(0, -1) : c?.chain;
-      if (c && chain?.length && c.root === param && !subqueryValue(text, n)) out.push({ kind: "chain", chain, entry: entry ?? site(n), at: site(n) });
+      // Under `if cache.get(key) is None: cache[key] = param.rel...`: once per distinct key, which the cache bounds.
+      if (c && chain?.length && c.root === param && !subqueryValue(text, n) && !memoized(code, n)) out.push({ kind: "chain", chain, entry: entry ?? site(n), at: site(n) });
     }
     if (n.type !== "call") return true;
     const parts = callParts(text, n);

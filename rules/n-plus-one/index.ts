@@ -1,3 +1,4 @@
+import { memoized } from "../../server/src/engine/loopshape";
 import { addToEachOrigin, joinAtEachOrigin, longestPaths, withChunkSize } from "../../server/src/engine/fixes";
 import { checkDrf } from "./drf";
 import { checkGraphql } from "./graphql";
@@ -61,7 +62,8 @@ function keyOnly(ctx: RuleContext, r: RelationRead): boolean {
 }
 
 function check(ctx: RuleContext): void {
-  for (const r of ctx.flow().reads) ctx.examine(r.node, () => keyOnly(ctx, r) || report(ctx, r));
+  // Under `if cache.get(key) is None: cache[key] = row.rel...` inside the loop: once per distinct key, not per row.
+  for (const r of ctx.flow().reads) ctx.examine(r.node, () => keyOnly(ctx, r) || memoized(ctx, r.node, r.row.loop.node) || report(ctx, r));
   checkHandedRows(ctx, (h) => report(ctx, h.read, h.joinPath));
   checkTemplates(ctx, (t) => {
     const method = t.single && !ctx.index.joinsPolymorphic(t.rowModel, t.path) ? "select_related" : "prefetch_related";

@@ -820,3 +820,116 @@ function testedValue(ctx: Ctx, conds: SyntaxNode[], name: string): number | null
   }
   return max;
 }
+
+/** Enough of a file to read its expressions. */
+interface TextCtx {
+  text: string;
+}
+
+/** Whitespace-free text, to compare two spellings of the same expression. */
+function squeezed(ctx: TextCtx, n: SyntaxNode): string {
+  return nodeText(ctx.text, n).replace(/\s+/g, "");
+}
+
+/** Without its parentheses, for a node that may be missing. */
+const unparen = (n: SyntaxNode | undefined): SyntaxNode | undefined => {
+  while (n?.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
+  return n;
+};
+
+/** `D.get(K)` (or `D.get(K, None)`): the dict and key texts. */
+function dictGet(ctx: TextCtx, n: SyntaxNode | undefined): { dict: string; key: string } | null {
+  n = unparen(n);
+  if (n?.type !== "call") return null;
+  const f = field(n, "function");
+  const args = (field(n, "arguments")?.children ?? []).filter((c) => c.type !== "comment");
+  if (f?.type !== "attribute" || nodeText(ctx.text, field(f, "attribute") ?? f) !== "get" || !args.length || args.length > 2) return null;
+  if (args.length === 2 && args[1].type !== "none") return null;
+  if (args[0].type === "keyword_argument" || args[0].type.endsWith("splat")) return null;
+  return { dict: squeezed(ctx, field(f, "object")!), key: squeezed(ctx, args[0]) };
+}
+
+/**
+ * What a condition says about a cache entry: `K not in D`, `D.get(K) is None`, `not D.get(K)` (absent) or `K in D`,
+ * `D.get(K)`, `D.get(K) is not None` (present); also through a name assigned `N = D.get(K)` just before the `if`.
+ */
+function cacheTest(ctx: TextCtx, cond: SyntaxNode | undefined, ifStmt: SyntaxNode): { dict: string; key: string; present: boolean } | null {
+  cond = unparen(cond);
+  if (!cond) return null;
+  const viaName = (n: SyntaxNode | undefined): { dict: string; key: string } | null => {
+    n = unparen(n);
+    if (n?.type !== "identifier") return dictGet(ctx, n);
+    // `entry = cache.get(key)` as the statement right before the if.
+    const block = ifStmt.parent;
+    if (!block) return null;
+    const prev = block.children[block.children.indexOf(ifStmt) - 1];
+    const a = prev?.type === "expression_statement" ? prev.children[0] : undefined;
+    if (a?.type !== "assignment" || field(a, "left")?.type !== "identifier" || nodeText(ctx.text, field(a, "left")!) !== nodeText(ctx.text, n)) return null;
+    return dictGet(ctx, field(a, "right"));
+  };
+  if (cond.type === "not_operator") {
+    const g = viaName(field(cond, "argument"));
+    return g && { ...g, present: false };
+  }
+  if (cond.type === "comparison_operator" && cond.children.length === 2) {
+    const [a, b] = cond.children;
+    const op = operatorOf(ctx.text, cond);
+    if (op === "not in" || op === "in") {
+      let d: SyntaxNode | undefined = unparen(b);
+      // `K in D.keys()`
+      if (d?.type === "call" && field(d, "function")?.type === "attribute" && nodeText(ctx.text, field(field(d, "function")!, "attribute")!) === "keys") d = field(field(d, "function")!, "object");
+      return d ? { dict: squeezed(ctx, d), key: squeezed(ctx, a), present: op === "in" } : null;
+    }
+    if ((op === "is" || op === "is not") && b.type === "none") {
+      const g = viaName(a);
+      return g && { ...g, present: op === "is not" };
+    }
+    return null;
+  }
+  const g = viaName(cond);
+  return g && { ...g, present: true };
+}
+
+/** The block stores into `D[K]` (`D[K] = value`, `D[K] = x = value`). */
+function storesInto(ctx: TextCtx, block: SyntaxNode, dict: string, key: string): boolean {
+  let found = false;
+  walk(block, (n) => {
+    if (found || n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") return false;
+    if (n.type === "assignment") {
+      const left = field(n, "left");
+      // `D[K] = ...`, or one target of an unpacking: `D[K], created = Model.objects.get_or_create(...)`.
+      const targets = left && /^(pattern_list|tuple_pattern|list_pattern)$/.test(left.type) ? left.children : [left];
+      found = targets.some((t) => t?.type === "subscript" && squeezed(ctx, field(t, "value") ?? t) === dict && squeezed(ctx, field(t, "subscript") ?? t) === key);
+    }
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * A memoized lookup: the query runs under `if K not in D:` (or `D.get(K) is None`, or in the `else` of `if K in
+ * D:`) whose block stores `D[K] = ...`: one query per distinct key, which the cache (often an instance's, kept
+ * across calls) exists to bound. (`D.setdefault(K, query)` is not one: its argument runs every time.) With `loop`,
+ * only an `if` inside that loop counts: one around the loop runs the whole loop for each key.
+ */
+export function memoized(ctx: TextCtx, node: SyntaxNode, loop?: SyntaxNode): boolean {
+  for (let child: SyntaxNode = node, p = node.parent; p; child = p, p = p.parent) {
+    if (p === loop || p.type === "function_definition" || p.type === "lambda" || p.type === "class_definition") return false;
+    let ifStmt: SyntaxNode | null = null;
+    let block: SyntaxNode | undefined;
+    let present = false;
+    if ((p.type === "if_statement" || p.type === "elif_clause") && field(p, "consequence") === child) {
+      ifStmt = p.type === "if_statement" ? p : p.parent;
+      block = child;
+      present = false;
+      const t = ifStmt && cacheTest(ctx, field(p, "condition"), ifStmt);
+      if (t && t.present === present && storesInto(ctx, block, t.dict, t.key)) return true;
+    } else if (p.type === "else_clause" && p.parent?.type === "if_statement" && !p.parent.children.some((c) => c.type === "elif_clause")) {
+      ifStmt = p.parent;
+      block = field(p, "body") ?? p;
+      const t = cacheTest(ctx, field(ifStmt, "condition"), ifStmt);
+      if (t && t.present && storesInto(ctx, block, t.dict, t.key)) return true;
+    }
+  }
+  return false;
+}

@@ -55,3 +55,11 @@ def cached_with_created_flag(names):
         if name not in tags:
             tags[name], created = Tag.objects.get_or_create(name=name)
         print(tags[name].name)
+
+
+def cache_around_the_loop(key, rows):
+    # The memoizing if is around the loop: each key runs the whole loop, one query per row.
+    cache = {}
+    if key not in cache:
+        cache[key] = [Tag.objects.get(name=row["tag"]) for row in rows]  # expect: queryset-in-loop
+    return cache[key]
