@@ -185,10 +185,14 @@ function check(ctx: RuleContext): void {
       const what = q.what;
       // The message names the queryset on one line, shortened when long; the fix keeps the code as written.
       const said = brief(target);
-      const again = counted && inner.type === "identifier" ? countedAgain(ctx, inner, c.node) : null;
-      if (again) {
+      const again = inner.type === "identifier" ? countedAgain(ctx, inner, c.node) : null;
+      if (again && counted) {
         // The count is needed anyway: exists() would add a query, not save one.
         message = `${recv}.count() runs again in this function: COUNT(*) twice for the same rows; count once (n = ${recv}.count()) and test n`;
+      } else if (again) {
+        // `if data: n = data.count()`: the count reads the rows the test fetched (no query of its own), so exists()
+        // would add a query. One COUNT answers both.
+        message = `Testing the ${what} for truth fetches every ${q.model} row with all its columns, and ${recv}.count() then only counts them; count once (n = ${recv}.count()) and test n`;
       } else if (counted && inner.type === "call" && uniqueProbe(ctx, inner)) {
         // At most one row (a unique or primary-key filter): COUNT and EXISTS are the same single index probe.
         return;

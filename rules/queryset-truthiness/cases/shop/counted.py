@@ -76,3 +76,12 @@ def free_code(make_code):
     while Review.objects.filter(rating=code).count() > 0:
         code = make_code()
     return code
+
+
+def tested_then_counted(rating):
+    # `if reviews:` fetches the rows and count() then reads them from the cache: exists() would add a query. Count
+    # once and test the number (no fix).
+    reviews = Review.objects.filter(rating=rating)
+    if reviews:  # expect: queryset-truthiness
+        return reviews.count()
+    return 0
