@@ -364,13 +364,37 @@ export function pollingLoop(ctx: Ctx, loop: LoopCtx): boolean {
 }
 
 /**
+ * A race-retry loop: `while True:` around a `try` that catches IntegrityError, and left on the success path (a
+ * `break` or `return` ending the try's body or its `else`, or ending the loop's body after the try). It goes round
+ * again only when another request won the race, and must then re-read what it reads (`Max("virtual") + 1`, the
+ * row that got in first): the queries in it are per attempt, not per row.
+ */
+export function raceRetryLoop(ctx: Ctx, loop: LoopCtx): boolean {
+  if (loop.kind !== "while") return false;
+  const cond = field(loop.node, "condition");
+  const body = field(loop.node, "body");
+  if (!cond || !body || !/^(True|1)$/.test(nodeText(ctx.text, cond))) return false;
+  const stmts = body.children.filter((c) => c.type !== "comment");
+  const exits = (block: SyntaxNode | undefined): boolean => {
+    const last = block?.children.filter((c) => c.type !== "comment").pop();
+    return last?.type === "break_statement" || last?.type === "return_statement";
+  };
+  return stmts.some((s, i) => {
+    if (s.type !== "try_statement") return false;
+    if (!s.children.some((c) => c.type === "except_clause" && /\bIntegrityError\b/.test(nodeText(ctx.text, caughtBy(c) ?? c)))) return false;
+    const elseClause = s.children.find((c) => c.type === "else_clause");
+    return exits(field(s, "body")) || (!!elseClause && exits(field(elseClause, "body"))) || (i < stmts.length - 1 && exits(body));
+  });
+}
+
+/**
  * Every loop from `loop` out to the function's outermost runs only a few times, or does not make the query a
  * per-row one: it iterates a fixed collection (overFixedCollection), the query reads its variable only in the
- * keys of a `**{...}` lookup (a different column each time), or it is a polling `while` loop.
+ * keys of a `**{...}` lookup (a different column each time), or it is a polling `while` loop or a race-retry one.
  */
 export function fewIterations(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
   for (let l: LoopCtx | null = loop; l; l = l.parent) {
-    if (overFixedCollection(ctx, l) || pollingLoop(ctx, l)) continue;
+    if (overFixedCollection(ctx, l) || pollingLoop(ctx, l) || raceRetryLoop(ctx, l)) continue;
     if (l.kind !== "while" && loopDependence(ctx, node, l) === Dep.Keys) continue;
     return false;
   }
