@@ -1164,27 +1164,78 @@ function firstRowsFact(text: string, call: SyntaxNode): LookupFact | null {
 const READS_ALL = new Set(["all", "filter", "exclude", "select_related", "prefetch_related", "only", "defer", "values", "values_list", "distinct", "annotate", "alias", "using", "order_by", "reverse", "iterator"]);
 
 /**
- * Is the chain holding this order_by() read whole right where it is written: every later call keeps every row (no
- * slice, first(), exists(), ...), and the chain is the iterable of a loop or comprehension, the argument of
- * list()/tuple()/set()/sorted(), a value in a dict literal or a `context["name"] = ...` assignment (what a template
- * gets: it lists what it is handed)?
+ * Is the chain holding this order_by() read whole: every later call keeps every row (no slice, first(), exists(),
+ * ...), and the chain is the iterable of a loop or comprehension, the argument of list()/tuple()/set()/sorted(), a
+ * value in a dict literal or a `context["name"] = ...` assignment (what a template gets: it lists what it is
+ * handed), or is assigned to a local name that the function only reads that way (`vmps = VMP.objects.order_by("nm")`
+ * then `{"vmps": vmps}`, a loop over it, `if vmps:` or `len(vmps)`, or a refinement of it read so).
  */
 function readWhole(text: string, call: SyntaxNode): boolean {
-  let top = call;
+  const top = readsAllFrom(text, call);
+  return !!top && wholeUse(text, top, 0);
+}
+
+/** The outermost call of the chain from `node` on, when every call after it keeps every row; null otherwise. */
+function readsAllFrom(text: string, node: SyntaxNode): SyntaxNode | null {
+  let top = node;
   for (;;) {
     const p = top.parent;
     if (p?.type !== "attribute" || field(p, "object") !== top || p.parent?.type !== "call" || field(p.parent, "function") !== p) break;
     const method = nodeText(text, field(p, "attribute") ?? p);
-    if (!READS_ALL.has(method)) return false;
+    if (!READS_ALL.has(method)) return null;
     top = p.parent;
   }
+  return top;
+}
+
+/** `name`: the local name whose reads are being checked; a refinement stored back into it is read as it is. */
+function wholeUse(text: string, top: SyntaxNode, depth: number, name?: string): boolean {
   const p = top.parent;
   if (!p) return false;
   if ((p.type === "for_statement" || p.type === "for_in_clause") && field(p, "right") === top) return true;
   if (p.type === "argument_list" && p.parent?.type === "call" && /^(list|tuple|set|sorted)$/.test(nodeText(text, field(p.parent, "function") ?? p)) && p.children.filter((c) => c.type !== "comment" && c.type !== "keyword_argument").length === 1) return true;
   if (p.type === "pair" && field(p, "value") === top) return true;
   if (p.type === "assignment" && field(p, "right") === top && field(p, "left")?.type === "subscript" && /^context$|_context$/.test(nodeText(text, field(field(p, "left")!, "value") ?? p))) return true;
+  const left = p.type === "assignment" && field(p, "right") === top ? field(p, "left") : undefined;
+  if (left?.type === "identifier" && nodeText(text, left) === name) return true;
+  if (left?.type === "identifier" && depth < 3) return nameReadWhole(text, p, nodeText(text, left), depth + 1);
   return false;
+}
+
+/**
+ * Every read of a local name in its function is whole (as wholeUse says, or `if name:` / `not name` / `len(name)` /
+ * `bool(name)`, which fetch every row); a name read nowhere, or a module-level one, is not.
+ */
+function nameReadWhole(text: string, assignment: SyntaxNode, name: string, depth: number): boolean {
+  let fn: SyntaxNode | null = assignment.parent;
+  while (fn && fn.type !== "function_definition") fn = fn.parent;
+  const body = fn ? field(fn, "body") : undefined;
+  if (!body) return false;
+  let reads = 0;
+  let ok = true;
+  walk(body, (n) => {
+    if (!ok) return false;
+    if (n.type !== "identifier" || nodeText(text, n) !== name) return true;
+    const p = n.parent;
+    if (!p) return true;
+    // Not a read: a binding, an attribute's name, a keyword's name.
+    if ((p.type === "assignment" || p.type === "augmented_assignment") && field(p, "left") === n) {
+      if (p.type === "augmented_assignment") ok = false;
+      return true;
+    }
+    if ((p.type === "attribute" && field(p, "attribute") === n) || (p.type === "keyword_argument" && field(p, "name") === n)) return true;
+    if (p.type === "pattern_list" || p.type === "tuple_pattern" || ((p.type === "for_statement" || p.type === "for_in_clause") && field(p, "left") === n)) {
+      ok = false;
+      return true;
+    }
+    reads++;
+    const top = readsAllFrom(text, n);
+    if (!top) ok = false;
+    else if (top === n && (p.type === "not_operator" || ((p.type === "if_statement" || p.type === "elif_clause") && field(p, "condition") === n) || (p.type === "argument_list" && /^(len|bool)$/.test(nodeText(text, field(p.parent!, "function") ?? p))))) return true;
+    else if (!wholeUse(text, top, depth, name)) ok = false;
+    return true;
+  });
+  return ok && reads > 0;
 }
 
 /** Django's and DRF's views of one object: their queryset is read through get_object(), by pk or a lookup field. */

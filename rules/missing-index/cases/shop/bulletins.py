@@ -18,3 +18,24 @@ def board_context(context):
 def pinned(request):
     # The first five in pinned order: an index on pinned_at serves it.
     return render(request, "board.html", {"bulletins": Bulletin.objects.order_by("-pinned_at")[:5]})
+
+
+def board_by_name(request):
+    # Held in a name that the view reads only whole (a truth test, a refinement looped over, the template context):
+    # every row is read, so the ordering needs no index.
+    bulletins = Bulletin.objects.order_by("posted")
+    if not bulletins:
+        return render(request, "empty.html", {})
+    if request.GET.get("distinct"):
+        bulletins = bulletins.distinct()
+    for b in bulletins:
+        print(b.title)
+    return render(request, "board.html", {"bulletins": bulletins, "count": len(bulletins)})
+
+
+def last_edited(request):
+    # One use takes the first row: an index on edited serves that query.
+    edits = Bulletin.objects.order_by("-edited")
+    for b in edits:
+        print(b.title)
+    return render(request, "board.html", {"bulletins": edits, "latest": edits.first()})

@@ -302,6 +302,7 @@ class Bulletin(models.Model):
     title = models.CharField(max_length=100)
     posted = models.DateTimeField()
     pinned_at = models.DateTimeField(null=True)  # expect: missing-index
+    edited = models.DateTimeField(null=True)  # expect: missing-index
 
 
 class Campaign(models.Model):
