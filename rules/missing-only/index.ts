@@ -7,18 +7,25 @@ import { WRAPPERS } from "../../server/src/engine/loopshape";
 import { enclosingScope, field, nodeText, preferredQuote } from "../../server/src/engine/syntax";
 
 /**
- * Is the variable holding the queryset used anywhere but its own assignments and this loop's `in`
- * (`instance = instances[0]`, returned: a row read for other columns)?
+ * `for other in instances[1:]`, `for row in rows.iterator()`: the name the iterated expression starts from.
+ * `enumerate(articles)`, `sorted(articles, key=...)`: the rows of the argument.
  */
-function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
-  // `for other in instances[1:]`, `for row in rows.iterator()`: the name the iterated expression starts from.
-  // `enumerate(articles)`, `sorted(articles, key=...)`: the rows of the argument.
+function iterRoot(ctx: RuleContext, it: Iteration): SyntaxNode | undefined {
   let root: SyntaxNode | undefined = it.iter;
   while (root && (root.type === "subscript" || root.type === "call" || root.type === "attribute")) {
     const fn: SyntaxNode | undefined = root.type === "call" ? field(root, "function") : undefined;
     const arg: SyntaxNode | undefined = fn?.type === "identifier" && WRAPPERS.has(nodeText(ctx.text, fn)) ? field(root, "arguments")?.children.find((c) => c.type !== "comment" && c.type !== "keyword_argument") : undefined;
     root = arg ?? (root.type === "subscript" ? field(root, "value") : root.type === "call" ? fn : field(root, "object"));
   }
+  return root;
+}
+
+/**
+ * Is the variable holding the queryset used anywhere but its own assignments and this loop's `in`
+ * (`instance = instances[0]`, returned: a row read for other columns)?
+ */
+function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
+  const root = iterRoot(ctx, it);
   const scope = enclosingScope(it.loop.node);
   const rootVal = root && root !== it.iter ? ctx.flow().values.get(root) : undefined;
   const assigned = root?.type === "identifier" && rootVal?.k === "qs" ? assignmentsOf(ctx, scope, nodeText(ctx.text, root)) : [];
@@ -45,6 +52,65 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
     for (const c of n.children) stack.push(c);
   }
   return escapes;
+}
+
+/**
+ * The queryset reaches the loop through another name (`practices = Practice.objects.filter(...)`, then
+ * `pcn_practices = practices.filter(pcn=pcn)` looped over), which the function also reads elsewhere: only() where it
+ * is built would narrow those other reads too (`for practice in practices: practice.name`).
+ */
+function sharedThroughName(ctx: RuleContext, it: Iteration, start: number): boolean {
+  let n: SyntaxNode = ctx.syntax.root;
+  for (;;) {
+    const next = n.children.find((c) => c.start <= start && start < c.end);
+    if (!next) break;
+    n = next;
+  }
+  let a: SyntaxNode | null = n;
+  while (a && a.type !== "assignment" && a.type !== "expression_statement" && a.type !== "block") a = a.parent;
+  // The assignment's value is the chain that builds the queryset (not a comprehension over it).
+  const left = a?.type === "assignment" && field(a, "right")?.start === start ? field(a, "left") : undefined;
+  if (left?.type !== "identifier") return false;
+  const name = nodeText(ctx.text, left);
+  // The loop's own name: queryVarEscapes reads its uses.
+  const root = iterRoot(ctx, it);
+  if (name === it.qsVar || (root?.type === "identifier" && nodeText(ctx.text, root) === name)) return false;
+  // Reads that feed the loop's rows: refined into the same name or the loop's (`q = q.exclude(...)`,
+  // `lines = all_lines.exclude(...)`), or returned to the caller that loops. Any other read is another consumer.
+  const feeds = new Set([name, it.qsVar ?? "", root?.type === "identifier" ? nodeText(ctx.text, root) : ""]);
+  let others = 0;
+  const stack = [enclosingScope(a!)];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.type === "identifier" && nodeText(ctx.text, x) === name) {
+      const p = x.parent;
+      const target = (p?.type === "assignment" && field(p, "left") === x) || (p?.type === "attribute" && field(p, "attribute") === x) || (p?.type === "keyword_argument" && field(p, "name") === x);
+      if (!target && !feedsLoop(ctx, x, feeds)) others++;
+      continue;
+    }
+    for (const c of x.children) stack.push(c);
+  }
+  return others > 0;
+}
+
+/**
+ * The chain from `x` is assigned to one of `names` or returned, or reads no column of the rows (`values_list()`,
+ * `count()`, `exists()`: what only() leaves out does not matter there).
+ */
+function feedsLoop(ctx: RuleContext, x: SyntaxNode, names: Set<string>): boolean {
+  let top = x;
+  for (;;) {
+    const p = top.parent;
+    if (p?.type === "attribute" && field(p, "object") === top) {
+      if (COLUMNLESS.test(nodeText(ctx.text, field(p, "attribute") ?? p)) && p.parent?.type === "call") return true;
+      top = p;
+    } else if ((p?.type === "call" && field(p, "function") === top) || p?.type === "parenthesized_expression") top = p;
+    else break;
+  }
+  const p = top.parent;
+  if (p?.type === "return_statement") return true;
+  const left = p?.type === "assignment" && field(p, "right") === top ? field(p, "left") : undefined;
+  return left?.type === "identifier" && names.has(nodeText(ctx.text, left));
 }
 
 const COLUMNLESS = /^(delete|_raw_delete|values|values_list|count|exists|update|aggregate)$/;
@@ -123,7 +189,7 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   const origin = qs.origin;
   if (!it.target || it.escapes || !origin || origin.insertAt === null || origin.file !== ctx.file) return;
   if (qs.values || qs.loaded.all || columnsRestricted(qs.loaded) || qs.base) return;
-  if (!it.reads.size || queryVarEscapes(ctx, it)) return;
+  if (!it.reads.size || queryVarEscapes(ctx, it) || sharedThroughName(ctx, it, origin.start)) return;
   // A view's class-level queryset serves every action (list, detail, edit): narrowing it for one loop would defer
   // columns the others read.
   const place = placeOf(ctx, origin.start);

@@ -174,3 +174,20 @@ def title_sheet(write, build_report):
     for i, article in enumerate(articles):
         write(i, article.title)
     return report, len(articles)
+
+
+def derived_from_a_shared_name(author):
+    # only("title") where `articles` is built would narrow the first loop's rows too (it reads body).
+    articles = Article.objects.filter(status="published")
+    for article in articles:
+        print(article.title, article.body)
+    by_author = articles.filter(author=author)
+    for article in by_author:
+        print(article.title)
+
+
+def derived_once(author):
+    articles = Article.objects.filter(status="published")  # expect: missing-only
+    by_author = articles.filter(author=author)
+    for article in by_author:
+        print(article.title)
