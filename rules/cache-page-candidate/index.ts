@@ -168,6 +168,9 @@ function handsRequestOn(ctx: RuleContext, body: SyntaxNode): boolean {
   return false;
 }
 
+/** The names of health, uptime and readiness checks (`ping`, `healthz`, `health_check`, `heartbeat`, ...). */
+const HEALTH_CHECK = /^(ping|pong|healthz?|health_?checks?|heartbeat|alive|liveness|readiness|ready|readyz|livez|status_check|uptime)$/i;
+
 /** A download (`Content-Disposition: attachment`), a redirect, a file or stream, or a status other than 200. */
 const NOT_A_PAGE = /Redirect|redirect\(|FileResponse|StreamingHttpResponse|\bstatus\s*=|Content-Disposition|\battachment\b/i;
 
@@ -226,6 +229,8 @@ function functionView(ctx: RuleContext, def: SyntaxNode): void {
   const viewName = nodeText(ctx.text, name);
   // Error handlers and non-200 responses: cache_page stores only 200 responses.
   if (/^handler\d*/.test(viewName) || NOT_A_PAGE.test(bodyText)) return;
+  // A health or uptime check must reach the database on every request: a cached answer hides an outage.
+  if (HEALTH_CHECK.test(viewName)) return;
   if (!readsDatabase(ctx, bodyText)) return;
   if (rewrapped(ctx, viewName) || routing(ctx, viewName, false) !== "public") return;
   const edit = decoratorEdit(ctx, def, "cache_page(60 * 15)");
@@ -245,6 +250,7 @@ function classView(ctx: RuleContext, cls: SyntaxNode): void {
   const bases = baseNames(ctx.text, cls).map((b) => (b ?? "?").replace(/^.*\./, ""));
   if (!bases.length || bases.some((b) => !READ_ONLY_VIEWS.has(b))) return;
   if (cls.parent?.type === "decorated_definition") return;
+  if (HEALTH_CHECK.test(nodeText(ctx.text, name).replace(/(API)?View$/, ""))) return;
   const attrs = new Map<string, SyntaxNode>();
   for (const stmt of body.children) {
     const d = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;

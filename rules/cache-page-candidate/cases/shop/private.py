@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control, cache_page, never_cache
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_cookie
-from django.views.generic import ListView, TemplateView
+from django.views.generic import ListView, TemplateView, View
 
 from .models import Book
 
@@ -160,3 +160,13 @@ def catalog_csv(request):
     response = HttpResponse("\n".join(b.title for b in Book.objects.all()), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="books.csv"'
     return response
+
+
+def ping(request):
+    # An uptime check: it must reach the database on every request, or a cached "pong" hides an outage.
+    return HttpResponse(f"Pong: {Book.objects.count()} books")
+
+
+class HealthCheckView(View):
+    def get(self, request):
+        return JsonResponse({"books": Book.objects.count()})

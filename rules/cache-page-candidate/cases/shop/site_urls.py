@@ -45,4 +45,6 @@ urlpatterns = [
     path("r38/", api.api_books),
     path("r39/", private.my_catalog),
     path("r40/", private.catalog_csv),
+    path("r41/", private.ping),
+    path("r42/", private.HealthCheckView.as_view()),
 ]
