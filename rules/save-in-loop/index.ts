@@ -258,7 +258,9 @@ function check(ctx: RuleContext): void {
     let inTry = false;
     let inIf = false;
     for (let p = n.parent; p && p !== loop.node; p = p.parent) {
-      if (p.type === "try_statement") inTry = true;
+      // A transaction per iteration (`with transaction.atomic():` inside the loop) commits each item on its own:
+      // one bulk write would make them all succeed or fail together (a delete-and-rebuild per item, say).
+      if (p.type === "try_statement" || (p.type === "with_statement" && /\batomic\b/.test(nodeText(ctx.text, p.children.find((c) => c.type === "with_clause") ?? p)))) inTry = true;
       if (p.type === "if_statement" || p.type === "conditional_expression") inIf = true;
     }
     if (inTry) return;

@@ -120,3 +120,13 @@ def rename_tags(renames):
     except IntegrityError:
         for tag in tags:
             Tag.objects.filter(pk=tag.id).update(name=tag.name)
+
+
+def rebuild_reviews(books, score):
+    # One transaction per book: its reviews are deleted and rebuilt together, each book committed on its own.
+    from django.db import transaction
+
+    for book in books:
+        with transaction.atomic():
+            Review.objects.filter(book=book).delete()
+            Review.objects.create(book=book, rating=score(book))
