@@ -351,6 +351,9 @@ function ofRequestUser(text: string, chain: SyntaxNode): boolean {
  * user's own rows or one row; "other" when a return is a dict, list or tuple it builds (not a queryset: paginate_by
  * would not bound the rows it reads, and a dict breaks the paginator); null otherwise.
  */
+/** A call that pages rows: Paginator(...), its page()/get_page(), a project helper named for pagination. */
+const PAGES_ITSELF = /\bPaginator\s*\(|\.(get_)?page\s*\(|paginat\w*\s*\(/i;
+
 function getQuerysetReturns(ctx: RuleContext, chain: ViewClass[], model: Model | null, depth = 0): "bounded" | "other" | null {
   const where = depth > 6 ? null : defining(chain, "get_queryset");
   if (!where || where.attr) return null;
@@ -359,6 +362,8 @@ function getQuerysetReturns(ctx: RuleContext, chain: ViewClass[], model: Model |
   const gq = topLevelFunction(text, where.cls.bodyNode, "get_queryset");
   const fnBody = gq ? field(gq, "body") : undefined;
   if (!gq || !fnBody) return null;
+  // It pages the rows itself (`return get_pagination_items(self.request, qs)`, a Paginator's page()): bounded.
+  if (PAGES_ITSELF.test(nodeText(text, fnBody))) return "bounded";
   const returns: (SyntaxNode | undefined)[] = [];
   const literalNames = new Map<string, boolean>();
   const stack = [fnBody];
@@ -492,6 +497,15 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
   if (kind === "drf") {
     const pc = body.attrs.get("pagination_class");
     if (pc && !isOff(ctx, pc)) return;
+    // `paginator = None` shadows GenericAPIView's paginator property: whatever pagination_class says, nothing is
+    // paged. A decision (a CSV export of selected rows, say) that a new pagination_class would not undo: no fix.
+    const pg = body.attrs.get("paginator");
+    if (pg && !isOff(ctx, pg)) return;
+    if (pg) {
+      message = `Unbounded list: ${name} (${listBase}) sets paginator = None, so its list endpoint returns ${rows} in one response; page it once its clients can follow pages (remove the line, with a pagination_class)`;
+      ctx.report({ start: nameNode.start, end: nameNode.end, message });
+      return;
+    }
     if (!pc && ctx.index.defaultPagination) return;
     if (pc && ctx.index.defaultPagination) {
       if (!defaultPagesByDefault(ctx)) return;
