@@ -1180,6 +1180,11 @@ function readsAllFrom(text: string, node: SyntaxNode): SyntaxNode | null {
   let top = node;
   for (;;) {
     const p = top.parent;
+    // `names = (TrainingRequest.objects.values(...).order_by(...)...)`: parentheses change nothing.
+    if (p?.type === "parenthesized_expression") {
+      top = p;
+      continue;
+    }
     if (p?.type !== "attribute" || field(p, "object") !== top || p.parent?.type !== "call" || field(p.parent, "function") !== p) break;
     const method = nodeText(text, field(p, "attribute") ?? p);
     if (!READS_ALL.has(method)) return null;
@@ -1279,9 +1284,9 @@ function singleObjectNarrowing(text: string, root: SyntaxNode, out: LookupFact[]
 }
 
 /**
- * `qs = X.objects.filter(a=...)` followed at once, in the same block, by `qs = qs.filter(b=...)`: one query with both
+ * `qs = X.objects.filter(a=...)` followed, in the same block, by `qs = qs.filter(b=...)`: one query with both
  * conditions. The later statements' keys join the first chain's (only while each statement refines the name
- * unconditionally; an `if` in between ends the run).
+ * unconditionally or is a plain statement that does not mention it; an `if` in between ends the run).
  */
 function refinedNext(text: string, root: SyntaxNode, out: LookupFact[]): void {
   if (!out.length || !/^\s*(\w+)\s*=\s*\1\.\w+\(/m.test(text.slice(root.start, root.end))) return;
@@ -1300,8 +1305,11 @@ function refinedNext(text: string, root: SyntaxNode, out: LookupFact[]): void {
       const first = out.filter((lk) => right.start <= lk.start && lk.end <= right.end);
       if (!first.length) continue;
       const extra: string[] = [];
+      const mentions = new RegExp(`(^|[^\\w.])${name}\\b`);
       for (let k = i + 1; k < stmts.length; k++) {
         const b = assignOf(stmts[k]);
+        // A plain statement that does not touch the name (another query's refinement) leaves the run going.
+        if ((!b || nodeText(text, field(b, "left")!) !== name) && stmts[k].type === "expression_statement" && !mentions.test(nodeText(text, stmts[k]))) continue;
         if (!b || nodeText(text, field(b, "left")!) !== name) break;
         let r: SyntaxNode | undefined = field(b, "right")!;
         while (r?.type === "call") r = methodCall(text, r)?.receiver;

@@ -14,3 +14,11 @@ def owned(owner_ref, code=None):
     if code:
         vouchers = vouchers.filter(code=code)
     return list(vouchers)
+
+
+def redeem_logged(batch, code, log):
+    # Refined by the unique code two statements later; the one between does not touch the queryset.
+    vouchers = Voucher.objects.filter(batch=batch)
+    log.append(f"redeeming {code} of batch {batch}")
+    vouchers = vouchers.filter(code=code)
+    return vouchers.first()
