@@ -5,7 +5,7 @@
  * fields as related information; the fix adds the joins there.
  */
 import { c3Merge } from "../../server/src/engine/mro";
-import { prefetchFact, type ClassFact, type MetaFact, type MethodFact } from "../../server/src/engine/facts";
+import { prefetchFact, type ClassFact, type MetaFact, type MethodFact, type ValueFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, childLoaded, cloneLoaded, insertPath, joinedByDefault, newLoaded, withBackReference, type Loaded, type QsVal, type Val } from "../../server/src/engine/flow";
 import { TEST_OR_MIGRATION, type Model, type ModelField, type ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
@@ -213,7 +213,7 @@ export function serializerNeeds(ctx: RuleContext, ser: ClassFact, model: Model, 
     if (identityField(ctx, ser.file, a.callee)) continue;
     const w = walk(index, model, source.split("."));
     if (!w || !w.path.length) continue;
-    if (w.endsOnRelation && w.single && relatedFieldReads(ctx, ser.file, a.callee) !== "row") continue;
+    if (w.endsOnRelation && w.single && relatedFieldReads(ctx, ser.file, a.callee, a.kwargs["lookup_field"]) !== "row") continue;
     add(w.path, w.single, site, `${ser.name}.${a.name} (source "${source}")`);
   }
   // Fields a ModelSerializer builds by itself.
@@ -310,12 +310,18 @@ function identityField(ctx: RuleContext, file: string, callee: string): boolean 
  * keep it), "row" when it loads the related row, "unsure" when a class of the project decides in a way not read
  * here (a use_pk_only_optimization other than a plain `return False`, which loads the row).
  */
-function relatedFieldReads(ctx: RuleContext, file: string, callee: string): "key" | "row" | "unsure" {
+function relatedFieldReads(ctx: RuleContext, file: string, callee: string, lookupArg?: ValueFact): "key" | "row" | "unsure" {
+  // `lookup_field="slug"` given to the field: DRF's __init__ takes it over the class's.
+  const given: string | null | undefined = lookupArg ? lookupArg.str ?? null : undefined;
   const c = ctx.index.resolveClass(file, callee);
-  if (!c) return PK_FIELDS.test(callee) ? "key" : "row";
+  if (!c) {
+    if (!PK_FIELDS.test(callee)) return "row";
+    if (/PrimaryKeyRelatedField$/.test(callee) || given === undefined || given === "pk") return "key";
+    return given === null ? "unsure" : "row";
+  }
   const line = linearize(ctx.index, c);
   if (!line) return "unsure";
-  let lookup: string | null | undefined;
+  let lookup: string | null | undefined = given;
   for (const l of line) {
     if (l.fact) {
       const m = l.fact.methods.find((x) => x.name === "use_pk_only_optimization");

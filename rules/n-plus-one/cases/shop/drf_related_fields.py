@@ -100,3 +100,30 @@ class SlugLinkViewSet(viewsets.ReadOnlyModelViewSet):
 class RowLinkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RowLinkSerializer
     queryset = Book.objects.all()  # expect: n-plus-one
+
+
+class SlugArgumentSerializer(serializers.ModelSerializer):
+    # lookup_field given to DRF's own field: the row is loaded to build the link.
+    author = serializers.HyperlinkedRelatedField(view_name="author-detail", lookup_field="slug", read_only=True)
+
+    class Meta:
+        model = Book
+        fields = ("title", "author")
+
+
+class PkArgumentSerializer(serializers.ModelSerializer):
+    author = serializers.HyperlinkedRelatedField(view_name="author-detail", lookup_field="pk", read_only=True)
+
+    class Meta:
+        model = Book
+        fields = ("title", "author")
+
+
+class SlugArgumentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = SlugArgumentSerializer
+    queryset = Book.objects.all()  # expect: n-plus-one
+
+
+class PkArgumentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PkArgumentSerializer
+    queryset = Book.objects.all()
