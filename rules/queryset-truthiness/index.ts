@@ -53,9 +53,14 @@ function countComparison(ctx: RuleContext, cmp: SyntaxNode): { call: SyntaxNode;
   return null;
 }
 
-/** The operands whose truth value a test uses: through parentheses, `not` and `and`/`or`, down from the test. */
+/**
+ * The operands whose truth value a test uses: through parentheses, `not` and `and`/`or`, down from the test.
+ * `negated`: a `not` applies to the operand itself (`not qs`), so the message says `not qs.exists()`; under an
+ * `and`/`or` the operand is replaced alone (`not (a.count() or b.count())` keeps its `not` outside).
+ */
 function testedOperands(test: SyntaxNode, negated: boolean, out: { node: SyntaxNode; negated: boolean }[]): void {
-  if (test.type === "parenthesized_expression" || test.type === "boolean_operator") for (const c of test.children) testedOperands(c, negated, out);
+  if (test.type === "parenthesized_expression") for (const c of test.children) testedOperands(c, negated, out);
+  else if (test.type === "boolean_operator") for (const c of test.children) testedOperands(c, false, out);
   else if (test.type === "not_operator") for (const c of test.children) testedOperands(c, !negated, out);
   else out.push({ node: test, negated });
 }
