@@ -55,4 +55,15 @@ describe("n-plus-one in templates: fix method", () => {
     assert.equal(again[0].message, "added_by read again here, for the same row");
     assert.equal(again[0].range.start.line, 0);
   });
+
+  it("joins the single relations read on from the reported one, so one fix settles the path", async () => {
+    const models = MODELS + `\n\nclass Bookmark(models.Model):\n    link = models.ForeignKey(Link, on_delete=models.CASCADE)\n`;
+    const page = `{% for b in bookmarks %}{{ b.link.domain.name }} {{ b.link.added_by.name }}{% endfor %}\n`;
+    const view = `from django.shortcuts import render\n\nfrom .models import Bookmark\n\n\ndef bookmarks(request):\n    return render(request, "site/bookmarks.html", {"bookmarks": Bookmark.objects.all()})\n`;
+    const files = { "site/__init__.py": "", "site/models.py": models, "site/views.py": view, "site/templates/site/bookmarks.html": page, "settings.py": 'INSTALLED_APPS = ["site"]\n' };
+    const hints = await hintsFor(files, "site/views.py", "n-plus-one");
+    assert.equal(hints.length, 1, hints.map((h) => h.message).join("\n"));
+    assert.match(hints[0].message, /reads link, then link\.domain, link\.added_by for every Bookmark, one query per row each; add select_related\("link__added_by", "link__domain"\)/);
+    assert.deepEqual(hints[0].fixes[0].edits.map((e) => e.newText), ['.select_related("link__added_by", "link__domain")']);
+  });
 });

@@ -66,11 +66,16 @@ function check(ctx: RuleContext): void {
   for (const r of ctx.flow().reads) ctx.examine(r.node, () => keyOnly(ctx, r) || memoized(ctx, r.node, r.row.loop.node) || report(ctx, r));
   checkHandedRows(ctx, (h) => report(ctx, h.read, h.joinPath));
   checkTemplates(ctx, (t) => {
-    const method = t.single && !ctx.index.joinsPolymorphic(t.rowModel, t.path) ? "select_related" : "prefetch_related";
-    const lookup = t.path.join("__");
+    // The single relations read on from it join too (`sub.project.group.name`: project__group).
+    const jps = t.single && t.joinPaths && !t.relation.includes(".") ? t.joinPaths : [t.path];
+    const method = t.single && !jps.some((jp) => ctx.index.joinsPolymorphic(t.rowModel, jp)) ? "select_related" : "prefetch_related";
+    const lookups = longestPaths(jps.map((jp) => jp.join("__"))).sort();
+    const lookup = lookups.join('", "');
+    const further = [...new Set(jps.flatMap((jp) => jp.slice(t.path.length).map((_, i) => jp.slice(0, t.path.length + i + 1).join("."))))];
+    const then = further.length ? `, then ${further.join(", ")}` : "";
     const fixes: OffsetFix[] = [];
     if (t.origin && !t.relation.includes(".")) {
-      const edits = addToEachOrigin(t.origin, method, lookup, textOf(ctx));
+      const edits = addToEachOrigin(t.origin, method, lookups, textOf(ctx));
       if (edits.length) fixes.push({ title: `Add ${method}("${lookup}") to the view's queryset`, ...withChunkSize(t.origin, edits, method === "prefetch_related") });
     }
     ctx.report({
@@ -80,8 +85,8 @@ function check(ctx: RuleContext): void {
       message: t.relation.includes(".")
         ? `N+1: the template runs ${t.relation}() for every ${t.rowModel.name}, one query per row; prefetch_related("${lookup}") or annotate the count in the view`
         : t.origin
-          ? `N+1: the template reads ${t.path.join(".")} for every ${t.rowModel.name}, one query per row; add ${method}("${lookup}") to the view's queryset`
-          : `N+1: the template reads ${t.path.join(".")} for every ${t.rowModel.name}, one query per row; pass the rows from the view with ${method}("${lookup}")`,
+          ? `N+1: the template reads ${t.path.join(".")}${then} for every ${t.rowModel.name}, one query per row${then ? " each" : ""}; add ${method}("${lookup}") to the view's queryset`
+          : `N+1: the template reads ${t.path.join(".")}${then} for every ${t.rowModel.name}, one query per row${then ? " each" : ""}; pass the rows from the view with ${method}("${lookup}")`,
       related: [
         ...(t.origin ? [{ file: t.origin.file, start: t.origin.start, end: t.origin.end, message: `${t.rowModel.name} queryset passed to the template` }] : [{ file: ctx.file, start: 0, end: 0, message: "rendered from this view" }]),
         ...(t.also ?? []).map((a) => ({ ...a, message: `${t.path.join(".")} read again here, for the same row` })),

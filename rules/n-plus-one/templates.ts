@@ -28,6 +28,11 @@ export interface TemplateRead {
   relation: string;
   /** The same row's same relation read again in an included template: one fix serves them all. */
   also?: { file: string; start: number; end: number }[];
+  /**
+   * The single relations read on from it (`sub.project.group.name` reads `project`, then `project.group`): the
+   * join the fix asks for, so one fix settles the whole path.
+   */
+  joinPaths?: string[][];
 }
 
 /** A row in a template loop; `id` names the loop binding, so a relation read twice in one iteration counts once. */
@@ -56,6 +61,7 @@ function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, re
   let cur: TV | undefined = env.vars.get(v.segs[0]);
   if (!cur) return { k: "unknown" };
   let afterMany = false;
+  let pushed: TemplateRead | null = null;
   for (let i = 1; i < v.segs.length; i++) {
     const seg = v.segs[i];
     if (cur.k === "attrs") {
@@ -98,7 +104,12 @@ function evalInTemplate(ctx: RuleContext, env: Env, v: TVar, inLoop: boolean, re
       // select_related only when every step from the row is single: `links.added_by` after a reverse foreign key
       // needs prefetch_related("links__added_by") (select_related would raise FieldError).
       const path = [...inst.path, seg];
-      reads.push({ rowId, template, start: v.start, end: v.start + v.segs.slice(0, i + 1).join(".").length, path, rowModel, origin, single: single && singlePath(ctx, rowModel, inst.path), relation: counts ? `${f.name}.${next}` : f.name });
+      const r: TemplateRead = { rowId, template, start: v.start, end: v.start + v.segs.slice(0, i + 1).join(".").length, path, rowModel, origin, single: single && singlePath(ctx, rowModel, inst.path), relation: counts ? `${f.name}.${next}` : f.name };
+      reads.push(r);
+      pushed = r.single ? r : null;
+    } else if (pushed && single && !child && isRow && inLoop) {
+      const jp = [...inst.path, seg];
+      pushed.joinPaths = [...(pushed.joinPaths ?? []).filter((p) => !p.every((x, k) => jp[k] === x)), jp];
     }
     const loaded = child ?? withBackReference(newLoaded(), f, inst.loaded);
     if (counts) return { k: "unknown" };
@@ -361,7 +372,10 @@ export function checkTemplates(ctx: RuleContext, report: (r: TemplateRead) => vo
       const key = `${r.rowId !== undefined ? "" : r.template}:${r.rowId ?? r.start}:${r.path.join("__")}:${r.relation}`;
       const got = first.get(key);
       if (!got) first.set(key, r);
-      else if (got.template !== r.template) (got.also ??= []).push({ file: r.template, start: r.start, end: r.end });
+      else {
+        if (got.template !== r.template) (got.also ??= []).push({ file: r.template, start: r.start, end: r.end });
+        if (r.joinPaths) got.joinPaths = [...(got.joinPaths ?? []), ...r.joinPaths];
+      }
     }
     for (const r of first.values()) report(r);
   };
