@@ -1244,9 +1244,9 @@ function nameReadWhole(text: string, assignment: SyntaxNode, name: string, depth
 }
 
 /** Django's and DRF's views of one object: their queryset is read through get_object(), by pk or a lookup field. */
-const SINGLE_OBJECT_VIEWS = /^(DetailView|UpdateView|DeleteView|SingleObjectMixin|BaseDetailView|BaseUpdateView|BaseDeleteView|RetrieveAPIView|UpdateAPIView|DestroyAPIView|RetrieveUpdateAPIView|RetrieveDestroyAPIView|RetrieveUpdateDestroyAPIView)$/;
+export const SINGLE_OBJECT_VIEWS = /^(DetailView|UpdateView|DeleteView|SingleObjectMixin|BaseDetailView|BaseUpdateView|BaseDeleteView|RetrieveAPIView|UpdateAPIView|DestroyAPIView|RetrieveUpdateAPIView|RetrieveDestroyAPIView|RetrieveUpdateDestroyAPIView)$/;
 /** Bases of a class that also lists its queryset, or may. */
-const LISTING_VIEWS = /^(ListView|BaseListView|MultipleObjectMixin|ListModelMixin|ListAPIView|ListCreateAPIView|ModelViewSet|ReadOnlyModelViewSet|ArchiveIndexView|.*ArchiveView)$/;
+export const LISTING_VIEWS = /^(ListView|BaseListView|MultipleObjectMixin|ListModelMixin|ListAPIView|ListCreateAPIView|ModelViewSet|ReadOnlyModelViewSet|ArchiveIndexView|.*ArchiveView)$/;
 /** DRF bases that make a viewset of one object when combined with Retrieve/Update/Destroy mixins only. */
 const GENERIC_BASES = /^(GenericViewSet|GenericAPIView)$/;
 const ONE_OBJECT_MIXINS = /^(RetrieveModelMixin|UpdateModelMixin|DestroyModelMixin)$/;
