@@ -10,9 +10,9 @@ import { ALL_LOADED, childLoaded, cloneLoaded, insertPath, joinedByDefault, newL
 import { TEST_OR_MIGRATION, type Model, type ModelField, type ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { callParts, field, isEmptyQueryset, methodCall, nodeText, stringValue } from "../../server/src/engine/syntax";
+import { callParts, field, isEmptyQueryset, methodCall, nodeText, stringValue, strip } from "../../server/src/engine/syntax";
 import { applyAdds, fileCode, mergeAdds, noAdds, type Adds, type Code } from "./context";
-import { strip, uniqueLookupValues } from "../../server/src/engine/rows";
+import { uniqueLookupValues } from "../../server/src/engine/rows";
 
 const LIST_VIEWS = /^(ModelViewSet|ReadOnlyModelViewSet|ListAPIView|ListCreateAPIView|ListModelMixin)$/;
 const SERIALIZER_BASE = /(^|\.)(Serializer|ModelSerializer|HyperlinkedModelSerializer|ListSerializer)$/;

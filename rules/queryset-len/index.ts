@@ -1,6 +1,6 @@
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { callParts, nodeText, walkExamined } from "../../server/src/engine/syntax";
-import { isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip } from "../../server/src/engine/rows";
+import { callParts, nodeText, strip, walkExamined } from "../../server/src/engine/syntax";
+import { isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere } from "../../server/src/engine/rows";
 
 function check(ctx: RuleContext): void {
   if (!ctx.mentions(/\blen\s*\(/)) return;

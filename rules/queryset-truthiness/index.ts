@@ -1,8 +1,8 @@
 import { enclosingLoop } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
-import { callParts, caughtBy, enclosingScope, field, methodCall, nodeText, walk, walkExamined } from "../../server/src/engine/syntax";
-import { handledGet, isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, strip, uniqueLookupValues } from "../../server/src/engine/rows";
+import { callParts, caughtBy, enclosingScope, field, methodCall, nodeText, strip, walk, walkExamined } from "../../server/src/engine/syntax";
+import { handledGet, isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, uniqueLookupValues } from "../../server/src/engine/rows";
 
 interface Candidate {
   /** What gets reported and replaced. */

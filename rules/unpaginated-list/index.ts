@@ -5,8 +5,8 @@ import type { SyntaxNode } from "../../server/src/engine/parser";
 import { genericTemplateName } from "../../server/src/engine/templates";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { Model } from "../../server/src/engine/models";
-import { baseNames, callParts, eolAt, field, indentAt, isEmptyQueryset, methodCall, nameBindings, nodeText, stringValue, topLevelFunction, walk } from "../../server/src/engine/syntax";
-import { chainFilters, strip, uniqueLookupValues } from "../../server/src/engine/rows";
+import { baseNames, callParts, eolAt, field, indentAt, isEmptyQueryset, methodCall, nameBindings, nodeText, stringValue, strip, topLevelFunction, walk } from "../../server/src/engine/syntax";
+import { chainFilters, uniqueLookupValues } from "../../server/src/engine/rows";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
 const DJANGO_LISTS = new Set(["ListView"]);

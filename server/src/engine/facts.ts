@@ -3,7 +3,7 @@
  * Extracted from one parse, kept as plain data so trees can be freed and facts cached by content.
  */
 import type { Syntax, SyntaxNode } from "./parser";
-import { baseNames, callParts, dotted, field, methodCall, nameBindings, nodeText, operatorOf, stringValue, subqueryValue, topLevelFunction, walk } from "./syntax";
+import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nameBindings, nodeText, operatorOf, orOperands, stringValue, strip, subqueryValue, topLevelFunction, walk } from "./syntax";
 
 /** One link of a queryset chain: `.select_related("a", "b")`, `.prefetch_related(Prefetch(...))`, ... */
 export interface ChainOp {
@@ -272,9 +272,7 @@ export function chainOp(text: string, call: SyntaxNode, method: string): ChainOp
 
 /** The value a name is bound to, when the function (or module) around it binds it once, with `=`. */
 function boundOnce(text: string, name: SyntaxNode): SyntaxNode | null {
-  let scope: SyntaxNode | null = name.parent;
-  while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
-  const bs = scope ? nameBindings(text, scope, nodeText(text, name)) : null;
+  const bs = nameBindings(text, enclosingScope(name), nodeText(text, name));
   return bs?.length === 1 && bs[0].op === "=" ? bs[0].value : null;
 }
 
@@ -476,10 +474,7 @@ function methodFact(text: string, fn: SyntaxNode, decorators: string[]): MethodF
   }
   const probes: Record<number, string[]> = {};
   const fact: MethodFact = { name: nodeText(text, nameNode), returns: null, start: fn.start, end: fn.end, decorators, params, reads: paramReads(text, body, params, probes) };
-  for (const _ in probes) {
-    fact.probes = probes;
-    break;
-  }
+  if (Object.keys(probes).length) fact.probes = probes;
   if (fact.name === "save" && saveActsOnlyWhenNew(text, body, params)) fact.newOnly = true;
   if (fact.name === "__init__") {
     const { forces, defaults } = initOptions(text, body);
@@ -888,13 +883,9 @@ function orGroups(text: string, call: SyntaxNode): string[] {
   const out: string[] = [];
   const isQ = (n: SyntaxNode) => n.type === "call" && /(^|\.)Q$/.test(dotted(text, field(n, "function")) ?? "");
   const isOr = (n: SyntaxNode) => n.type === "binary_operator" && operatorOf(text, n) === "|";
-  const unparen = (n: SyntaxNode) => {
-    while (n.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
-    return n;
-  };
   /** The keys of an arm: Q(...) calls joined by `&`; null for anything else. */
   const armKeys = (n: SyntaxNode): string[] | null => {
-    n = unparen(n);
+    n = strip(n);
     if (isQ(n)) {
       const q = callParts(text, n);
       if (!q || q.splat || q.args.length) return null;
@@ -907,19 +898,11 @@ function orGroups(text: string, call: SyntaxNode): string[] {
     }
     return null;
   };
-  const arms = (n: SyntaxNode, into: SyntaxNode[]) => {
-    n = unparen(n);
-    if (isOr(n)) {
-      arms(field(n, "left")!, into);
-      arms(field(n, "right")!, into);
-    } else into.push(n);
-    return into;
-  };
   const stack = [...(callParts(text, call)?.args ?? [])];
   while (stack.length) {
-    const n = unparen(stack.pop()!);
+    const n = strip(stack.pop()!);
     if (isOr(n)) {
-      const keys = arms(n, []).map(armKeys);
+      const keys = orOperands(text, n).map(armKeys);
       if (keys.every((k): k is string[] => !!k && k.length > 0)) out.push(`|${keys.map((k) => k.join("&")).join("|")}`);
       continue;
     }
@@ -1023,15 +1006,7 @@ function conditionKwargs(text: string, call: SyntaxNode, only?: string): [string
  * arm's condition, standing for all of them. Null for any other OR.
  */
 function sameColumnArms(text: string, or: SyntaxNode): [string, SyntaxNode] | null {
-  const arms: SyntaxNode[] = [];
-  const collect = (n: SyntaxNode) => {
-    while (n.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
-    if (n.type === "binary_operator" && operatorOf(text, n) === "|") {
-      collect(field(n, "left")!);
-      collect(field(n, "right")!);
-    } else arms.push(n);
-  };
-  collect(or);
+  const arms = orOperands(text, or);
   let column: string | null = null;
   let first: [string, SyntaxNode] | null = null;
   for (const a of arms) {
@@ -1072,9 +1047,7 @@ function olderThanNow(text: string, kwargs: [string, SyntaxNode][], call: Syntax
       continue;
     }
     // A name the enclosing function binds only to such a value (`cutoff = timezone.now() - timedelta(hours=6)`).
-    let scope: SyntaxNode | null = call.parent;
-    while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
-    const bs = scope ? nameBindings(text, scope, nodeText(text, v)) : null;
+    const bs = nameBindings(text, enclosingScope(call), nodeText(text, v));
     if (bs?.length && bs.every((b) => b.op === "=" && !!b.value && age(nodeText(text, b.value)))) out.push(k);
   }
   return out;

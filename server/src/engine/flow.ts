@@ -1838,7 +1838,6 @@ class FlowAnalyzer {
 /** Relations Django reads through the related model's default manager class. */
 const MANAGED_RELATIONS = new Set(["reverse-fk", "m2m", "reverse-m2m", "generic-relation"]);
 
-
 /**
  * What was loaded for a relation of a row, or undefined when it was not joined or prefetched.
  * `joinedByDefault`: the relation is a non-null forward ForeignKey/OneToOne, which a bare select_related() follows.

@@ -5,7 +5,7 @@
  */
 import type { FileFlow, LoopCtx } from "./flow";
 import type { Syntax, SyntaxNode } from "./parser";
-import { type Binding, caughtBy, enclosingStatement, field, nameBindings, nodeText, operatorOf, targetNames, walk } from "./syntax";
+import { type Binding, caughtBy, enclosingScope, enclosingStatement, field, nameBindings, nodeText, operatorOf, strip, targetNames, walk } from "./syntax";
 
 interface Ctx {
   text: string;
@@ -507,9 +507,7 @@ function flushedBuffer(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
     const [buf, size] = m[0].startsWith("len") ? [m[1], m[2]] : [m[2], m[1]];
     if (/^\d+$/.test(size) ? Number(size) < 10 : !/^[A-Za-z_]/.test(size)) continue;
     // The function (or module) the loop is in: where the buffer starts empty.
-    let scope: SyntaxNode | null = loop.node.parent;
-    while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
-    if (!scope) continue;
+    const scope = enclosingScope(loop.node);
     const b = buf.replace(/\./g, "\\.");
     const scopeText = nodeText(ctx.text, scope);
     const empty = new RegExp(`(^|[^\\w.])${b}\\s*=\\s*(\\[\\s*\\]|\\{\\s*\\}|(set|list|dict)\\(\\s*\\))`).exec(scopeText);
@@ -846,9 +844,7 @@ function testedValue(ctx: Ctx, conds: SyntaxNode[], name: string): number | null
 }
 
 /** Enough of a file to read its expressions. */
-interface TextCtx {
-  text: string;
-}
+type TextCtx = Pick<Ctx, "text">;
 
 /** Whitespace-free text, to compare two spellings of the same expression. */
 function squeezed(ctx: TextCtx, n: SyntaxNode): string {
@@ -856,10 +852,7 @@ function squeezed(ctx: TextCtx, n: SyntaxNode): string {
 }
 
 /** Without its parentheses, for a node that may be missing. */
-const unparen = (n: SyntaxNode | undefined): SyntaxNode | undefined => {
-  while (n?.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
-  return n;
-};
+const unparen = (n: SyntaxNode | undefined): SyntaxNode | undefined => n && strip(n);
 
 /** `D.get(K)` (or `D.get(K, None)`): the dict and key texts. */
 function dictGet(ctx: TextCtx, n: SyntaxNode | undefined): { dict: string; key: string } | null {

@@ -7,7 +7,7 @@ import { childLoaded, type QsVal, type Val } from "./flow";
 import type { Model } from "./models";
 import type { SyntaxNode } from "./parser";
 import type { RuleContext } from "./rule";
-import { callParts, dotted, enclosingScope, field, methodCall, nodeText, targetNames } from "./syntax";
+import { callParts, dotted, enclosingScope, field, methodCall, nodeText, strip, targetNames } from "./syntax";
 
 /** Methods that return a new, unevaluated queryset. */
 const LAZY_METHODS = new Set([
@@ -21,11 +21,6 @@ const OWN_QUERY_METHODS = new Set([
   "adelete", "explain", "query",
 ]);
 
-export function strip(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
-  return n;
-}
 
 
 /** Every identifier node named `name` inside `root`, nested functions included. */

@@ -34,6 +34,24 @@ export function caughtBy(clause: SyntaxNode): SyntaxNode | null {
   return clause.children.find((c) => c.type !== "block" && c.type !== "comment") ?? null;
 }
 
+/** The expression inside any parentheses around it (`((qs))` -> `qs`). */
+export function strip(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.type === "parenthesized_expression" && n.children.length === 1) n = n.children[0];
+  return n;
+}
+
+/** The arms of a `|` chain (`a | (b | c)` -> a, b, c), through parentheses; the expression alone for anything else. */
+export function orOperands(text: string, node: SyntaxNode, into: SyntaxNode[] = []): SyntaxNode[] {
+  const n = strip(node);
+  const [l, r] = [field(n, "left"), field(n, "right")];
+  if (n.type === "binary_operator" && l && r && operatorOf(text, n) === "|") {
+    orOperands(text, l, into);
+    orOperands(text, r, into);
+  } else into.push(n);
+  return into;
+}
+
 /** Pre-order walk; return false from visit to skip a node's children. */
 export function walk(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void): void {
   const stack: SyntaxNode[] = [node];
