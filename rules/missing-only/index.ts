@@ -4,7 +4,7 @@ import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { atEachOrigin } from "../../server/src/engine/fixes";
 import { WRAPPERS } from "../../server/src/engine/loopshape";
-import { enclosingScope, field, nodeText, preferredQuote } from "../../server/src/engine/syntax";
+import { enclosingScope, field, nodesAt, nodeText, preferredQuote } from "../../server/src/engine/syntax";
 
 /**
  * `for other in instances[1:]`, `for row in rows.iterator()`: the name the iterated expression starts from.
@@ -60,13 +60,7 @@ function queryVarEscapes(ctx: RuleContext, it: Iteration): boolean {
  * is built would narrow those other reads too (`for practice in practices: practice.name`).
  */
 function sharedThroughName(ctx: RuleContext, it: Iteration, start: number): boolean {
-  let n: SyntaxNode = ctx.syntax.root;
-  for (;;) {
-    const next = n.children.find((c) => c.start <= start && start < c.end);
-    if (!next) break;
-    n = next;
-  }
-  let a: SyntaxNode | null = n;
+  let a: SyntaxNode | null = nodesAt(ctx.syntax.root, start).pop()!;
   while (a && a.type !== "assignment" && a.type !== "expression_statement" && a.type !== "block") a = a.parent;
   // The assignment's value is the chain that builds the queryset (not a comprehension over it).
   const left = a?.type === "assignment" && field(a, "right")?.start === start ? field(a, "left") : undefined;
@@ -154,19 +148,15 @@ function check(ctx: RuleContext): void {
  * the method (a def right in a class body) that holds the offset.
  */
 function placeOf(ctx: RuleContext, offset: number): { classAttribute: boolean; method: SyntaxNode | null } {
-  let n = ctx.syntax.root;
   let inClass = false;
   let inFunction = false;
   let method: SyntaxNode | null = null;
-  let scope = n.type;
-  for (;;) {
-    const next = n.children.find((c) => c.start <= offset && offset < c.end);
-    if (!next) break;
+  let scope = ctx.syntax.root.type;
+  for (const next of nodesAt(ctx.syntax.root, offset).slice(1)) {
     if (next.type === "function_definition" && scope === "class_definition") method = next;
     if (next.type === "function_definition" || next.type === "lambda") inFunction = true;
     if (next.type === "class_definition") inClass = true;
     if (next.type === "function_definition" || next.type === "class_definition" || next.type === "lambda") scope = next.type;
-    n = next;
   }
   return { classAttribute: inClass && !inFunction, method };
 }

@@ -12,7 +12,7 @@ import { paramUses, usesOn } from "./calls";
 import type { Code } from "./context";
 import { covered } from "./drf";
 import type { SyntaxNode } from "../../server/src/engine/parser";
-import { field, nodeText } from "../../server/src/engine/syntax";
+import { definitionAt, field, nodeText } from "../../server/src/engine/syntax";
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
 
@@ -140,7 +140,7 @@ function withListSelectRelated(ctx: RuleContext, admin: ClassFact, model: Model,
  */
 function handedOn(ctx: RuleContext, admin: ClassFact, method: MethodFact, model: Model, loaded: Loaded): { path: string[]; single: boolean; start: number; end: number; chain: string; file: string; what: string }[] {
   if (admin.file !== ctx.file) return [];
-  const def = methodNode(ctx, admin, method);
+  const def = definitionAt(ctx.syntax.root, "function_definition", method.start);
   const param = def ? paramName(ctx.text, def, 1) : null;
   if (!def || !param) return [];
   const code: Code = { file: ctx.file, text: ctx.text, root: ctx.syntax.root, flow: true };
@@ -148,18 +148,6 @@ function handedOn(ctx: RuleContext, admin: ClassFact, method: MethodFact, model:
   // Chains written in the method itself are pathsOf's.
   const uses = paramUses(ctx, callee, param, null).filter((u) => u.kind === "template" || u.at.file !== ctx.file || u.at.start < def.start || u.at.end > def.end);
   return usesOn(ctx, model, loaded, uses).map((r) => ({ path: r.path, single: r.single, start: r.entry.start, end: r.entry.end, chain: r.path.join("."), file: r.entry.file, what: `${method.name}() ${r.what}` }));
-}
-
-function methodNode(ctx: RuleContext, admin: ClassFact, method: MethodFact): SyntaxNode | null {
-  let found: SyntaxNode | null = null;
-  const stack: SyntaxNode[] = [ctx.syntax.root];
-  while (stack.length && !found) {
-    const n = stack.pop()!;
-    if (n.end < admin.start || n.start > admin.end) continue;
-    if (n.type === "function_definition" && n.start <= method.start && method.start <= n.end && nodeText(ctx.text, field(n, "name")!) === method.name) found = n;
-    for (const c of n.children) stack.push(c);
-  }
-  return found;
 }
 
 function paramName(text: string, def: SyntaxNode, i: number): string | null {

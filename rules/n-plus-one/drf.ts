@@ -10,7 +10,7 @@ import { ALL_LOADED, childLoaded, cloneLoaded, insertPath, joinedByDefault, newL
 import { TEST_OR_MIGRATION, type Model, type ModelField, type ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { callParts, field, isEmptyQueryset, methodCall, nodeText, stringValue, strip } from "../../server/src/engine/syntax";
+import { callParts, definitionAt, field, isEmptyQueryset, methodCall, nodeText, stringValue, strip } from "../../server/src/engine/syntax";
 import { applyAdds, fileCode, mergeAdds, noAdds, type Adds, type Code } from "./context";
 import { uniqueLookupValues } from "../../server/src/engine/rows";
 
@@ -279,12 +279,7 @@ function codeOf(ctx: RuleContext, file: string): Code | null {
 
 /** The definition of a method, by its facts (a `def` starting where the facts say). */
 function methodNode(code: Code, m: MethodFact): SyntaxNode | null {
-  let n: SyntaxNode | undefined = code.root;
-  while (n) {
-    if (n.type === "function_definition" && n.start === m.start) return n;
-    n = n.children.find((c) => c.start <= m.start && m.start < c.end);
-  }
-  return null;
+  return definitionAt(code.root, "function_definition", m.start);
 }
 
 /** Is the method's body a plain `return False` (after a docstring)? */

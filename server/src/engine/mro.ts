@@ -2,7 +2,7 @@
 import { projectFile } from "./functions";
 import type { SyntaxNode } from "./parser";
 import type { RuleContext } from "./rule";
-import { baseNames, field, nodeText } from "./syntax";
+import { baseNames, definitionAt, field, nodeText } from "./syntax";
 
 /**
  * The C3 merge of `self` with its bases' linearizations (`seqs`, each starting with that base) and the list of
@@ -32,12 +32,8 @@ export type SourceClass =
 
 /** The class_definition a class's facts were read from. */
 function classNodeAt(root: SyntaxNode, start: number, end: number): SyntaxNode | null {
-  let n: SyntaxNode | undefined = root;
-  while (n) {
-    if (n.type === "class_definition" && n.start === start && n.end === end) return n;
-    n = n.children.find((c) => c.start <= start && end <= c.end);
-  }
-  return null;
+  const n = definitionAt(root, "class_definition", start);
+  return n && n.end === end ? n : null;
 }
 
 /**

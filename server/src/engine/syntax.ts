@@ -159,6 +159,22 @@ export function isTruthyLiteral(text: string, node: SyntaxNode | undefined): boo
   return null;
 }
 
+/** The nodes from `root` down to the smallest one holding the character at `offset`, outermost first. */
+export function nodesAt(root: SyntaxNode, offset: number): SyntaxNode[] {
+  const out = [root];
+  for (let n = root; ; ) {
+    const next = n.children.find((c) => c.start <= offset && offset < c.end);
+    if (!next) return out;
+    out.push(next);
+    n = next;
+  }
+}
+
+/** The node of `type` starting at `start`: a definition found again from its facts' offsets. */
+export function definitionAt(root: SyntaxNode, type: string, start: number): SyntaxNode | null {
+  return nodesAt(root, start).find((n) => n.type === type && n.start === start) ?? null;
+}
+
 /** The function (or the module) a node belongs to. */
 export function enclosingScope(node: SyntaxNode): SyntaxNode {
   let n: SyntaxNode | null = node.parent;
