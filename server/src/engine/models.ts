@@ -580,7 +580,6 @@ export class ModelIndex {
     }
   }
 
-  /** Records which concrete fields are filtered or ordered on, outside tests and migrations. */
   /**
    * The `queryset` attributes and get_queryset() methods of views of one object whose Django or DRF base is reached
    * through the project's own classes (`class EventUpdate(AMYUpdateView)`, AMYUpdateView deriving from UpdateView):
@@ -599,7 +598,7 @@ export class ModelIndex {
         for (const b of k.bases) {
           const r = this.resolveClass(k.file, b);
           if (r) walk(r, depth + 1);
-          else external.add(b.replace(/^.*\./, ""));
+          else external.add(lastPart(b));
         }
       };
       walk(c, 0);
@@ -611,6 +610,7 @@ export class ModelIndex {
     return out;
   }
 
+  /** Records which concrete fields are filtered or ordered on, outside tests and migrations. */
   private collectUses(rel: Map<string, string>): void {
     const record = (f: ModelField, use: FieldUse) => {
       if (!f.assign) return;
@@ -1260,7 +1260,6 @@ export class ModelIndex {
     return this.classesByName.get(name) ?? [];
   }
 
-  /** Project classes that name `name` (or `x.name`) among their bases. */
   /** Does the relation path from `model` join a polymorphic model (where select_related would lose subclasses)? */
   joinsPolymorphic(model: Model, path: string[]): boolean {
     let m: Model | undefined = model;
