@@ -1,7 +1,7 @@
 import type { FieldUse, Model, ModelField } from "../../server/src/engine/models";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { SyntaxNode } from "../../server/src/engine/parser";
-import type { AssignFact, ClassFact } from "../../server/src/engine/facts";
+import { LISTING_VIEWS, SINGLE_OBJECT_VIEWS, type AssignFact, type ClassFact } from "../../server/src/engine/facts";
 import { appendItem, eolAt, indentAt, preferredQuote, walk } from "../../server/src/engine/syntax";
 
 /**
@@ -21,6 +21,39 @@ const INDEX_LOOKUPS = new Set(["exact", "in", "gt", "gte", "lt", "lte", "range",
 /** A relation compared to the related row (or its key): `tags=t`, `tags__in=ts`, `tags__pk=1`. */
 const RELATED_ROW = new Set(["", "exact", "in", "pk", "id", "pk__in", "id__in", "pk__exact", "id__exact"]);
 
+/**
+ * The `queryset` attributes and get_queryset() methods of the file's views of one object whose Django or DRF base is
+ * reached through the project's own classes (`class EventUpdate(AMYUpdateView)`, AMYUpdateView deriving from
+ * UpdateView): get_object() reads them by the primary key (or a lookup field), which narrows their lookups. Views
+ * whose bases name Django's classes directly are marked where the facts are read (the facts' "pk" chain key).
+ */
+function oneObjectSpans(ctx: RuleContext, file: string): { start: number; end: number }[] {
+  const read = () => {
+    const out: { start: number; end: number }[] = [];
+    for (const c of ctx.index.factsOf(file)?.classes ?? []) {
+      if (!c.bases.some((b) => ctx.index.resolveClass(c.file, b))) continue;
+      const external = new Set<string>();
+      const seen = new Set<ClassFact>();
+      const visit = (k: ClassFact, depth: number): void => {
+        if (seen.has(k) || depth > 8) return;
+        seen.add(k);
+        for (const b of k.bases) {
+          const r = ctx.index.resolveClass(k.file, b);
+          if (r) visit(r, depth + 1);
+          else external.add(b.slice(b.lastIndexOf(".") + 1));
+        }
+      };
+      visit(c, 0);
+      const names = [...external];
+      if (!names.some((n) => SINGLE_OBJECT_VIEWS.test(n)) || names.some((n) => LISTING_VIEWS.test(n))) continue;
+      for (const a of c.assigns) if (a.name === "queryset") out.push({ start: a.start, end: a.end });
+      for (const m of c.methods) if (m.name === "get_queryset") out.push({ start: m.start, end: m.end });
+    }
+    return out;
+  };
+  return ctx.project.memo ? ctx.project.memo(`missing-index:one-object:${file}`, read) : read();
+}
+
 function check(ctx: RuleContext): void {
   if (!ctx.mentions(/Field\(/)) return;
   for (const { field: f, owners } of ctx.index.fieldsDefinedIn(ctx.file)) {
@@ -34,7 +67,8 @@ function check(ctx: RuleContext): void {
     // is already narrowed by that index: it is not this field's to fix.
     // Many-to-many and reverse relations narrow the query only when compared to the related row itself
     // (`tags=tag`, `tags__in=[...]`): the join then starts from the through table's indexed key.
-    const narrowed = (u: FieldUse) => u.siblings.some((sib) => narrowsBy(u, sib));
+    // So is the queryset of a view of one object, which get_object() reads by its key.
+    const narrowed = (u: FieldUse) => u.siblings.some((sib) => narrowsBy(u, sib)) || oneObjectSpans(ctx, u.file).some((sp) => sp.start <= u.start && u.end <= sp.end);
     // `Q(a=..) | Q(b=..)` ("|a|b"): an index narrows the query only when one serves every arm.
     const narrowsBy = (u: FieldUse, sib: string): boolean => {
       if (sib.startsWith("|")) return sib.slice(1).split("|").every((arm) => arm.split("&").some((k) => narrowsBy(u, k)));

@@ -2,7 +2,7 @@
  * The workspace model index: every Django model with its fields, relations, reverse accessors, managers and
  * Meta, resolved across files from FileFacts. Rebuilding it from facts is cheap; parsing is what costs.
  */
-import { LISTING_VIEWS, SINGLE_OBJECT_VIEWS, type AssignFact, type ChainOp, type ClassFact, type FileFacts, type MethodFact } from "./facts";
+import type { AssignFact, ChainOp, ClassFact, FileFacts, MethodFact } from "./facts";
 
 export type FieldKind =
   | "concrete"
@@ -580,36 +580,6 @@ export class ModelIndex {
     }
   }
 
-  /**
-   * The `queryset` attributes and get_queryset() methods of views of one object whose Django or DRF base is reached
-   * through the project's own classes (`class EventUpdate(AMYUpdateView)`, AMYUpdateView deriving from UpdateView):
-   * get_object() reads them by the primary key (or a lookup field). Views whose bases name Django's classes
-   * directly are marked where the facts are read (singleObjectNarrowing).
-   */
-  private oneObjectSpans(facts: FileFacts): { start: number; end: number }[] {
-    const out: { start: number; end: number }[] = [];
-    for (const c of facts.classes) {
-      if (!c.bases.some((b) => this.resolveClass(c.file, b))) continue;
-      const external = new Set<string>();
-      const seen = new Set<ClassFact>();
-      const walk = (k: ClassFact, depth: number): void => {
-        if (seen.has(k) || depth > 8) return;
-        seen.add(k);
-        for (const b of k.bases) {
-          const r = this.resolveClass(k.file, b);
-          if (r) walk(r, depth + 1);
-          else external.add(lastPart(b));
-        }
-      };
-      walk(c, 0);
-      const names = [...external];
-      if (!names.some((n) => SINGLE_OBJECT_VIEWS.test(n)) || names.some((n) => LISTING_VIEWS.test(n))) continue;
-      for (const a of c.assigns) if (a.name === "queryset") out.push({ start: a.start, end: a.end });
-      for (const m of c.methods) if (m.name === "get_queryset") out.push({ start: m.start, end: m.end });
-    }
-    return out;
-  }
-
   /** Records which concrete fields are filtered or ordered on, outside tests and migrations. */
   private collectUses(rel: Map<string, string>): void {
     const record = (f: ModelField, use: FieldUse) => {
@@ -621,13 +591,10 @@ export class ModelIndex {
     };
     for (const facts of this.factsByFile.values()) {
       if (TEST_OR_MIGRATION.test(rel.get(facts.file) ?? facts.file)) continue;
-      const oneObject = facts.lookups.length ? this.oneObjectSpans(facts) : [];
       for (let lk of facts.lookups) {
         const model = lk.root.startsWith("@rel:") ? this.modelByAccessor(lk.root.slice(5)) : this.modelFromName(facts.file, lk.root);
         if (!model) continue;
         lk = { ...lk, chainKeys: this.expandMethodKeys(model, lk.chainKeys) };
-        // The queryset of a view of one object through the project's own base views: get_object() narrows it by pk.
-        if (oneObject.some((sp) => sp.start <= lk.start && lk.end <= sp.end) && !lk.chainKeys.includes("pk")) lk.chainKeys = [...lk.chainKeys, "pk"];
         let via: string | undefined;
         if (lk.root.startsWith("@rel:")) {
           for (const m of this.models) {
