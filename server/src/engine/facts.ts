@@ -3,7 +3,7 @@
  * Extracted from one parse, kept as plain data so trees can be freed and facts cached by content.
  */
 import type { Syntax, SyntaxNode } from "./parser";
-import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nameBindings, nodeText, operatorOf, orOperands, stringValue, strip, subqueryValue, topLevelFunction, walk } from "./syntax";
+import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nameBindings, nodeText, operatorOf, orOperands, stringValue, strip, subqueryValue, topLevelFunction, walk, withChildren } from "./syntax";
 
 /** One link of a queryset chain: `.select_related("a", "b")`, `.prefetch_related(Prefetch(...))`, ... */
 export interface ChainOp {
@@ -1652,7 +1652,7 @@ function visitStatements(text: string, statements: SyntaxNode[], depth0: number,
           if (depth < 3) {
             for (const c of stmt.children) {
               if (c.type === "block") visitBlock(c, depth + 1);
-              else if (/_clause$/.test(c.type)) visitBlock({ ...c, children: [c] }, depth + 1);
+              else if (/_clause$/.test(c.type)) visitBlock(withChildren(c, [c]), depth + 1);
             }
           }
           break;

@@ -11,7 +11,7 @@ import { createHash } from "crypto";
 import { chainOp, prefetchFact, type ChainOp, type PrefetchFact } from "./facts";
 import type { Manager, Model, ModelField, ModelIndex, QsShape } from "./models";
 import type { Syntax, SyntaxNode } from "./parser";
-import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nodeText, onErrorPath, stringValue } from "./syntax";
+import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nodeText, onErrorPath, stringValue, withChildren } from "./syntax";
 
 /** What was loaded along with a row: joined or prefetched relations, to_attr lists, annotations, only(). */
 export interface Loaded {
@@ -1173,7 +1173,7 @@ class FlowAnalyzer {
   private finishComprehensionIteration(it: Iteration, comp: SyntaxNode): void {
     const body = field(comp, "body") ?? comp.children[0];
     const parts = comp.children.filter((c) => c === body || c.type === "if_clause");
-    const wrapper: SyntaxNode = { ...comp, children: parts };
+    const wrapper = withChildren(comp, parts);
     this.finishIteration(it, wrapper);
   }
 

@@ -13,12 +13,51 @@ import { tsPointAt, type TsPoint } from "./positions";
 /** A named node of the parse tree, copied out of WASM memory. Offsets count UTF-16 code units. */
 export interface SyntaxNode {
   type: string;
-  start: number;
-  end: number;
+  readonly start: number;
+  readonly end: number;
   /** The grammar field this node fills in its parent (e.g. "function", "arguments", "left"), or null. */
   field: string | null;
   children: SyntaxNode[];
   parent: SyntaxNode | null;
+}
+
+/**
+ * How far a unit of a snapshot has moved since it was copied: a top-level statement, or a statement in the body of
+ * a top-level class (what an incremental snapshot reuses). Moving a unit after an edit above it changes `d` once,
+ * instead of every node's offsets; `inner` holds the anchors of a class's body statements, which move with it.
+ */
+interface Anchor {
+  d: number;
+  inner: Anchor[] | null;
+}
+
+/** A snapshot's node: its offsets as copied, plus its unit's shift (see Anchor). */
+class Node implements SyntaxNode {
+  constructor(
+    public type: string,
+    private readonly s: number,
+    private readonly e: number,
+    public field: string | null,
+    public children: SyntaxNode[],
+    public parent: SyntaxNode | null,
+    private readonly a: Anchor,
+  ) {}
+  get start(): number {
+    return this.s + this.a.d;
+  }
+  get end(): number {
+    return this.e + this.a.d;
+  }
+}
+
+const newAnchor = (): Anchor => ({ d: 0, inner: null });
+
+
+/** Moves a unit (see Anchor) by `delta`: its own nodes and, for a class, the statements of its body. */
+function shiftUnit(node: SyntaxNode, delta: number): void {
+  const a = (node as unknown as { a: Anchor }).a;
+  a.d += delta;
+  if (a.inner) for (const x of a.inner) x.d += delta;
 }
 
 export interface Syntax {
@@ -259,9 +298,9 @@ export function snapshot(tree: Tree, text: string): Syntax {
   const cursor = walk(tree);
   let root: SyntaxNode;
   try {
-    root = { type: tables.names[cursor.typeId()] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: null, children: [], parent: null };
+    root = new Node(tables.names[cursor.typeId()] ?? "ERROR", cursor.start(), cursor.end(), null, [], null, newAnchor());
     if (cursor.firstChild()) {
-      do copyChildren(cursor, root, tables);
+      do copyReusing(cursor, root, tables, null, null);
       while (cursor.nextSibling());
     }
   } finally {
@@ -275,11 +314,11 @@ export function snapshot(tree: Tree, text: string): Syntax {
  * Copies the node under the cursor (when named) and its named descendants into `parent`, leaving the cursor on
  * that same node.
  */
-function copyChildren(cursor: Walk, parent: SyntaxNode, tables: LanguageTables): SyntaxNode | null {
+function copyChildren(cursor: Walk, parent: SyntaxNode, tables: LanguageTables, anchor: Anchor): SyntaxNode | null {
   const { names, named, fields } = tables;
   const id = cursor.typeId();
   if (!named[id] && id !== 65535) return null;
-  const top: SyntaxNode = { type: names[id] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: fields[cursor.fieldId()] ?? null, children: NO_CHILDREN, parent };
+  const top: SyntaxNode = new Node(names[id] ?? "ERROR", cursor.start(), cursor.end(), fields[cursor.fieldId()] ?? null, NO_CHILDREN, parent, anchor);
   parent.children.push(top);
   if (LEAF_TYPES.has(top.type) || !cursor.firstChild()) return top;
   // Children are collected on a scratch list and copied into an array of their exact size when the node is done:
@@ -290,7 +329,7 @@ function copyChildren(cursor: Walk, parent: SyntaxNode, tables: LanguageTables):
     const cid = cursor.typeId();
     let current: SyntaxNode | null = null;
     if (named[cid] || cid === 65535) {
-      current = { type: names[cid] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: fields[cursor.fieldId()] ?? null, children: NO_CHILDREN, parent: stack[stack.length - 1] };
+      current = new Node(names[cid] ?? "ERROR", cursor.start(), cursor.end(), fields[cursor.fieldId()] ?? null, NO_CHILDREN, stack[stack.length - 1], anchor);
       kids[kids.length - 1].push(current);
     }
     if (current && !LEAF_TYPES.has(current.type) && cursor.firstChild()) {
@@ -312,31 +351,37 @@ function copyChildren(cursor: Walk, parent: SyntaxNode, tables: LanguageTables):
 const CLASS_PATH = new Set(["class_definition", "decorated_definition", "block"]);
 
 /**
- * Like copyChildren, for a changed top-level statement: inside a class (decorated or not), the statements of its
- * body that `reuse` still has (untouched methods of a large class) are taken over instead of copied.
+ * Copies a top-level statement (the cursor's node) into `parent` with its own Anchor. Inside a class (decorated or
+ * not), each statement of its body gets an anchor of its own, and the ones `reuse` still has (untouched methods of
+ * a large class, after an edit) are taken over instead of copied. `anchor` is the statement's, once inside it.
  */
-function copyReusing(cursor: Walk, parent: SyntaxNode, tables: LanguageTables, reuse: (start: number, end: number, type: string) => SyntaxNode | null): void {
+function copyReusing(cursor: Walk, parent: SyntaxNode, tables: LanguageTables, reuse: ((start: number, end: number, type: string) => SyntaxNode | null) | null, anchor: Anchor | null): void {
   const { names, named, fields } = tables;
   const type = names[cursor.typeId()] ?? "ERROR";
+  const own = anchor ?? newAnchor();
   if (!CLASS_PATH.has(type) || (type === "block" && parent.type !== "class_definition")) {
-    copyChildren(cursor, parent, tables);
+    copyChildren(cursor, parent, tables, own);
     return;
   }
-  const node: SyntaxNode = { type, start: cursor.start(), end: cursor.end(), field: fields[cursor.fieldId()] ?? null, children: [], parent };
+  const node: SyntaxNode = new Node(type, cursor.start(), cursor.end(), fields[cursor.fieldId()] ?? null, [], parent, own);
   parent.children.push(node);
   if (!cursor.firstChild()) return;
   do {
     const cid = cursor.typeId();
     if (!named[cid] && cid !== 65535) continue;
     if (type === "block") {
-      const old = reuse(cursor.start(), cursor.end(), names[cid] ?? "ERROR");
+      const old = reuse?.(cursor.start(), cursor.end(), names[cid] ?? "ERROR");
+      const unit = old ? (old as unknown as { a: Anchor }).a : newAnchor();
+      (own.inner ??= []).push(unit);
       if (old) {
         old.parent = node;
         node.children.push(old);
-        continue;
+      } else {
+        copyChildren(cursor, node, tables, unit);
       }
+      continue;
     }
-    copyReusing(cursor, node, tables, reuse);
+    copyReusing(cursor, node, tables, reuse, own);
   } while (cursor.nextSibling());
   cursor.parent();
 }
@@ -350,21 +395,6 @@ export function pointAfter(start: TsPoint, text: string, from: number, to: numbe
   for (let i = text.indexOf("\n", from); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) rows++;
   return { row: start.row + rows, column: to - nl - 1 };
 }
-
-function shiftSubtree(node: SyntaxNode, delta: number): void {
-  // Every keystroke shifts all the statements after it: an indexed loop over a reused stack, no iterators.
-  const stack = shiftStack;
-  stack.length = 0;
-  stack.push(node);
-  while (stack.length) {
-    const n = stack.pop()!;
-    n.start += delta;
-    n.end += delta;
-    const cs = n.children;
-    for (let i = 0; i < cs.length; i++) stack.push(cs[i]);
-  }
-}
-const shiftStack: SyntaxNode[] = [];
 
 interface PendingEdit {
   start: number;
@@ -513,12 +543,12 @@ export class IncrementalDocument {
       const old = inner.get(start);
       if (!old || old.type !== type || old.end - old.start !== end - start || touches(start, end)) return null;
       inner.delete(start);
-      if (old.start !== start) shiftSubtree(old, start - old.start);
+      if (old.start !== start) shiftUnit(old, start - old.start);
       return old;
     };
     const tables = languageTables(tree.language);
     const cursor = walk(tree);
-    const root: SyntaxNode = { type: tables.names[cursor.typeId()] ?? "ERROR", start: cursor.start(), end: cursor.end(), field: null, children: [], parent: null };
+    const root: SyntaxNode = new Node(tables.names[cursor.typeId()] ?? "ERROR", cursor.start(), cursor.end(), null, [], null, newAnchor());
     try {
       if (cursor.firstChild()) {
         do {
@@ -527,11 +557,11 @@ export class IncrementalDocument {
           const old = byStart.get(start);
           const touched = touches(start, end);
           if (old && !touched && old.end - old.start === end - start && old.type === tables.names[cursor.typeId()]) {
-            if (old.start !== start) shiftSubtree(old, start - old.start);
+            if (old.start !== start) shiftUnit(old, start - old.start);
             old.parent = root;
             root.children.push(old);
           } else {
-            copyReusing(cursor, root, tables, reuse);
+            copyReusing(cursor, root, tables, reuse, null);
           }
         } while (cursor.nextSibling());
       }

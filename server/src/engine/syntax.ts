@@ -407,3 +407,11 @@ export function nameBindings(text: string, scope: SyntaxNode, name: string): Bin
   });
   return ok ? out : null;
 }
+
+/**
+ * A node standing for `node` with other children (a view of part of it). Not `{ ...node }`: a snapshot's offsets
+ * are accessors, which a spread does not copy.
+ */
+export function withChildren(node: SyntaxNode, children: SyntaxNode[]): SyntaxNode {
+  return { type: node.type, start: node.start, end: node.end, field: node.field, children, parent: node.parent };
+}
