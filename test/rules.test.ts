@@ -626,6 +626,29 @@ describe("unpaginated-list: a Django list view whose template renders no page li
     assert.match(hint.message, /set paginate_by, and make sure its template renders page links \(page_obj\)$/);
     assert.equal(hint.fixes.length, 0);
   });
+  it("offers no paginate_by when a parent or include of the template cannot be read (a package's base may or may not page)", async () => {
+    const [hint] = await at('{% extends "base.html" %}{% block content %}{% for book in object_list %}{{ book.title }}{% endfor %}{% endblock %}\n');
+    assert.match(hint.message, /set paginate_by, and make sure its template renders page links \(page_obj\)$/);
+    assert.equal(hint.fixes.length, 0);
+    const [included] = await at('{% for book in object_list %}{{ book.title }}{% endfor %}{% include "pagination/links.html" %}\n');
+    assert.equal(included.fixes.length, 0);
+  });
+  it("is silent when the template pages the list itself (dj-pagination, django-el-pagination)", async () => {
+    // A paginate_by would page the already paged rows again, on the same ?page= parameter.
+    const auto = '{% load pagination_tags %}{% autopaginate object_list 15 %}{% for book in object_list %}{{ book.title }}{% endfor %}{% paginate %}\n';
+    assert.deepEqual(await at(auto), []);
+    assert.deepEqual(await at('{% extends "shop/list_base.html" %}\n', { "shop/templates/shop/list_base.html": auto.replace(/object_list/g, "book_list") }), []);
+    assert.deepEqual(await at('{% load el_pagination_tags %}{% lazy_paginate 20 object_list %}{% for book in object_list %}{{ book.title }}{% endfor %}{% show_more %}\n'), []);
+    // Another list paged in the template: this one is not.
+    assert.equal((await at('{% autopaginate other_list 15 %}{% for book in object_list %}{{ book.title }}{% endfor %}\n')).length, 1);
+  });
+  it("is silent when the template shows rows of another name only, though it extends a base the workspace lacks", async () => {
+    // A site's base template renders the child's blocks; it does not know the list.
+    const template = '{% extends "base.html" %}{% block content %}{% for s in shelves %}{{ s }}{% endfor %}{% endblock %}\n';
+    assert.deepEqual(await at(template), []);
+    // An include the workspace lacks may show it.
+    assert.equal((await at('{% for s in shelves %}{{ s }}{% endfor %}{% include "widgets/rows.html" %}\n')).length, 1);
+  });
 });
 
 describe("n-plus-one: rows of a relation the instance's queryset prefetched", () => {

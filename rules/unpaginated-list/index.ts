@@ -217,19 +217,48 @@ function templateOf(ctx: RuleContext, chain: ViewClass[], model: Model | null): 
 const PAGE_LINKS = /\b(page_obj|paginator|is_paginated)\b/;
 
 /**
- * Does the template, or one it extends or includes (at any depth), mention one of `names`? A template the project does
- * not hold (a package's base) or a name held in a variable may: unsure, true.
+ * Does the template, or one it extends or includes (at any depth), mention one of `names`? "unsure" when one of them
+ * cannot be read (a package's template, a name held in a variable) and none read says yes. With `parentsKnown`, a
+ * parent named in `{% extends %}` that cannot be read counts as not mentioning them: a site's base template renders
+ * its children's blocks, and does not know which list a child shows.
  */
-function templateMentions(ctx: RuleContext, text: string, names: RegExp, seen: Set<string> = new Set()): boolean {
-  if (names.test(text)) return true;
-  if (/\{%-?\s*(?:extends|include)\s+[^"'\s]/.test(text)) return true;
-  for (const m of text.matchAll(/\{%-?\s*(?:extends|include)\s+["']([^"']+)["']/g)) {
-    if (seen.has(m[1])) continue;
-    seen.add(m[1]);
-    const t = ctx.project.template(m[1]);
-    if (!t || seen.size > 20 || templateMentions(ctx, t.text, names, seen)) return true;
+function templateMentions(ctx: RuleContext, text: string, names: RegExp, parentsKnown = false, seen: Set<string> = new Set()): "yes" | "no" | "unsure" {
+  if (names.test(text)) return "yes";
+  let unsure = /\{%-?\s*(?:extends|include)\s+[^"'\s]/.test(text);
+  for (const m of text.matchAll(/\{%-?\s*(extends|include)\s+["']([^"']+)["']/g)) {
+    if (seen.has(m[2])) continue;
+    seen.add(m[2]);
+    const t = ctx.project.template(m[2]);
+    if (!t || seen.size > 20) {
+      if (!(parentsKnown && !t && m[1] === "extends")) unsure = true;
+      continue;
+    }
+    const got = templateMentions(ctx, t.text, names, parentsKnown, seen);
+    if (got === "yes") return "yes";
+    if (got === "unsure") unsure = true;
   }
-  return false;
+  return unsure ? "unsure" : "no";
+}
+
+/** The names a Django list view's template finds its rows under: object_list, `<model>_list`, its context_object_name. */
+function listNames(chain: ViewClass[], listed: Model | null): string[] | null {
+  const con = defining(chain, "context_object_name");
+  const conName = con?.attr ? stringValue(con.cls.text, con.attr) : null;
+  if (con && !conName) return null;
+  return ["object_list", ...(listed ? [`${listed.name.toLowerCase()}_list`] : []), ...(conName ? [conName] : [])].map((n) => n.replace(/\W/g, ""));
+}
+
+/**
+ * Does the template page the list itself: dj-pagination's `{% autopaginate object_list 15 %}`, or
+ * django-el-pagination's `{% paginate object_list %}` / `{% lazy_paginate 20 object_list %}`? These slice the
+ * queryset; a paginate_by on the view would page it twice, on the same `?page=` parameter.
+ */
+function templatePages(ctx: RuleContext, chain: ViewClass[], listed: Model | null): boolean {
+  const names = listNames(chain, listed);
+  const t = names ? templateOf(ctx, chain, listed) : null;
+  if (!names || !t) return false;
+  const tag = new RegExp(`\\{%-?\\s*(?:autopaginate|paginate|lazy_paginate)\\s+(?:\\S+\\s+)?(?:${names.join("|")})\\b`);
+  return templateMentions(ctx, t.text, tag) === "yes";
 }
 
 /**
@@ -243,20 +272,17 @@ function listNeverShown(ctx: RuleContext, chain: ViewClass[], listed: Model | nu
   // A dispatch() that answers without handing on to the view's get() (a file download, a redirect).
   const dispatch = topLevelFunction(ctx.text, bodyNode, "dispatch");
   if (dispatch && !/\.dispatch\(|\bself\.get\(|\bget_context_data\(|\brender_to_response\(/.test(nodeText(ctx.text, dispatch))) return true;
-  const con = defining(chain, "context_object_name");
-  const conName = con?.attr ? stringValue(con.cls.text, con.attr) : null;
-  if (con && !conName) return false;
-  if (!listed && !conName) return false;
+  const list = listNames(chain, listed);
+  if (!list || list.length === 1) return false;
   const t = templateOf(ctx, chain, listed);
   if (!t) return false;
-  const names = ["object_list", ...(listed ? [`${listed.name.toLowerCase()}_list`] : []), ...(conName ? [conName] : []), "page_obj", "paginator", "is_paginated"];
-  const shown = new RegExp(`\\b(${names.map((n) => n.replace(/\W/g, "")).join("|")})\\b`);
+  const shown = new RegExp(`\\b(${[...list, "page_obj", "paginator", "is_paginated"].join("|")})\\b`);
   // A get_context_data() along the classes that hands the rows on.
   for (const c of chain) {
     const context = topLevelFunction(c.text, c.bodyNode, "get_context_data");
     if (context && (shown.test(nodeText(c.text, context)) || /\b(get_queryset|paginate_queryset)\b/.test(nodeText(c.text, context)))) return false;
   }
-  return !templateMentions(ctx, t.text, shown);
+  return templateMentions(ctx, t.text, shown, true) === "no";
 }
 
 
@@ -529,7 +555,7 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
   } else {
     const pb = body.attrs.get("paginate_by");
     if (pb && !isOff(ctx, pb)) return;
-    if (listNeverShown(ctx, chain, listed)) return;
+    if (listNeverShown(ctx, chain, listed) || templatePages(ctx, chain, listed)) return;
     if (own === "other") {
       // get_queryset() builds a dict or list: paginate_by would page it after every row was read (or fail on a dict).
       message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"} and its get_queryset() builds a dict or list rather than a queryset, so the page renders ${rows} at once; bound the rows get_queryset() reads`;
@@ -537,13 +563,14 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
       // paginate_by alone shows the first page and hides the rest when the template renders no page links.
       const t = templateOf(ctx, chain, listed);
       // The page links: page_obj, paginator, is_paginated.
-      const links = t ? templateMentions(ctx, t.text, PAGE_LINKS) : false;
-      // Only when the template is read and renders page links: with no links, or a template that cannot be found
-      // (a name computed at run time, a package's), paginate_by alone may hide every row after the first page.
-      if (!broken && links) fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
+      const links = t ? templateMentions(ctx, t.text, PAGE_LINKS) : "unsure";
+      // Only when the template is read and renders page links: with no links, or a template that cannot be read
+      // (a name computed at run time, a package's, or a parent or include of it), paginate_by alone may hide every
+      // row after the first page.
+      if (!broken && links === "yes") fixes.push({ title: "Set paginate_by = 25", safe: false, edits: [attrEdit(ctx, body, "paginate_by", "25")] });
       message = `Unbounded list: ${name} (${listBase}) ${pb ? `sets paginate_by = ${nodeText(ctx.text, pb)}` : "has no paginate_by"}, so the page renders ${rows} at once; set paginate_by`;
-      if (t && !links) message += `, and add page links to ${t.name} (page_obj): it has none, so paginate_by alone would hide every row after the first page`;
-      else if (!t) message += `, and make sure its template renders page links (page_obj)`;
+      if (t && links === "no") message += `, and add page links to ${t.name} (page_obj): it has none, so paginate_by alone would hide every row after the first page`;
+      else if (links === "unsure") message += `, and make sure its template renders page links (page_obj)`;
     }
   }
   ctx.report({ start: nameNode.start, end: nameNode.end, message, fixes });
