@@ -1037,19 +1037,33 @@ const NOW = /\b(now|today|utcnow)\(\s*\)/;
 /** The `__lt`/`__lte` keys compared with an age before the current time (see LookupFact.olderThanNow). */
 function olderThanNow(text: string, kwargs: [string, SyntaxNode][], call: SyntaxNode): string[] {
   const out: string[] = [];
-  for (const [k, v] of kwargs) {
-    if (!/__lte?$/.test(k)) continue;
-    // Now minus an age: rows older than it. Not now itself: `alert_after__lt=now()` polls for the rows that are due,
-    // a few at a time, which is what an index on a deadline column serves.
-    const age = (t: string) => NOW.test(t) && /\)\s*-/.test(t) && !/\+/.test(t);
-    if (v.type !== "identifier") {
-      if (age(nodeText(text, v))) out.push(k);
-      continue;
+  const scope = enclosingScope(call);
+  // The values a name the enclosing function binds only with `=` can hold; null when it is bound otherwise.
+  const boundTo = (name: SyntaxNode): SyntaxNode[] | null => {
+    const bs = nameBindings(text, scope, nodeText(text, name));
+    return bs?.length && bs.every((b) => b.op === "=" && !!b.value) ? bs.map((b) => b.value!) : null;
+  };
+  // The current time: `timezone.now()`, or a name bound only to it (`now = timezone.now()`).
+  const isNow = (v: SyntaxNode, depth: number): boolean => {
+    if (v.type === "call") return /\b(now|today|utcnow)\(\s*\)$/.test(nodeText(text, v));
+    const vs = v.type === "identifier" && depth < 2 ? boundTo(v) : null;
+    return !!vs && vs.every((x) => isNow(x, depth + 1));
+  };
+  // Now minus an age: rows older than it. Not now itself: `alert_after__lt=now()` polls for the rows that are due,
+  // a few at a time, which is what an index on a deadline column serves.
+  const isAge = (v: SyntaxNode, depth: number): boolean => {
+    const t = nodeText(text, v);
+    if (NOW.test(t) && /\)\s*-/.test(t) && !/\+/.test(t)) return true;
+    if (v.type === "binary_operator" && operatorOf(text, v) === "-") {
+      const left = field(v, "left");
+      return !!left && isNow(left, depth);
     }
-    // A name the enclosing function binds only to such a value (`cutoff = timezone.now() - timedelta(hours=6)`).
-    const bs = nameBindings(text, enclosingScope(call), nodeText(text, v));
-    if (bs?.length && bs.every((b) => b.op === "=" && !!b.value && age(nodeText(text, b.value)))) out.push(k);
-  }
+    // A name the enclosing function binds only to such a value (`cutoff = timezone.now() - timedelta(hours=6)`, or
+    // `window = now - timedelta(hours=1)` after `now = timezone.now()`).
+    const vs = v.type === "identifier" && depth < 2 ? boundTo(v) : null;
+    return !!vs && vs.every((x) => isAge(x, depth + 1));
+  };
+  for (const [k, v] of kwargs) if (/__lte?$/.test(k) && isAge(v, 0)) out.push(k);
   return out;
 }
 

@@ -18,6 +18,13 @@ def prune_visits(request):
     return Visit.objects.filter(seen__lte=timezone.now() - timedelta(hours=6)).count()
 
 
+def stalled_visits(request):
+    # The same age, through two names: `now`, then `window` (RapidPro's restart of stalled exports).
+    now = timezone.now()
+    window = now - timedelta(hours=1)
+    return list(Visit.objects.filter(seen__lte=window).exclude(path="/"))
+
+
 def prune_closed(request):
     # A nullable column, set on some rows only: the cutoff selects few of them.
     return Visit.objects.filter(closed__lt=timezone.now() - timedelta(days=30)).delete()
