@@ -440,6 +440,34 @@ describe("queryset-in-loop: a query that reads nothing the loop binds, in a loop
     assert.ok(hint, "no queryset-in-loop hint");
     assert.match(hint.message, /runs on every iteration; if nothing in the loop changes its result, run it once before the loop/);
   });
+  it("says the same of a queryset built and iterated in the loop from names the loop does not bind", async () => {
+    const models = "from django.db import models\n\n\nclass Channel(models.Model):\n    name = models.CharField(max_length=20)\n\n\nclass Incident(models.Model):\n    channel = models.ForeignKey(Channel, on_delete=models.CASCADE)\n    ended_on = models.DateTimeField(null=True)\n";
+    const views = [
+      "import json",
+      "",
+      "from django.http import JsonResponse",
+      "",
+      "from .models import Channel, Incident",
+      "",
+      "",
+      "def sync(request, channel_id):",
+      "    channel = Channel.objects.get(id=channel_id)",
+      "    for cmd in json.loads(request.body)[\"cmds\"]:",
+      "        if cmd[\"cmd\"] == \"status\":",
+      "            ongoing = Incident.objects.filter(ended_on=None, channel=channel)",
+      "            for incident in ongoing:",
+      "                print(incident.pk)",
+      "        for incident in Incident.objects.filter(channel=channel, pk=cmd[\"id\"]):",
+      "            print(incident.pk)",
+      "    return JsonResponse({})",
+      "",
+    ].join("\n");
+    const hints = await hintsFor({ "app/models.py": models, "app/views.py": views }, "app/views.py", "queryset-in-loop");
+    assert.equal(hints.length, 2, hints.map((h) => h.message).join("\n"));
+    assert.match(hints[0].message, /iterating a Incident queryset built inside the loop runs on every iteration; if nothing in the loop changes its result, run it once before the loop/);
+    // Built from the loop's own value: one query per key.
+    assert.match(hints[1].message, /iterating a Incident queryset built inside the loop runs one query per iteration; fetch the rows for every key at once/);
+  });
 });
 
 describe("serializer-method-query: the advised annotation names the relation as a query does", () => {

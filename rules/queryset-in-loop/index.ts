@@ -332,13 +332,15 @@ function check(ctx: RuleContext): void {
           ? `bulk_create() does not work on ${q.model.name}, a multi-table child; wrap the loop in transaction.atomic() so the rows commit once`
           : `look up existing rows once with filter(...__in=...) and create only the missing ones (bulk_create() does not work on ${q.model.name}, a multi-table child)`;
       }
-      // "On the outer queryset" needs one: a loop over a list, a dict or a range gets the grouped form instead.
-      if (!it && /^(count|aggregate)$/.test(method) && !q.related) {
+      // "On the outer queryset" needs one: a loop over a list, a dict or a range gets the grouped form instead. (The
+      // loop that repeats the query: for a queryset iterated by a loop of its own, the loop around that one.)
+      const outer = repeats === q.loop ? it : iterations.find((x) => x.loop === repeats);
+      if (!outer && /^(count|aggregate)$/.test(method) && !q.related) {
         advice = method === "count"
           ? "count every key at once before the loop (values(key).annotate(n=Count(\"pk\")) over filter(key__in=...)) and read the counts from a dict"
           : "aggregate every key at once before the loop (values(key).annotate(...) over filter(key__in=...)) and read the results from a dict";
       }
-      if (!it && /^(iteration|list|bool|len)$/.test(method) && !q.related) advice = "fetch the rows for every key at once before the loop with filter(...__in=...) and group them in a dict";
+      if (!outer && /^(iteration|list|bool|len)$/.test(method) && !q.related) advice = "fetch the rows for every key at once before the loop with filter(...__in=...) and group them in a dict";
       // `row.tags.filter(...)`, `.values_list(...)`, `.order_by(...)`: a new query whatever was prefetched.
       if (q.related && /^(iteration|list|bool|len)$/.test(method) && /\.(filter|exclude|values|values_list|order_by|annotate|distinct)\s*\(/.test(callText)) {
         advice = "fetch the rows for every row at once before the loop with filter(...__in=...) and group them in a dict (a prefetch serves only .all(), not this chain)";
@@ -361,7 +363,7 @@ function check(ctx: RuleContext): void {
         message = `Query in a loop: ${what} runs on every iteration but does not depend on the loop; run it once before the loop`;
         const fix = hoistFix(ctx, q);
         if (fix) fixes.push(fix);
-      } else if ((q.invariant || q.independent) && !q.iteration && !volatile) {
+      } else if ((q.invariant || q.independent) && !volatile) {
         message = `Query in a loop: ${what} runs on every iteration; if nothing in the loop changes its result, run it once before the loop`;
       } else if (volatile) {
         return;

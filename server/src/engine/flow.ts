@@ -11,7 +11,7 @@ import { createHash } from "crypto";
 import { chainOp, prefetchFact, type ChainOp, type PrefetchFact } from "./facts";
 import type { Manager, Model, ModelField, ModelIndex, QsShape } from "./models";
 import type { Syntax, SyntaxNode } from "./parser";
-import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nodeText, onErrorPath, stringValue, withChildren } from "./syntax";
+import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nameBindings, nodeText, onErrorPath, stringValue, withChildren } from "./syntax";
 
 /** What was loaded along with a row: joined or prefetched relations, to_attr lists, annotations, only(). */
 export interface Loaded {
@@ -1353,12 +1353,28 @@ class FlowAnalyzer {
     // A fresh queryset evaluated (iterated, listed, counted with len() or tested for truth) inside a loop that built
     // it: one query per outer iteration, where its rows are first fetched.
     if (v.k === "qs" && this.loop && !v.empty && (use === "iterate" || use === "list" || use === "bool" || use === "len") && this.builtInsideLoop(v)) {
-      this.loopQuery(node, use === "iterate" ? "iteration" : use, v.model, v.base && v.field ? { field: v.field, base: v.base } : null, true, !!v.locks);
+      this.loopQuery(node, use === "iterate" ? "iteration" : use, v.model, v.base && v.field ? { field: v.field, base: v.base } : null, true, !!v.locks, this.builtBy(v, node));
     }
   }
 
   private noteHanded(v: Val, node: SyntaxNode): void {
     if ((v.k === "qs" || v.k === "manager") && v.base && !(v.k === "manager")) this.noteEvaluation(v, node, "passed");
+  }
+
+  /**
+   * The whole expression that built an evaluated queryset, to tell whether it depends on the loop: the evaluated
+   * chain itself, or the one value a name was bound to (`qs = X.filter(channel=c)` in the loop, then `for i in qs`),
+   * not the name, which the loop binds. Undefined when the queryset went through anything else (a helper taking
+   * loop values, a name bound twice).
+   */
+  private builtBy(v: QsVal, node: SyntaxNode): SyntaxNode | undefined {
+    const o = v.origin;
+    if (!o || o.file !== this.file || o.also) return undefined;
+    if (node.start === o.start && node.end === o.end) return node;
+    if (node.type !== "identifier") return undefined;
+    const bs = nameBindings(this.text, enclosingScope(node), nodeText(this.text, node));
+    const value = bs?.length === 1 && bs[0].op === "=" ? bs[0].value : null;
+    return value && value.start === o.start && value.end === o.end ? value : undefined;
   }
 
   private builtInsideLoop(v: QsVal): boolean {
@@ -1367,14 +1383,14 @@ class FlowAnalyzer {
     return this.inLoop(v.builtIn);
   }
 
-  private loopQuery(node: SyntaxNode, method: string, model: Model, related: LoopQuery["related"], iteration: boolean, locks = false): void {
+  private loopQuery(node: SyntaxNode, method: string, model: Model, related: LoopQuery["related"], iteration: boolean, locks = false, built?: SyntaxNode): void {
     if (this.quiet || !this.loop || this.reported.has(node)) return;
     this.reported.add(node);
     // A write, or a read in a loop that writes, is not the same query on every iteration.
     const write = /^a?(create|get_or_create|update_or_create)$/.test(method);
     let loopWrites = false;
     for (let l: LoopCtx | null = this.loop; l; l = l.parent) loopWrites ||= l.writes;
-    const independent = !write && this.invariant(node, this.loop);
+    const independent = !write && (!iteration || !!built) && this.invariant(built ?? node, this.loop);
     this.out.queries.push({ node, method, model, loop: this.loop, invariant: independent && !loopWrites, independent, related, iteration, ...(locks ? { locks } : {}) });
   }
 
