@@ -301,7 +301,7 @@ export function loopDependence(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, follow
  * The values assigned to a name in the loop, when every binding of it there is a plain `name = value`; null when
  * the loop binds it otherwise (as a loop target, by unpacking, `+=`, `with ... as`, ...).
  */
-export function assignedInLoop(ctx: Ctx, loop: LoopCtx, name: string): SyntaxNode[] | null {
+export function assignedInLoop(ctx: Ctx, loop: LoopCtx, name: string, unpackedCalls = false): SyntaxNode[] | null {
   const out: SyntaxNode[] = [];
   let ok = true;
   walk(loop.node, (n) => {
@@ -316,7 +316,11 @@ export function assignedInLoop(ctx: Ctx, loop: LoopCtx, name: string): SyntaxNod
       if (left?.type === "identifier" && nodeText(ctx.text, left) === name) {
         if (right) out.push(right.type === "assignment" ? innermostValue(right) : right);
         else ok = false;
-      } else if (left && left.type !== "identifier" && left.type !== "subscript" && left.type !== "attribute" && names(ctx, left, new Set()).has(name)) ok = false;
+      } else if (left && left.type !== "identifier" && left.type !== "subscript" && left.type !== "attribute" && names(ctx, left, new Set()).has(name)) {
+        // `a, b = f(batch)`: with unpackedCalls, each name takes the call as its value (what it is derived from).
+        if (unpackedCalls && right?.type === "call" && (left.type === "pattern_list" || left.type === "tuple_pattern") && left.children.every((c) => c.type === "identifier")) out.push(right);
+        else ok = false;
+      }
     } else if (n.type === "augmented_assignment") {
       const left = field(n, "left");
       if (left && names(ctx, left, new Set()).has(name) && left.type === "identifier") ok = false;
@@ -428,7 +432,7 @@ function batchValue(ctx: Ctx, v: SyntaxNode, loop: LoopCtx, targets: Set<string>
       const name = nodeText(ctx.text, v);
       if (targets.has(name)) return true;
       if (!loop.bound.has(name) || following.has(name)) return false;
-      const values = assignedInLoop(ctx, loop, name);
+      const values = assignedInLoop(ctx, loop, name, true);
       following.add(name);
       const ok = !!values && values.every((x) => batch(x));
       following.delete(name);
@@ -457,14 +461,17 @@ function batchValue(ctx: Ctx, v: SyntaxNode, loop: LoopCtx, targets: Set<string>
       const argList = field(v, "arguments");
       const args = argList?.type === "generator_expression" ? [argList] : (argList?.children ?? []).filter((a) => a.type !== "comment");
       const positional = args.filter((a) => a.type !== "keyword_argument").map((a) => (a.type === "list_splat" ? a.children[0] : a));
-      if (f?.type === "identifier") return BATCH_WRAPPERS.has(nodeText(ctx.text, f)) && positional.length === 1 && batch(positional[0]);
+      // Any other call given a batch that is one by more than being the loop variable (a slice of a queryset, a list
+      // built from one): `changed = self._convert(batch)` derives its result from the batch.
+      const ofBatch = () => positional.some((a) => batchValue(ctx, a, loop, new Set(), depth + 1, following));
+      if (f?.type === "identifier") return (BATCH_WRAPPERS.has(nodeText(ctx.text, f)) && positional.length === 1 && batch(positional[0])) || ofBatch();
       if (f?.type !== "attribute") return false;
       const method = nodeText(ctx.text, field(f, "attribute") ?? f);
       if (SET_METHODS.has(method)) return batch(field(f, "object")) || positional.some((a) => batch(a));
       if (QS_METHODS.has(method)) {
         return batch(field(f, "object")) || args.some((a) => a.type === "keyword_argument" && /__in$/.test(nodeText(ctx.text, field(a, "name") ?? a)) && batch(field(a, "value")));
       }
-      return false;
+      return ofBatch();
     }
     case "binary_operator":
       return batch(field(v, "left")) || batch(field(v, "right"));

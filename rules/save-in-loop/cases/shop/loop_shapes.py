@@ -76,6 +76,29 @@ def keys_of_each_row(book_ids_of):
         Review.objects.filter(book_id__in=book_ids_of(author)).update(rating=0)  # expect: save-in-loop
 
 
+def convert(batch):
+    return len(batch), {r.book_id for r in batch}
+
+
+def by_key_batches():
+    # Keyset batches: what a helper derives from the batch is one UPDATE per batch (RapidPro's convert_bsuid_urns).
+    last_id = 0
+    while True:
+        batch = list(Review.objects.filter(id__gt=last_id).order_by("id")[:1000])
+        if not batch:
+            break
+        last_id = batch[-1].id
+        count, changed = convert(batch)
+        Book.objects.filter(id__in=changed).update(stock=0)
+
+
+def per_row_helper(rows):
+    # A helper given the loop's own row still makes one UPDATE per row.
+    for review in rows:
+        count, changed = convert([review])
+        Book.objects.filter(id__in=changed).update(stock=0)  # expect: save-in-loop
+
+
 def one_key_as_a_list(pks):
     for pk in pks:
         Book.objects.filter(pk__in=[pk]).update(stock=0)  # expect: save-in-loop
