@@ -112,7 +112,18 @@ function check(ctx: RuleContext): void {
     // some rows only, `deleted_at`, and a deadline that passed, `alert_after__lt=now()`, a poll for the few rows due,
     // still count.)
     const ageOfEveryRow = (u: FieldUse) => !!u.olderThanNow && !f.null;
-    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !ageOfEveryRow(u) && !servedByPartial(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")));
+    // Meta.ordering on a query that also compares a column of its own for equality, unindexed (`filter(stripe_id=x)
+    // .first()`): that column's index is the one to add (its lookup counts for it), after which the few rows it
+    // finds are sorted cheaply. An explicit order_by() still counts.
+    const equalityFirst = (u: FieldUse) =>
+      u.key.endsWith(".Meta.ordering") &&
+      u.siblings.some((sib) => {
+        const [head, ...rest] = sib.split("__");
+        if (sib.startsWith("|") || sib === "**" || (rest.length && !(rest.length === 1 && (rest[0] === "exact" || rest[0] === "in")))) return false;
+        const sf = ctx.index.lookupSegment(u.root, head);
+        return sf?.kind === "concrete" && !/(^|\.)(Null)?BooleanField$/.test(sf.fieldClass) && !sf.big;
+      });
+    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !ageOfEveryRow(u) && !servedByPartial(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")) && !equalityFirst(u));
     if (!owners.length) continue;
     // A lookup or configuration table (ranks, roles, units) stays small: a scan of it costs less than an index.
     if (owners.every((o) => ctx.index.isLookupTable(o))) continue;

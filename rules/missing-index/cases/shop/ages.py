@@ -85,3 +85,18 @@ def open_incidents(request):
 def incidents_titled(request, a, b):
     # Another column in one arm: no index use.
     return list(Incident.objects.filter(models.Q(queue="new") | models.Q(title=b)))
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=100)
+    stripe_id = models.CharField(max_length=100, null=True)  # expect: missing-index
+    joined = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+
+def customer_updated(request, customer_id):
+    # first() sorts by Meta.ordering, but the rows are the few of one stripe_id: the index to add is on stripe_id,
+    # not name (Read the Docs' Organization).
+    return Customer.objects.filter(stripe_id=customer_id).first()
