@@ -760,6 +760,50 @@ describe("n-plus-one (DRF): a view queryset with only()", () => {
   });
 });
 
+
+describe("n-plus-one (DRF): a get_queryset() that reads every row before returning them", () => {
+  it("offers no prefetch, which would load the related rows of the whole table, and says why", async () => {
+    const models = "from django.db import models\n\n\nclass Ticket(models.Model):\n    title = models.CharField(max_length=50)\n\n    def set_extra(self):\n        self.extra = self.title.upper()\n\n\nclass FollowUp(models.Model):\n    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE)\n    comment = models.TextField()\n";
+    const api = (loop: string) =>
+      [
+        "from rest_framework import serializers, viewsets",
+        "",
+        "from .models import FollowUp, Ticket",
+        "",
+        "",
+        "class FollowUpSerializer(serializers.ModelSerializer):",
+        "    class Meta:",
+        "        model = FollowUp",
+        "        fields = (\"id\", \"comment\")",
+        "",
+        "",
+        "class TicketSerializer(serializers.ModelSerializer):",
+        "    followup_set = FollowUpSerializer(many=True, read_only=True)",
+        "",
+        "    class Meta:",
+        "        model = Ticket",
+        "        fields = (\"id\", \"title\", \"followup_set\")",
+        "",
+        "",
+        "class TicketViewSet(viewsets.ModelViewSet):",
+        "    serializer_class = TicketSerializer",
+        "",
+        "    def get_queryset(self):",
+        "        tickets = Ticket.objects.all()",
+        loop,
+        "        return tickets",
+        "",
+      ].join("\n");
+    const [whole] = await hintsFor({ "shop/models.py": models, "shop/api.py": api("        for ticket in tickets:\n            ticket.set_extra()") }, "shop/api.py", "n-plus-one");
+    assert.match(whole.message, /add prefetch_related\("followup_set"\) to this queryset; but get_queryset\(\) reads every row before DRF pages them, so a prefetch there would load the related rows of the whole queryset: read only the page first$/);
+    assert.equal(whole.fixes.length, 0);
+    assert.equal(whole.related[0].message, "every row is read here, before DRF pages them");
+    // Lazy until DRF pages it: the prefetch serves the page.
+    const [lazy] = await hintsFor({ "shop/models.py": models, "shop/api.py": api("        tickets = tickets.filter(title__gt=\"\")") }, "shop/api.py", "n-plus-one");
+    assert.doesNotMatch(lazy.message, /reads every row/);
+    assert.equal(lazy.fixes.length, 1);
+  });
+});
 describe("n-plus-one in a loop: only() and defer(), written or in the manager", () => {
   const models = (manager: string) =>
     "from django.db import models\n\n\nclass Publisher(models.Model):\n    name = models.CharField(max_length=50)\n\n\n" +

@@ -10,7 +10,7 @@ import { ALL_LOADED, childLoaded, cloneLoaded, insertPath, joinedByDefault, newL
 import { TEST_OR_MIGRATION, type Model, type ModelField, type ModelIndex } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
-import { callParts, definitionAt, field, isEmptyQueryset, methodCall, nodeText, stringValue, strip } from "../../server/src/engine/syntax";
+import { callParts, definitionAt, field, isEmptyQueryset, methodCall, nodeText, stringValue, strip, walk as walkNodes } from "../../server/src/engine/syntax";
 import { applyAdds, fileCode, mergeAdds, noAdds, type Adds, type Code } from "./context";
 import { uniqueLookupValues } from "../../server/src/engine/rows";
 
@@ -408,6 +408,33 @@ export function asQs(v: Val | undefined): QsVal | null {
 export interface ViewQueryset {
   qs: QsVal;
   node: SyntaxNode;
+  /** Where get_queryset() reads every row of what it then returns (`for t in tickets:` before `return tickets`). */
+  readWhole?: SyntaxNode;
+}
+
+const READS_ROWS = new Set(["list", "len", "tuple", "sorted", "bool", "set"]);
+
+/**
+ * The place, before `before` in `fn`, that fetches every row of the queryset held in `name`: a loop over it, a
+ * list()/len()/bool() of it, or a truth test. DRF then pages rows already read, and a join or prefetch added to that
+ * queryset runs over all of them.
+ */
+function readsWholeBefore(ctx: RuleContext, fn: SyntaxNode, name: string, before: number): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined;
+  const is = (n: SyntaxNode | null | undefined) => !!n && n.type === "identifier" && nodeText(ctx.text, n) === name;
+  walkNodes(fn, (n) => {
+    if (found || n.start >= before) return false;
+    if (n !== fn && (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition")) return false;
+    if (n.type === "for_statement" && is(field(n, "right"))) found = n;
+    else if ((n.type === "if_statement" || n.type === "elif_clause" || n.type === "while_statement") && is(field(n, "condition"))) found = n;
+    else if (n.type === "call") {
+      const f = field(n, "function");
+      const args = (field(n, "arguments")?.children ?? []).filter((a) => a.type !== "comment");
+      if (f?.type === "identifier" && READS_ROWS.has(nodeText(ctx.text, f)) && args.length === 1 && is(args[0])) found = n;
+    }
+    return !found;
+  });
+  return found;
 }
 
 /** The querysets a class-based view lists: `queryset = ...` or what get_queryset() returns. */
@@ -439,7 +466,8 @@ export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode, valueOf?: (node
       if (isEmptyQueryset(ctx.text, r)) continue;
       const qs = asQs(values.get(r));
       if (!qs) return null;
-      out.push({ qs, node: r });
+      const readWhole = r.type === "identifier" ? readsWholeBefore(ctx, gq, nodeText(ctx.text, r), r.start) : undefined;
+      out.push({ qs, node: r, ...(readWhole ? { readWhole } : {}) });
     }
     return out.length ? out : null;
   }

@@ -139,7 +139,10 @@ function check(ctx: RuleContext): void {
     // A foreign key column that only()/defer() leaves out: select_related() of it raises FieldError, and a prefetch
     // through it loads it per row. No mechanical fix, as for loops.
     const deferred = deferredNote(ctx, v.qs.model, v.qs.loaded, needs.map((n) => n.path));
-    if (origin && !deferred) {
+    // get_queryset() reads every row before DRF pages them: a prefetch there would load the related rows of all of
+    // them, one more query over the whole table. No fix; the message says so. (A join only widens rows read anyway.)
+    const whole = v.readWhole && prefetch.length ? "; but get_queryset() reads every row before DRF pages them, so a prefetch there would load the related rows of the whole queryset: read only the page first" : "";
+    if (origin && !deferred && !whole) {
       const edits = joinAtEachOrigin(origin, select, prefetch, textOf(ctx), { file: ctx.file, root: ctx.syntax.root, node: v.node });
       const parts = [select.length ? `select_related(${select.map((p) => `"${p}"`).join(", ")})` : "", prefetch.length ? `prefetch_related(${prefetch.map((p) => `"${p}"`).join(", ")})` : ""].filter(Boolean);
       if (edits.length) fixes.push({ title: `Add ${parts.join(" and ")} to the queryset`, ...withChunkSize(origin, edits, prefetch.length > 0) });
@@ -149,8 +152,11 @@ function check(ctx: RuleContext): void {
     ctx.report({
       start: v.node.start,
       end: v.node.end,
-      message: `N+1: ${serializer} reads ${shown.join(", ")} for every ${v.qs.model.name}, one query per row each; add ${advice} to this queryset${deferred}`,
-      related: needs.slice(0, 5).map((n) => ({ file: n.file, start: n.start, end: n.end, message: n.what })),
+      message: `N+1: ${serializer} reads ${shown.join(", ")} for every ${v.qs.model.name}, one query per row each; add ${advice} to this queryset${deferred}${whole}`,
+      related: [
+        ...(whole && v.readWhole ? [{ file: ctx.file, start: v.readWhole.start, end: Math.min(v.readWhole.end, v.readWhole.start + 3), message: "every row is read here, before DRF pages them" }] : []),
+        ...needs.slice(0, 5).map((n) => ({ file: n.file, start: n.start, end: n.end, message: n.what })),
+      ],
       fixes,
     });
   });
