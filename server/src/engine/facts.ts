@@ -817,6 +817,19 @@ function classFact(text: string, file: string, cls: SyntaxNode): ClassFact | nul
       }
     }
   }
+  // `ticket_for_url = property(_get_ticket_for_url)` (or `property(fget=...)`, with a setter after it): a property
+  // whose getter is a method of the class, as `@property def ticket_for_url` would be.
+  for (const stmt of body.children) {
+    const a = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
+    const left = a?.type === "assignment" ? field(a, "left") : undefined;
+    const right = a?.type === "assignment" ? field(a, "right") : undefined;
+    const parts = right?.type === "call" ? callParts(text, right) : null;
+    if (left?.type !== "identifier" || !parts || nodeText(text, parts.func) !== "property") continue;
+    const getter = parts.args[0] ?? parts.kwargs.get("fget");
+    const m = getter?.type === "identifier" ? fact.methods.find((x) => x.name === nodeText(text, getter)) : undefined;
+    const name = nodeText(text, left);
+    if (m && !fact.methods.some((x) => x.name === name)) fact.methods.push({ ...m, name, decorators: ["property"] });
+  }
   if (/fetch_mode\(\s*(models\.)?FETCH_PEERS/.test(nodeText(text, body))) fact.fetchPeers = true;
   return fact;
 }

@@ -256,3 +256,19 @@ class Edition(models.Model):
 
     def __str__(self):
         return self.full_title
+
+
+class Printing(models.Model):
+    """Edition's shape with a property declared the old way: `full_title = property(_get_full_title)`."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="printings")
+    translator = models.ForeignKey(Author, null=True, on_delete=models.SET_NULL, related_name="printings")
+    label = models.CharField(max_length=50)
+
+    def _get_full_title(self):
+        return f"{self.book.title} ({self.label})"
+
+    full_title = property(_get_full_title)
+
+    def __str__(self):
+        return self.full_title
