@@ -90,3 +90,11 @@ class VolumeAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Volume, VolumeAdmin)
+
+
+class SortedShelfAdmin(admin.ModelAdmin):
+    # sorted_titles queries the books anew (all().order_by("title")): a prefetch of books would not serve it.
+    list_display = ("name", "sorted_titles")
+
+
+admin.site.register(Shelf, SortedShelfAdmin)
