@@ -1616,7 +1616,7 @@ class FlowAnalyzer {
     if (EXECUTES_ONE.has(name)) {
       // first() on an ordered queryset whose rows were fetched (a truth test, a loop) slices its result cache.
       // (Unordered, it adds order_by("pk"): a new query.)
-      const cached = /^a?first$/.test(name) && recv.k === "qs" && this.filled.has(recv) && (recv.ordered ?? recv.model.ordering.length > 0);
+      const cached = /^a?first$/.test(name) && recv.k === "qs" && this.filled.has(recv) && (recv.ordered ?? (recv.model.ordering.length > 0 || !!recv.model.managerOrders));
       if (!cached) this.queryInLoop(node, name, base);
       return { k: "inst", model: base.model, loaded: base.loaded, row: null, path: [], tainted: false, fetched: { origin: base.origin, model: base.model } };
     }

@@ -117,6 +117,11 @@ export interface Model {
   /** Querysets load relations in batches already (auto_prefetch, fetch_mode(FETCH_PEERS)). */
   autoPrefetch: boolean;
   /**
+   * The default manager orders every queryset it makes, Meta.ordering or not: django-mptt's TreeManager, which an
+   * MPTTModel gets when it declares no manager (it orders by tree_id, lft).
+   */
+  managerOrders?: boolean;
+  /**
    * A django-polymorphic model (a PolymorphicModel base, or a parent that is one): its manager hands back the
    * subclass of each row, but select_related builds the base class from the joined columns, so a subclass's
    * overrides stop running. Joins to it go through prefetch_related, which uses its manager.
@@ -479,6 +484,10 @@ export class ModelIndex {
       const firstOwn = c.assigns.find((a) => m.managers.has(a.name));
       m.defaultManager = declared ?? (firstOwn ? m.managers.get(firstOwn.name)! : m.managers.values().next().value ?? m.defaultManager);
       if (!m.managers.has("objects") && !c.assigns.some((a) => m.managers.has(a.name))) m.managers.set("objects", m.defaultManager);
+      const defaultAssign = c.assigns.find((a) => a.name === (c.meta.defaultManagerName ?? firstOwn?.name));
+      if (defaultAssign) m.managerOrders = /(^|\.)TreeManager$/.test(defaultAssign.callee ?? "");
+      else if (!modelBases.length) m.managerOrders = c.bases.some((b) => /(^|\.)MPTTModel$/.test(b));
+      else m.managerOrders = modelBases.some((b) => b.managerOrders);
       if (m.defaultManager.shape?.batched) m.autoPrefetch = true;
       stack.delete(m);
       done.add(m);

@@ -1,5 +1,6 @@
 from django.db import models
 from vendor.managers import VendorManager
+from mptt.models import MPTTModel, TreeForeignKey
 
 
 class Author(models.Model):
@@ -52,3 +53,11 @@ class Coupon(models.Model):
 
     code = models.CharField(max_length=20)
     objects = VendorManager()
+
+
+class Boundary(MPTTModel):
+    """django-mptt's TreeManager, the manager an MPTTModel gets when it declares none, orders every queryset."""
+
+    osm_id = models.CharField(max_length=15, unique=True)
+    name = models.CharField(max_length=128)
+    parent = TreeForeignKey("self", null=True, on_delete=models.PROTECT, related_name="children")

@@ -1,4 +1,4 @@
-from .models import Author, Book, Note
+from .models import Author, Book, Boundary, Note
 
 
 def titles_by_author(names):
@@ -56,3 +56,12 @@ def count_after_a_truth_test(authors):
         if not books or not books.exists():  # expect: queryset-in-loop
             continue
         print(books.count())
+
+
+def boundaries_after_a_truth_test(features):
+    # Boundary's TreeManager orders by the tree: first() reads the cache the truth test filled (RapidPro's
+    # import_geojson).
+    for feature in features:
+        boundary = Boundary.objects.filter(osm_id=feature["osm_id"])
+        if boundary:  # expect: queryset-in-loop
+            print(boundary.first().name)
