@@ -963,6 +963,9 @@ function chainKeys(text: string, call: SyntaxNode): string[] {
     else if (!QUERYSET_API.has(mc.method) && !/^_/.test(mc.method)) keys.push(`@${mc.method}`);
     r = mc.receiver;
   }
+  // A manager named on the model (`Version.external.filter(...)`): its get_queryset() may filter (the index reads it).
+  const manager = r?.type === "attribute" ? nodeText(text, field(r, "attribute") ?? r) : "";
+  if (manager && manager !== "objects" && /^[A-Za-z]\w*$/.test(manager)) keys.push(`%${manager}`);
   return keys;
 }
 

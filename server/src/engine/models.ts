@@ -713,9 +713,15 @@ export class ModelIndex {
    * (`return self.filter(status="released")`); a method the index cannot read adds nothing.
    */
   private expandMethodKeys(model: Model, keys: readonly string[]): string[] {
-    if (!keys.some((k) => k.startsWith("@"))) return keys as string[];
+    if (!keys.some((k) => k.startsWith("@") || k.startsWith("%"))) return keys as string[];
     const out: string[] = [];
     for (const k of keys) {
+      if (k.startsWith("%")) {
+        // The filters of a named manager's get_queryset() (`return super().get_queryset().filter(type="external")`).
+        const gq = model.managers.get(k.slice(1))?.methods.get("get_queryset")?.returns;
+        if (gq && gq.root !== "model") for (const op of gq.ops) out.push(...(op.filterKeys ?? []));
+        continue;
+      }
       if (!k.startsWith("@")) {
         out.push(k);
         continue;

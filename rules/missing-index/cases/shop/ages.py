@@ -106,3 +106,24 @@ class Probe(models.Model):
     # Filtered only by a developer console that drives the project's own test helpers: not production's queries.
     code = models.CharField(max_length=20)
     seen = models.DateTimeField(auto_now_add=True)
+
+
+class ExternalManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind="external")
+
+
+class Release(models.Model):
+    kind = models.CharField(max_length=20, db_index=True)
+    state = models.CharField(max_length=20, null=True)
+    label = models.CharField(max_length=20)  # expect: missing-index
+    published = models.DateTimeField(auto_now_add=True)
+    objects = models.Manager()
+    external = ExternalManager()
+
+
+def closed_releases(request):
+    # The external manager's get_queryset() filters on the indexed kind: narrowed (Read the Docs' Version.external).
+    closed = list(Release.external.filter(state="closed")[:200])
+    # Through the plain manager, label is not narrowed.
+    return closed + list(Release.objects.filter(label="x"))
