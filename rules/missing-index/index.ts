@@ -123,7 +123,20 @@ function check(ctx: RuleContext): void {
         const sf = ctx.index.lookupSegment(u.root, head);
         return sf?.kind === "concrete" && !/(^|\.)(Null)?BooleanField$/.test(sf.fieldClass) && !sf.big;
       });
-    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !ageOfEveryRow(u) && !servedByPartial(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")) && !equalityFirst(u));
+    // A column of two or three choices (`target_type` of User / Organization) compared on a query that also compares
+    // a column of its own with more values for equality, unindexed (`filter(target_id=x, target_type=t)`): that one
+    // is selective and gets the hint; an index on the few-valued one would keep a third of the table or more.
+    const few = (choiceCount(ctx, f) ?? 99) <= 3;
+    const beside = (u: FieldUse) =>
+      few &&
+      u.kind === "filter" &&
+      u.siblings.some((sib) => {
+        const [head, ...rest] = sib.split("__");
+        if (sib.startsWith("|") || sib === "**" || head === f.name || (rest.length && !(rest.length === 1 && (rest[0] === "exact" || rest[0] === "in")))) return false;
+        const sf = ctx.index.lookupSegment(u.root, head);
+        return sf?.kind === "concrete" && !/(^|\.)(Null)?BooleanField$/.test(sf.fieldClass) && !sf.big && (choiceCount(ctx, sf) ?? 99) > 3;
+      });
+    const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !ageOfEveryRow(u) && !servedByPartial(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")) && !equalityFirst(u) && !beside(u));
     if (!owners.length) continue;
     // A lookup or configuration table (ranks, roles, units) stays small: a scan of it costs less than an index.
     if (owners.every((o) => ctx.index.isLookupTable(o))) continue;
@@ -307,6 +320,23 @@ function addIndexEntry(ctx: RuleContext, cls: ClassFact, entry: string): { file:
 function addKeyword(ctx: RuleContext, a: AssignFact): { file: string; start: number; end: number; newText: string } {
   const e = appendItem(ctx.text, a.lastArg ?? null, a.argsEnd, "db_index=True")!;
   return { file: ctx.file, start: e.at, end: e.at, newText: e.newText };
+}
+
+/**
+ * How many values a field's `choices` allow, when it can be read: a list or tuple literal, a class attribute of the
+ * model holding one (`PROVIDER_CHOICES`), or a TextChoices / IntegerChoices class (its upper-case members).
+ */
+function choiceCount(ctx: RuleContext, f: ModelField): number | null {
+  const c = f.assign?.kwargs["choices"];
+  if (!c) return null;
+  if (c.list) return c.list.length;
+  if (!c.dotted) return null;
+  const name = c.dotted.replace(/\.choices$/, "");
+  const own = f.owner.cls?.assigns.find((a) => a.name === name);
+  if (own) return own.value?.list ? own.value.list.length : null;
+  const cls = ctx.index.resolveClass(f.file, name);
+  if (!cls || !cls.bases.some((b) => /(^|\.)(TextChoices|IntegerChoices|Choices)$/.test(b))) return null;
+  return cls.assigns.filter((a) => /^[A-Z][A-Z0-9_]*$/.test(a.name)).length || null;
 }
 
 export const rule: Rule = {

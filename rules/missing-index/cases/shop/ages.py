@@ -127,3 +127,26 @@ def closed_releases(request):
     closed = list(Release.external.filter(state="closed")[:200])
     # Through the plain manager, label is not narrowed.
     return closed + list(Release.objects.filter(label="x"))
+
+
+class AccountType(models.TextChoices):
+    USER = "User", "User"
+    ORGANIZATION = "Organization", "Organization"
+
+
+class Installation(models.Model):
+    installation_id = models.BigIntegerField(unique=True)
+    target_id = models.BigIntegerField()  # expect: missing-index
+    target_type = models.CharField(max_length=255, choices=AccountType)
+    kind = models.CharField(max_length=10, choices=[("a", "A"), ("b", "B")])  # expect: missing-index
+    created = models.DateTimeField(auto_now_add=True)
+
+
+def has_installation(request, target_id, target_type):
+    # Two values of target_type against the near-unique target_id: only target_id is worth an index.
+    return Installation.objects.filter(target_id=target_id, target_type=target_type).exists()
+
+
+def installations_of_kind(request, kind):
+    # Alone in its query, a few-valued column still counts (a rare value may be what is asked for).
+    return list(Installation.objects.filter(kind=kind))
