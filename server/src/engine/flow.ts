@@ -1122,7 +1122,14 @@ class FlowAnalyzer {
         return UNKNOWN;
       }
       case "string":
-        for (const c of node.children) if (c.type === "interpolation") this.expr(c, scope);
+        for (const c of node.children) {
+          if (c.type !== "interpolation") continue;
+          this.expr(c, scope);
+          // f"{row}" runs the model's __str__ (not with !r or !a, which run __repr__ / ascii(), nor a format spec).
+          const e = c.children.find((x) => x.type !== "type_conversion" && x.type !== "format_specifier" && x.type !== "comment");
+          const v = e && c.children.length === 1 ? this.valueOf(e) : undefined;
+          if (v?.k === "inst") this.readsThroughMethod(v, "__str__", c, false);
+        }
         return UNKNOWN;
       case "integer":
       case "float":
@@ -1448,6 +1455,10 @@ class FlowAnalyzer {
     if (parts.func.type !== "identifier" && parts.func.type !== "attribute") this.expr(parts.func, scope);
     const first = argVals[0] ?? UNKNOWN;
     switch (fname) {
+      case "str":
+        // str(row) runs the model's __str__: what it reads on self is read per row.
+        if (first.k === "inst" && parts.args.length === 1 && !parts.kwargs.size) this.readsThroughMethod(first, "__str__", node, false);
+        return UNKNOWN;
       case "list":
       case "tuple":
       case "sorted":
