@@ -115,27 +115,12 @@ function check(ctx: RuleContext): void {
     // Meta.ordering on a query that also compares a column of its own for equality, unindexed (`filter(stripe_id=x)
     // .first()`): that column's index is the one to add (its lookup counts for it), after which the few rows it
     // finds are sorted cheaply. An explicit order_by() still counts.
-    const equalityFirst = (u: FieldUse) =>
-      u.key.endsWith(".Meta.ordering") &&
-      u.siblings.some((sib) => {
-        const [head, ...rest] = sib.split("__");
-        if (sib.startsWith("|") || sib === "**" || (rest.length && !(rest.length === 1 && (rest[0] === "exact" || rest[0] === "in")))) return false;
-        const sf = ctx.index.lookupSegment(u.root, head);
-        return sf?.kind === "concrete" && !/(^|\.)(Null)?BooleanField$/.test(sf.fieldClass) && !sf.big;
-      });
+    const equalityFirst = (u: FieldUse) => u.key.endsWith(".Meta.ordering") && !!equalityBeside(ctx, u, f);
     // A column of two or three choices (`target_type` of User / Organization) compared on a query that also compares
     // a column of its own with more values for equality, unindexed (`filter(target_id=x, target_type=t)`): that one
     // is selective and gets the hint; an index on the few-valued one would keep a third of the table or more.
     const few = (choiceCount(ctx, f) ?? 99) <= 3;
-    const beside = (u: FieldUse) =>
-      few &&
-      u.kind === "filter" &&
-      u.siblings.some((sib) => {
-        const [head, ...rest] = sib.split("__");
-        if (sib.startsWith("|") || sib === "**" || head === f.name || (rest.length && !(rest.length === 1 && (rest[0] === "exact" || rest[0] === "in")))) return false;
-        const sf = ctx.index.lookupSegment(u.root, head);
-        return sf?.kind === "concrete" && !/(^|\.)(Null)?BooleanField$/.test(sf.fieldClass) && !sf.big && (choiceCount(ctx, sf) ?? 99) > 3;
-      });
+    const beside = (u: FieldUse) => few && u.kind === "filter" && !!equalityBeside(ctx, u, f, (sf) => (choiceCount(ctx, sf) ?? 99) > 3);
     const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !ageOfEveryRow(u) && !servedByPartial(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")) && !equalityFirst(u) && !beside(u));
     if (!owners.length) continue;
     // A lookup or configuration table (ranks, roles, units) stays small: a scan of it costs less than an index.
@@ -320,6 +305,21 @@ function addIndexEntry(ctx: RuleContext, cls: ClassFact, entry: string): { file:
 function addKeyword(ctx: RuleContext, a: AssignFact): { file: string; start: number; end: number; newText: string } {
   const e = appendItem(ctx.text, a.lastArg ?? null, a.argsEnd, "db_index=True")!;
   return { file: ctx.file, start: e.at, end: e.at, newText: e.newText };
+}
+
+/**
+ * Another column of the query's own model that the query compares for equality (`x=...`, `x__exact`, `x__in`): a
+ * concrete column, neither a boolean nor a big one, and not `f` (unindexed, else the query was narrowed by it), with
+ * `also` true of it.
+ */
+function equalityBeside(ctx: RuleContext, u: FieldUse, f: ModelField, also: (sf: ModelField) => boolean = () => true): ModelField | undefined {
+  for (const sib of u.siblings) {
+    const [head, ...rest] = sib.split("__");
+    if (sib.startsWith("|") || sib === "**" || head === f.name || (rest.length && !(rest.length === 1 && (rest[0] === "exact" || rest[0] === "in")))) continue;
+    const sf = ctx.index.lookupSegment(u.root, head);
+    if (sf?.kind === "concrete" && !/(^|\.)(Null)?BooleanField$/.test(sf.fieldClass) && !sf.big && also(sf)) return sf;
+  }
+  return undefined;
 }
 
 /**
