@@ -970,7 +970,7 @@ function chainKeys(text: string, call: SyntaxNode): string[] {
 }
 
 /** Django's own QuerySet and manager methods: any other method in a chain is the project's. */
-const QUERYSET_API = new Set([
+export const QUERYSET_API = new Set([
   "all", "filter", "exclude", "get", "order_by", "distinct", "reverse", "using", "select_related", "prefetch_related",
   "annotate", "alias", "only", "defer", "values", "values_list", "none", "extra", "select_for_update", "iterator",
   "first", "last", "count", "exists", "latest", "earliest", "in_bulk", "aggregate", "update", "delete", "create",

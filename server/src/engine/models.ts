@@ -3,6 +3,7 @@
  * Meta, resolved across files from FileFacts. Rebuilding it from facts is cheap; parsing is what costs.
  */
 import type { AssignFact, ChainOp, ClassFact, FileFacts, MethodFact } from "./facts";
+import { QUERYSET_API } from "./facts";
 
 export type FieldKind =
   | "concrete"
@@ -726,11 +727,28 @@ export class ModelIndex {
         out.push(k);
         continue;
       }
-      const name = k.slice(1);
-      const mgr = [model.defaultManager, ...model.managers.values()].find((m) => m.methods.has(name));
-      const ret = mgr?.methods.get(name)?.returns;
-      if (!ret || ret.root === "model") continue;
-      for (const op of ret.ops) out.push(...(op.filterKeys ?? []));
+      out.push(...this.methodFilterKeys(model, k.slice(1), 0));
+    }
+    return out;
+  }
+
+  /**
+   * The filter keys a project manager or QuerySet method's returned chain adds, following the project methods in that
+   * chain (`on_site()` on the manager returning `self.get_queryset().on_site(site)`, the QuerySet's own `on_site()`
+   * filtering by site). "**" (unsure: taken as narrowed) when a method cannot be read: not found (a package's), a
+   * return that is not a chain, or one that hands on to a method of the same name the index does not hold apart.
+   */
+  private methodFilterKeys(model: Model, name: string, depth: number): string[] {
+    const mgr = [model.defaultManager, ...model.managers.values()].find((m) => m.methods.has(name));
+    if (!mgr) return model.defaultManager.opaque || [...model.managers.values()].some((m) => m.opaque) ? ["**"] : [];
+    const ret = mgr.methods.get(name)?.returns;
+    if (!ret) return ["**"];
+    if (ret.root === "model") return [];
+    const out: string[] = [];
+    for (const op of ret.ops) {
+      out.push(...(op.filterKeys ?? []));
+      if (QUERYSET_API.has(op.method) || op.method.startsWith("_")) continue;
+      out.push(...(op.method === name || depth >= 3 ? ["**"] : this.methodFilterKeys(model, op.method, depth + 1)));
     }
     return out;
   }

@@ -150,3 +150,28 @@ def has_installation(request, target_id, target_type):
 def installations_of_kind(request, kind):
     # Alone in its query, a few-valued column still counts (a rare value may be what is asked for).
     return list(Installation.objects.filter(kind=kind))
+
+
+class SiteQuerySet(models.QuerySet):
+    def on_site(self, site):
+        return self.filter(site=site)
+
+
+class SiteManager(models.Manager):
+    def get_queryset(self):
+        return SiteQuerySet(self.model)
+
+    def on_site(self, site):
+        return self.get_queryset().on_site(site)
+
+
+class SitePage(models.Model):
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE)
+    namespace = models.CharField(max_length=200, null=True)
+    created = models.DateTimeField(auto_now_add=True)
+    objects = SiteManager()
+
+
+def namespace_taken(request, site, namespace):
+    # The manager's on_site() hands on to the QuerySet's, which filters on the site key: narrowed (django CMS).
+    return SitePage.objects.on_site(site).filter(namespace=namespace).exists()
