@@ -72,10 +72,12 @@ const MIGRATION_MODULE = /(^|\/)[^/]*migrations?[^/]*\.py$/;
 /** Historical models: `apps.get_model("ipam", "VRF")`, what a data migration's helpers work on. */
 const HISTORICAL_MODELS = /\bapps\.get_model\s*\(/;
 /**
- * Test code by its top-level imports: factory_boy (a module of test-data factories), pytest, or a TestCase class
- * (a shared base such as `dojo_test_case.py`, kept next to the tests under any name).
+ * Test code by its top-level imports: factory_boy (a module of test-data factories), pytest, a TestCase class
+ * (a shared base such as `dojo_test_case.py`, kept next to the tests under any name), or a module of a tests package
+ * (`from ralph.data_center.tests.factories import ...`, `from temba.tests.integration import Messenger`): test
+ * tooling kept elsewhere, a demo-data generator or a developer console, run against a developer's database.
  */
-const TEST_IMPORTS = /^(import factory\b|from factory(\.[\w.]+)? import\b|import pytest\b|from pytest\b|from (django\.test|rest_framework\.test|unittest) import (?:[^\n(]*|\([^)]*)\b(TestCase|TransactionTestCase|SimpleTestCase|LiveServerTestCase|StaticLiveServerTestCase|APITestCase|APITransactionTestCase|APISimpleTestCase)\b)/m;
+const TEST_IMPORTS = /^(import factory\b|from factory(\.[\w.]+)? import\b|import pytest\b|from pytest\b|from \.*(?:\w+\.)*(?:tests|testing|test_?utils)(?:\.\w+)* import\b|import (?:\w+\.)+(?:tests|testing|test_?utils)\b|from (django\.test|rest_framework\.test|unittest) import (?:[^\n(]*|\([^)]*)\b(TestCase|TransactionTestCase|SimpleTestCase|LiveServerTestCase|StaticLiveServerTestCase|APITestCase|APITransactionTestCase|APISimpleTestCase)\b)/m;
 /** The same test on one import statement's text. */
 const TEST_IMPORT = new RegExp(TEST_IMPORTS.source);
 /** A migration module wherever MIGRATION_MODULES puts it (`dojo/db_migrations/0001_initial.py`). */

@@ -590,21 +590,7 @@ export class ModelIndex {
     }
   }
 
-  /**
-   * Test tooling outside the test folders: a module that imports from the project's own tests package (a developer
-   * console driving `myproject.tests.integration`, a fixture builder). Its queries run against a developer's
-   * database, not production's.
-   */
-  private testTooling(facts: FileFacts): boolean {
-    const roots = (this.projectRoots ??= new Set([...this.factsByFile.values()].map((f) => f.module.split(".")[0])));
-    return Object.values(facts.imports).some((target) => {
-      const parts = target.split(".");
-      return roots.has(parts[0]) && parts.slice(0, -1).some((p) => /^(tests|testing|test_?utils|unit_?tests)$/.test(p));
-    });
-  }
-  private projectRoots: Set<string> | undefined;
-
-  /** Records which concrete fields are filtered or ordered on, outside tests and migrations (and test tooling). */
+  /** Records which concrete fields are filtered or ordered on, outside tests and migrations. */
   private collectUses(rel: Map<string, string>): void {
     const record = (f: ModelField, use: FieldUse) => {
       if (!f.assign) return;
@@ -614,7 +600,7 @@ export class ModelIndex {
       this.uses!.set(key, list);
     };
     for (const facts of this.factsByFile.values()) {
-      if (TEST_OR_MIGRATION.test(rel.get(facts.file) ?? facts.file) || this.testTooling(facts)) continue;
+      if (TEST_OR_MIGRATION.test(rel.get(facts.file) ?? facts.file)) continue;
       for (let lk of facts.lookups) {
         const model = lk.root.startsWith("@rel:") ? this.modelByAccessor(lk.root.slice(5)) : this.modelFromName(facts.file, lk.root);
         if (!model) continue;
