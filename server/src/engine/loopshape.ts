@@ -892,7 +892,13 @@ function cacheTest(ctx: TextCtx, cond: SyntaxNode | undefined, ifStmt: SyntaxNod
     return dictGet(ctx, field(a, "right"));
   };
   if (cond.type === "not_operator") {
-    const g = viaName(field(cond, "argument"));
+    // `not K in D` is `not (K in D)`: the membership test, flipped.
+    const arg = unparen(field(cond, "argument"));
+    if (arg?.type === "comparison_operator") {
+      const inner = cacheTest(ctx, arg, ifStmt);
+      return inner && { ...inner, present: !inner.present };
+    }
+    const g = viaName(arg);
     return g && { ...g, present: false };
   }
   if (cond.type === "comparison_operator" && cond.children.length === 2) {
