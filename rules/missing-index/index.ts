@@ -116,10 +116,10 @@ function check(ctx: RuleContext): void {
     // .first()`): that column's index is the one to add (its lookup counts for it), after which the few rows it
     // finds are sorted cheaply. An explicit order_by() still counts.
     const equalityFirst = (u: FieldUse) => u.key.endsWith(".Meta.ordering") && !!equalityBeside(ctx, u, f);
-    // A column of two or three choices (`target_type` of User / Organization) compared on a query that also compares
+    // A boolean or a column of two or three choices (`target_type` of User / Organization) compared on a query that also compares
     // a column of its own with more values for equality, unindexed (`filter(target_id=x, target_type=t)`): that one
     // is selective and gets the hint; an index on the few-valued one would keep a third of the table or more.
-    const few = (choiceCount(ctx, f) ?? 99) <= 3;
+    const few = boolean || (choiceCount(ctx, f) ?? 99) <= 3;
     const beside = (u: FieldUse) => few && u.kind === "filter" && !!equalityBeside(ctx, u, f, (sf) => (choiceCount(ctx, sf) ?? 99) > 3);
     const uses = ctx.index.fieldUses.get(`${f.file}:${f.start}`)?.filter((u) => !narrowed(u) && !ageOfEveryRow(u) && !servedByPartial(u) && !(boolean && (u.kind === "order" || !rare(u))) && !(inComposite && u.key.endsWith(".Meta.ordering")) && !equalityFirst(u) && !beside(u));
     if (!owners.length) continue;

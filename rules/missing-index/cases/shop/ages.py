@@ -139,12 +139,18 @@ class Installation(models.Model):
     target_id = models.BigIntegerField()  # expect: missing-index
     target_type = models.CharField(max_length=255, choices=AccountType)
     kind = models.CharField(max_length=10, choices=[("a", "A"), ("b", "B")])  # expect: missing-index
+    suspended = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 
 
 def has_installation(request, target_id, target_type):
     # Two values of target_type against the near-unique target_id: only target_id is worth an index.
     return Installation.objects.filter(target_id=target_id, target_type=target_type).exists()
+
+
+def suspended_installation(request, target_id):
+    # A boolean's rare value beside target_id: target_id is the index to add (Ralph's Category.allow_deployment).
+    return Installation.objects.filter(target_id=target_id, suspended=True).first()
 
 
 def installations_of_kind(request, kind):
