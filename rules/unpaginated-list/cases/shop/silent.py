@@ -129,3 +129,11 @@ class MyReviewList(generics.ListAPIView):
 class MyReviewPage(ListView):
     def get_queryset(self):
         return self.request.user.reviews.all()
+
+
+class MyReviews(ListView):
+    # The requester's own rows, through the profile a middleware attaches (Shuup's request.customer).
+    model = Review
+
+    def get_queryset(self):
+        return Review.objects.filter(reviewer=self.request.customer)
