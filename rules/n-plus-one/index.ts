@@ -199,6 +199,18 @@ function fullPath(ctx: RuleContext, r: RelationRead): string[] {
   return best;
 }
 
+/** Is a relation along the path nullable (a LEFT OUTER JOIN in a select_related())? */
+function nullableAlong(ctx: RuleContext, model: Model, path: string[]): boolean {
+  let m: Model | undefined = model;
+  for (const seg of path) {
+    const f: ModelField | undefined = m ? ctx.index.attribute(m, seg) : undefined;
+    if (!f) return false;
+    if (f.null || f.kind === "reverse-o2o") return true;
+    m = f.target;
+  }
+  return false;
+}
+
 function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
   const rowModel = r.row.model;
   const joinPath = path ?? fullPath(ctx, r);
@@ -207,7 +219,10 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
   // manager would run a new query and drop that cache. The prefetch is what to extend, where the instance was fetched.
   const q = r.row.qs;
   const prefetchedBy = q?.base && q.field && !q.fresh && !q.base.row && !q.base.loaded.all && q.base.loaded.kids.has(q.field.name) ? q.base.model : null;
-  const method = prefetchedBy ? "prefetch_related" : joinMethod(ctx.index, rowModel, joinPath);
+  // A queryset that locks its rows (select_for_update()): a join of a nullable relation puts it on the outer side,
+  // which PostgreSQL refuses to lock (NotSupportedError). A prefetch loads it in a query of its own.
+  const lockedOuter = !prefetchedBy && !!q?.locks && nullableAlong(ctx, rowModel, joinPath);
+  const method = prefetchedBy || lockedOuter ? "prefetch_related" : joinMethod(ctx.index, rowModel, joinPath);
   // The prefetch that loaded them, from the queryset the instance was fetched from (`author__books` for
   // `book.author.books.all()` after `Book.objects.prefetch_related("author__books").get(...)`), and where that
   // queryset was built: the fix extends it there.
@@ -232,7 +247,7 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
     end: r.node.end,
     message: prefetchedBy
       ? `N+1: ${cost} (${describeField(r.field)}); add prefetch_related("${lookup}") where the ${fetched ? `${fetched.model.name} ` : ""}queryset that prefetches ${prefetched} is built (a select_related() on ${q!.field!.name} would query again)`
-      : `N+1: ${cost} (${describeField(r.field)}); add ${method}("${lookup}") where the queryset is built${deferred}`,
+      : `N+1: ${cost} (${describeField(r.field)}); add ${method}("${lookup}") where the queryset is built${deferred}${lockedOuter ? " (it takes row locks with select_for_update(), and a join of a nullable relation would put it on the outer side, which PostgreSQL does not lock)" : ""}`,
     related: origin ? [{ file: origin.file, start: origin.start, end: origin.end, message: `${rowModel.name} queryset built here` }] : [],
     fixes,
   });
