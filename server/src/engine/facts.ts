@@ -875,7 +875,11 @@ const ORDER_METHODS = new Set(["order_by", "latest", "earliest"]);
 
 /** The filter keys of one call; "**" for a condition that cannot be read (`**kwargs`, a positional argument that is not a Q(...)). */
 function chainCallKeys(text: string, call: SyntaxNode): string[] {
-  const keys = lookupKeys(text, conditionKwargs(text, call));
+  const kwargs = conditionKwargs(text, call);
+  const keys = lookupKeys(text, kwargs);
+  // `shop=None` is `shop__isnull=True`: not a lookup of its own, but it may narrow the query (a foreign key's index
+  // holds the nulls too, as does a unique_together leading with it).
+  for (const [k, v] of kwargs) if (v.type === "none" && !/__/.test(k)) keys.push(`${k}__isnull`);
   keys.push(...orGroups(text, call));
   const args = field(call, "arguments");
   for (const a of args?.children ?? []) {

@@ -181,3 +181,18 @@ class SitePage(models.Model):
 def namespace_taken(request, site, namespace):
     # The manager's on_site() hands on to the QuerySet's, which filters on the site key: narrowed (django CMS).
     return SitePage.objects.on_site(site).filter(namespace=namespace).exists()
+
+
+class Setting(models.Model):
+    shop = models.ForeignKey(Customer, null=True, on_delete=models.CASCADE)
+    key = models.CharField(max_length=100)
+    value = models.TextField()
+    changed = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        unique_together = [("shop", "key")]
+
+
+def global_setting(request, key):
+    # shop=None is shop__isnull=True: the (shop, key) unique index serves it (Shuup's ConfigurationItem).
+    return Setting.objects.get(shop=None, key=key)
