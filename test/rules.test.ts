@@ -470,6 +470,32 @@ describe("queryset-in-loop: a query that reads nothing the loop binds, in a loop
   });
 });
 
+describe("queryset-in-loop: create() whose new row the loop goes on to use", () => {
+  it("says where bulk_create() sets primary keys", async () => {
+    const models = "from django.db import models\n\n\nclass Host(models.Model):\n    name = models.CharField(max_length=20)\n\n\nclass Port(models.Model):\n    host = models.ForeignKey(Host, on_delete=models.CASCADE)\n\n\nclass Address(models.Model):\n    port = models.ForeignKey(Port, null=True, on_delete=models.SET_NULL)\n";
+    const views = [
+      "from .models import Address, Port",
+      "",
+      "",
+      "def wire(hosts, addresses):",
+      "    for host, address in zip(hosts, addresses):",
+      "        port = Port.objects.create(host=host)",
+      "        address.port = port",
+      "        address.save()",
+      "",
+      "",
+      "def ports(hosts):",
+      "    for host in hosts:",
+      "        Port.objects.create(host=host)",
+      "",
+    ].join("\n");
+    const hints = (await hintsFor({ "app/models.py": models, "app/views.py": views }, "app/views.py", "queryset-in-loop")).filter((h) => /create\(\)/.test(h.message));
+    assert.equal(hints.length, 2, hints.map((h) => h.message).join("\n"));
+    assert.match(hints[0].message, /bulk_create\(\) \(the loop uses the new rows: bulk_create\(\) sets their primary keys on PostgreSQL, SQLite and MariaDB, not on MySQL\)$/);
+    assert.match(hints[1].message, /bulk_create\(\)$/);
+  });
+});
+
 describe("serializer-method-query: the advised annotation names the relation as a query does", () => {
   const models =
     "from django.db import models\n\n\nclass Plan(models.Model):\n    name = models.CharField(max_length=20)\n\n\n" +

@@ -353,6 +353,9 @@ function check(ctx: RuleContext): void {
           advice = `prefetch with Prefetch("${accessor}", queryset=${q.model.name}.objects.${rest}, to_attr=...) on the outer queryset and loop over that attribute (a prefetch of ${accessor} serves only .all(), not ${rest.replace(/\(.*$/, "")}())`;
         }
       }
+      // `ethernet = Ethernet.objects.create(...)`, then `ip.ethernet = ethernet`: the loop uses the new row, and its
+      // primary key. bulk_create() sets it on PostgreSQL, SQLite and MariaDB, not on MySQL.
+      if (method === "create" && advice === ADVICE.create && usesCreatedRow(ctx, q.node, repeats)) advice += " (the loop uses the new rows: bulk_create() sets their primary keys on PostgreSQL, SQLite and MariaDB, not on MySQL)";
       const fixes: OffsetFix[] = [];
       let message: string;
       // `while True: qs = X.objects.filter(...); if qs.exists(): qs.delete() else: break`, `while doomed.exists():
@@ -382,6 +385,21 @@ function check(ctx: RuleContext): void {
       related: [{ file: ctx.file, start: q.type.start, end: q.type.end, message: `${q.type.name} is listed, so ${q.resolver}() runs once per ${q.rowModel}` }],
     });
   });
+}
+
+/** `row = X.objects.create(...)` whose name the loop reads after it. */
+function usesCreatedRow(ctx: RuleContext, call: SyntaxNode, loop: LoopCtx): boolean {
+  const a = call.parent;
+  const left = a?.type === "assignment" && field(a, "right") === call ? field(a, "left") : undefined;
+  if (left?.type !== "identifier") return false;
+  const name = nodeText(ctx.text, left);
+  let used = false;
+  walk(loop.node, (n) => {
+    if (used) return false;
+    if (n.type === "identifier" && n.start > a!.end && nodeText(ctx.text, n) === name && !(n.parent?.type === "attribute" && field(n.parent, "attribute") === n) && !(n.parent?.type === "keyword_argument" && field(n.parent, "name") === n)) used = true;
+    return !used;
+  });
+  return used;
 }
 
 function checkHandledGets(ctx: RuleContext): void {
