@@ -185,6 +185,13 @@ export interface LookupFact {
    * also through a name the function assigns such a value to): "older than", which most rows of a table are.
    */
   olderThanNow?: string[];
+  /**
+   * The chain is what a module-level function returns (`def orders_in(c): return Order.objects.filter(currency=c)`):
+   * its callers in the file may refine it (`orders_in(c).filter(shop=s)`), which extractFacts() adds.
+   */
+  returnedBy?: string;
+  /** Its in-file callers' refinements, as the arms of an OR (see refinedByCallers); the index uses them unless other files import the function. */
+  callers?: string;
 }
 
 export interface FileFacts {
@@ -1376,7 +1383,65 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
   }
   refinedNext(text, root, out);
   singleObjectNarrowing(text, root, out);
+  returnedByFunction(text, root, out);
   return out;
+}
+
+/** The name of the module-level function whose `return` value is the chain holding `call` (see LookupFact.returnedBy). */
+function returnedByFunction(text: string, stmt: SyntaxNode, out: LookupFact[]): void {
+  const def = stmt.type === "decorated_definition" ? field(stmt, "definition") : stmt;
+  if (def?.type !== "function_definition" || !out.length) return;
+  const name = nodeText(text, field(def, "name") ?? def);
+  walk(def, (n) => {
+    if (n !== def && (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition")) return false;
+    if (n.type !== "return_statement") return true;
+    const value = n.children.find((c) => c.type !== "comment");
+    if (value) for (const lk of out) if (value.start <= lk.start && lk.end <= value.end && chainTop(text, lk, value)) lk.returnedBy = name;
+    return false;
+  });
+}
+
+/** Is the lookup's call part of the chain that is `value` itself (not an argument inside it)? */
+function chainTop(text: string, lk: LookupFact, value: SyntaxNode): boolean {
+  let r: SyntaxNode | undefined = strip(value);
+  while (r && r.type === "call") {
+    if (r.start === lk.start && r.end === lk.end) return true;
+    r = methodCall(text, r)?.receiver;
+  }
+  return false;
+}
+
+/** The calls of plain names in a statement that a method chain refines, with that chain's filter keys; cached per node. */
+const refinementsCache = new WeakMap<SyntaxNode, { name: string; keys: string[] }[]>();
+
+function callRefinements(text: string, stmt: SyntaxNode): { name: string; keys: string[] }[] {
+  let out = refinementsCache.get(stmt);
+  if (out) return out;
+  out = [];
+  const found = out;
+  walk(stmt, (n) => {
+    if (n.type === "call" && field(n, "function")?.type === "identifier") found.push({ name: nodeText(text, field(n, "function")!), keys: chainKeys(text, n) });
+    return true;
+  });
+  refinementsCache.set(stmt, out);
+  return out;
+}
+
+/**
+ * A function's returned chain, refined by its callers in the file (`orders_in(c).filter(shop=s)`): each caller is one
+ * way the query runs, so they join its keys as the arms of an OR ("|shop|shop_id"), narrowed only when every caller
+ * is. A caller that adds no key (or keeps the queryset in a name) leaves it not narrowed.
+ */
+function refinedByCallers(text: string, root: SyntaxNode, lookups: LookupFact[]): LookupFact[] {
+  if (!lookups.some((lk) => lk.returnedBy)) return lookups;
+  const byName = new Map<string, string[][]>();
+  for (const stmt of root.children) for (const r of callRefinements(text, stmt)) (byName.get(r.name) ?? byName.set(r.name, []).get(r.name)!).push(r.keys);
+  return lookups.map((lk) => {
+    const calls = lk.returnedBy ? byName.get(lk.returnedBy) : undefined;
+    if (!calls?.length) return lk;
+    const arms = calls.map((ks) => ks.filter((k) => !k.startsWith("|") && !k.startsWith("@") && !k.startsWith("%")).join("&"));
+    return arms.every(Boolean) ? { ...lk, callers: `|${arms.join("|")}` } : lk;
+  });
 }
 
 /** A signal's sender: `Book`, `"shop.Book"`, `apps.get_model("shop", "Book")`, `get_model("shop.Book")`, `get_user_model()`. */
@@ -1610,6 +1675,7 @@ export function extractFacts(syntax: Syntax, file: string, module: string): File
   }
   // Last statement first, as one walk of the whole tree finds them.
   for (let i = parts.length - 1; i >= 0; i--) facts.lookups.push(...parts[i].lookups);
+  facts.lookups = refinedByCallers(text, root, facts.lookups);
   partsOf.set(facts, parts);
   return facts;
 }

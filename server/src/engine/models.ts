@@ -599,9 +599,14 @@ export class ModelIndex {
       list.push(use);
       this.uses!.set(key, list);
     };
+    // Functions other modules import: their callers there are not known, so a returned chain's in-file callers do
+    // not speak for every use of it (LookupFact.callers).
+    let imported: Set<string> | undefined;
+    const importedElsewhere = (module: string, name: string) => (imported ??= new Set([...this.factsByFile.values()].flatMap((f) => Object.values(f.imports)))).has(`${module}.${name}`) || imported.has(module);
     for (const facts of this.factsByFile.values()) {
       if (TEST_OR_MIGRATION.test(rel.get(facts.file) ?? facts.file)) continue;
       for (let lk of facts.lookups) {
+        if (lk.callers && lk.returnedBy && !importedElsewhere(facts.module, lk.returnedBy)) lk = { ...lk, chainKeys: [...lk.chainKeys, lk.callers] };
         const model = lk.root.startsWith("@rel:") ? this.modelByAccessor(lk.root.slice(5)) : this.modelFromName(facts.file, lk.root);
         if (!model) continue;
         lk = { ...lk, chainKeys: this.expandMethodKeys(model, lk.chainKeys) };
