@@ -1154,6 +1154,21 @@ function firstRowsFact(text: string, call: SyntaxNode): LookupFact | null {
   if (parent?.type === "attribute" && field(parent, "object") === call) return null;
   let limited = parent?.type === "subscript" && field(parent, "value") === call;
   if (parent?.type === "assignment" && field(parent, "right") === call && parent.parent?.type === "expression_statement" && parent.parent.parent?.type === "block" && parent.parent.parent.parent?.type === "class_definition") {
+    // A view that sets its own `ordering` (DRF's OrderingFilter, a ListView's get_ordering()) sorts its pages by
+    // that, not by Meta.ordering: the page is read in the order of those columns.
+    const own = parent.parent.parent.children.find((st) => st.type === "expression_statement" && st.children[0]?.type === "assignment" && nodeText(text, field(st.children[0], "left") ?? st) === "ordering");
+    if (nodeText(text, field(parent, "left")!) === "queryset" && own) {
+      // A Django ListView's ordering is read with its paging by the index (collectUses); a DRF view's, over a whole
+      // table (a chain that filters may be narrowed), is a page in that order.
+      const cls = parent.parent.parent.parent;
+      if (baseNames(text, cls).some((b) => !!b && /(ListView|ArchiveIndexView|MultipleObjectMixin)$/.test(b)) || chainKeys(text, call).length) return null;
+      const value = field(own.children[0], "right");
+      const items = value?.type === "list" || value?.type === "tuple" ? value.children.filter((c) => c.type !== "comment") : value ? [value] : [];
+      const keys = items.map((c) => stringValue(text, c));
+      const root = chainRoot(text, call);
+      if (!root || !keys.length || keys.some((k) => !k || k === "?")) return null;
+      return { root, keys: keys.map((k) => k!.replace(/^[-+]/, "")), chainKeys: chainKeys(text, call), kind: "order", start: call.start, end: call.end };
+    }
     limited ||= nodeText(text, field(parent, "left")!) === "queryset";
   }
   let r: SyntaxNode | undefined = call;

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
+from rest_framework import viewsets
 
 
 class Visit(models.Model):
@@ -220,3 +221,19 @@ def sales_dashboard(request):
     refunds = sales_in("USD").exclude(pk=0).filter(customer_id=1).count()
     web = sales_on("web").filter(customer=request.user).count()
     return total + refunds + web + sales_on("shop").count()
+
+
+class Feeding(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    start = models.DateTimeField()
+    end = models.DateTimeField()  # expect: missing-index
+
+    class Meta:
+        ordering = ["-start"]
+
+
+class FeedingViewSet(viewsets.ModelViewSet):
+    # Its own ordering (DRF's OrderingFilter) sorts the pages, not Meta.ordering: a page of the table by end, not by
+    # start (Baby Buddy's PumpingViewSet).
+    queryset = Feeding.objects.all()
+    ordering = "-end"
