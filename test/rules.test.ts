@@ -470,6 +470,18 @@ describe("queryset-in-loop: a query that reads nothing the loop binds, in a loop
   });
 });
 
+describe("queryset-in-loop: get_or_create() of a constant in a loop", () => {
+  it("says it may run once before the loop: the same row comes back on every pass", async () => {
+    const models = "from django.db import models\n\n\nclass Kind(models.Model):\n    code = models.CharField(max_length=20, unique=True)\n\n\nclass Metric(models.Model):\n    kind = models.ForeignKey(Kind, on_delete=models.CASCADE)\n    day = models.DateField()\n";
+    const tasks = "from .models import Kind, Metric\n\n\ndef record(days):\n    for day in days:\n        kind = Kind.objects.get_or_create(code=\"visits\")[0]\n        Metric.objects.create(kind=kind, day=day)\n";
+    const hints = await hintsFor({ "app/models.py": models, "app/tasks.py": tasks }, "app/tasks.py", "queryset-in-loop");
+    const got = hints.find((h) => /get_or_create/.test(h.message));
+    assert.ok(got, hints.map((h) => h.message).join("\n"));
+    assert.match(got.message, /Kind get_or_create\(\) runs on every iteration; if nothing in the loop changes its result, run it once before the loop$/);
+    assert.equal(got.fixes.length, 0);
+  });
+});
+
 describe("queryset-in-loop: create() whose new row the loop goes on to use", () => {
   it("says where bulk_create() sets primary keys", async () => {
     const models = "from django.db import models\n\n\nclass Host(models.Model):\n    name = models.CharField(max_length=20)\n\n\nclass Port(models.Model):\n    host = models.ForeignKey(Host, on_delete=models.CASCADE)\n\n\nclass Address(models.Model):\n    port = models.ForeignKey(Port, null=True, on_delete=models.SET_NULL)\n";

@@ -190,6 +190,9 @@ function fullPath(ctx: RuleContext, r: RelationRead): string[] {
       const name = nodeText(ctx.text, field(n.parent, "attribute")!);
       const f: ModelField | undefined = ctx.index.attribute(m, name);
       if (!f || !SINGLE.has(f.kind) || !f.target) break;
+      // `doc.current_revision.based_on = rev` sets the relation: it loads nothing.
+      const up = n.parent.parent;
+      if ((up?.type === "assignment" || up?.type === "augmented_assignment") && field(up, "left") === n.parent) break;
       path.push(name);
       m = f.target;
       n = n.parent;

@@ -1394,7 +1394,8 @@ class FlowAnalyzer {
     if (this.quiet || !this.loop || this.reported.has(node)) return;
     this.reported.add(node);
     // A write, or a read in a loop that writes, is not the same query on every iteration.
-    const write = /^a?(create|get_or_create|update_or_create)$/.test(method);
+    // (get_or_create() with the same arguments finds the same row after the first pass: it may be hoisted.)
+    const write = /^a?(create|update_or_create)$/.test(method);
     let loopWrites = false;
     for (let l: LoopCtx | null = this.loop; l; l = l.parent) loopWrites ||= l.writes;
     const independent = !write && (!iteration || !!built) && this.invariant(built ?? node, this.loop);
