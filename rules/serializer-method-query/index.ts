@@ -141,7 +141,8 @@ function scanFile(text: string, uses = SERIALIZER_USE): FileScan {
           else if (args[close] === ")") depth--;
         }
         const inCall = args.slice(0, close);
-        if (first && !/\bmany\s*=/.test(inCall)) {
+        // `many=False` written as such is one object, whatever is passed.
+        if ((first && !/\bmany\s*=/.test(inCall)) || /\bmany\s*=\s*(False|0)\s*[,)]/.test(`${inCall})`)) {
           singleUses.add(name);
           continue;
         }

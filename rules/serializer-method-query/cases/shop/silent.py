@@ -173,3 +173,20 @@ class StarredSerializer(serializers.ModelSerializer):
 
     def get_star_count(self, obj):
         return Book.objects.filter(author=obj, stock__gt=0).count()
+
+
+class SummarySerializer(serializers.ModelSerializer):
+    """Built only with many=False written out, on a queryset: one object (LibrePhotos' PhotoDetailsSummarySerializer)."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return obj.book_set.count()
+
+
+def author_summary(request, pk):
+    return SummarySerializer(Author.objects.filter(pk=pk), many=False).data
