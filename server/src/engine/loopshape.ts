@@ -417,6 +417,21 @@ function querysetChain(ctx: Ctx, n: SyntaxNode | undefined): boolean {
 }
 
 /**
+ * `pages[i]` with `i` a name the loop binds and `pages` bound once, in the function, to a comprehension of slices
+ * (`pages = [ids[i : i + 100] for i in range(0, len(ids), 100)]`): one page of keys per pass.
+ */
+function chunkOfPages(ctx: Ctx, v: SyntaxNode, loop: LoopCtx): boolean {
+  const value = field(v, "value");
+  const index = v.children.find((c) => c !== value && c.type !== "comment");
+  if (value?.type !== "identifier" || index?.type !== "identifier" || !loop.bound.has(nodeText(ctx.text, index))) return false;
+  const bs = nameBindings(ctx.text, enclosingScope(v), nodeText(ctx.text, value));
+  const made = bs?.length === 1 && bs[0].op === "=" ? strip(bs[0].value ?? v) : null;
+  if (made?.type !== "list_comprehension") return false;
+  const body = field(made, "body");
+  return body?.type === "subscript" && body.children.some((c) => c.type === "slice");
+}
+
+/**
  * The value given to an `__in` lookup is a batch the loop produces: the loop variable itself (`for batch in
  * chunks(pks)`), a slice whose bounds the loop computes (`pks[i:i + 1000]`), in a while loop a slice of a queryset
  * (`qs.values_list("pk", flat=True)[:1000]`), or a collection computed from one of those (`to_add.intersection(set(batch))`), also through names assigned in the loop.
@@ -451,7 +466,8 @@ function batchValue(ctx: Ctx, v: SyntaxNode, loop: LoopCtx, targets: Set<string>
         // loop goes batch by batch over rows its own writes change.
         if (loop.kind === "while" && sl.children.length > 0 && querysetChain(ctx, field(v, "value"))) return true;
       }
-      return !!sl && batch(field(v, "value"));
+      if (!sl) return chunkOfPages(ctx, v, loop);
+      return batch(field(v, "value"));
     }
     case "call": {
       // set(batch), keys.intersection(batch), Model.objects.filter(pk__in=batch).values_list(...). Not any call

@@ -135,3 +135,14 @@ def print_each_line(lines):
     for line in lines:
         seen.append(line)
         print(Book.objects.filter(title=line).count())  # expect: queryset-in-loop
+
+
+def faces_by_page(ids):
+    # Pages of 100 keys, cut before the loop and taken by the loop's counter: one query per page (LibrePhotos'
+    # face classifier).
+    pages = [ids[i : i + 100] for i in range(0, len(ids), 100)]
+    for idx in range(len(pages)):
+        page = pages[idx]
+        reviews = Review.objects.filter(id__in=page)
+        for review in sorted(reviews, key=lambda r: page.index(r.id)):
+            print(review.rating)
