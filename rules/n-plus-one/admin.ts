@@ -12,7 +12,7 @@ import { paramUses, usesOn } from "./calls";
 import type { Code } from "./context";
 import { covered } from "./drf";
 import type { SyntaxNode } from "../../server/src/engine/parser";
-import { definitionAt, field, nodeText } from "../../server/src/engine/syntax";
+import { definitionAt, field, nodesAt, nodeText } from "../../server/src/engine/syntax";
 
 const SINGLE = new Set(["fk", "o2o", "reverse-o2o"]);
 
@@ -185,14 +185,20 @@ export function checkAdmin(ctx: RuleContext, report: (n: AdminNeed) => void): vo
     // What Django's default select_related() joins (every non-null foreign key path).
     const byDefault = withListSelectRelated(ctx, admin, model, columns, newLoaded(), { bool: true });
     const joins: string[] = [];
-    for (const column of columns) {
+    // A function of the admin's body named in list_display (`list_display = ("title", parent)`, with `def
+    // parent(self): return self.parent`): Django calls it with the row, its first parameter.
+    const callables = new Set<string>();
+    const ldNode = nodesAt(ctx.syntax.root, ld.valueStart).find((n) => n.start === ld.valueStart && n.end === ld.valueEnd);
+    for (const c of ldNode?.children ?? []) if (c.type === "identifier" && admin.methods.some((m) => m.name === nodeText(ctx.text, c))) callables.add(nodeText(ctx.text, c));
+    for (const column of [...columns, ...callables]) {
+      const called = callables.has(column);
       const adminMethod = admin.methods.find((m) => m.name === column);
       const modelMethod = adminMethod ? undefined : ctx.index.methodOf(model, column);
       const f = ctx.index.attribute(model, column);
       const reads: { path: string[]; single: boolean; start: number; end: number; chain: string; file: string; what?: string; inner?: boolean }[] = [];
       if (adminMethod) {
-        reads.push(...pathsOf(ctx.index, model, adminMethod, 1).map((r) => ({ ...r, file: r.file ?? admin.file })));
-        for (const r of handedOn(ctx, admin, adminMethod, model, loaded)) reads.push(r);
+        reads.push(...pathsOf(ctx.index, model, adminMethod, called ? 0 : 1).map((r) => ({ ...r, file: r.file ?? admin.file })));
+        if (!called) for (const r of handedOn(ctx, admin, adminMethod, model, loaded)) reads.push(r);
       }
       else if (modelMethod) reads.push(...pathsOf(ctx.index, model, modelMethod, 0).map((r) => ({ ...r, file: r.file ?? ctx.index.methodWithFile(model, column)?.file ?? model.file })));
       else if (f && (f.kind === "fk" || f.kind === "o2o") && f.target) {
