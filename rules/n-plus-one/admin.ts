@@ -4,7 +4,7 @@
  * that the changelist queryset does not join. Django joins list_display foreign keys itself (select_related()
  * with no arguments, which follows non-null foreign keys only) unless list_select_related says otherwise.
  */
-import type { ClassFact, MethodFact, ValueFact } from "../../server/src/engine/facts";
+import { requeriesAfterAll, servedReads, type ClassFact, type MethodFact, type ValueFact } from "../../server/src/engine/facts";
 import { ALL_LOADED, insertPath, newLoaded, type Loaded } from "../../server/src/engine/flow";
 import type { Model, ModelField, ModelIndex } from "../../server/src/engine/models";
 import type { RuleContext } from "../../server/src/engine/rule";
@@ -59,17 +59,9 @@ function pathsOf(index: ModelIndex, model: Model, method: MethodFact, param: num
   return readsPaths(index, model, method.reads[param] ?? [], depth);
 }
 
-/** Queryset methods that run a query of their own on a prefetched relation's all(), not served by its cache. */
-const NEW_QUERY = /^(filter|exclude|order_by|values|values_list|annotate|alias|distinct|only|defer|select_related|prefetch_related|aggregate|latest|earliest|in_bulk|reverse|union|extra|using)\(\)$/;
-
 function readsPaths(index: ModelIndex, model: Model, reads: MethodFact["reads"][number], depth: number): PathRead[] {
   const out: PathRead[] = [];
-  // The reads hold each prefix of a chain too (`self.queues.all()` of `self.queues.all().order_by("title")`): a prefix
-  // that the full chain goes on to query anew is not a read of its own.
-  const requeried = (r: (typeof reads)[number]) =>
-    reads.some((o) => o !== r && o.start === r.start && o.chain.length > r.chain.length && r.chain.every((x, i) => o.chain[i] === x) && r.chain[r.chain.length - 1] === "all()" && NEW_QUERY.test(o.chain[r.chain.length]));
-  for (const r of reads) {
-    if (requeried(r)) continue;
+  for (const r of servedReads(reads)) {
     let m: Model | undefined = model;
     const path: string[] = [];
     let single = true;
@@ -88,7 +80,7 @@ function readsPaths(index: ModelIndex, model: Model, reads: MethodFact["reads"][
         // A many relation costs a query when it is listed (all(), iteration), not when it is counted.
         if (next !== undefined && next !== "all()" && next !== "all") break;
         // `self.queues.all().order_by("title")`: a new query whatever was prefetched.
-        if (next === "all()" && NEW_QUERY.test(r.chain[i + 2] ?? "")) break;
+        if (next === "all()" && requeriesAfterAll(r.chain[i + 2])) break;
         single = false;
       }
       path.push(seg);

@@ -598,6 +598,27 @@ function returnShape(text: string, value: SyntaxNode): MethodFact["returns"] {
   return null;
 }
 
+/** After `rel.all()`, a call other than these runs a query of its own, which a prefetch of `rel` does not serve. */
+const SERVED_AFTER_ALL = /^(iterator|all|count|exists|first|last|__iter__)\(\)$/;
+
+/** Does this segment, after a relation's `all()`, query anew (`order_by()`, `filter()`, a project QuerySet method)? */
+export function requeriesAfterAll(seg: string | undefined): boolean {
+  return !!seg && seg.endsWith("()") && !SERVED_AFTER_ALL.test(seg);
+}
+
+/**
+ * A method's reads of a parameter without the prefixes that a longer chain at the same place queries anew:
+ * `self.queues.all().order_by("title")` is recorded as that chain and as `self.queues.all()`, which alone would read
+ * like a listing a prefetch serves.
+ */
+export function servedReads<R extends { chain: string[]; start: number }>(reads: readonly R[]): R[] {
+  return reads.filter(
+    (r) =>
+      r.chain[r.chain.length - 1] !== "all()" ||
+      !reads.some((o) => o !== r && o.start === r.start && o.chain.length > r.chain.length && r.chain.every((x, i) => o.chain[i] === x) && requeriesAfterAll(o.chain[r.chain.length])),
+  );
+}
+
 /** Is this attribute the outermost of its chain (not the object of another attribute)? */
 export function outermostAttribute(n: SyntaxNode): boolean {
   return n.type === "attribute" && !(n.parent?.type === "attribute" && field(n.parent, "object") === n);

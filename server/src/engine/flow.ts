@@ -8,7 +8,7 @@
  * `unknown`, and unknown values produce no facts: when unsure, stay silent.
  */
 import { createHash } from "crypto";
-import { chainOp, prefetchFact, type ChainOp, type PrefetchFact } from "./facts";
+import { chainOp, prefetchFact, requeriesAfterAll, servedReads, type ChainOp, type PrefetchFact } from "./facts";
 import type { Manager, Model, ModelField, ModelIndex, QsShape } from "./models";
 import type { Syntax, SyntaxNode } from "./parser";
 import { baseNames, callParts, dotted, enclosingScope, field, methodCall, nameBindings, nodeText, onErrorPath, stringValue, withChildren } from "./syntax";
@@ -1270,7 +1270,7 @@ class FlowAnalyzer {
     if (!m) return;
     const isProperty = m.decorators.some((d) => /(^|\.)(property|cached_property)$/.test(d));
     if (asProperty !== isProperty) return;
-    for (const r of m.reads[0] ?? []) {
+    reads: for (const r of servedReads(m.reads[0] ?? [])) {
       let loaded: Loaded | undefined = obj.loaded;
       let model: Model | undefined = obj.model;
       const path: string[] = [];
@@ -1284,7 +1284,7 @@ class FlowAnalyzer {
         if (!child) {
           const next = r.chain[i + 1];
           // `self.tags.all().order_by("name")`: a new query that a prefetch would not serve (queryset-in-loop's).
-          if (next === "all()" && r.chain[i + 2] !== undefined && !/^(iterator|all|count|exists|first|last|__iter__)\(\)$/.test(r.chain[i + 2]) && r.chain[i + 2].endsWith("()")) return;
+          if (next === "all()" && requeriesAfterAll(r.chain[i + 2])) continue reads;
           if (single || next === "all()" || next === undefined) {
             this.read({ kind: single ? "single" : "many", node, row: obj.row, path: [...obj.path, ...path], field: f, model, use: `${name}${asProperty ? "" : "()"}` });
           }

@@ -75,6 +75,16 @@ class Book(Tracked):
         # The tags are compiled into the query as a subquery: they are not loaded.
         return Book.objects.exclude(tags__in=self.tags.all())
 
+    def card(self):
+        # The tags are queried anew (order_by after all()): not a read a prefetch serves; the author is one.
+        names = [t.name for t in self.tags.all().order_by("name")]
+        return f"{self.author.name}: {', '.join(names)}"
+
+    def card_reversed(self):
+        # The same reads, written in the other order.
+        who = self.author.name
+        return f"{who}: {[t.name for t in self.tags.all().order_by('name')]}"
+
     def hand_over(self, editor):
         # Assigning the relation runs no query (it sets editor_id and caches the object).
         self.editor = editor
