@@ -40,7 +40,7 @@ class Node implements SyntaxNode {
     public field: string | null,
     public children: SyntaxNode[],
     public parent: SyntaxNode | null,
-    private readonly a: Anchor,
+    readonly a: Anchor,
   ) {}
   get start(): number {
     return this.s + this.a.d;
@@ -55,7 +55,7 @@ const newAnchor = (): Anchor => ({ d: 0, inner: null });
 
 /** Moves a unit (see Anchor) by `delta`: its own nodes and, for a class, the statements of its body. */
 function shiftUnit(node: SyntaxNode, delta: number): void {
-  const a = (node as unknown as { a: Anchor }).a;
+  const a = (node as Node).a;
   a.d += delta;
   if (a.inner) for (const x of a.inner) x.d += delta;
 }
@@ -371,7 +371,7 @@ function copyReusing(cursor: Walk, parent: SyntaxNode, tables: LanguageTables, r
     if (!named[cid] && cid !== 65535) continue;
     if (type === "block") {
       const old = reuse?.(cursor.start(), cursor.end(), names[cid] ?? "ERROR");
-      const unit = old ? (old as unknown as { a: Anchor }).a : newAnchor();
+      const unit = old ? (old as Node).a : newAnchor();
       (own.inner ??= []).push(unit);
       if (old) {
         old.parent = node;
