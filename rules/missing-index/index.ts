@@ -2,6 +2,7 @@ import type { FieldUse, Model, ModelField } from "../../server/src/engine/models
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import { LISTING_VIEWS, SINGLE_OBJECT_VIEWS, type AssignFact, type ClassFact } from "../../server/src/engine/facts";
+import { ENUM_BASES } from "../../server/src/engine/loopshape";
 import { appendItem, eolAt, indentAt, preferredQuote, walk } from "../../server/src/engine/syntax";
 
 /**
@@ -324,7 +325,7 @@ function equalityBeside(ctx: RuleContext, u: FieldUse, f: ModelField, also: (sf:
 
 /**
  * How many values a field's `choices` allow, when it can be read: a list or tuple literal, a class attribute of the
- * model holding one (`PROVIDER_CHOICES`), or a TextChoices / IntegerChoices class (its upper-case members).
+ * model holding one (`PROVIDER_CHOICES`), or a TextChoices / IntegerChoices (or Enum) class (its upper-case members).
  */
 function choiceCount(ctx: RuleContext, f: ModelField): number | null {
   const c = f.assign?.kwargs["choices"];
@@ -335,7 +336,7 @@ function choiceCount(ctx: RuleContext, f: ModelField): number | null {
   const own = f.owner.cls?.assigns.find((a) => a.name === name);
   if (own) return own.value?.list ? own.value.list.length : null;
   const cls = ctx.index.resolveClass(f.file, name);
-  if (!cls || !cls.bases.some((b) => /(^|\.)(TextChoices|IntegerChoices|Choices)$/.test(b))) return null;
+  if (!cls || !cls.bases.some((b) => ENUM_BASES.test(b.split(".").pop()!))) return null;
   return cls.assigns.filter((a) => /^[A-Z][A-Z0-9_]*$/.test(a.name)).length || null;
 }
 

@@ -360,7 +360,10 @@ function boundedSlice(text: string, n: SyntaxNode): boolean {
  * The requesting user, or the profile a middleware attaches for them (Shuup's `request.customer`, `request.person`,
  * `request.contact`, `request.member`, `request.profile`): one person's rows either way.
  */
-const REQUEST_USER = /^(self\.)?request\.(user|customer|person|contact|member|profile)(\.(id|pk))?$/;
+const REQUESTER = "(self\\.)?request\\.(user|customer|person|contact|member|profile)";
+const REQUEST_USER = new RegExp(`^${REQUESTER}(\\.(id|pk))?$`);
+/** A related manager of the requester (`self.request.user.timeslots`). */
+const REQUESTER_MANAGER = new RegExp(`^${REQUESTER}\\.\\w+$`);
 const NOT_EQUALITY = new Set(["in", "gt", "gte", "lt", "lte", "range", "isnull", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "regex", "iregex", "ne"]);
 
 /**
@@ -372,7 +375,7 @@ function ofRequestUser(text: string, chain: SyntaxNode): boolean {
   const { kwargs, root } = chainFilters(text, chain);
   if (kwargs.some(([key, value]) => !NOT_EQUALITY.has(key.split("__").pop()!) && REQUEST_USER.test(nodeText(text, value).replace(/\s+/g, "")))) return true;
   const rootText = nodeText(text, root).replace(/\s+/g, "");
-  return root.type === "attribute" && /^(self\.)?request\.(user|customer|person|contact|member|profile)\.\w+$/.test(rootText) && !REQUEST_USER.test(rootText);
+  return root.type === "attribute" && REQUESTER_MANAGER.test(rootText) && !REQUEST_USER.test(rootText);
 }
 
 /**

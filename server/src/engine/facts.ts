@@ -1182,7 +1182,7 @@ function firstRowsFact(text: string, call: SyntaxNode): LookupFact | null {
       // A Django ListView's ordering is read with its paging by the index (collectUses); a DRF view's, over a whole
       // table (a chain that filters may be narrowed), is a page in that order.
       const cls = parent.parent.parent.parent;
-      if (baseNames(text, cls).some((b) => !!b && /(ListView|ArchiveIndexView|MultipleObjectMixin)$/.test(b)) || chainKeys(text, call).length) return null;
+      if (baseNames(text, cls).some((b) => !!b && DJANGO_LIST_VIEWS.test(b)) || chainKeys(text, call).length) return null;
       const value = field(own.children[0], "right");
       const items = value?.type === "list" || value?.type === "tuple" ? value.children.filter((c) => c.type !== "comment") : value ? [value] : [];
       const keys = items.map((c) => stringValue(text, c));
@@ -1296,6 +1296,8 @@ function nameReadWhole(text: string, assignment: SyntaxNode, name: string, depth
 /** Django's and DRF's views of one object: their queryset is read through get_object(), by pk or a lookup field. */
 export const SINGLE_OBJECT_VIEWS = /^(DetailView|UpdateView|DeleteView|SingleObjectMixin|BaseDetailView|BaseUpdateView|BaseDeleteView|RetrieveAPIView|UpdateAPIView|DestroyAPIView|RetrieveUpdateAPIView|RetrieveDestroyAPIView|RetrieveUpdateDestroyAPIView)$/;
 /** Bases of a class that also lists its queryset, or may. */
+/** Django's list views, whose `ordering` and paging the index reads with the view (ModelIndex.collectUses). */
+export const DJANGO_LIST_VIEWS = /(^|\.)(ListView|ArchiveIndexView|MultipleObjectMixin)$/;
 export const LISTING_VIEWS = /^(ListView|BaseListView|MultipleObjectMixin|ListModelMixin|ListAPIView|ListCreateAPIView|ModelViewSet|ReadOnlyModelViewSet|ArchiveIndexView|.*ArchiveView)$/;
 /** DRF bases that make a viewset of one object when combined with Retrieve/Update/Destroy mixins only. */
 const GENERIC_BASES = /^(GenericViewSet|GenericAPIView)$/;

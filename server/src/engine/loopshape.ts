@@ -16,7 +16,7 @@ interface Ctx {
 }
 
 /** The bases that make a class an enumeration: iterating it gives its few members. */
-const ENUM_BASES = /^(?:Enum|IntEnum|StrEnum|Flag|IntFlag|Choices|TextChoices|IntegerChoices)$/;
+export const ENUM_BASES = /^(?:Enum|IntEnum|StrEnum|Flag|IntFlag|Choices|TextChoices|IntegerChoices)$/;
 
 /** `name` (as seen from the file) is an enum.Enum or a Django Choices class of the workspace, or one of those bases. */
 function enumClass(ctx: Ctx, name: string, depth = 0): boolean {

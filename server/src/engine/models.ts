@@ -3,7 +3,7 @@
  * Meta, resolved across files from FileFacts. Rebuilding it from facts is cheap; parsing is what costs.
  */
 import type { AssignFact, ChainOp, ClassFact, FileFacts, MethodFact } from "./facts";
-import { QUERYSET_API } from "./facts";
+import { DJANGO_LIST_VIEWS, QUERYSET_API } from "./facts";
 
 export type FieldKind =
   | "concrete"
@@ -666,7 +666,7 @@ export class ModelIndex {
     for (const facts of this.factsByFile.values()) {
       if (TEST_OR_MIGRATION.test(rel.get(facts.file) ?? facts.file)) continue;
       for (const c of facts.classes) {
-        if (!c.bases.some((b) => /(^|\.)(ListView|ArchiveIndexView|MultipleObjectMixin)$/.test(b))) continue;
+        if (!c.bases.some((b) => DJANGO_LIST_VIEWS.test(b))) continue;
         if (c.methods.some((x) => x.name === "get_queryset")) continue;
         // A project base or mixin with its own get_queryset() may narrow the rows (to the user's, say).
         if (c.bases.some((b) => this.classes(b.replace(/^.*\./, "")).some((k) => k.methods.some((x) => x.name === "get_queryset")))) continue;
