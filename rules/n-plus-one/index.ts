@@ -5,7 +5,7 @@ import { checkGraphql } from "./graphql";
 import { checkAdmin } from "./admin";
 import { checkHandedRows } from "./calls";
 import { checkTemplates } from "./templates";
-import { relationDeferred, type Loaded, type RelationRead } from "../../server/src/engine/flow";
+import { joinedByDefault, relationDeferred, type Loaded, type RelationRead } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
@@ -202,13 +202,16 @@ function fullPath(ctx: RuleContext, r: RelationRead): string[] {
   return best;
 }
 
-/** Is a relation along the path nullable (a LEFT OUTER JOIN in a select_related())? */
+/**
+ * Is a relation along the path joined by a LEFT OUTER JOIN in a select_related(): any step but a non-null forward
+ * key, the ones a bare select_related() follows (joinedByDefault)?
+ */
 function nullableAlong(ctx: RuleContext, model: Model, path: string[]): boolean {
   let m: Model | undefined = model;
   for (const seg of path) {
     const f: ModelField | undefined = m ? ctx.index.attribute(m, seg) : undefined;
     if (!f) return false;
-    if (f.null || f.kind === "reverse-o2o") return true;
+    if (!joinedByDefault(f)) return true;
     m = f.target;
   }
   return false;
