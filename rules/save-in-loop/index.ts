@@ -220,6 +220,8 @@ function reportHelperWrites(ctx: RuleContext, loops: Map<SyntaxNode, LoopCtx>): 
       }
     }
     if (model === null) return;
+    const savedModel = v?.k === "inst" ? v.model : ctx.index.models.find((x) => x.name === model);
+    if (hw.method.endsWith("save") && storesFile(hw.fn.text, field(hw.fn.def, "body")!, nodeText(hw.fn.text, parameterNode(hw)), hw.write, savedModel)) return;
     const m = model;
     const argText = nodeText(ctx.text, hw.arg);
     const saved = `${hw.name}() ${hw.method.endsWith("save") ? "saves" : "deletes"} its argument ${argText}`;
@@ -276,6 +278,9 @@ function check(ctx: RuleContext): void {
     if (hooks && !/^a?update$/.test(mc.method)) return;
     const method = mc.method.replace(/^a(?=save|delete|update)/, "");
     const recvText = nodeText(ctx.text, recvNode);
+    // A file assigned to the row's FileField is written to storage by save() (FieldFile.pre_save); bulk_update()
+    // would skip that and store a name that no file has.
+    if (method === "save" && recvNode.type === "identifier" && storesFile(ctx.text, loop.node, recvText, n, v?.k === "inst" ? v.model : rowOfOpaqueQueryset(ctx, recvNode) ?? undefined)) return;
     let message: string | null = null;
     // `self.tasks += 1; self.save(update_fields=["tasks"])` per item: bulk_update() of one object makes no sense.
     const same = method === "save" && sameObjectEachTime(ctx, recvNode, loop);
@@ -336,6 +341,33 @@ function check(ctx: RuleContext): void {
       related: [{ file: ctx.file, start: loop.node.start, end: Math.min(loop.node.end, loop.node.start + 3), message: `the loop around ${recvText}.${mc.method}()` }],
     });
   });
+}
+
+/** The name of the helper's parameter that it saves (`css` in `def rebuild_css(media_map, css): ... css.save()`). */
+function parameterNode(hw: HelperWrite): SyntaxNode {
+  return methodCall(hw.fn.text, hw.write)!.receiver;
+}
+
+const FILE_FIELD = /(File|Image)Field$/;
+
+/**
+ * Before the save, in `scope`, the object named `name` is given a new file (`css.build_file = ContentFile(...)`)
+ * on a FileField or ImageField of its model.
+ */
+function storesFile(text: string, scope: SyntaxNode, name: string, write: SyntaxNode, model: Model | undefined): boolean {
+  let found = false;
+  walk(scope, (x) => {
+    if (found || x.start >= write.start) return false;
+    if (x.type === "function_definition" || x.type === "lambda" || x.type === "class_definition") return false;
+    if (x.type !== "assignment") return true;
+    const left = field(x, "left");
+    const obj = left?.type === "attribute" ? field(left, "object") : undefined;
+    if (obj?.type !== "identifier" || nodeText(text, obj) !== name || field(x, "right")?.type === "none") return true;
+    const attr = nodeText(text, field(left!, "attribute")!);
+    if (model && FILE_FIELD.test(model.fields.get(attr)?.fieldClass ?? "")) found = true;
+    return !found;
+  });
+  return found;
 }
 
 /** Parts of an assignment or loop target around a name (`a, (b, *c) = ...`, `with x as f`). */

@@ -1,4 +1,4 @@
-from .models import Book, Review
+from .models import Attachment, Book, Review
 from .helpers import mark_sold_out
 from .utils import reset_rating, reset_rating_later
 
@@ -85,3 +85,16 @@ def first_sold_out(isbns):
             return book
     return None
 
+
+
+def rebuild_attachment(attachment, content):
+    from django.core.files.base import ContentFile
+
+    attachment.attachment = ContentFile(content, "out.pdf")
+    attachment.save()
+
+
+def rebuild_all(book, content):
+    # The helper gives each row a new file, which its save() writes to storage.
+    for attachment in Attachment.objects.filter(book=book):
+        rebuild_attachment(attachment, content)

@@ -1,7 +1,7 @@
 from django.db import IntegrityError
 from django.db.models import F
 
-from .models import Author, Book, Review, Tag
+from .models import Attachment, Author, Book, Review, Tag
 
 
 def once(pk):
@@ -130,3 +130,13 @@ def rebuild_reviews(books, score):
         with transaction.atomic():
             Review.objects.filter(book=book).delete()
             Review.objects.create(book=book, rating=score(book))
+
+
+def regenerate_attachments(book, render):
+    # save() writes each new file to storage (FieldFile.pre_save): bulk_update() would skip that and store a name
+    # with no file behind it.
+    from django.core.files.base import ContentFile
+
+    for attachment in Attachment.objects.filter(book=book):
+        attachment.attachment = ContentFile(render(attachment), "out.pdf")
+        attachment.save()
