@@ -1175,6 +1175,9 @@ function firstRowsFact(text: string, call: SyntaxNode): LookupFact | null {
   if (parent?.type === "attribute" && field(parent, "object") === call) return null;
   let limited = parent?.type === "subscript" && field(parent, "value") === call;
   if (parent?.type === "assignment" && field(parent, "right") === call && parent.parent?.type === "expression_statement" && parent.parent.parent?.type === "block" && parent.parent.parent.parent?.type === "class_definition") {
+    // `queryset = Room.objects.none()` beside a get_queryset() that builds its own: a placeholder for the schema and
+    // the router. The rows come from get_queryset(), whose chain is read where it is written.
+    if (nodeText(text, field(parent, "left")!) === "queryset" && placeholderQueryset(text, call, parent.parent.parent)) return null;
     // A view that sets its own `ordering` (DRF's OrderingFilter, a ListView's get_ordering()) sorts its pages by
     // that, not by Meta.ordering: the page is read in the order of those columns.
     const own = parent.parent.parent.children.find((st) => st.type === "expression_statement" && st.children[0]?.type === "assignment" && nodeText(text, field(st.children[0], "left") ?? st) === "ordering");
@@ -1208,6 +1211,18 @@ function firstRowsFact(text: string, call: SyntaxNode): LookupFact | null {
   const root = chainRoot(text, call);
   if (!root) return null;
   return { root, keys: [], chainKeys: chainKeys(text, call), kind: "rows", start: call.start, end: call.end };
+}
+
+/**
+ * A view's class-level `queryset` that its own `get_queryset()` does not read: `none()` (no rows at all), or any chain
+ * when the class's get_queryset() neither calls `super().get_queryset()` nor reads `self.queryset`.
+ */
+function placeholderQueryset(text: string, call: SyntaxNode, body: SyntaxNode): boolean {
+  for (let r: SyntaxNode | undefined = call; r?.type === "call"; r = methodCall(text, r)?.receiver) {
+    if (methodCall(text, r)?.method === "none") return true;
+  }
+  const own = body.children.find((st) => st.type === "function_definition" && nodeText(text, field(st, "name") ?? st) === "get_queryset");
+  return !!own && !/\bsuper\(|\bself\.queryset\b|\b\w+\.queryset\b/.test(nodeText(text, own));
 }
 
 /** Methods after which a chain still reads every row it selects, in its order. */

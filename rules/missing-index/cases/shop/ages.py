@@ -237,3 +237,37 @@ class FeedingViewSet(viewsets.ModelViewSet):
     # start (Baby Buddy's PumpingViewSet).
     queryset = Feeding.objects.all()
     ordering = "-end"
+
+
+class Slot(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    position = models.IntegerField()
+    starts = models.DateTimeField()  # expect: missing-index
+
+
+class SlotViewSet(viewsets.ModelViewSet):
+    # A placeholder for the router: get_queryset() gives the rows, one customer's (pretalx's RoomViewSet). Silent
+    # for position.
+    queryset = Slot.objects.none()
+    ordering = ("position",)
+
+    def get_queryset(self):
+        return self.request.user.customer.slot_set.all()
+
+
+class OwnSlotViewSet(viewsets.ModelViewSet):
+    # get_queryset() builds its own chain and never reads this one. Silent for position.
+    queryset = Slot.objects.all()
+    ordering = ("position",)
+
+    def get_queryset(self):
+        return Slot.objects.filter(customer__owner=self.request.user)
+
+
+class EverySlotViewSet(viewsets.ModelViewSet):
+    # get_queryset() narrows super()'s rows by nothing indexed: a page of the table by starts.
+    queryset = Slot.objects.all()
+    ordering = ("-starts",)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("customer")
