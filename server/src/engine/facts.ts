@@ -675,7 +675,9 @@ function paramReads(text: string, body: SyntaxNode, params: string[], probes: Re
   const loopBodies = new Set<SyntaxNode>();
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition" || loopBodies.has(n)) continue;
+    // A read in a `raise` runs once, as the call fails (`raise ImproperlyConfigured(self.tool.name)`): not a read of
+    // every call.
+    if (n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition" || n.type === "raise_statement" || loopBodies.has(n)) continue;
     if (n.type === "for_statement") {
       const b = field(n, "body");
       if (b) loopBodies.add(b);

@@ -942,6 +942,10 @@ class FlowAnalyzer {
       const prev = scope.vars.get(name);
       if (this.conditional > 0 && prev && prev.k === val.k && "model" in prev && "model" in val && prev.model === val.model && "loaded" in prev && "loaded" in val) {
         scope.vars.set(name, mergeBranches(prev, val));
+      } else if (this.conditional > 0 && prev?.k === "unknown" && val.k === "qs" && val.empty) {
+        // `qs = opaque(...)` in one branch, `qs = X.objects.none()` in the other: the rows, if any, come from the
+        // value the analysis does not know (Review Board's repositories widget).
+        scope.vars.set(name, prev);
       } else if (this.conditional > 0 && prev && prev.k !== "unknown" && prev.k !== val.k) {
         scope.vars.set(name, UNKNOWN);
       } else scope.vars.set(name, val);
@@ -1306,6 +1310,8 @@ class FlowAnalyzer {
     this.reported.add(r.node);
     // Nor is a read on the loop's error path its rows' cost (and the relation stays unloaded for later reads).
     if (onErrorPath(this.text, r.node, r.row.loop.node)) return;
+    // Nor one in a `raise`, which leaves the loop.
+    for (let p = r.node.parent; p && p !== r.row.loop.node; p = p.parent) if (p.type === "raise_statement") return;
     // The first read of a relation in an iteration loads it; later reads of the same path use the cache, and so
     // do reads in a later loop over the same queryset object (its result cache holds the same instances).
     const owner: object = r.row.qs ?? r.row;

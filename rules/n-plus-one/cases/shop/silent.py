@@ -136,3 +136,24 @@ def published_per_author():
     # A project QuerySet method on the relation runs a new query whatever is prefetched: queryset-in-loop's.
     for author in Author.objects.all():
         print([b.title for b in author.book_set.published()])
+
+
+def titles_checked(request):
+    # The relation reads are in a raise, which leaves the loop: at most one query.
+    out = []
+    for book in Book.objects.all():
+        if not book.title:
+            raise ValueError(f"{book.editor.name} left {book.pk} untitled")
+        out.append(book.checked_title)
+    return out
+
+
+def opaque_or_none(request, visible):
+    # One branch builds the rows with a call the analysis cannot read, the other an empty queryset: where the rows
+    # come from is unknown (Review Board's repositories widget), so nothing is reported and no fix edits none().
+    books = visible(request.user)
+    if books.count():
+        books = books.only("id", "author_id").select_related("author")[:10]
+    else:
+        books = Book.objects.none()
+    return [book.author.name for book in books]
