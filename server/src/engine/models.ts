@@ -203,6 +203,14 @@ export function applyOpsToShape(shape: QsShape, ops: ChainOp[]): QsShape | null 
   return out;
 }
 
+/** Where Django's own models (other than the user model, which settings may replace) are imported from. */
+const BUILTIN_IMPORTS: Record<string, string> = {
+  "django.contrib.auth.models.Group": "auth.Group",
+  "django.contrib.auth.models.Permission": "auth.Permission",
+  "django.contrib.contenttypes.models.ContentType": "contenttypes.ContentType",
+  "django.contrib.sites.models.Site": "sites.Site",
+};
+
 function builtinModels(): Model[] {
   const mk = (app: string, name: string, concrete: string[]): Model => {
     const m: Model = {
@@ -1099,7 +1107,9 @@ export class ModelIndex {
     }
     const c = this.resolveClass(file, name);
     if (c) return this.modelOfClass.get(c);
-    return undefined;
+    // Django's own models, imported from their modules: `from django.contrib.auth.models import Group`.
+    const builtin = BUILTIN_IMPORTS[this.factsByFile.get(file)?.imports[name] ?? ""];
+    return builtin ? this.modelByRef(builtin) : undefined;
   }
 
   modelOf(c: ClassFact): Model | undefined {

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import Permission
 from django.db.models import Sum
 
 from .models import Author, Book, Review, Sale, Tag
@@ -99,3 +100,9 @@ def invariant_query_in_a_loop_that_writes(titles):
         # The loop creates books, so the count changes: reported, but no hoist fix is offered.
         if Book.objects.count() < 1000:  # expect: queryset-in-loop
             Book.objects.create(title=title, isbn=title[:13], author_id=1, price=0)  # expect: queryset-in-loop
+
+
+def grant(user, codenames):
+    # Django's own models count like the project's.
+    for codename in codenames:
+        user.user_permissions.add(Permission.objects.get(codename=codename))  # expect: queryset-in-loop

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import Group
 from django.views.generic import DetailView, ListView
 from rest_framework import generics, viewsets
 from rest_framework.pagination import LimitOffsetPagination
@@ -72,6 +73,11 @@ class CursorPaged(ListView):
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     # A lookup table (no foreign key, no date or time column): every unit fits in one response.
     queryset = Unit.objects.all()
+
+
+class GroupViewSet(viewsets.ReadOnlyModelViewSet):
+    # Django's own groups, a lookup table too (Tandoor's GroupViewSet).
+    queryset = Group.objects.all()
 
 
 class MyProfileViewSet(viewsets.ModelViewSet):
