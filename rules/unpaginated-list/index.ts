@@ -371,9 +371,15 @@ const NOT_EQUALITY = new Set(["in", "gt", "gte", "lt", "lte", "range", "isnull",
  * `basket__user=`, `members=`), or a related manager of the user (`self.request.user.timeslots.all()`)? One person's
  * destinations, enrollments, teams or tags: rows one user's activity makes, which the page shows whole.
  */
-function ofRequestUser(text: string, chain: SyntaxNode): boolean {
+function ofRequestUser(text: string, chain: SyntaxNode, fn?: SyntaxNode): boolean {
   const { kwargs, root } = chainFilters(text, chain);
-  if (kwargs.some(([key, value]) => !NOT_EQUALITY.has(key.split("__").pop()!) && REQUEST_USER.test(nodeText(text, value).replace(/\s+/g, "")))) return true;
+  const requester = (value: SyntaxNode): boolean => {
+    if (REQUEST_USER.test(nodeText(text, value).replace(/\s+/g, ""))) return true;
+    // `user = self.request.user`, then `filter(user=user)`.
+    const bs = value.type === "identifier" && fn ? nameBindings(text, fn, nodeText(text, value)) : null;
+    return !!bs?.length && bs.every((b) => b.op === "=" && !!b.value && REQUEST_USER.test(nodeText(text, b.value).replace(/\s+/g, "")));
+  };
+  if (kwargs.some(([key, value]) => !NOT_EQUALITY.has(key.split("__").pop()!) && requester(value))) return true;
   const rootText = nodeText(text, root).replace(/\s+/g, "");
   return root.type === "attribute" && REQUESTER_MANAGER.test(rootText) && !REQUEST_USER.test(rootText);
 }
@@ -425,7 +431,7 @@ function getQuerysetReturns(ctx: RuleContext, chain: ViewClass[], model: Model |
   };
   const bounded = (e: SyntaxNode): boolean => {
     e = strip(e);
-    return boundedSlice(text, e) || isEmptyQueryset(text, e) || ofRequestUser(text, e) || (!!modelOf(e) && uniqueLookupValues({ text, index: ctx.index }, modelOf(e)!, e).length > 0) || boundedSuper(e);
+    return boundedSlice(text, e) || isEmptyQueryset(text, e) || ofRequestUser(text, e, gq) || (!!modelOf(e) && uniqueLookupValues({ text, index: ctx.index }, modelOf(e)!, e).length > 0) || boundedSuper(e);
   };
   // `super().get_queryset()` narrowed or joined (`.filter(...)`, `.prefetch_related(...)`): bounded when the next
   // get_queryset() along the classes is.

@@ -132,6 +132,17 @@ class MyReviewList(generics.ListAPIView):
         return Review.objects.filter(reviewer=self.request.user).order_by("-id")
 
 
+class MyReviewsByName(generics.ListAPIView):
+    # The same, through a name (LEGO's NotificationSettingsViewSet).
+    serializer_class = ReviewSerializer
+
+    def get_queryset(self):
+        if self.request is None:
+            return Review.objects.none()
+        user = self.request.user
+        return Review.objects.filter(reviewer=user)
+
+
 class MyReviewPage(ListView):
     def get_queryset(self):
         return self.request.user.reviews.all()
