@@ -1082,7 +1082,9 @@ function booleanOperand(text: string, n: SyntaxNode): SyntaxNode | undefined {
   return op === "and" ? b : op === "or" ? a : undefined;
 }
 
-const NOW = /\b(now|today|utcnow)\(\s*\)/;
+/** The current time: `now()`, `today()`, `utcnow()`, also given a time zone (`datetime.now(UTC)`, `now(tz=utc)`). */
+const NOW = /\b(now|today|utcnow)\((\s*|\s*(tz\s*=\s*)?[\w.]+\s*)\)/;
+const NOW_CALL = new RegExp(`${NOW.source}$`);
 
 /** The `__lt`/`__lte` keys compared with an age before the current time (see LookupFact.olderThanNow). */
 function olderThanNow(text: string, kwargs: [string, SyntaxNode][], call: SyntaxNode): string[] {
@@ -1095,7 +1097,7 @@ function olderThanNow(text: string, kwargs: [string, SyntaxNode][], call: Syntax
   };
   // The current time: `timezone.now()`, or a name bound only to it (`now = timezone.now()`).
   const isNow = (v: SyntaxNode, depth: number): boolean => {
-    if (v.type === "call") return /\b(now|today|utcnow)\(\s*\)$/.test(nodeText(text, v));
+    if (v.type === "call") return NOW_CALL.test(nodeText(text, v));
     const vs = v.type === "identifier" && depth < 2 ? boundTo(v) : null;
     return !!vs && vs.every((x) => isNow(x, depth + 1));
   };

@@ -26,6 +26,16 @@ def stalled_visits(request):
     return list(Visit.objects.filter(seen__lte=window).exclude(path="/"))
 
 
+def mature_visits(request):
+    # The clock read in a time zone, minus an age from settings (treeherder's BackfillReport).
+    from datetime import UTC, datetime
+
+    from django.conf import settings
+
+    limit = datetime.now(UTC) - settings.TIME_TO_MATURE
+    return list(Visit.objects.filter(seen__lte=limit)[:100])
+
+
 def prune_closed(request):
     # A nullable column, set on some rows only: the cutoff selects few of them.
     return Visit.objects.filter(closed__lt=timezone.now() - timedelta(days=30)).delete()
