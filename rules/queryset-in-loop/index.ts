@@ -340,6 +340,12 @@ function check(ctx: RuleContext): void {
           ? "count every key at once before the loop (values(key).annotate(n=Count(\"pk\")) over filter(key__in=...)) and read the counts from a dict"
           : "aggregate every key at once before the loop (values(key).annotate(...) over filter(key__in=...)) and read the results from a dict";
       }
+      // The outer queryset takes row locks: PostgreSQL refuses FOR UPDATE with the GROUP BY and outer join that
+      // annotate(Count(...)) adds, so count in one grouped query of its own (lego's pool counters check).
+      if (outer?.qs.locks && /^(count|aggregate)$/.test(method) && q.related) {
+        const fk = q.related.field.forward?.kind === "fk" ? q.related.field.forward.name : null;
+        advice = `${method} them all at once before the loop, ${q.model.name}.objects.filter(${fk ?? "key"}__in=...).values("${fk ?? "key"}").annotate(${method === "count" ? 'n=Count("pk")' : "..."}), and read the results from a dict: the outer queryset takes row locks (select_for_update()), which PostgreSQL does not allow with the GROUP BY of annotate() on it`;
+      }
       if (!outer && /^(iteration|list|bool|len)$/.test(method) && !q.related) advice = "fetch the rows for every key at once before the loop with filter(...__in=...) and group them in a dict";
       // `row.tags.filter(...)`, `.values_list(...)`, `.order_by(...)`: a new query whatever was prefetched.
       if (q.related && /^(iteration|list|bool|len)$/.test(method) && /\.(filter|exclude|values|values_list|order_by|annotate|distinct)\s*\(/.test(callText)) {

@@ -1,0 +1,47 @@
+/**
+ * Advice that must fit the code it is given for: a grouped count where annotate() cannot go, a Count() that keeps
+ * the conditions of the query it replaces.
+ */
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { hintsFor } from "./helpers";
+
+const MODELS = `from django.db import models
+
+
+class Pool(models.Model):
+    name = models.CharField(max_length=100)
+    counter = models.IntegerField(default=0)
+
+
+class Registration(models.Model):
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="registrations")
+    presence = models.CharField(max_length=10)
+`;
+
+describe("queryset-in-loop: counts per row of a locked queryset", () => {
+  const TASKS = `from django.db import transaction
+
+from .models import Pool
+
+
+def check_counters(pool_ids):
+    with transaction.atomic():
+        for pool in Pool.objects.select_for_update().filter(pk__in=pool_ids):
+            if pool.counter != pool.registrations.count():
+                raise ValueError(pool.pk)
+
+
+def show_counts():
+    for pool in Pool.objects.all():
+        print(pool.registrations.count())
+`;
+
+  it("advises one grouped count, not annotate() on a select_for_update() queryset", async () => {
+    const hints = await hintsFor({ "events/__init__.py": "", "events/models.py": MODELS, "events/tasks.py": TASKS }, "events/tasks.py", "queryset-in-loop");
+    const byLine = new Map(hints.map((h) => [h.range.start.line + 1, h.message]));
+    assert.match(byLine.get(9) ?? "", /count them all at once before the loop, Registration\.objects\.filter\(pool__in=\.\.\.\)\.values\("pool"\)\.annotate\(n=Count\("pk"\)\).*row locks/);
+    assert.doesNotMatch(byLine.get(9) ?? "", /on the outer queryset/);
+    assert.match(byLine.get(15) ?? "", /use annotate\(Count\(\.\.\.\)\) on the outer queryset/);
+  });
+});
