@@ -45,3 +45,53 @@ def show_counts():
     assert.match(byLine.get(15) ?? "", /use annotate\(Count\(\.\.\.\)\) on the outer queryset/);
   });
 });
+
+describe("serializer-method-query: Count() keeps the chain's conditions", () => {
+  const SERIALIZERS = `from django.utils import timezone
+from rest_framework import serializers
+
+from .models import Pool
+
+
+class PoolSerializer(serializers.ModelSerializer):
+    present = serializers.SerializerMethodField()
+    absent = serializers.SerializerMethodField()
+    mine = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Pool
+        fields = ["name", "present", "absent", "mine", "total"]
+
+    def get_present(self, obj):
+        return obj.registrations.filter(presence="present").count()
+
+    def get_absent(self, obj):
+        return obj.registrations.exclude(presence="present").count()
+
+    def get_mine(self, obj):
+        return obj.registrations.filter(presence=obj.name).count()
+
+    def get_total(self, obj):
+        return obj.registrations.count()
+`;
+  const VIEWS = `from rest_framework import viewsets
+
+from .models import Pool
+from .serializers import PoolSerializer
+
+
+class PoolViewSet(viewsets.ModelViewSet):
+    queryset = Pool.objects.all()
+    serializer_class = PoolSerializer
+`;
+
+  it("writes filter() and exclude() conditions into Count(filter=...), and says so when it cannot", async () => {
+    const hints = await hintsFor({ "events/__init__.py": "", "events/models.py": MODELS, "events/serializers.py": SERIALIZERS, "events/views.py": VIEWS }, "events/serializers.py", "serializer-method-query");
+    const byLine = new Map(hints.map((h) => [h.range.start.line + 1, h.message]));
+    assert.match(byLine.get(18) ?? "", /annotate\(present=Count\("registrations", filter=Q\(registrations__presence="present"\)\)\)/);
+    assert.match(byLine.get(21) ?? "", /annotate\(absent=Count\("registrations", filter=~Q\(registrations__presence="present"\)\)\)/);
+    assert.match(byLine.get(24) ?? "", /annotate\(mine=Count\("registrations", filter=Q\(\.\.\.\)\) with the conditions of its filter\(\)\)/);
+    assert.match(byLine.get(27) ?? "", /annotate\(total=Count\("registrations"\)\)/);
+  });
+});

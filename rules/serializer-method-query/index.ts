@@ -235,12 +235,46 @@ function onlyForOneObject(ctx: RuleContext, serializer: string, at: number): boo
   return !scans.some(({ file, value }) => value.listedUses.has(serializer) && ours(file));
 }
 
-function advice(ctx: RuleContext, method: string, f: ModelField, annotation: string): string {
+/**
+ * The conditions of the chain's filter()/exclude() calls as the `filter=` of a Count() over the relation
+ * (`filter=Q(events__start_time__gt=timezone.now())`): "" when there are none, null when they cannot be written so
+ * (Q objects, `**kwargs`, or a value read from the object or the serializer, which a view's annotate() does not have).
+ */
+function countFilter(ctx: RuleContext, relationAccess: SyntaxNode, rel: string, objName: string): string | null {
+  const parts: string[] = [];
+  let top = relationAccess;
+  for (;;) {
+    const p = top.parent;
+    if (p?.type !== "attribute" || field(p, "object") !== top) break;
+    const call = p.parent;
+    if (call?.type !== "call" || field(call, "function") !== p) break;
+    const method = nodeText(ctx.text, field(p, "attribute")!);
+    if (method === "filter" || method === "exclude") {
+      const args = callParts(ctx.text, call);
+      if (!args || args.splat || args.args.length) return null;
+      const conds: string[] = [];
+      for (const [k, v] of args.kwargs) {
+        const value = nodeText(ctx.text, v);
+        if (new RegExp(`\\b(${objName}|self)\\b`).test(value)) return null;
+        conds.push(`${rel}__${k}=${value}`);
+      }
+      if (conds.length) parts.push(`${method === "exclude" ? "~" : ""}Q(${conds.join(", ")})`);
+    }
+    top = call;
+  }
+  return parts.join(" & ");
+}
+
+function advice(ctx: RuleContext, method: string, f: ModelField, annotation: string, access: SyntaxNode, objName: string): string {
   // Count() and other expressions name the relation as a query does (`Count("book")`); a Prefetch() by its accessor.
   const rel = ctx.index.queryName(f);
   switch (method) {
-    case "count":
-      return `annotate(${annotation}=Count("${rel}")) on the view's queryset and return obj.${annotation}`;
+    case "count": {
+      // The chain's conditions go into the Count(): counting every related row would change the answer.
+      const cond = countFilter(ctx, access, rel, objName);
+      const count = cond === null ? `Count("${rel}", filter=Q(...)) with the conditions of its filter()` : cond ? `Count("${rel}", filter=${cond})` : `Count("${rel}")`;
+      return `annotate(${annotation}=${count}) on the view's queryset and return obj.${annotation}`;
+    }
     case "exists":
       return `annotate(${annotation}=Exists(...)) (or Count("${rel}")) on the view's queryset and read the annotation`;
     case "aggregate":
@@ -301,7 +335,7 @@ function checkMethod(ctx: RuleContext, def: SyntaxNode, cls: string, fieldName: 
             ctx.report({
               start: chain.top.start,
               end: chain.top.end,
-              message: `Query per object: ${cls}.${nodeText(ctx.text, field(def, "name")!)} runs ${model.name}.${f.name}.${chain.methods.join("().")}() once ${per} (one query per row of the list); ${advice(ctx, method, f, fieldName)}`,
+              message: `Query per object: ${cls}.${nodeText(ctx.text, field(def, "name")!)} runs ${model.name}.${f.name}.${chain.methods.join("().")}() once ${per} (one query per row of the list); ${advice(ctx, method, f, fieldName, n, objName)}`,
             });
           }
         }
