@@ -95,6 +95,8 @@ interface FileScan {
   listedUses: Set<string>;
   /** Serializer names called on one object in it. */
   singleUses: Set<string>;
+  /** Serializer names subclassed in it, with the subclasses' names. */
+  subclasses: Map<string, string[]>;
 }
 
 const SERIALIZER_USE = /\b([A-Z]\w*Serializer)\b(\s*\()?/g;
@@ -103,14 +105,22 @@ const SERIALIZER_USE = /\b([A-Z]\w*Serializer)\b(\s*\()?/g;
 function scanFile(text: string, uses = SERIALIZER_USE): FileScan {
   const listedUses = new Set<string>();
   const singleUses = new Set<string>();
+  const subclasses = new Map<string, string[]>();
   if (uses !== SERIALIZER_USE || /Serializer\b/.test(text)) {
     for (const m of text.matchAll(uses)) {
       const name = m[1];
       const at = m.index!;
       const lineStart = text.lastIndexOf("\n", at) + 1;
       const line = text.slice(lineStart, text.indexOf("\n", at) < 0 ? text.length : text.indexOf("\n", at));
-      // Definitions and imports are not uses.
+      // Definitions and imports are not uses; nor is its Meta (`class Meta(Name.Meta)`, `Name.Meta.fields`).
       if (/^\s*class\s/.test(line) && line.includes(`class ${name}`)) continue;
+      if (text.startsWith(".Meta", at + name.length)) continue;
+      // A subclass (`class Detailed(Name):`) lists when one of its own uses does.
+      const sub = /^\s*class\s+(\w+)\s*\(/.exec(line);
+      if (sub && !m[2]) {
+        subclasses.set(name, [...(subclasses.get(name) ?? []), sub[1]]);
+        continue;
+      }
       if (/^\s*(from|import)\s/.test(line) || /^\s*\w+,?\s*(#.*)?$/.test(line)) continue;
       // `super(Name, self).__init__(...)` in its own methods names the class, it does not build one.
       if (/\bsuper\(\s*$/.test(text.slice(Math.max(0, at - 20), at))) continue;
@@ -124,6 +134,11 @@ function scanFile(text: string, uses = SERIALIZER_USE): FileScan {
       }
       // `serializer_class = Name` on a view that only retrieves (`RetrieveAPIView`, `RetrieveUpdateAPIView`): one object.
       if (/^\s*serializer_class\s*=/.test(line) && retrieveOnly(text, lineStart)) {
+        singleUses.add(name);
+        continue;
+      }
+      // `if self.action == "retrieve": return Name` in get_serializer_class(): one object per response.
+      if (!m[2] && returnedForOneObject(text, lineStart, line, name)) {
         singleUses.add(name);
         continue;
       }
@@ -150,7 +165,43 @@ function scanFile(text: string, uses = SERIALIZER_USE): FileScan {
       listedUses.add(name);
     }
   }
-  return { text: /prefetch_related\(|Prefetch\(/.test(text) ? text : null, listedUses, singleUses };
+  return { text: /prefetch_related\(|Prefetch\(/.test(text) ? text : null, listedUses, singleUses, subclasses };
+}
+
+/** The actions of a DRF view that serialize one object. */
+const ONE_OBJECT_ACTIONS = new Set(["retrieve", "update", "partial_update", "create", "destroy"]);
+
+/**
+ * `return Name`, in a view's get_serializer_class(), under an `if` (or `elif`) that tests `self.action` against
+ * single-object actions only (`if self.action == "retrieve":`, `elif self.action in ["update", "partial_update"]:`).
+ */
+function returnedForOneObject(text: string, lineStart: number, line: string, name: string): boolean {
+  if (!new RegExp(`^\\s*return\\s+${name}\\s*(#.*)?$`).test(line)) return false;
+  let indent = /^\s*/.exec(line)![0].length;
+  let single = false;
+  for (let end = lineStart - 1; end > 0; ) {
+    const start = text.lastIndexOf("\n", end - 1) + 1;
+    const l = text.slice(start, end);
+    end = start - 1;
+    // Blank lines, comments, and the closing line of a condition written over several lines.
+    if (!l.trim() || /^\s*(#|[)\]}])/.test(l)) continue;
+    const ind = /^\s*/.exec(l)![0].length;
+    if (ind >= indent) continue;
+    indent = ind;
+    const t = l.trim();
+    if (/^def\s/.test(t)) return single && /^def\s+get_serializer_class\s*\(/.test(t);
+    if (/^(class|async\s+def)\s/.test(t) || ind === 0) return false;
+    const cond = /^(?:el)?if\s+self\.action\s*(==|in)\s*(.+?):\s*(#.*)?$/.exec(t);
+    if (cond) {
+      const actions = [...cond[2].matchAll(/["'](\w+)["']/g)].map((x) => x[1]);
+      if (!actions.length || !actions.every((a) => ONE_OBJECT_ACTIONS.has(a)) || (cond[1] === "==" && actions.length !== 1)) return false;
+      single = true;
+    } else if (/^(else|try|except|finally|with|for|while)\b/.test(t)) {
+      // An else arm takes every other action; a loop or a with block tells nothing of the action.
+      if (/^else\b/.test(t)) return false;
+    } else if (!/^(el)?if\s/.test(t)) return false;
+  }
+  return false;
 }
 
 /** Do the bases of the top-level class the line at `at` sits in name only single-object DRF views? */
@@ -197,7 +248,7 @@ function scanOfText(text: string): FileScan {
 function projectScans(ctx: RuleContext): { file: string; scan: FileScan }[] {
   const read = () =>
     perFile(ctx, "serializer-method-query:scan", ctx.project.filesMatching?.(/\.py$/) ?? [], (text, file) =>
-      file === ctx.file ? scanOfText(ctx.text) : text ? scanFile(text) : { text: null, listedUses: new Set<string>(), singleUses: new Set<string>() },
+      file === ctx.file ? scanOfText(ctx.text) : text ? scanFile(text) : { text: null, listedUses: new Set<string>(), singleUses: new Set<string>(), subclasses: new Map<string, string[]>() },
     ).map(({ file, value }) => ({ file, scan: value }));
   return ctx.project.memo ? ctx.project.memo("serializer-method-query:scans", read) : read();
 }
@@ -224,8 +275,16 @@ function onlyForOneObject(ctx: RuleContext, serializer: string, at: number): boo
     return !ref || (ref.file === ctx.file && ref.start === at);
   };
   if (/Serializer$/.test(serializer)) {
-    for (const f of projectScans(ctx)) if (f.scan.listedUses.has(serializer) && ours(f.file)) return false;
-    return true;
+    const scans = projectScans(ctx);
+    // The serializer, and the subclasses that inherit its method, by name.
+    const names = [serializer];
+    for (let i = 0; i < names.length && names.length < 20; i++) {
+      for (const f of scans) {
+        if (f.scan.listedUses.has(names[i]) && (i > 0 || ours(f.file))) return false;
+        for (const sub of f.scan.subclasses.get(names[i]) ?? []) if ((i > 0 || ours(f.file)) && !names.includes(sub)) names.push(sub);
+      }
+    }
+    return names.length < 20;
   }
   // A serializer named otherwise (`class Summary(BaseSerializer)`): its own scan of every file.
   const uses = new RegExp(`\\b(${serializer})\\b(\\s*\\()?`, "g");

@@ -90,3 +90,16 @@ class AuthorSummary(serializers.ModelSerializer):
 
     def get_book_count(self, obj):
         return obj.book_set.count()  # expect: serializer-method-query
+
+
+class AuthorRowSerializer(serializers.ModelSerializer):
+    """Returned for list by get_serializer_class(): one query per author of the page."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return obj.book_set.count()  # expect: serializer-method-query

@@ -190,3 +190,21 @@ class SummarySerializer(serializers.ModelSerializer):
 
 def author_summary(request, pk):
     return SummarySerializer(Author.objects.filter(pk=pk), many=False).data
+
+
+class AuthorDetailSerializer(serializers.ModelSerializer):
+    """Returned by get_serializer_class() only for retrieve, itself and through a subclass: one object per response."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return obj.book_set.count()
+
+
+class AuthorStaffDetailSerializer(AuthorDetailSerializer):
+    class Meta(AuthorDetailSerializer.Meta):
+        fields = AuthorDetailSerializer.Meta.fields + ["name"]

@@ -44,3 +44,22 @@ def starred(request, pk):
 
     author = Author.objects.get(pk=pk)
     return Response(StarredSerializer(author).data)
+
+
+class AuthorPagesViewSet(viewsets.ModelViewSet):
+    queryset = Author.objects.all()
+
+    def get_serializer_class(self):
+        from .serializers import AuthorRowSerializer
+        from .silent import AuthorDetailSerializer, AuthorStaffDetailSerializer
+
+        if self.action == "list":
+            return AuthorRowSerializer
+        if self.action in ["retrieve", "update", "partial_update"]:
+            if (
+                self.request.user.is_staff
+                and self.request.user.is_active
+            ):
+                return AuthorStaffDetailSerializer
+            return AuthorDetailSerializer
+        return super().get_serializer_class()
