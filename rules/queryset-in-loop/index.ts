@@ -232,9 +232,42 @@ function steersLoop(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean 
     if ((p.type === "if_statement" || p.type === "elif_clause") && within(node, field(p, "condition"))) {
       return p.children.some((c) => c.field !== "condition" && loopExitIn(c, LOOP_EXITS));
     }
+    // `pending = todo - set(done_qs)`, then `if len(pending) == 0: break`: the result, through the name it is
+    // stored in, decides whether the loop ends.
+    if (p.type === "assignment") {
+      const left = field(p, "left");
+      if (left?.type !== "identifier" || !within(node, field(p, "right"))) return false;
+      return exitTestReads(ctx, loop, nodeText(ctx.text, left), p.end);
+    }
+    if (p.type === "expression_statement" || p.type === "block") return false;
   }
   return false;
 }
+
+/** After `from`, the loop's condition, or an `if` in it whose body leaves the loop (break, return), reads `name`. */
+function exitTestReads(ctx: RuleContext, loop: LoopCtx, name: string, from: number): boolean {
+  const reads = (n: SyntaxNode | undefined): boolean => {
+    let found = false;
+    if (n) walk(n, (x) => {
+      if (x.type === "identifier" && nodeText(ctx.text, x) === name && !(x.parent?.type === "attribute" && field(x.parent, "attribute") === x)) found = true;
+      return !found;
+    });
+    return found;
+  };
+  if (reads(field(loop.node, "condition"))) return true;
+  let found = false;
+  walk(field(loop.node, "body") ?? loop.node, (x) => {
+    if (found || x.type === "function_definition" || x.type === "lambda" || x.type === "class_definition" || x.type === "for_statement" || x.type === "while_statement") return false;
+    if ((x.type === "if_statement" || x.type === "elif_clause") && x.start >= from && reads(field(x, "condition"))) {
+      const exits = field(x, "consequence");
+      if (exits && loopExitIn(exits, BREAKS)) found = true;
+    }
+    return !found;
+  });
+  return found;
+}
+
+const BREAKS = new Set(["break_statement", "return_statement"]);
 
 const RUNS_OR_TAKES = /\.a?(get|first|last|latest|earliest|count|exists|aggregate|in_bulk|pop|popleft|popitem|get_nowait)\(|\bnext\(|\b(list|len|tuple|set|sorted)\(|\bawait\b/;
 
@@ -367,7 +400,7 @@ function check(ctx: RuleContext): void {
       // `while True: qs = X.objects.filter(...); if qs.exists(): qs.delete() else: break`, `while doomed.exists():
       // ...delete()`: the loop's own writes change the answer that ends it (a loop over batches, or to a fixpoint:
       // one check per pass), whether or not the query is rebuilt in the loop.
-      if (repeats.kind === "while" && !q.iteration && steersLoop(ctx, q.node, repeats) && writesModel(ctx, repeats, q.model)) return;
+      if (repeats.kind === "while" && steersLoop(ctx, q.node, repeats) && writesModel(ctx, repeats, q.model)) return;
       if (q.invariant && !q.iteration && !volatile && bodyIsPure(ctx, outermost(q.loop))) {
         message = `Query in a loop: ${what} runs on every iteration but does not depend on the loop; run it once before the loop`;
         const fix = hoistFix(ctx, q);

@@ -70,3 +70,26 @@ def wait_for_reviews(pk):
         ready = Review.objects.filter(book_id=pk)
         if ready.exists():  # expect: queryset-in-loop
             break
+
+
+def import_chain(fetch, seed):
+    # Follows a chain of references until every one is stored: the rows already stored are re-read on each pass,
+    # since the pass stores more, and what is left decides whether the loop ends (treeherder's Bugzilla import).
+    todo = set(seed)
+    passes = 0
+    while passes < 10:
+        passes += 1
+        pending = todo - set(Book.objects.filter(price__gt=0).values_list("isbn", flat=True))
+        if len(pending) == 0:
+            break
+        todo = set()
+        for item in fetch(pending):
+            Book.objects.update_or_create(isbn=item["isbn"], defaults={"price": item["price"]})  # expect: queryset-in-loop
+            todo |= set(item["refs"])
+
+
+def stored_per_pass(fetch, seed):
+    # The same read, but nothing ends the loop on it: one query per pass.
+    for item in fetch(seed):
+        known = set(Book.objects.filter(author=item["author"]).values_list("isbn", flat=True))  # expect: queryset-in-loop
+        print(known)
