@@ -74,6 +74,10 @@ function check(ctx: RuleContext): void {
     const narrowsBy = (u: FieldUse, sib: string): boolean => {
       if (sib.startsWith("|")) return sib.slice(1).split("|").every((arm) => arm.split("&").some((k) => narrowsBy(u, k)));
       if (sib === "**") return true;
+      // A lookup through relations (`job_logs__job__result__in`) beside an indexed column of the same joined rows
+      // (`job_logs__job__repository__id`): those rows are found through that index. Read from the joined model.
+      const via = joinedPath(u);
+      if (via && sib.startsWith(`${via.prefix}__`) && narrowsBy({ ...u, root: via.model, key: u.key.slice(via.prefix.length + 2) }, sib.slice(via.prefix.length + 2))) return true;
       const [head, ...rest] = sib.split("__");
       if (head === "pk") return true;
       // The leading column of one of the model's Meta indexes, even one its own fields do not show (a field of a
@@ -93,6 +97,19 @@ function check(ctx: RuleContext): void {
       if (!nf) return false;
       if (nf.kind === "fk" || nf.kind === "o2o") return tail.length === 0 || RELATED_ROW.has(tail.join("__")) || INDEX_LOOKUPS.has(tail.join("__"));
       return nf.kind === "concrete" && indexed(target, nf) && (tail.length === 0 || INDEX_LOOKUPS.has(tail.join("__")));
+    };
+    // The relations a lookup key follows to reach this field, and the model they reach (null for a key of the root).
+    const joinedPath = (u: FieldUse): { prefix: string; model: Model } | null => {
+      const segs = u.key.split("__");
+      let model: Model | undefined = u.root;
+      for (let i = 0; i < segs.length - 1 && model; i++) {
+        const sf = ctx.index.lookupSegment(model, segs[i]);
+        if (!sf || !sf.target || sf.kind === "concrete") return null;
+        model = sf.target;
+        const at = segs[i + 1] === f.name ? model.fields.get(f.name) : undefined;
+        if (at && at.file === f.file && at.start === f.start) return { prefix: segs.slice(0, i + 1).join("__"), model };
+      }
+      return null;
     };
     // A boolean flag is worth an index when it is filtered on (a task polling `dirty=True` among millions of rows),
     // not for ordering.
