@@ -114,6 +114,7 @@ export interface MetaFact {
   /** managed = False: Django creates no table (a view or legacy table), so no index either. */
   unmanaged?: boolean;
   appLabel?: string;
+  dbTable?: string;
   ordering?: string[];
   /**
    * Leading fields of indexes, unique_together and UniqueConstraints; and the equalities of partial indexes'
@@ -205,6 +206,29 @@ export interface FileFacts {
   lookups: LookupFact[];
   /** Senders of save/delete signal receivers (`@receiver(post_save, sender=X)`, `post_save.connect(f, sender=X)`). */
   signalSenders: string[];
+  /** Indexes a migration creates in SQL (`RunSQL("CREATE INDEX ... ON job (repository_id, push_id)")`). */
+  sqlIndexes?: { table: string; columns: string[] }[];
+}
+
+const SQL_INDEX = /CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:["`]?[\w.]+["`]?\s+)?ON\s+(?:ONLY\s+)?(?:["`]?\w+["`]?\.)?["`]?(\w+)["`]?(?:\s+USING\s+\w+)?\s*\(([^;]*?)\)/gi;
+
+/**
+ * The indexes a migration's SQL creates: the table and its columns, up to the first expression (`UPPER(name)`)
+ * an index on the bare column would not match.
+ */
+export function sqlIndexesOf(text: string): { table: string; columns: string[] }[] | undefined {
+  if (!/CREATE\s+(UNIQUE\s+)?INDEX/i.test(text)) return undefined;
+  const out: { table: string; columns: string[] }[] = [];
+  for (const m of text.matchAll(SQL_INDEX)) {
+    const columns: string[] = [];
+    for (const part of m[2].split(",")) {
+      const c = /^\s*["`]?(\w+)["`]?\s*(?:(?:ASC|DESC|NULLS\s+(?:FIRST|LAST)|\w+_ops)\s*)*$/i.exec(part);
+      if (!c) break;
+      columns.push(c[1]);
+    }
+    if (columns.length) out.push({ table: m[1], columns });
+  }
+  return out.length ? out : undefined;
 }
 
 export function moduleOf(relPath: string): string {
@@ -332,6 +356,9 @@ function metaFact(text: string, body: SyntaxNode): MetaFact {
         break;
       case "app_label":
         if (v?.str) meta.appLabel = v.str;
+        break;
+      case "db_table":
+        if (v?.str) meta.dbTable = v.str;
         break;
       case "model":
         if (v?.dotted) meta.model = v.dotted;

@@ -596,6 +596,29 @@ export class ModelIndex {
         if (f.target.updateHooks) m.updateHooks = true;
       }
     }
+    this.addSqlIndexes();
+  }
+
+  /**
+   * Indexes that migrations create in SQL (`RunSQL("CREATE INDEX ... ON group_status (group_id, status)")`), added to
+   * the model whose table they are on (its `db_table`, or Django's `<app_label>_<model>`), by field name.
+   */
+  private addSqlIndexes(): void {
+    const sql = [...this.factsByFile.values()].flatMap((f) => f.sqlIndexes ?? []);
+    if (!sql.length) return;
+    const byTable = new Map<string, Model>();
+    for (const m of this.models) {
+      if (m.builtin || m.abstract || !m.cls) continue;
+      byTable.set((m.cls.meta.dbTable ?? `${m.app}_${m.name}`).toLowerCase(), m);
+    }
+    for (const ix of sql) {
+      const m = byTable.get(ix.table.toLowerCase());
+      if (!m) continue;
+      const column = (c: string) => [...m.fields.values()].find((f) => f.kind !== "m2m" && !f.kind.startsWith("reverse") && (f.name === c || ((f.kind === "fk" || f.kind === "o2o") && `${f.name}_id` === c) || f.assign?.kwargs["db_column"]?.str === c))?.name;
+      const names = ix.columns.map(column);
+      const known = names.slice(0, names.findIndex((n) => !n) < 0 ? names.length : names.findIndex((n) => !n)) as string[];
+      if (known.length) m.indexed.push(known);
+    }
   }
 
   /** Records which concrete fields are filtered or ordered on, outside tests and migrations. */

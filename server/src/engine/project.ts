@@ -9,7 +9,7 @@ import * as path from "path";
 import * as v8 from "v8";
 import { analyzeFile, isTestOrMigration, newAnalysisMemo, type AnalysisMemo } from "./analyze";
 import { DEFAULT_CONFIG, type Config } from "./config";
-import { classIdentity, classStructure, extractFacts, factsStructure, forgetParts, mayHaveFacts, moduleOf, OFFSET_KEYS, VOLATILE_KEYS, volatileOf, type FileFacts } from "./facts";
+import { classIdentity, classStructure, extractFacts, factsStructure, forgetParts, mayHaveFacts, moduleOf, OFFSET_KEYS, sqlIndexesOf, VOLATILE_KEYS, volatileOf, type FileFacts } from "./facts";
 import { appendAll, decode, listWorkspace } from "./files";
 import { ModelIndex } from "./models";
 import { parseText, type Syntax } from "./parser";
@@ -252,7 +252,12 @@ export class Project implements ProjectView {
     const relPath = this.relPathOf(file);
     let facts: FileFacts;
     // Tests and migrations are neither analyzed nor counted (see analyze.ts): their facts are not needed either.
-    if (!mayHaveFacts(text) || isTestOrMigration(relPath, text, syntax?.root)) facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {}, lookups: [], signalSenders: [] };
+    if (!mayHaveFacts(text) || isTestOrMigration(relPath, text, syntax?.root)) {
+      facts = { file, module: moduleOf(relPath), classes: [], imports: {}, settings: {}, lookups: [], signalSenders: [] };
+      // A migration's SQL may create indexes the models do not declare.
+      const sql = /(^|\/)\w*migrations\//.test(relPath.replace(/\\/g, "/")) ? sqlIndexesOf(text) : undefined;
+      if (sql) facts.sqlIndexes = sql;
+    }
     else {
       let syn = syntax;
       if (!syn) {
