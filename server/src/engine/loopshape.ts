@@ -953,6 +953,32 @@ function storesInto(ctx: TextCtx, block: SyntaxNode, dict: string, key: string):
 }
 
 /**
+ * `try: x = D[K] except KeyError: <query>`: the query runs for a key the dict lacks, when the handler stores it
+ * (`D[K] = ...`, a memo) or the dict is an object's (`data.attachments_by_id`, filled for the page beforehand): a
+ * fallback for the few keys missing, not a query per item.
+ */
+function missedKey(ctx: TextCtx, clause: SyntaxNode): boolean {
+  const caught = caughtBy(clause);
+  if (caught && !/^\(?\s*(KeyError|LookupError)\b/.test(nodeText(ctx.text, caught))) return false;
+  const body = field(clause.parent!, "body");
+  const stmts = body?.children.filter((c) => c.type !== "comment") ?? [];
+  if (stmts.length !== 1) return false;
+  let read: { dict: string; key: string } | null = null;
+  walk(stmts[0], (n) => {
+    if (read) return false;
+    if (n.type === "subscript" && !(n.parent?.type === "assignment" && field(n.parent, "left") === n)) {
+      const value = field(n, "value");
+      const key = field(n, "subscript");
+      if (value && key && (value.type === "identifier" || value.type === "attribute")) read = { dict: squeezed(ctx, value), key: squeezed(ctx, key) };
+    }
+    return !read;
+  });
+  if (!read) return false;
+  const r = read as { dict: string; key: string };
+  return r.dict.includes(".") || storesInto(ctx, clause, r.dict, r.key);
+}
+
+/**
  * A memoized lookup: the query runs under `if K not in D:` (or `D.get(K) is None`, or in the `else` of `if K in
  * D:`) whose block stores `D[K] = ...`: one query per distinct key, which the cache (often an instance's, kept
  * across calls) exists to bound. (`D.setdefault(K, query)` is not one: its argument runs every time.) With `loop`,
@@ -975,6 +1001,8 @@ export function memoized(ctx: TextCtx, node: SyntaxNode, loop?: SyntaxNode): boo
       block = field(p, "body") ?? p;
       const t = cacheTest(ctx, field(ifStmt, "condition"), ifStmt);
       if (t && t.present && storesInto(ctx, block, t.dict, t.key)) return true;
+    } else if (p.type === "except_clause" && p.parent?.type === "try_statement" && missedKey(ctx, p)) {
+      return true;
     }
   }
   return false;

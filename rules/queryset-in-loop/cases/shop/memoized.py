@@ -72,3 +72,37 @@ def cache_around_the_loop(key, rows):
     if key not in cache:
         cache[key] = [Tag.objects.get(name=row["tag"]) for row in rows]  # expect: queryset-in-loop
     return cache[key]
+
+
+def preloaded_or_fetched(page, pks):
+    # The page's authors are loaded beforehand: the query serves a key missing from them (Review Board's thumbnails).
+    for pk in pks:
+        try:
+            author = page.authors_by_id[pk]
+        except KeyError:
+            try:
+                author = Author.objects.get(pk=pk)
+            except Author.DoesNotExist:
+                continue
+        print(author.name)
+
+
+def memo_on_miss(pks):
+    cache = {}
+    for pk in pks:
+        try:
+            author = cache[pk]
+        except KeyError:
+            author = cache[pk] = Author.objects.get(pk=pk)
+        print(author.name)
+
+
+def empty_dict_no_store(pks):
+    # A local dict nobody fills: every key misses, one query per item.
+    found = {}
+    for pk in pks:
+        try:
+            author = found[pk]
+        except KeyError:
+            author = Author.objects.get(pk=pk)  # expect: queryset-in-loop
+        print(author.name)
