@@ -158,6 +158,8 @@ export interface ClassFact {
 export interface LookupFact {
   /** The chain's root class name as written ("Book", "models.Book"). */
   root: string;
+  /** Under django-scopes' `scopes_disabled()`: a scoped manager filters nothing there. */
+  unscoped?: boolean;
   /** Lookup keys ("author__name", "created__gte") or ordering fields ("created"). */
   keys: string[];
   /**
@@ -1468,7 +1470,22 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
   refinedNext(text, root, out);
   singleObjectNarrowing(text, root, out);
   returnedByFunction(text, root, out);
+  if (out.length && src.includes("scopes_disabled")) unscopedLookups(text, root, out);
   return out;
+}
+
+/**
+ * Lookups under django-scopes' `with scopes_disabled():` (or in a function decorated `@scopes_disabled()`): the
+ * scoped manager adds no filter there (see ModelIndex.scopeKeys).
+ */
+function unscopedLookups(text: string, root: SyntaxNode, out: LookupFact[]): void {
+  walk(root, (n) => {
+    let region: SyntaxNode | undefined;
+    if (n.type === "with_statement" && /\bscopes_disabled\b/.test(nodeText(text, n.children.find((c) => c.type === "with_clause") ?? n))) region = field(n, "body");
+    if (n.type === "decorated_definition" && n.children.some((c) => c.type === "decorator" && /\bscopes_disabled\b/.test(nodeText(text, c)))) region = n;
+    if (region) for (const lk of out) if (region.start <= lk.start && lk.end <= region.end) lk.unscoped = true;
+    return true;
+  });
 }
 
 /** The name of the module-level function whose `return` value is the chain holding `call` (see LookupFact.returnedBy). */

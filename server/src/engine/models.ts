@@ -640,7 +640,9 @@ export class ModelIndex {
         if (lk.callers && lk.returnedBy && !importedElsewhere(facts.module, lk.returnedBy)) lk = { ...lk, chainKeys: [...lk.chainKeys, lk.callers] };
         const model = lk.root.startsWith("@rel:") ? this.modelByAccessor(lk.root.slice(5)) : this.modelFromName(facts.file, lk.root);
         if (!model) continue;
-        lk = { ...lk, chainKeys: this.expandMethodKeys(model, lk.chainKeys) };
+        // `Model.objects...` (no other manager named): the fields a package's default manager scopes it to.
+        const scoped = !lk.unscoped && !lk.root.startsWith("@rel:") && !lk.chainKeys.some((k) => k.startsWith("%")) ? this.scopeKeys(model, "objects") : [];
+        lk = { ...lk, chainKeys: [...this.expandMethodKeys(model, lk.chainKeys, lk.unscoped), ...scoped] };
         let via: string | undefined;
         if (lk.root.startsWith("@rel:")) {
           for (const m of this.models) {
@@ -735,7 +737,7 @@ export class ModelIndex {
    * A chain's filter keys with its project methods (`@released`) replaced by the filter keys their return reads
    * (`return self.filter(status="released")`); a method the index cannot read adds nothing.
    */
-  private expandMethodKeys(model: Model, keys: readonly string[]): string[] {
+  private expandMethodKeys(model: Model, keys: readonly string[], unscoped = false): string[] {
     if (!keys.some((k) => k.startsWith("@") || k.startsWith("%"))) return keys as string[];
     const out: string[] = [];
     for (const k of keys) {
@@ -743,6 +745,7 @@ export class ModelIndex {
         // The filters of a named manager's get_queryset() (`return super().get_queryset().filter(type="external")`).
         const gq = model.managers.get(k.slice(1))?.methods.get("get_queryset")?.returns;
         if (gq && gq.root !== "model") for (const op of gq.ops) out.push(...(op.filterKeys ?? []));
+        if (!unscoped) out.push(...this.scopeKeys(model, k.slice(1)));
         continue;
       }
       if (!k.startsWith("@")) {
@@ -752,6 +755,26 @@ export class ModelIndex {
       out.push(...this.methodFilterKeys(model, k.slice(1), 0));
     }
     return out;
+  }
+
+  /**
+   * A manager of a package built with the fields it scopes every query to (django-scopes' `objects =
+   * ScopedManager(space="space")`): those fields, as filter keys of every chain through it. Each keyword's value must
+   * be a lookup path that starts with a field of the model.
+   */
+  private scopeKeys(model: Model, manager: string): string[] {
+    for (let c: ClassFact | undefined = model.cls ?? undefined, depth = 0; c && depth < 8; depth++) {
+      const a = c.assigns.find((x) => x.name === manager);
+      if (a) {
+        if (!a.callee || this.resolveClass(c.file, a.callee.split(".")[0]) || !/Manager$/.test(a.callee)) return [];
+        const paths = Object.values(a.kwargs).map((v) => v.str);
+        return paths.length && paths.every((p) => !!p && model.fields.has(p.split("__")[0])) ? (paths as string[]) : [];
+      }
+      // An abstract base may declare it.
+      const base = c.bases.map((b) => this.resolveClass(c!.file, b)).find((x) => x && this.modelOfClass.get(x)?.abstract);
+      c = base ?? undefined;
+    }
+    return [];
   }
 
   /**

@@ -35,3 +35,30 @@ def logs_of_tier(tier):
 def results_of(result):
     # Build.result has the index a migration creates in SQL (migrations/0007_build_indexes.py): silent.
     return list(Build.objects.filter(result=result)[:20])
+
+
+from django_scopes import ScopedManager, scopes_disabled  # noqa: E402
+
+
+class Store(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+
+class Shelf(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE)
+    label = models.CharField(max_length=20)
+    code = models.CharField(max_length=20)  # expect: missing-index
+
+    # django-scopes adds `store=<the active store>` to every query through objects: the store's key narrows them.
+    objects = ScopedManager(store="store")
+
+
+def shelf_labelled(label):
+    # Scoped to the active store: silent for label (Tandoor's Unit.name).
+    return Shelf.objects.filter(label=label).first()
+
+
+def shelf_anywhere(code):
+    # With scopes disabled, nothing narrows the query: code gets the hint.
+    with scopes_disabled():
+        return Shelf.objects.filter(code=code).first()
