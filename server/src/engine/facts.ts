@@ -1469,9 +1469,35 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
   }
   refinedNext(text, root, out);
   singleObjectNarrowing(text, root, out);
+  oneRowReads(text, root, out);
   returnedByFunction(text, root, out);
   if (out.length && src.includes("scopes_disabled")) unscopedLookups(text, root, out);
   return out;
+}
+
+/**
+ * Chains read for one row by their key: the `queryset=` of a DRF `@action(detail=True, ...)`, which get_object()
+ * reads by `pk`, and the first argument of `get_object_or_404(qs, pk=...)` (or `get_list_or_404`'s), which adds its
+ * keyword lookups.
+ */
+function oneRowReads(text: string, root: SyntaxNode, out: LookupFact[]): void {
+  if (!out.length || !/\bdetail\s*=\s*True|get_object_or_404\(/.test(text.slice(root.start, root.end))) return;
+  const add = (span: SyntaxNode, keys: string[]) => {
+    for (const lk of out) if (span.start <= lk.start && lk.end <= span.end) lk.chainKeys = [...lk.chainKeys, ...keys.filter((k) => !lk.chainKeys.includes(k))];
+  };
+  walk(root, (n) => {
+    if (n.type !== "call") return true;
+    const fn = dotted(text, field(n, "function"));
+    const parts = fn ? callParts(text, n) : null;
+    if (!parts) return true;
+    if (/(^|\.)action$/.test(fn!) && n.parent?.type === "decorator" && parts.kwargs.get("detail")?.type === "true") {
+      const qs = parts.kwargs.get("queryset");
+      if (qs) add(qs, ["pk"]);
+    } else if (/(^|\.)get_object_or_404$/.test(fn!) && parts.args[0] && parts.kwargs.size && !parts.splat) {
+      add(parts.args[0], [...parts.kwargs.keys()]);
+    }
+    return true;
+  });
 }
 
 /**

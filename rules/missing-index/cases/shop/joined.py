@@ -62,3 +62,33 @@ def shelf_anywhere(code):
     # With scopes disabled, nothing narrows the query: code gets the hint.
     with scopes_disabled():
         return Shelf.objects.filter(code=code).first()
+
+
+from django.shortcuts import get_object_or_404  # noqa: E402
+from rest_framework import viewsets  # noqa: E402
+from rest_framework.decorators import action  # noqa: E402
+
+
+class Poster(models.Model):
+    public = models.BooleanField(default=False)
+    featured = models.BooleanField(default=False)
+    kind = models.CharField(max_length=10)  # expect: missing-index
+    posted = models.DateTimeField(auto_now_add=True)
+
+
+class PosterViewSet(viewsets.ModelViewSet):
+    queryset = Poster.objects.all()
+
+    @action(detail=True, queryset=Poster.objects.filter(public=True))
+    def metadata(self, request, *args, **kwargs):
+        # A detail action's queryset is read for one row by its key (LEGO's gallery metadata): silent for public.
+        return get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+
+
+def featured_poster(pk):
+    # get_object_or_404() adds its pk lookup to the chain: silent for featured.
+    return get_object_or_404(Poster.objects.filter(featured=True), pk=pk)
+
+
+def posters_of_kind(kind):
+    return list(Poster.objects.filter(kind=kind)[:10])
