@@ -287,7 +287,8 @@ function check(ctx: RuleContext): void {
     // The same row stamped with the time, saved at most every so often, or holding a progress count: a heartbeat or
     // a progress record that another process reads while the loop runs. Saving it once after the loop defeats it.
     if (same && (throttled(ctx, n, loop) || statusWrite(ctx, recvNode, n, loop))) return;
-    const saveOnce = (m: string | undefined) => `${m ?? recvText}.${mc.method}() in a loop saves the same ${m ? `${m} (${recvText})` : "object"} on every iteration, one UPDATE each; save it once, after the loop (or before it, with the values computed first)`;
+    // Under an `if` in the loop it runs on the iterations that pass the test, not on every one.
+    const saveOnce = (m: string | undefined) => `${m ?? recvText}.${mc.method}() in a loop saves the same ${m ? `${m} (${recvText})` : "object"} ${inIf ? "on each iteration that reaches it" : "on every iteration"}, one UPDATE each; save it once, after the loop (or before it, with the values computed first)`;
     if (v?.k === "inst" && INSTANCE_WRITES.has(mc.method)) {
       const m = v.model.name;
       message = same
