@@ -245,18 +245,68 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
     const edits = addToEachOrigin(origin, method, lookup, textOf(ctx), { file: ctx.file, root: ctx.syntax.root, node: r.row.loop.node });
     if (edits.length) fixes.push({ title: `Add ${method}("${lookup}") to the queryset`, ...withChunkSize(origin, edits, method === "prefetch_related") });
   }
+  // `filter(debate__venue=debate.venue)`: the related row is loaded only to compare it. Its key compares the same,
+  // with no query and no join.
+  const key = !prefetchedBy && !deferred ? keyOnlyValue(ctx, r, joinPath) : null;
+  if (key) {
+    fixes.unshift({
+      title: `Pass ${key.value}_id instead of loading ${key.value}`,
+      safe: true,
+      edits: [
+        { file: ctx.file, start: key.name.end, end: key.name.end, newText: "_id" },
+        { file: ctx.file, start: r.node.end, end: r.node.end, newText: "_id" },
+      ],
+    });
+  }
   const via = /^\w+(\(\))?$/.test(r.use) && !["attr", "all", "iterate", "list", "len", "bool", "index"].includes(r.use) ? ` through ${r.use}` : "";
   const more = joinPath.slice(r.path.length).map((_, i) => joinPath.slice(0, r.path.length + i + 1).join("."));
   const cost = `one query per ${rowModel.name} to load ${shown}${via}${more.length ? `, then ${more.join(", then ")}` : ""}`;
   ctx.report({
     start: r.node.start,
     end: r.node.end,
-    message: prefetchedBy
+    message: key
+      ? `N+1: ${cost} (${describeField(r.field)}), only to pass it to ${key.call}() as ${key.key}=; pass its key instead, ${key.key}_id=${key.value}_id, which needs no query and no join (or add ${method}("${lookup}") where the queryset is built)`
+      : prefetchedBy
       ? `N+1: ${cost} (${describeField(r.field)}); add prefetch_related("${lookup}") where the ${fetched ? `${fetched.model.name} ` : ""}queryset that prefetches ${prefetched} is built (a select_related() on ${q!.field!.name} would query again)`
       : `N+1: ${cost} (${describeField(r.field)}); add ${method}("${lookup}") where the queryset is built${deferred}${lockedOuter ? " (it takes row locks with select_for_update(), and a join of a nullable relation would put it on the outer side, which PostgreSQL does not lock)" : ""}`,
     related: origin ? [{ file: origin.file, start: origin.start, end: origin.end, message: `${rowModel.name} queryset built here` }] : [],
     fixes,
   });
+}
+
+/** Query methods whose keyword arguments are lookups (or field values) of their model. */
+const LOOKUP_CALLS = /^(filter|exclude|get|get_or_create|update_or_create|create|update|aget|acreate|aget_or_create|aupdate_or_create)$/;
+/** Lookup names that may end a key: `venue__exact=x` is left as it is. */
+const LAST_LOOKUP = /__(exact|iexact|in|gt|gte|lt|lte|isnull|contains|icontains|startswith|istartswith|endswith|iendswith|range|regex|iregex)$/;
+
+/**
+ * The read is a forward foreign key of the row (`debate.venue`), read nowhere else and followed no further, given
+ * whole as the value of a lookup or a field of a query method (`BallotSubmission.objects.get(debate__venue=debate.venue)`,
+ * `ShelfBook.objects.create(user=shelfbook.user)`), whose key leads to a foreign key of the queryset's model.
+ */
+function keyOnlyValue(ctx: RuleContext, r: RelationRead, joinPath: string[]): { name: SyntaxNode; key: string; value: string; call: string } | null {
+  if (r.field.kind !== "fk" || r.path.length !== 1 || joinPath.length !== 1 || r.also?.length || r.node.type !== "attribute") return null;
+  const kw = r.node.parent;
+  if (kw?.type !== "keyword_argument" || field(kw, "value") !== r.node) return null;
+  const name = field(kw, "name");
+  const call = kw.parent?.type === "argument_list" ? kw.parent.parent : undefined;
+  if (!name || call?.type !== "call") return null;
+  const fn = field(call, "function");
+  const callee = fn?.type === "attribute" ? nodeText(ctx.text, field(fn, "attribute") ?? fn) : fn?.type === "identifier" ? nodeText(ctx.text, fn) : "";
+  const key = nodeText(ctx.text, name);
+  if (!LOOKUP_CALLS.test(callee) || LAST_LOOKUP.test(key) || key.endsWith("_id") || fn?.type !== "attribute") return null;
+  // The key must name a foreign key, along the path from the queryset's model, for `<key>_id` to be its column.
+  const recv = ctx.flow().values.get(field(fn, "object")!);
+  let m: Model | undefined = recv && (recv.k === "qs" || recv.k === "manager") ? recv.model : undefined;
+  const segs = key.split("__");
+  for (let i = 0; i < segs.length && m; i++) {
+    const f = ctx.index.lookupSegment(m, segs[i]);
+    if (!f) return null;
+    // The same table and the same column on both sides: `<key>_id` holds what `<value>_id` holds (no to_field).
+    if (i === segs.length - 1) return (f.kind === "fk" || f.kind === "o2o") && f.target === r.field.target && !f.assign?.kwargs["to_field"] && !r.field.assign?.kwargs["to_field"] ? { name, key, value: nodeText(ctx.text, r.node), call: callee } : null;
+    m = f.target;
+  }
+  return null;
 }
 
 /**
