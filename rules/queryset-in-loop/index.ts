@@ -1,6 +1,6 @@
 import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/engine/flow";
 import { projectFunction } from "../../server/src/engine/functions";
-import { assignedInLoop, batchedLookup, fewIterations, inDispatchBranch, leavesLoopAfter, loopExitIn, memoized } from "../../server/src/engine/loopshape";
+import { assignedInLoop, batchedLookup, Dep, fewIterations, inDispatchBranch, leavesLoopAfter, loopDependence, loopExitIn, memoized } from "../../server/src/engine/loopshape";
 import type { Model } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { doesNotExistHandled, handledGet } from "../../server/src/engine/rows";
@@ -333,13 +333,32 @@ function rowLock(callText: string): boolean {
   return /\.select_for_update\s*\(/.test(callText);
 }
 
+/** Some `x__in=` of the query's chain is given a value that depends on the loop that repeats it. */
+function batchedIn(ctx: RuleContext, q: LoopQuery): boolean {
+  // Not the loop whose iterable the query is: the one around it.
+  const repeats = enclosingLoop(ctx.flow().loops, q.node) ?? q.loop;
+  let found = false;
+  walk(q.node, (n) => {
+    if (found || n.type === "lambda" || n.type === "function_definition") return false;
+    if (n.type === "keyword_argument" && /__in$/.test(nodeText(ctx.text, field(n, "name") ?? n))) {
+      const value = field(n, "value");
+      if (!value || loopDependence(ctx, value, repeats) !== Dep.None) found = true;
+      return false;
+    }
+    return true;
+  });
+  return found;
+}
+
 function check(ctx: RuleContext): void {
   const iterations = ctx.flow().iterations;
   for (const q of ctx.flow().queries) {
     ctx.examine(q.node, () => {
       const callText = nodeText(ctx.text, q.node);
-      // Already batched per group (filter(x__in=...)), or deliberately random / time-dependent.
-      if (/__in\s*=/.test(callText)) return;
+      // Already batched per group (filter(x__in=...) given what the loop produces), or deliberately random /
+      // time-dependent. An `__in` of a value the loop does not change (`category__in=categories` beside the row's
+      // own related manager) batches nothing.
+      if (/__in\s*=/.test(callText) && batchedIn(ctx, q)) return;
       if (q.locks) return;
       const volatile = /order_by\(\s*["']\?["']|\brandom\b|\bnow\(\)/.test(callText);
       // Writes on models with save()/signals: bulk methods would skip them, so batching is not a plain fix.

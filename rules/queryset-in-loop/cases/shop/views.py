@@ -106,3 +106,16 @@ def grant(user, codenames):
     # Django's own models count like the project's.
     for codename in codenames:
         user.user_permissions.add(Permission.objects.get(codename=codename))  # expect: queryset-in-loop
+
+
+def books_in_tags(tags):
+    # The __in value is the same on every iteration: the row's own author still makes one query per author
+    # (Misago's user sync).
+    for author in Author.objects.all():
+        print(author.book_set.filter(tags__in=tags).count())  # expect: queryset-in-loop
+
+
+def books_of_each_batch(batches):
+    # The __in value is what the loop produces: one query per batch, the point of batching.
+    for batch in batches:
+        print(Book.objects.filter(pk__in=batch).count())
