@@ -333,6 +333,17 @@ function rowLock(callText: string): boolean {
   return /\.select_for_update\s*\(/.test(callText);
 }
 
+/** The loop's body yields (not in a nested function). */
+function yieldsIn(loop: SyntaxNode): boolean {
+  let found = false;
+  walk(loop, (n) => {
+    if (found || n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") return false;
+    if (n.type === "yield") found = true;
+    return !found;
+  });
+  return found;
+}
+
 /** Some `x__in=` of the query's chain is given a value that depends on the loop that repeats it. */
 function batchedIn(ctx: RuleContext, q: LoopQuery): boolean {
   // Not the loop whose iterable the query is: the one around it.
@@ -425,6 +436,9 @@ function check(ctx: RuleContext): void {
         const fix = hoistFix(ctx, q);
         if (fix) fixes.push(fix);
       } else if ((q.invariant || q.independent) && !volatile) {
+        // A generator that yields in the loop hands control to its caller between passes, which may change the rows
+        // (pulpcore's worker takes a task, then starts again from the top of the queue): a fresh read each time.
+        if (yieldsIn(repeats.node)) return;
         message = `Query in a loop: ${what} runs on every iteration; if nothing in the loop changes its result, run it once before the loop`;
       } else if (volatile) {
         return;
