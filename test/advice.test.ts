@@ -95,3 +95,27 @@ class PoolViewSet(viewsets.ModelViewSet):
     assert.match(byLine.get(27) ?? "", /annotate\(total=Count\("registrations"\)\)/);
   });
 });
+
+describe("unpaginated-list: pagination_class = None written out", () => {
+  const VIEWS = `from rest_framework import generics
+
+from .models import Registration
+
+
+class RegistrationList(generics.ListAPIView):
+    queryset = Registration.objects.all()
+    pagination_class = None
+
+
+class OpenRegistrationList(generics.ListAPIView):
+    queryset = Registration.objects.all()
+`;
+
+  it("reports the opt-out without a fix that would turn its clients' array into a page", async () => {
+    const hints = await hintsFor({ "events/__init__.py": "", "events/models.py": MODELS, "events/views.py": VIEWS }, "events/views.py", "unpaginated-list");
+    const byLine = new Map(hints.map((h) => [h.range.start.line + 1, h]));
+    assert.match(byLine.get(6)?.message ?? "", /sets pagination_class = None.*page it once its clients can follow pages/);
+    assert.deepEqual(byLine.get(6)?.fixes ?? null, []);
+    assert.equal(byLine.get(11)?.fixes.length, 1);
+  });
+});

@@ -575,9 +575,11 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
     const edits = [attrEdit(ctx, body, "pagination_class", cls)];
     if (!local) edits.push(...importEdits(ctx.file, ctx.text, ctx.syntax.root, [{ module: "rest_framework.pagination", name: "PageNumberPagination" }]));
     const needsPageSize = !local && !pageSizeSet(ctx);
-    if (!broken) fixes.push({ title: `Set pagination_class = ${cls}${needsPageSize ? ' (also set REST_FRAMEWORK["PAGE_SIZE"])' : ""}`, safe: false, edits });
+    // `pagination_class = None` written out is a decision its clients are built on (they read a plain array), as for
+    // an opt-out of the settings' paginator: no fix, which would hand them a page object instead.
+    if (!broken && !pc) fixes.push({ title: `Set pagination_class = ${cls}${needsPageSize ? ' (also set REST_FRAMEWORK["PAGE_SIZE"])' : ""}`, safe: false, edits });
     message = pc
-      ? `Unbounded list: ${name} (${listBase}) sets pagination_class = None, so its list endpoint returns ${rows} in one response; use a pagination class`
+      ? `Unbounded list: ${name} (${listBase}) sets pagination_class = None, so its list endpoint returns ${rows} in one response; page it once its clients can follow pages (a pagination class makes the response a page, {count, next, previous, results}, instead of the array they read now)`
       : `Unbounded list: ${name} (${listBase}) has no pagination_class and settings set no DEFAULT_PAGINATION_CLASS, so its list endpoint serializes ${rows} in one response; set pagination_class`;
   } else {
     const pb = body.attrs.get("paginate_by");
