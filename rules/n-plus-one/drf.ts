@@ -438,7 +438,7 @@ function readsWholeBefore(ctx: RuleContext, fn: SyntaxNode, name: string, before
 }
 
 /** The querysets a class-based view lists: `queryset = ...` or what get_queryset() returns. */
-export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode, valueOf?: (node: SyntaxNode) => Val | undefined): ViewQueryset[] | null {
+export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode, valueOf?: (node: SyntaxNode) => Val | undefined, drf = false): ViewQueryset[] | null {
   const body = field(cls, "body");
   if (!body) return null;
   const flowValues = ctx.flow().values;
@@ -477,7 +477,9 @@ export function viewQuerysets(ctx: RuleContext, cls: SyntaxNode, valueOf?: (node
     const qs = asQs(values.get(attr));
     return qs ? [{ qs, node: attr }] : null;
   }
-  // Only `model = X`: Django lists X._default_manager.all(); there is no queryset in the code to edit.
+  // Only `model = X`: Django lists X._default_manager.all(); there is no queryset in the code to edit. (DRF does not
+  // read `model`: a DRF view without a queryset lists nothing, galaxy_ng's CurrentUserViewSet answering request.user.)
+  if (drf) return null;
   let modelAttr: SyntaxNode | undefined;
   for (const stmt of body.children) {
     const a = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
@@ -684,7 +686,7 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
   const qsAt = assigner(line, "queryset");
   let views: ViewQueryset[] | null;
   if (gq === 0) {
-    views = viewQuerysets(ctx, cls);
+    views = viewQuerysets(ctx, cls, undefined, true);
     // Its super().get_queryset() goes through the next get_queryset() along the bases, which may join more.
     if (views && SUPER_GET_QUERYSET.test(nodeText(ctx.text, cls))) {
       const next = definer(line.slice(1), "get_queryset");
@@ -705,7 +707,7 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
     views = [{ qs: applyAdds(qs, adds), node: attr }];
   } else {
     if (qsAt > 0) return;
-    views = viewQuerysets(ctx, cls);
+    views = viewQuerysets(ctx, cls, undefined, true);
   }
   if (!views) return;
   // A base whose every subclass lists rows of its own: its queryset serves none of them (a fix there reaches none).

@@ -52,6 +52,16 @@ class CurrentBookViewSet(viewsets.ModelViewSet):
         return Book.objects.get(pk=self.kwargs["pk"])
 
 
+class LatestBookViewSet(viewsets.ModelViewSet):
+    """No queryset at all: DRF does not read `model`, and get_object() answers one row (galaxy_ng's current user)."""
+
+    serializer_class = BookSerializer
+    model = Book
+
+    def get_object(self):
+        return Book.objects.latest("published")
+
+
 class ImprintOfPublisherSerializer(serializers.ModelSerializer):
     # Each prefetched imprint carries its publisher (Django caches the back-reference).
     publisher_name = serializers.CharField(source="publisher.name")
