@@ -953,6 +953,51 @@ function storesInto(ctx: TextCtx, block: SyntaxNode, dict: string, key: string):
 }
 
 /**
+ * `if not node: node = Node.objects.get(pk=nodeid)` (or `if node is None:`): the query fills the name it tests, which
+ * the loop binds nowhere else, so it runs once, the first time (a lazy initialization, not a query per item).
+ */
+function lazyInit(ctx: TextCtx, cond: SyntaxNode | undefined, block: SyntaxNode, query: SyntaxNode, loop: SyntaxNode | undefined): boolean {
+  // Without the loop, whether the name keeps its value between passes is not known (a helper's parameter default
+  // is reset on every call).
+  const c = unparen(cond);
+  if (!c || !loop) return false;
+  let name: string | null = null;
+  if (c.type === "not_operator") {
+    const arg = unparen(field(c, "argument"));
+    if (arg?.type === "identifier") name = nodeText(ctx.text, arg);
+  } else if (c.type === "comparison_operator" && /^\s*\w+\s+is\s+None\s*$/.test(nodeText(ctx.text, c))) {
+    name = nodeText(ctx.text, c).trim().split(/\s+/)[0];
+  }
+  if (!name) return false;
+  // The query's own statement assigns the name: `node = <chain>` with the query in its value.
+  let stmt: SyntaxNode | null = query;
+  while (stmt && stmt.parent !== block) stmt = stmt.parent;
+  const a = stmt?.type === "expression_statement" ? stmt.children[0] : undefined;
+  if (a?.type !== "assignment" || field(a, "left")?.type !== "identifier" || nodeText(ctx.text, field(a, "left")!) !== name) return false;
+  // Nowhere else in the loop does the name get a value.
+  let other = false;
+  walk(loop, (n) => {
+    if (other || n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") return false;
+    if (n !== field(a, "left") && n.type === "identifier" && nodeText(ctx.text, n) === name && isTarget(n)) other = true;
+    return !other;
+  });
+  return !other;
+}
+
+/** Is the identifier an assignment's, a loop's or a `with ... as`'s target? */
+function isTarget(id: SyntaxNode): boolean {
+  let c = id;
+  let p = id.parent;
+  while (p && (p.type === "pattern_list" || p.type === "tuple_pattern" || p.type === "list_pattern" || p.type === "parenthesized_expression")) {
+    c = p;
+    p = p.parent;
+  }
+  if (!p) return false;
+  if (p.type === "assignment" || p.type === "augmented_assignment" || p.type === "for_statement" || p.type === "for_in_clause") return field(p, "left") === c;
+  return p.type === "as_pattern_target" || (p.type === "named_expression" && field(p, "name") === c);
+}
+
+/**
  * `try: x = D[K] except KeyError: <query>`: the query runs for a key the dict lacks, when the handler stores it
  * (`D[K] = ...`, a memo) or the dict is an object's (`data.attachments_by_id`, filled for the page beforehand): a
  * fallback for the few keys missing, not a query per item.
@@ -996,6 +1041,7 @@ export function memoized(ctx: TextCtx, node: SyntaxNode, loop?: SyntaxNode): boo
       present = false;
       const t = ifStmt && cacheTest(ctx, field(p, "condition"), ifStmt);
       if (t && t.present === present && storesInto(ctx, block, t.dict, t.key)) return true;
+      if (lazyInit(ctx, field(p, "condition"), child, node, loop)) return true;
     } else if (p.type === "else_clause" && p.parent?.type === "if_statement" && !p.parent.children.some((c) => c.type === "elif_clause")) {
       ifStmt = p.parent;
       block = field(p, "body") ?? p;

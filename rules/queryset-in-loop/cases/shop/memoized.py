@@ -106,3 +106,21 @@ def empty_dict_no_store(pks):
         except KeyError:
             author = Author.objects.get(pk=pk)  # expect: queryset-in-loop
         print(author.name)
+
+
+def lazily_loaded(pks, author=None, author_id=None):
+    # The author is fetched the first time it is needed and kept: one query at most (Arches' datatype validation).
+    for pk in pks:
+        if not author:
+            author = Author.objects.get(pk=author_id)
+        print(pk, author.name)
+
+
+def reloaded_each_time(pks, author_id):
+    # The loop clears it again: one query per item.
+    author = None
+    for pk in pks:
+        if author is None:
+            author = Author.objects.get(pk=author_id)  # expect: queryset-in-loop
+        print(pk, author.name)
+        author = None
