@@ -3,7 +3,7 @@ import { batchedLookup, Dep, fewIterations, inDispatchBranch, leavesLoopAfter, l
 import type { Model } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
-import { syntacticQueryset, uniqueLookupValues } from "../../server/src/engine/rows";
+import { iteratesOneRow, syntacticQueryset, uniqueLookupValues } from "../../server/src/engine/rows";
 import { projectFunction, type ProjectFunction } from "../../server/src/engine/functions";
 import { callParts, dotted, enclosingScope, field, methodCall, nodeText, stringValue, walk, walkExamined } from "../../server/src/engine/syntax";
 
@@ -254,6 +254,9 @@ function check(ctx: RuleContext): void {
     // A loop over a few constants or columns, or a polling loop: a handful of writes, or one per poll. A queryset
     // write filtered on a batch the loop produces (`filter(pk__in=batch)`) is one set-based write per batch.
     if (fewIterations(ctx, n, loop) || batchedLookup(ctx, n, loop)) return;
+    // A loop over one row at most (a queryset filtered on its primary key or a unique column), when it is the only
+    // loop around the write.
+    if (!loop.parent && iteratesOneRow(ctx, loop.node)) return;
     // A branch that one value of the loop's variable (or of a counter it raises) selects: one write per value.
     if (inDispatchBranch(ctx, n)) return;
     // Per-row error handling (try/except around the write) needs the per-row call; so may a condition.

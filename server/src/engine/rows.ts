@@ -7,7 +7,7 @@ import { childLoaded, type QsVal, type Val } from "./flow";
 import type { Model } from "./models";
 import type { SyntaxNode } from "./parser";
 import type { RuleContext } from "./rule";
-import { callParts, dotted, enclosingScope, field, methodCall, nodeText, strip, targetNames } from "./syntax";
+import { callParts, dotted, enclosingScope, field, methodCall, nameBindings, nodeText, strip, targetNames } from "./syntax";
 
 /** Methods that return a new, unevaluated queryset. */
 const LAZY_METHODS = new Set([
@@ -458,4 +458,22 @@ export function chainFilters(text: string, chain: SyntaxNode): { kwargs: [string
     n = mc.receiver;
   }
   return { kwargs, root: n };
+}
+
+/**
+ * The `for` loop iterates a queryset that an equality on its model's primary key or a unique column narrows to one
+ * row at most (`for ng in NodeGroup.objects.filter(nodegroupid=pk)`, also through a name bound once to such a chain).
+ */
+export function iteratesOneRow(ctx: RuleContext, loop: SyntaxNode): boolean {
+  if (loop.type !== "for_statement") return false;
+  let iter = field(loop, "right");
+  if (!iter) return false;
+  const v = ctx.flow().values.get(iter);
+  if (!v || v.k !== "qs") return false;
+  if (iter.type === "identifier") {
+    const bs = nameBindings(ctx.text, enclosingScope(loop), nodeText(ctx.text, iter));
+    if (bs?.length !== 1 || bs[0].op !== "=" || !bs[0].value) return false;
+    iter = strip(bs[0].value);
+  }
+  return iter.type === "call" && uniqueLookupValues(ctx, v.model, iter).length > 0;
 }

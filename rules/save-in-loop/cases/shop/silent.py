@@ -140,3 +140,11 @@ def regenerate_attachments(book, render):
     for attachment in Attachment.objects.filter(book=book):
         attachment.attachment = ContentFile(render(attachment), "out.pdf")
         attachment.save()
+
+
+def restock_one(pk, stock):
+    # The loop reads one row at most: the queryset is filtered on the primary key (Arches' node group export flag).
+    books = Book.objects.select_for_update().filter(pk=pk)
+    for book in books:
+        book.stock = stock
+        book.save()

@@ -70,3 +70,10 @@ def hide_attachments(book):
     for attachment in Attachment.objects.filter(book=book):
         attachment.private = True
         attachment.save()  # expect: save-in-loop
+
+
+def restock_priced(price, stock):
+    # A price is not unique: one UPDATE per matching book.
+    for book in Book.objects.filter(price=price):
+        book.stock = stock
+        book.save()  # expect: save-in-loop
