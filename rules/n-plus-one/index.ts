@@ -61,9 +61,19 @@ function keyOnly(ctx: RuleContext, r: RelationRead): boolean {
   });
 }
 
+/**
+ * The model's `__init__` reads the relation on self (Arches' `Graph.__init__` tests `self.publication`): every row
+ * loads it as it is built, before Django attaches what select_related() joined, so the loop's read finds it cached
+ * and a join would not save the query.
+ */
+function loadedByInit(ctx: RuleContext, r: RelationRead): boolean {
+  const init = ctx.index.methodOf(r.row.model, "__init__");
+  return !!init && (init.reads[0] ?? []).some((x) => x.chain[0] === r.path[0]);
+}
+
 function check(ctx: RuleContext): void {
   // Under `if cache.get(key) is None: cache[key] = row.rel...` inside the loop: once per distinct key, not per row.
-  for (const r of ctx.flow().reads) ctx.examine(r.node, () => keyOnly(ctx, r) || memoized(ctx, r.node, r.row.loop.node) || report(ctx, r));
+  for (const r of ctx.flow().reads) ctx.examine(r.node, () => keyOnly(ctx, r) || memoized(ctx, r.node, r.row.loop.node) || loadedByInit(ctx, r) || report(ctx, r));
   checkHandedRows(ctx, (h) => report(ctx, h.read, h.joinPath));
   checkTemplates(ctx, (t) => {
     // The single relations read on from it join too (`sub.project.group.name`: project__group).

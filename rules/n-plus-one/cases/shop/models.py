@@ -289,3 +289,15 @@ class Printing(models.Model):
 
     def __str__(self):
         return self.full_title
+
+
+class Reprint(models.Model):
+    """Its __init__ reads the book: every row loads it as it is built, before a select_related() could attach it."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reprints")
+    printer = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="reprints")
+    year = models.PositiveIntegerField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label = f"{self.book.title} ({self.year})" if self.book_id else ""

@@ -157,3 +157,17 @@ def opaque_or_none(request, visible):
     else:
         books = Book.objects.none()
     return [book.author.name for book in books]
+
+
+def reprint_titles(request):
+    # Reprint.__init__ loads the book already: the loop's read is cached, and a join would not save that query.
+    from .models import Reprint
+
+    return [(r.book.title, r.year) for r in Reprint.objects.all()]
+
+
+def reprint_printers(request):
+    # The printer is not read in __init__: one query per reprint.
+    from .models import Reprint
+
+    return [r.printer.name for r in Reprint.objects.all()]  # expect: n-plus-one
