@@ -180,6 +180,9 @@ function checkIteration(ctx: RuleContext, it: Iteration): void {
   if (!it.target || it.escapes || !origin || origin.insertAt === null || origin.file !== ctx.file) return;
   if (qs.values || qs.loaded.all || columnsRestricted(qs.loaded) || qs.base) return;
   if (!it.reads.size || queryVarEscapes(ctx, it) || sharedThroughName(ctx, it, origin.start)) return;
+  // `"{row.name}".format(**locals())`: locals() hands every name, the rows among them, to code that reads attributes
+  // the analysis does not see.
+  if (/\blocals\(\s*\)/.test(nodeText(ctx.text, enclosingScope(it.loop.node)))) return;
   // A view's class-level queryset serves every action (list, detail, edit): narrowing it for one loop would defer
   // columns the others read.
   const place = placeOf(ctx, origin.start);
