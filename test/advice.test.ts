@@ -119,3 +119,28 @@ class OpenRegistrationList(generics.ListAPIView):
     assert.equal(byLine.get(11)?.fixes.length, 1);
   });
 });
+
+describe("queryset-in-loop: a query that varies with the outer loop only", () => {
+  const TASKS = `from .models import Pool
+
+
+def by_page(pages):
+    for page in pages:
+        for name in page["names"]:
+            pool = Pool.objects.get(pk=page["pool"])
+            print(name, pool.name)
+
+
+def by_name(names):
+    for name in names:
+        pool = Pool.objects.get(name=name)
+        print(pool.pk)
+`;
+
+  it("advises running it once per pass of the outer loop, before the inner one", async () => {
+    const hints = await hintsFor({ "events/__init__.py": "", "events/models.py": MODELS, "events/tasks.py": TASKS }, "events/tasks.py", "queryset-in-loop");
+    const byLine = new Map(hints.map((h) => [h.range.start.line + 1, h.message]));
+    assert.match(byLine.get(7) ?? "", /runs on every iteration of the inner loop but reads nothing that loop changes; run it once per pass of the outer loop, before the inner loop/);
+    assert.match(byLine.get(13) ?? "", /runs one query per iteration; fetch them all before the loop/);
+  });
+});

@@ -119,3 +119,12 @@ def books_of_each_batch(batches):
     # The __in value is what the loop produces: one query per batch, the point of batching.
     for batch in batches:
         print(Book.objects.filter(pk__in=batch).count())
+
+
+def tag_pages(pages):
+    # The author depends on the page only, not on the tag the inner loop is at: once per page is enough (taiga's
+    # milestone per story of an iteration).
+    for page in pages:
+        for tag in page["tags"]:
+            author = Author.objects.get(pk=page["author"])  # expect: queryset-in-loop
+            print(tag, author.name)
