@@ -65,7 +65,7 @@ const QUERY_TEXT = /\.objects\b|\.(?:filter|exclude|all|values_list|values|order
 
 const NESTED_SCOPES = new Set(["function_definition", "class_definition", "lambda"]);
 
-const names = (ctx: Ctx, target: SyntaxNode, into: Set<string>): Set<string> => targetNames(ctx.text, target, into);
+const names = (ctx: Pick<Ctx, "text">, target: SyntaxNode, into: Set<string>): Set<string> => targetNames(ctx.text, target, into);
 
 /** The iterables of a for loop or a comprehension (every `for ... in X` clause); none for a while loop. */
 function iterables(loop: LoopCtx): SyntaxNode[] {
@@ -301,7 +301,7 @@ export function loopDependence(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, follow
  * The values assigned to a name in the loop, when every binding of it there is a plain `name = value`; null when
  * the loop binds it otherwise (as a loop target, by unpacking, `+=`, `with ... as`, ...).
  */
-export function assignedInLoop(ctx: Ctx, loop: LoopCtx, name: string, unpackedCalls = false): SyntaxNode[] | null {
+export function assignedInLoop(ctx: Pick<Ctx, "text">, loop: Pick<LoopCtx, "node">, name: string, unpackedCalls = false): SyntaxNode[] | null {
   const out: SyntaxNode[] = [];
   let ok = true;
   walk(loop.node, (n) => {
@@ -969,32 +969,14 @@ function lazyInit(ctx: TextCtx, cond: SyntaxNode | undefined, block: SyntaxNode,
     name = nodeText(ctx.text, c).trim().split(/\s+/)[0];
   }
   if (!name) return false;
-  // The query's own statement assigns the name: `node = <chain>` with the query in its value.
+  // The query's own statement assigns the name (`node = <chain>` with the query in its value), and nothing else in
+  // the loop does.
   let stmt: SyntaxNode | null = query;
   while (stmt && stmt.parent !== block) stmt = stmt.parent;
   const a = stmt?.type === "expression_statement" ? stmt.children[0] : undefined;
   if (a?.type !== "assignment" || field(a, "left")?.type !== "identifier" || nodeText(ctx.text, field(a, "left")!) !== name) return false;
-  // Nowhere else in the loop does the name get a value.
-  let other = false;
-  walk(loop, (n) => {
-    if (other || n.type === "function_definition" || n.type === "lambda" || n.type === "class_definition") return false;
-    if (n !== field(a, "left") && n.type === "identifier" && nodeText(ctx.text, n) === name && isTarget(n)) other = true;
-    return !other;
-  });
-  return !other;
-}
-
-/** Is the identifier an assignment's, a loop's or a `with ... as`'s target? */
-function isTarget(id: SyntaxNode): boolean {
-  let c = id;
-  let p = id.parent;
-  while (p && (p.type === "pattern_list" || p.type === "tuple_pattern" || p.type === "list_pattern" || p.type === "parenthesized_expression")) {
-    c = p;
-    p = p.parent;
-  }
-  if (!p) return false;
-  if (p.type === "assignment" || p.type === "augmented_assignment" || p.type === "for_statement" || p.type === "for_in_clause") return field(p, "left") === c;
-  return p.type === "as_pattern_target" || (p.type === "named_expression" && field(p, "name") === c);
+  const values = assignedInLoop(ctx, { node: loop }, name);
+  return values?.length === 1 && values[0] === innermostValue(a);
 }
 
 /**
