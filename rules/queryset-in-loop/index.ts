@@ -333,20 +333,6 @@ function rowLock(callText: string): boolean {
   return /\.select_for_update\s*\(/.test(callText);
 }
 
-/** The node reads no name that the loop binds (its target, or a name assigned in its body). */
-function readsNothingBoundBy(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean {
-  let ok = true;
-  walk(node, (n) => {
-    if (!ok) return false;
-    if (n.type !== "identifier") return true;
-    const p = n.parent;
-    if ((p?.type === "attribute" && field(p, "attribute") === n) || (p?.type === "keyword_argument" && field(p, "name") === n)) return true;
-    if (loop.bound.has(nodeText(ctx.text, n))) ok = false;
-    return ok;
-  });
-  return ok;
-}
-
 /** The loop's body yields (not in a nested function). */
 function yieldsIn(loop: SyntaxNode): boolean {
   let found = false;
@@ -456,7 +442,7 @@ function check(ctx: RuleContext): void {
         message = `Query in a loop: ${what} runs on every iteration; if nothing in the loop changes its result, run it once before the loop`;
       } else if (volatile) {
         return;
-      } else if (!q.iteration && repeats === q.loop && q.loop.kind === "for" && q.loop.parent && !q.loop.writes && readsNothingBoundBy(ctx, q.node, q.loop)) {
+      } else if (!q.iteration && repeats === q.loop && q.loop.kind === "for" && q.loop.parent && !q.loop.writes && loopDependence(ctx, q.node, q.loop) === Dep.None) {
         // It varies with an outer loop only (treeherder's summary signature, read again for every subtest).
         message = `Query in a loop: ${what} runs on every iteration of the inner loop but reads nothing that loop changes; run it once per pass of the outer loop, before the inner loop`;
       } else {
