@@ -257,7 +257,7 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
   }
   // `filter(debate__venue=debate.venue)`: the related row is loaded only to compare it. Its key compares the same,
   // with no query and no join.
-  const key = !prefetchedBy && !deferred ? keyOnlyValue(ctx, r, joinPath) : null;
+  const key = !prefetchedBy && !deferred ? passedToQuery(ctx, r, joinPath) : null;
   if (key) {
     fixes.unshift({
       title: `Pass ${key.value}_id instead of loading ${key.value}`,
@@ -286,15 +286,13 @@ function report(ctx: RuleContext, r: RelationRead, path?: string[]): void {
 
 /** Query methods whose keyword arguments are lookups (or field values) of their model. */
 const LOOKUP_CALLS = /^(filter|exclude|get|get_or_create|update_or_create|create|update|aget|acreate|aget_or_create|aupdate_or_create)$/;
-/** Lookup names that may end a key: `venue__exact=x` is left as it is. */
-const LAST_LOOKUP = /__(exact|iexact|in|gt|gte|lt|lte|isnull|contains|icontains|startswith|istartswith|endswith|iendswith|range|regex|iregex)$/;
 
 /**
  * The read is a forward foreign key of the row (`debate.venue`), read nowhere else and followed no further, given
  * whole as the value of a lookup or a field of a query method (`BallotSubmission.objects.get(debate__venue=debate.venue)`,
  * `ShelfBook.objects.create(user=shelfbook.user)`), whose key leads to a foreign key of the queryset's model.
  */
-function keyOnlyValue(ctx: RuleContext, r: RelationRead, joinPath: string[]): { name: SyntaxNode; key: string; value: string; call: string } | null {
+function passedToQuery(ctx: RuleContext, r: RelationRead, joinPath: string[]): { name: SyntaxNode; key: string; value: string; call: string } | null {
   if (r.field.kind !== "fk" || r.path.length !== 1 || joinPath.length !== 1 || r.also?.length || r.node.type !== "attribute") return null;
   const kw = r.node.parent;
   if (kw?.type !== "keyword_argument" || field(kw, "value") !== r.node) return null;
@@ -304,8 +302,9 @@ function keyOnlyValue(ctx: RuleContext, r: RelationRead, joinPath: string[]): { 
   const fn = field(call, "function");
   const callee = fn?.type === "attribute" ? nodeText(ctx.text, field(fn, "attribute") ?? fn) : fn?.type === "identifier" ? nodeText(ctx.text, fn) : "";
   const key = nodeText(ctx.text, name);
-  if (!LOOKUP_CALLS.test(callee) || LAST_LOOKUP.test(key) || key.endsWith("_id") || fn?.type !== "attribute") return null;
-  // The key must name a foreign key, along the path from the queryset's model, for `<key>_id` to be its column.
+  if (!LOOKUP_CALLS.test(callee) || key.endsWith("_id") || fn?.type !== "attribute") return null;
+  // The key must name a foreign key, along the path from the queryset's model, for `<key>_id` to be its column
+  // (a key ending in a lookup, `venue__exact`, names none).
   const recv = ctx.flow().values.get(field(fn, "object")!);
   let m: Model | undefined = recv && (recv.k === "qs" || recv.k === "manager") ? recv.model : undefined;
   const segs = key.split("__");
