@@ -210,9 +210,14 @@ function reportHelperWrites(ctx: RuleContext, loops: Map<SyntaxNode, LoopCtx>): 
     if (!hw) return;
     const v = flow.values.get(hw.arg);
     let model: string | null = null;
-    if (v?.k === "inst") model = (hw.method.endsWith("save") ? v.model.updateHooks : v.model.writeHooks) ? null : v.model.name;
-    else if (!v || v.k === "unknown") {
+    // The saved object's model, when known as a model (not only by the fields a save names).
+    let savedModel: Model | undefined;
+    if (v?.k === "inst") {
+      savedModel = v.model;
+      model = (hw.method.endsWith("save") ? v.model.updateHooks : v.model.writeHooks) ? null : v.model.name;
+    } else if (!v || v.k === "unknown") {
       const opaque = rowOfOpaqueQueryset(ctx, hw.arg);
+      savedModel = opaque ?? undefined;
       if (opaque) model = (hw.method.endsWith("save") ? opaque.updateHooks : opaque.writeHooks) ? null : opaque.name;
       else {
         const fields = hw.method.endsWith("save") ? updateFields(hw.fn, hw.write) : null;
@@ -220,7 +225,6 @@ function reportHelperWrites(ctx: RuleContext, loops: Map<SyntaxNode, LoopCtx>): 
       }
     }
     if (model === null) return;
-    const savedModel = v?.k === "inst" ? v.model : ctx.index.models.find((x) => x.name === model);
     if (hw.method.endsWith("save") && storesFile(hw.fn.text, field(hw.fn.def, "body")!, nodeText(hw.fn.text, parameterNode(hw)), hw.write, savedModel)) return;
     const m = model;
     const argText = nodeText(ctx.text, hw.arg);
