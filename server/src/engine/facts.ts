@@ -1255,7 +1255,7 @@ function placeholderQueryset(text: string, call: SyntaxNode, body: SyntaxNode): 
     if (methodCall(text, r)?.method === "none") return true;
   }
   const own = body.children.find((st) => st.type === "function_definition" && nodeText(text, field(st, "name") ?? st) === "get_queryset");
-  return !!own && !/\bsuper\(|\bself\.queryset\b|\b\w+\.queryset\b/.test(nodeText(text, own));
+  return !!own && !/\bsuper\(|\.queryset\b/.test(nodeText(text, own));
 }
 
 /** Methods after which a chain still reads every row it selects, in its order. */
@@ -1477,8 +1477,7 @@ function lookupFacts(text: string, root: SyntaxNode): LookupFact[] {
 
 /**
  * Chains read for one row by their key: the `queryset=` of a DRF `@action(detail=True, ...)`, which get_object()
- * reads by `pk`, and the first argument of `get_object_or_404(qs, pk=...)` (or `get_list_or_404`'s), which adds its
- * keyword lookups.
+ * reads by `pk`, and the first argument of `get_object_or_404(qs, pk=...)`, which adds its keyword lookups.
  */
 function oneRowReads(text: string, root: SyntaxNode, out: LookupFact[]): void {
   if (!out.length || !/\bdetail\s*=\s*True|get_object_or_404\(/.test(text.slice(root.start, root.end))) return;

@@ -615,8 +615,13 @@ export class ModelIndex {
       const m = byTable.get(ix.table.toLowerCase());
       if (!m) continue;
       const column = (c: string) => [...m.fields.values()].find((f) => f.kind !== "m2m" && !f.kind.startsWith("reverse") && (f.name === c || ((f.kind === "fk" || f.kind === "o2o") && `${f.name}_id` === c) || f.assign?.kwargs["db_column"]?.str === c))?.name;
-      const names = ix.columns.map(column);
-      const known = names.slice(0, names.findIndex((n) => !n) < 0 ? names.length : names.findIndex((n) => !n)) as string[];
+      // The leading columns up to the first one no field names: only they are the index's prefix.
+      const known: string[] = [];
+      for (const c of ix.columns) {
+        const name = column(c);
+        if (!name) break;
+        known.push(name);
+      }
       if (known.length) m.indexed.push(known);
     }
   }
