@@ -1,4 +1,4 @@
-import { memoized } from "../../server/src/engine/loopshape";
+import { leavesLoopAfter, memoized } from "../../server/src/engine/loopshape";
 import { addToEachOrigin, joinAtEachOrigin, longestPaths, withChunkSize } from "../../server/src/engine/fixes";
 import { checkDrf } from "./drf";
 import { checkGraphql } from "./graphql";
@@ -71,9 +71,19 @@ function loadedByInit(ctx: RuleContext, r: RelationRead): boolean {
   return !!init && (init.reads[0] ?? []).some((x) => x.chain[0] === r.path[0]);
 }
 
+/**
+ * The loop stops after the row whose relation it reads (`for b in qs: return b.author.name`), or after the first
+ * row the code after the read gets through (`try: with role.connection as conn: return counts(conn)` under
+ * `except Exception: pass`): one row is read, not every row. A reverse one-to-one read raises when there is no
+ * related row, so a handler around it may go on to the next row.
+ */
+function onePass(ctx: RuleContext, r: RelationRead): boolean {
+  return leavesLoopAfter(ctx, r.node, r.row.loop, r.field.kind === "reverse-o2o");
+}
+
 function check(ctx: RuleContext): void {
   // Under `if cache.get(key) is None: cache[key] = row.rel...` inside the loop: once per distinct key, not per row.
-  for (const r of ctx.flow().reads) ctx.examine(r.node, () => keyOnly(ctx, r) || memoized(ctx, r.node, r.row.loop.node) || loadedByInit(ctx, r) || report(ctx, r));
+  for (const r of ctx.flow().reads) ctx.examine(r.node, () => keyOnly(ctx, r) || memoized(ctx, r.node, r.row.loop.node) || loadedByInit(ctx, r) || onePass(ctx, r) || report(ctx, r));
   checkHandedRows(ctx, (h) => report(ctx, h.read, h.joinPath));
   checkTemplates(ctx, (t) => {
     // The single relations read on from it join too (`sub.project.group.name`: project__group).

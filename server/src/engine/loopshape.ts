@@ -647,7 +647,7 @@ const RETURNS_OR_BREAKS = new Set(["return_statement", "raise_statement", "break
  * in `loop` (its break leaves only the inner loop), nor when the statement, a statement before the one that
  * leaves, or a handler of a `try` it is in may `continue` first.
  */
-export function leavesLoopAfter(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
+export function leavesLoopAfter(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, raises = true): boolean {
   if (loop.kind === "comprehension") return false;
   const stmt = enclosingStatement(node);
   const first = stmt.parent;
@@ -677,8 +677,22 @@ export function leavesLoopAfter(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): bool
       s = owner;
     }
   };
+  // The body of a `with` whose header holds the node runs next: it leaves when its own statements do
+  // (`with role_map.connection as conn: return counts(conn)`).
+  const withLeaves = (): boolean => {
+    const body = stmt.type === "with_statement" ? field(stmt, "body") : undefined;
+    if (!body || node.start >= body.start) return false;
+    for (const x of body.children) {
+      if (leaves(x)) return true;
+      if (loopExitIn(x, CONTINUES)) return false;
+    }
+    return false;
+  };
   // The query is in the statement that leaves (`return await candidates.afirst()`), or what follows it leaves.
-  if (!(leaves(stmt) || leavesFrom(stmt))) return false;
+  if (!(leaves(stmt) || withLeaves() || leavesFrom(stmt))) return false;
+  // A read that raises nothing when it finds nothing (a foreign key) is not retried by a handler: a `try` around it
+  // catches what the code after it raises, and the loop stops at the first row that gets through.
+  if (!raises) return true;
   // When the lookup raises, a `try` around it whose handler does not leave goes on after the `try`: that must leave
   // too (`try: return [X.objects.get(email=e)] except X.DoesNotExist: pass` in a loop is one query per item until
   // one is found; `try: X.objects.get(...).add(user) except X.DoesNotExist: pass` then `return True` runs once).
