@@ -121,7 +121,11 @@ function loadedOnThePath(ctx: RuleContext, n: SyntaxNode, objNode: SyntaxNode, n
       const p = x.parent;
       const keyOnly = p?.type === "attribute" && field(p, "object") === x && /^(id|pk)$/.test(nodeText(ctx.text, field(p, "attribute")!));
       const target = (p?.type === "assignment" || p?.type === "augmented_assignment") && field(p, "left") === x;
-      if (o && a && nodeText(ctx.text, a) === name && nodeText(ctx.text, o) === objText && !keyOnly && !target) reads.push(x);
+      if (o && a && nodeText(ctx.text, o) === objText && !keyOnly && !target) {
+        const attr = nodeText(ctx.text, a);
+        // `form.connection`: a property of the model that reads `self.<name>` loads it too.
+        if (attr === name || (ctx.index.selfReads(model, attr) && methodReads(ctx, model, attr, name, 0, new Set()))) reads.push(x);
+      }
     }
     for (const c of x.children) stack.push(c);
   }
@@ -144,7 +148,7 @@ function whole(ctx: RuleContext, n: SyntaxNode, objText: string, name: string): 
   return { node: c, alternative };
 }
 
-/** Does a method of `model` read `self.<name>`, directly or through another method of self it calls? */
+/** Does a method (or property) of `model` read `self.<name>`, directly or through another method of self it calls? */
 function methodReads(ctx: RuleContext, model: Model, method: string, name: string, depth: number, seen: Set<string>): boolean {
   if (depth > 3 || seen.has(method)) return false;
   seen.add(method);
@@ -153,6 +157,7 @@ function methodReads(ctx: RuleContext, model: Model, method: string, name: strin
     const first = r.chain[0];
     if (first === name) return true;
     if (first?.endsWith("()") && methodReads(ctx, model, first.slice(0, -2), name, depth + 1, seen)) return true;
+    if (first && ctx.index.selfReads(model, first) && methodReads(ctx, model, first, name, depth + 1, seen)) return true;
   }
   return false;
 }

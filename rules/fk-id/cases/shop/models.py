@@ -45,3 +45,7 @@ class Chapter(models.Model):
     def publish(self):
         self.title = self.title.strip()
         self.save()
+
+    @property
+    def heading(self):
+        return f"{self.book.title}: {self.title}"

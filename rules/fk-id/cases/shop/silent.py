@@ -76,6 +76,13 @@ def loaded_by_save(request, pk):
     return JsonResponse({"book": book_id})
 
 
+def loaded_by_a_property(request, pk):
+    # Chapter.heading is a property that reads self.book.
+    chapter = Chapter.objects.get(pk=pk)
+    book_id = chapter.book.id
+    return JsonResponse({"book": book_id, "heading": chapter.heading})
+
+
 def loaded_by_a_method_that_saves(request, pk):
     chapter = Chapter.objects.get(pk=pk)
     book_id = chapter.book.id
