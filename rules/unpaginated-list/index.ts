@@ -442,9 +442,11 @@ function getQuerysetReturns(ctx: RuleContext, chain: ViewClass[], model: Model |
     if (!mc || mc.method !== "get_queryset" || callParts(text, n)?.args.length || !/^super\(\s*\)$/.test(nodeText(text, mc.receiver))) return false;
     return getQuerysetReturns(ctx, chain.slice(chain.indexOf(where.cls) + 1), model, depth + 1) === "bounded";
   };
-  // A local name returned (`topics = (...)[:21]`, then `return topics`): bounded when every value the function
-  // binds it to is.
+  // A local name returned (`topics = (...)[:21]`, then `return topics`), or a chain on one that keeps its rows or
+  // some of them (`return query.order_by("name")`): bounded when every value the function binds the name to is.
   const viaName = (e: SyntaxNode): boolean => {
+    e = strip(e);
+    for (let mc = methodCall(text, e); mc && KEEPS_ROWS.has(mc.method); mc = methodCall(text, e)) e = mc.receiver;
     const bs = e.type === "identifier" ? nameBindings(text, gq, nodeText(text, e)) : null;
     return !!bs?.length && bs.every((b) => b.op === "=" && !!b.value && bounded(b.value));
   };

@@ -143,6 +143,13 @@ class MyReviewsByName(generics.ListAPIView):
         return Review.objects.filter(reviewer=user)
 
 
+class MyReviewsOrdered(ListView):
+    # The requester's rows in a local name, ordered on return (OpenCVE's TagsListView).
+    def get_queryset(self):
+        query = Review.objects.filter(reviewer=self.request.user).all()
+        return query.order_by("-id")
+
+
 class MyReviewPage(ListView):
     def get_queryset(self):
         return self.request.user.reviews.all()
