@@ -1,6 +1,6 @@
 import { enclosingLoop, type LoopCtx, type LoopQuery } from "../../server/src/engine/flow";
 import { projectFunction } from "../../server/src/engine/functions";
-import { assignedInLoop, batchedLookup, Dep, fewIterations, inDispatchBranch, leavesLoopAfter, loopDependence, loopExitIn, memoized } from "../../server/src/engine/loopshape";
+import { assignedInLoop, batchedLookup, Dep, fewIterations, inDispatchBranch, leavesLoopAfter, loopDependence, loopExitIn, memoized, perDatabase } from "../../server/src/engine/loopshape";
 import type { Model } from "../../server/src/engine/models";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { doesNotExistHandled, handledGet } from "../../server/src/engine/rows";
@@ -162,10 +162,8 @@ function batchedWhile(ctx: RuleContext, q: LoopQuery): boolean {
 function retriesRandom(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean {
   if (loop.kind !== "while") return false;
   const cond = field(loop.node, "condition");
-  let inCond = false;
-  for (let x: SyntaxNode | null = node; x && !inCond; x = x.parent) inCond = x === cond;
   const body = field(loop.node, "body");
-  if ((!inCond && !endsWhenMissing(ctx, node, loop)) || !body) return false;
+  if (!cond || (!steersLoop(ctx, node, loop) && !endsWhenMissing(ctx, node, loop)) || !body) return false;
   const queryText = nodeText(ctx.text, node);
   const reads = (text: string, name: string) => new RegExp(`(^|[^\\w.])${name.replace(/[.[\]()]/g, "\\$&")}\\b`).test(text);
   // Names the body has assigned a fresh value so far, in the order the body runs.
@@ -321,7 +319,7 @@ function convergenceLoop(ctx: RuleContext, q: LoopQuery, loop: LoopCtx): boolean
  * query after which the loop ends, a draw until a random value is free.
  */
 function runsOncePerValue(ctx: RuleContext, node: SyntaxNode, loop: LoopCtx): boolean {
-  return inDispatchBranch(ctx, node) || fewIterations(ctx, node, loop) || batchedLookup(ctx, node, loop) || memoized(ctx, node, loop.node) || leavesLoopAfter(ctx, node, loop) || retriesRandom(ctx, node, loop);
+  return inDispatchBranch(ctx, node) || fewIterations(ctx, node, loop) || batchedLookup(ctx, node, loop) || memoized(ctx, node, loop.node) || leavesLoopAfter(ctx, node, loop) || retriesRandom(ctx, node, loop) || perDatabase(ctx, node, loop);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { enclosingLoop, type LoopCtx } from "../../server/src/engine/flow";
-import { batchedLookup, Dep, fewIterations, inDispatchBranch, leavesLoopAfter, loopDependence } from "../../server/src/engine/loopshape";
+import { batchedLookup, Dep, fewIterations, inDispatchBranch, leavesLoopAfter, loopDependence, perDatabase } from "../../server/src/engine/loopshape";
 import type { Model } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
@@ -273,7 +273,7 @@ function check(ctx: RuleContext): void {
       if (p.type === "if_statement" || p.type === "conditional_expression") inIf = true;
     }
     if (inTry) return;
-    if (leavesLoopAfter(ctx, n, loop)) return;
+    if (leavesLoopAfter(ctx, n, loop) || perDatabase(ctx, n, loop)) return;
     if (fallbackOfBulkWrite(ctx, loop.node)) return;
     const recvNode = mc.receiver;
     const v = flow.values.get(recvNode);

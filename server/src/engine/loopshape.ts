@@ -270,6 +270,14 @@ export function loopDependence(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, follow
       return d;
     }
     case "attribute": {
+      // `self.database` where the loop assigns only other attributes of self (`self.count += 1`): the object is the
+      // same on every pass, and so is this attribute unless the loop assigns it (or a path through it).
+      let root: SyntaxNode | undefined = node;
+      while (root?.type === "attribute") root = field(root, "object");
+      if (root?.type === "identifier" && loop.bound.has(nodeText(ctx.text, root)) && !bindsAsName(ctx, loop, nodeText(ctx.text, root))) {
+        const path = nodeText(ctx.text, node).replace(/\s+/g, "");
+        return attributeTargets(ctx, loop).some((t) => t === path || t.startsWith(`${path}.`) || path.startsWith(`${t}.`)) ? Dep.Value : Dep.None;
+      }
       // `qs.filter` keeps what qs depends on; the attribute's name is no read.
       return dep(field(node, "object"));
     }
@@ -295,6 +303,49 @@ export function loopDependence(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, follow
       return d;
     }
   }
+}
+
+/** The names a target binds itself: not the object of an attribute or subscript it assigns (`self.count = 0`). */
+function ownNames(ctx: Pick<Ctx, "text">, target: SyntaxNode, into: Set<string>): Set<string> {
+  if (target.type === "identifier") into.add(nodeText(ctx.text, target));
+  else if (target.type !== "attribute" && target.type !== "subscript") for (const c of target.children) ownNames(ctx, c, into);
+  return into;
+}
+
+/** Does the loop bind `name` itself (as a target, by assignment, `:=` or `as`), not only attributes of it? */
+function bindsAsName(ctx: Pick<Ctx, "text">, loop: Pick<LoopCtx, "node">, name: string): boolean {
+  let found = false;
+  walk(loop.node, (n) => {
+    if (found || NESTED_SCOPES.has(n.type)) return false;
+    const target =
+      n.type === "for_statement" || n.type === "for_in_clause" || n.type === "assignment" || n.type === "augmented_assignment" ? field(n, "left")
+      : n.type === "named_expression" ? field(n, "name")
+      : n.type === "as_pattern" ? field(n, "alias")
+      : undefined;
+    if (target && ownNames(ctx, target, new Set()).has(name)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** The attribute paths the loop assigns (`self.count`, `obj.parent.name`), without spaces. */
+const attributeTargetsCache = new WeakMap<SyntaxNode, string[]>();
+function attributeTargets(ctx: Pick<Ctx, "text">, loop: Pick<LoopCtx, "node">): string[] {
+  const hit = attributeTargetsCache.get(loop.node);
+  if (hit) return hit;
+  const out: string[] = [];
+  const collect = (t: SyntaxNode) => {
+    if (t.type === "attribute") out.push(nodeText(ctx.text, t).replace(/\s+/g, ""));
+    else if (t.type !== "subscript") for (const c of t.children) collect(c);
+  };
+  walk(loop.node, (n) => {
+    if (NESTED_SCOPES.has(n.type)) return false;
+    const target = n.type === "for_statement" || n.type === "for_in_clause" || n.type === "assignment" || n.type === "augmented_assignment" ? field(n, "left") : undefined;
+    if (target) collect(target);
+    return true;
+  });
+  attributeTargetsCache.set(loop.node, out);
+  return out;
 }
 
 /**
@@ -606,6 +657,37 @@ function windowLookup(ctx: Ctx, args: SyntaxNode, loop: LoopCtx): boolean {
   }
   for (const f of lower) if (upper.has(f)) return true;
   return false;
+}
+
+/**
+ * The query (or write) goes to a database the loop picks (`for db in scenarios: User.objects.using(db).get(...)`,
+ * `obj.save(using=db)`, `X.objects.db_manager(db)`): one per database, which no batching across iterations can
+ * join. Through the chain of the call, and a name the loop binds it to.
+ */
+export function perDatabase(ctx: Ctx, node: SyntaxNode, loop: LoopCtx): boolean {
+  const picks = (arg: SyntaxNode | undefined) => !!arg && loopDependence(ctx, arg, loop) !== Dep.None;
+  const seen = new Set<string>();
+  const chain = (n: SyntaxNode | undefined, depth: number): boolean => {
+    for (let x = n ? strip(n) : undefined; x && depth < 8; ) {
+      if (x.type === "call") {
+        const f = field(x, "function");
+        const args = field(x, "arguments");
+        const kw = args?.children.find((a) => a.type === "keyword_argument" && nodeText(ctx.text, field(a, "name") ?? a) === "using");
+        if (kw && picks(field(kw, "value"))) return true;
+        const method = f?.type === "attribute" ? nodeText(ctx.text, field(f, "attribute") ?? f) : null;
+        if ((method === "using" || method === "db_manager") && picks(args?.children.find((a) => a.type !== "comment" && a.type !== "keyword_argument"))) return true;
+        x = f?.type === "attribute" ? field(f, "object") : undefined;
+      } else if (x.type === "attribute" || x.type === "subscript") x = field(x, x.type === "attribute" ? "object" : "value");
+      else if (x.type === "identifier") {
+        const name = nodeText(ctx.text, x);
+        if (seen.has(name) || !loop.bound.has(name)) return false;
+        seen.add(name);
+        return (assignedInLoop(ctx, loop, name) ?? []).some((v) => chain(v, depth + 1));
+      } else return false;
+    }
+    return false;
+  };
+  return chain(node, 0);
 }
 
 /** Statements whose own loop or scope a `break`/`continue`/`return` inside them acts on, not the one around them. */

@@ -53,6 +53,14 @@ def free_code(book):
     return book.code
 
 
+def fresh_code():
+    # Draw until the code is free, returning from inside the loop (frePPLe's APIKey.generateKey).
+    while True:
+        code = get_random_string(8)
+        if not Book.objects.filter(title=code).exists():
+            return code
+
+
 def hashed_title(book):
     # Retry until a digest of the clock is free, through a name the body assigned first: runs once in practice.
     title = None
