@@ -12,7 +12,7 @@ import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { RuleContext } from "../../server/src/engine/rule";
 import { callParts, definitionAt, field, isEmptyQueryset, methodCall, nodeText, stringValue, strip, walk as walkNodes } from "../../server/src/engine/syntax";
 import { applyAdds, fileCode, mergeAdds, noAdds, type Adds, type Code } from "./context";
-import { uniqueLookupValues } from "../../server/src/engine/rows";
+import { uniqueLookupSets } from "../../server/src/engine/rows";
 
 const LIST_VIEWS = /^(ModelViewSet|ReadOnlyModelViewSet|ListAPIView|ListCreateAPIView|ListModelMixin)$/;
 const SERIALIZER_BASE = /(^|\.)(Serializer|ModelSerializer|HyperlinkedModelSerializer|ListSerializer)$/;
@@ -715,7 +715,7 @@ function drfView(ctx: RuleContext, stmt: SyntaxNode, report: (v: ViewQueryset, n
   for (const v of views) {
     if (v.qs.loaded.all) continue;
     // At most one row (`Basket.objects.filter(user=self.request.user)` on a one-to-one): the serializer runs once.
-    if (uniqueLookupValues(ctx, v.qs.model, strip(v.node)).length) continue;
+    if (uniqueLookupSets(ctx, v.qs.model, strip(v.node)).length) continue;
     const metaModel = members(ctx.index, ser).meta.model;
     if (metaModel) {
       const mm = ctx.index.modelFromName(ser.file, metaModel);

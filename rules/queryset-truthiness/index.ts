@@ -2,7 +2,7 @@ import { enclosingLoop } from "../../server/src/engine/flow";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import { callParts, caughtBy, enclosingScope, field, methodCall, nodeText, strip, walk, walkExamined } from "../../server/src/engine/syntax";
-import { handledGet, isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, uniqueLookupValues } from "../../server/src/engine/rows";
+import { handledGet, isSimpleChain, lazyQuerysetAt, rowsUsedElsewhere, uniqueLookupSets } from "../../server/src/engine/rows";
 
 interface Candidate {
   /** What gets reported and replaced. */
@@ -158,7 +158,7 @@ function discardedGets(ctx: RuleContext): void {
 /** A queryset chain filtered on a unique column or the primary key: at most one row. */
 function uniqueProbe(ctx: RuleContext, chain: SyntaxNode): boolean {
   const v = ctx.flow().values.get(chain);
-  return !!v && v.k === "qs" && uniqueLookupValues(ctx, v.model, chain).length > 0;
+  return !!v && v.k === "qs" && uniqueLookupSets(ctx, v.model, chain).length > 0;
 }
 
 /** The except clause names an exception matching `re` (a bare `except:` names none). */

@@ -3,7 +3,7 @@ import { batchedLookup, Dep, fewIterations, inDispatchBranch, leavesLoopAfter, l
 import type { Model } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
-import { iteratesOneRow, syntacticQueryset, uniqueLookupValues } from "../../server/src/engine/rows";
+import { iteratesOneRow, syntacticQueryset, uniqueLookupSets } from "../../server/src/engine/rows";
 import { projectFunction, type ProjectFunction } from "../../server/src/engine/functions";
 import { callParts, dotted, enclosingScope, field, methodCall, nodeText, stringValue, walk, walkExamined } from "../../server/src/engine/syntax";
 
@@ -466,7 +466,7 @@ function throttled(ctx: RuleContext, write: SyntaxNode, loop: LoopCtx): boolean 
 
 /** A chain filtered to one row (by its primary key, a unique column or a one-to-one) on a value the loop does not change. */
 function oneFixedRow(ctx: RuleContext, model: Model, recv: SyntaxNode, loop: LoopCtx): boolean {
-  return uniqueLookupValues(ctx, model, recv).some((value) => loopDependence(ctx, value, loop) === Dep.None);
+  return uniqueLookupSets(ctx, model, recv).some((set) => set.every((value) => loopDependence(ctx, value, loop) === Dep.None));
 }
 
 /** An update() whose every value goes to a progress column or is the time (`update(progress=done / total)`). */

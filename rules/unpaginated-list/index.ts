@@ -6,7 +6,7 @@ import { genericTemplateName } from "../../server/src/engine/templates";
 import type { OffsetEdit, OffsetFix, Rule, RuleContext } from "../../server/src/engine/rule";
 import type { Model } from "../../server/src/engine/models";
 import { baseNames, callParts, eolAt, field, indentAt, isEmptyQueryset, methodCall, nameBindings, nodeText, stringValue, strip, topLevelFunction, walk } from "../../server/src/engine/syntax";
-import { chainFilters, uniqueLookupValues } from "../../server/src/engine/rows";
+import { chainFilters, uniqueLookupSets } from "../../server/src/engine/rows";
 
 const DRF_LISTS = new Set(["ListAPIView", "ListCreateAPIView", "ListModelMixin", "ModelViewSet", "ReadOnlyModelViewSet"]);
 const DJANGO_LISTS = new Set(["ListView"]);
@@ -431,7 +431,7 @@ function getQuerysetReturns(ctx: RuleContext, chain: ViewClass[], model: Model |
   };
   const bounded = (e: SyntaxNode): boolean => {
     e = strip(e);
-    return boundedSlice(text, e) || isEmptyQueryset(text, e) || ofRequestUser(text, e, gq) || (!!modelOf(e) && uniqueLookupValues({ text, index: ctx.index }, modelOf(e)!, e).length > 0) || boundedSuper(e);
+    return boundedSlice(text, e) || isEmptyQueryset(text, e) || ofRequestUser(text, e, gq) || (!!modelOf(e) && uniqueLookupSets({ text, index: ctx.index }, modelOf(e)!, e).length > 0) || boundedSuper(e);
   };
   // `super().get_queryset()` narrowed or joined (`.filter(...)`, `.prefetch_related(...)`): bounded when the next
   // get_queryset() along the classes is.

@@ -121,6 +121,8 @@ export interface MetaFact {
    * conditions, as ["=column", "<value's text>"].
    */
   indexed: string[][];
+  /** The column sets unique_together and unconditional UniqueConstraints make unique (each a set of field names). */
+  unique?: string[][];
   defaultManagerName?: string;
   /** Serializer / form Meta: model = X, fields = [...] or "__all__", depth = N. */
   model?: string;
@@ -384,8 +386,9 @@ function metaFact(text: string, body: SyntaxNode): MetaFact {
         // ("a", "b") or [("a", "b"), ...]
         if (right.type === "list" || right.type === "tuple") {
           const inner = right.children.filter((c) => c.type === "list" || c.type === "tuple");
-          if (inner.length) for (const t of inner) meta.indexed.push(t.children.map((c) => stringValue(text, c) ?? "?"));
-          else meta.indexed.push(right.children.map((c) => stringValue(text, c) ?? "?"));
+          const sets = inner.length ? inner.map((t) => t.children.map((c) => stringValue(text, c) ?? "?")) : [right.children.map((c) => stringValue(text, c) ?? "?")];
+          meta.indexed.push(...sets);
+          if (name === "unique_together") (meta.unique ??= []).push(...sets.filter((set) => set.length && !set.includes("?")));
         }
         break;
       }
@@ -407,7 +410,10 @@ function metaFact(text: string, body: SyntaxNode): MetaFact {
           if (name === "constraints" && !/UniqueConstraint$/.test(callee)) continue;
           const fieldsArg = parts.kwargs.get("fields");
           if (fieldsArg && (fieldsArg.type === "list" || fieldsArg.type === "tuple")) {
-            meta.indexed.push(fieldsArg.children.map((c) => (stringValue(text, c) ?? "?").replace(/^-/, "")));
+            const cols = fieldsArg.children.map((c) => (stringValue(text, c) ?? "?").replace(/^-/, ""));
+            meta.indexed.push(cols);
+            // Unique among every row only without a condition (a partial one is unique among the rows it holds).
+            if (name === "constraints" && !parts.kwargs.get("condition") && cols.length && !cols.includes("?")) (meta.unique ??= []).push(cols);
           } else if (parts.args.length) {
             // Index(F("x"), ...) or expressions: the leading column is not known.
             meta.indexed.push(["?"]);

@@ -130,6 +130,8 @@ export interface Model {
   polymorphic?: boolean;
   ordering: string[];
   indexed: string[][];
+  /** Column sets unique together (unique_together, UniqueConstraint without a condition), own and inherited. */
+  unique?: string[][];
   builtin: boolean;
   /** A custom save(), signal receivers, or unknown bases: bulk methods would skip behaviour. */
   writeHooks: boolean;
@@ -425,7 +427,7 @@ export class ModelIndex {
         defaultManager: { name: "objects", shape: emptyShape(), methods: new Map(), opaque: false },
         autoPrefetch: c.fetchPeers || c.bases.some((b) => AUTO_PREFETCH_BASES.test(b)),
         polymorphic: c.bases.some((b) => /(^|\.)PolymorphicModel$/.test(b)),
-        ordering: c.meta.ordering ?? [], indexed: [...c.meta.indexed], builtin: false,
+        ordering: c.meta.ordering ?? [], indexed: [...c.meta.indexed], unique: [...(c.meta.unique ?? [])], builtin: false,
         writeHooks: c.methods.some((x) => x.name === "save" || x.name === "delete"),
         updateHooks: c.methods.some((x) => x.name === "save" && !x.newOnly),
       };
@@ -904,7 +906,10 @@ export class ModelIndex {
     const meta = m.cls!.meta;
     if (!meta.declared && firstUnknown) {
       // The Meta in effect may be an unknown base's: no ordering is known, and every known index may be there.
-      for (const b of bases) if (b.abstract) m.indexed.push(...b.indexed);
+      for (const b of bases) if (b.abstract) {
+        m.indexed.push(...b.indexed);
+        (m.unique ??= []).push(...(b.unique ?? []));
+      }
       return;
     }
     const first = bases[0];
@@ -913,7 +918,10 @@ export class ModelIndex {
     if (meta.ordering === undefined) {
       m.ordering = metaFrom.find((b) => b.ordering.length)?.ordering ?? parent?.ordering ?? [];
     }
-    for (const b of metaFrom) m.indexed.push(...b.indexed);
+    for (const b of metaFrom) {
+      m.indexed.push(...b.indexed);
+      (m.unique ??= []).push(...(b.unique ?? []));
+    }
   }
 
   /**

@@ -428,19 +428,30 @@ export function handledGet(ctx: RuleContext, call: SyntaxNode): { model: string;
 }
 
 /**
- * The values a chain's filter() calls compare for equality with a unique column of `model`: its primary key (by
- * `pk`, or the implicit `id` of a model that declares none), a unique field or a one-to-one (`user=...`,
- * `user_id=...`). Each one alone selects at most one row (`filter(pk=task_id).update(...)`).
+ * The equalities of a chain's filter() calls that pin one row at most, as sets of the values compared: one value for
+ * the primary key (by `pk`, or the implicit `id` of a model that declares none), a unique field or a one-to-one
+ * (`user=...`, `user_id=...`), which alone selects at most one row (`filter(pk=task_id).update(...)`); one per column
+ * for a set the model makes unique together (`unique_together = ("xform", "filename")`, a `UniqueConstraint` without a
+ * condition), when the filters compare every column of it.
  */
-export function uniqueLookupValues(ctx: Pick<RuleContext, "text" | "index">, model: Model, chain: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
+export function uniqueLookupSets(ctx: Pick<RuleContext, "text" | "index">, model: Model, chain: SyntaxNode): SyntaxNode[][] {
+  const out: SyntaxNode[][] = [];
+  const equal = new Map<string, SyntaxNode>();
   for (const [key, value] of chainFilters(ctx.text, chain).kwargs) {
     const [name, ...rest] = key.split("__");
-    if (rest.length && !(rest.length === 1 && rest[0] === "exact")) continue;
-    const f = model.fields.get(name) ?? [...model.fields.values()].find((x) => x.kind === "o2o" && `${x.name}_id` === name);
+    if (rest.length && !(rest.length === 1 && rest[0] === "exact")) {
+      // `xform__pk=...`, `xform__id=...`: the foreign key's column.
+      const f = model.fields.get(name);
+      if (f && (f.kind === "fk" || f.kind === "o2o") && rest.length === 1 && (rest[0] === "pk" || rest[0] === "id")) equal.set(name, value);
+      continue;
+    }
+    const f = model.fields.get(name) ?? [...model.fields.values()].find((x) => (x.kind === "o2o" || x.kind === "fk") && `${x.name}_id` === name);
+    // (By the name written when the field is not known: a package's abstract base declares it.)
+    equal.set(f?.name ?? name, value);
     const unique = f ? f.kind === "o2o" || (f.kind === "concrete" && (f.unique || f.primaryKey)) : name === "pk" || (name === "id" && !ctx.index.concreteFields(model).some((x) => x.primaryKey));
-    if (unique) out.push(value);
+    if (unique) out.push([value]);
   }
+  for (const set of model.unique ?? []) if (set.every((c) => equal.has(c))) out.push(set.map((c) => equal.get(c)!));
   return out;
 }
 
@@ -475,5 +486,5 @@ export function iteratesOneRow(ctx: RuleContext, loop: SyntaxNode): boolean {
     if (bs?.length !== 1 || bs[0].op !== "=" || !bs[0].value) return false;
     iter = strip(bs[0].value);
   }
-  return iter.type === "call" && uniqueLookupValues(ctx, v.model, iter).length > 0;
+  return iter.type === "call" && uniqueLookupSets(ctx, v.model, iter).length > 0;
 }

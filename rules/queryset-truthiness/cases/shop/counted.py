@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 
-from .models import Author, Book, Publisher, Review
+from .models import Author, Book, Export, Publisher, Review
 
 
 def count_as_truth(request):
@@ -85,3 +85,10 @@ def tested_then_counted(rating):
     if reviews:  # expect: queryset-truthiness
         return reviews.count()
     return 0
+
+
+def partly_unique(book, kind):
+    # One column of a set unique together, or a set unique only under a condition: many rows may match.
+    if Export.objects.filter(book=book).count() > 0:  # expect: queryset-truthiness
+        return True
+    return Export.objects.filter(book=book, kind=kind).count() > 0  # expect: queryset-truthiness

@@ -38,3 +38,17 @@ class Edition(models.Model):
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
     rating = models.PositiveSmallIntegerField()
+
+
+class Export(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="exports")
+    filename = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)
+    address = models.GenericIPAddressField(null=True)
+
+    class Meta:
+        unique_together = ("book", "filename")
+        constraints = [
+            models.UniqueConstraint(fields=["address"], name="unique_export_address"),
+            models.UniqueConstraint(fields=["book", "kind"], condition=models.Q(kind="pdf"), name="one_pdf_per_book"),
+        ]

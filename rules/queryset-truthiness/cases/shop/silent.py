@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from .models import Author, Book
+from .models import Author, Book, Export
 
 
 def evaluated_once(request):
@@ -62,5 +62,14 @@ def counted_unique(request, email, title):
     if Author.objects.filter(email=email).count() > 0:
         return render(request, "taken.html", {})
     if Book.objects.filter(pk=title).count():
+        return render(request, "taken.html", {})
+    return render(request, "free.html", {})
+
+
+def counted_unique_together(request, book, filename, address):
+    # Columns unique together (unique_together, a UniqueConstraint): one row at most, as for a unique column.
+    if Export.objects.filter(book=book, filename=filename).count() > 0:
+        return render(request, "taken.html", {})
+    if Export.objects.filter(address=address).count() > 0:
         return render(request, "taken.html", {})
     return render(request, "free.html", {})
