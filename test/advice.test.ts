@@ -46,6 +46,24 @@ def show_counts():
   });
 });
 
+describe("queryset-in-loop: a Prefetch() with the chain of the loop's query", () => {
+  const TASKS = `from .models import Pool
+
+
+def presences():
+    for pool in Pool.objects.all():
+        for reg in pool.registrations.only("presence").iterator(chunk_size=100):
+            print(reg.presence)
+`;
+
+  it("leaves the trailing iterator() out of Prefetch(queryset=...), which takes a queryset", async () => {
+    const hints = await hintsFor({ "events/__init__.py": "", "events/models.py": MODELS, "events/tasks.py": TASKS }, "events/tasks.py", "queryset-in-loop");
+    const message = hints.find((h) => h.range.start.line + 1 === 6)?.message ?? "";
+    assert.match(message, /Prefetch\("registrations", queryset=Registration\.objects\.only\("presence"\), to_attr=\.\.\.\)/);
+    assert.doesNotMatch(message, /iterator/);
+  });
+});
+
 describe("serializer-method-query: Count() keeps the chain's conditions", () => {
   const SERIALIZERS = `from django.utils import timezone
 from rest_framework import serializers

@@ -415,7 +415,8 @@ function check(ctx: RuleContext): void {
         // A project QuerySet method on the relation (`project.resources.current()`): it runs on a new queryset.
         const accessor = q.related.field.name;
         const at = callText.indexOf(`.${accessor}.`);
-        const rest = at >= 0 ? callText.slice(at + accessor.length + 2).replace(/\s+/g, "") : "";
+        // Without a trailing `.iterator(...)`: it returns a generator, and Prefetch() takes a queryset.
+        const rest = at >= 0 ? callText.slice(at + accessor.length + 2).replace(/\s+/g, "").replace(/\.iterator\([^()]*\)$/, "") : "";
         if (/^\w+\(/.test(rest) && !/^(all|iterator)\(/.test(rest) && rest.length <= 60) {
           advice = `prefetch with Prefetch("${accessor}", queryset=${q.model.name}.objects.${rest}, to_attr=...) on the outer queryset and loop over that attribute (a prefetch of ${accessor} serves only .all(), not ${rest.replace(/\(.*$/, "")}())`;
         }
