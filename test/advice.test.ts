@@ -162,3 +162,68 @@ def by_name(names):
     assert.match(byLine.get(13) ?? "", /runs one query per iteration; fetch them all before the loop/);
   });
 });
+
+describe("unpaginated-list: the fix's pagination class", () => {
+  const PAGINATION = `from rest_framework.pagination import PageNumberPagination
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 50
+
+
+class OptionalPagination(PageNumberPagination):
+    page_size = None
+`;
+  const VIEWS = `from rest_framework import generics
+from rest_framework.pagination import PageNumberPagination
+
+from .models import Pool, Registration
+from .pagination import StandardPagination
+
+
+class OptionalPagination(PageNumberPagination):
+    page_size = None
+
+
+class PoolList(generics.ListAPIView):
+    queryset = Pool.objects.all()
+    pagination_class = StandardPagination
+
+
+class OpenPoolList(generics.ListAPIView):
+    queryset = Pool.objects.all()
+    pagination_class = StandardPagination
+`;
+  const OTHER = `from rest_framework import generics
+
+from .models import Registration
+
+
+class RegistrationList(generics.ListAPIView):
+    queryset = Registration.objects.all()
+`;
+
+  it("takes the project's paginator that its views use, not one whose page_size is None", async () => {
+    const files = { "events/__init__.py": "", "events/models.py": MODELS, "events/pagination.py": PAGINATION, "events/views.py": VIEWS, "events/other.py": OTHER };
+    const hints = await hintsFor(files, "events/other.py", "unpaginated-list");
+    const edits = hints.find((h) => h.range.start.line + 1 === 6)?.fixes[0]?.edits.map((e) => e.newText).join("|") ?? "";
+    assert.match(edits, /StandardPagination/);
+    assert.match(edits, /from events\.pagination import StandardPagination/);
+    const local = await hintsFor({ ...files, "events/other.py": `from rest_framework import generics
+from rest_framework.pagination import PageNumberPagination
+
+from .models import Registration
+
+
+class OptionalPagination(PageNumberPagination):
+    page_size = None
+
+
+class RegistrationList(generics.ListAPIView):
+    queryset = Registration.objects.all()
+` }, "events/other.py", "unpaginated-list");
+    const localEdits = local.find((h) => h.range.start.line + 1 === 11)?.fixes[0]?.edits.map((e) => e.newText).join("|") ?? "";
+    assert.match(localEdits, /StandardPagination/);
+    assert.doesNotMatch(localEdits, /OptionalPagination/);
+  });
+});

@@ -171,16 +171,49 @@ function defaultPagesByDefault(ctx: RuleContext): boolean {
   return ctx.project.memo ? ctx.project.memo("unpaginated-list:pages-by-default", read) : read();
 }
 
-/** A pagination class of this file that sets page_size, to reuse in the fix. */
+/** `page_size = 50`, not `page_size = None` (Kolibri's OptionalPageNumberPagination: every row unless asked). */
+const SIZED = /^\s*(page_size|default_limit)\s*=\s*(?!(None|0|False)\s*(#.*)?$)\S/m;
+
+/** A pagination class of this file that sets a page size, to reuse in the fix. */
 function localPaginator(ctx: RuleContext): string | null {
   for (const stmt of ctx.syntax.root.children) {
     if (stmt.type !== "class_definition") continue;
     const sup = field(stmt, "superclasses");
     if (!sup || !/Pagination\b/.test(nodeText(ctx.text, sup))) continue;
     const body = field(stmt, "body");
-    if (body && /^\s*(page_size|default_limit)\s*=/m.test(nodeText(ctx.text, body))) return nodeText(ctx.text, field(stmt, "name")!);
+    if (body && SIZED.test(nodeText(ctx.text, body))) return nodeText(ctx.text, field(stmt, "name")!);
   }
   return null;
+}
+
+/**
+ * The project's own pagination class, for the fix when this file has none: the one the workspace's views name in
+ * `pagination_class = X` most often, twice at least, defined once in the workspace with a page size (onadata's
+ * StandardPageNumberPagination, which eight of its viewsets use).
+ */
+function projectPaginator(ctx: RuleContext): { name: string; module: string } | null {
+  const read = () => {
+    const counts = new Map<string, number>();
+    for (const c of ctx.index.allClasses()) {
+      for (const a of c.assigns) {
+        const name = a.name === "pagination_class" ? a.value?.dotted?.split(".").pop() : undefined;
+        if (name && name !== "None") counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
+    }
+    // The project's standard: named by two views or more, more often than any other (a class one view uses is that
+    // view's own, sized for its rows).
+    for (const [name, n] of [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
+      if (n < 2) break;
+      // (Not a cursor paginator: it orders by a field the view's model may not have.)
+      const defs = ctx.index.classes(name).filter((c) => c.bases.some((b) => /Pagination\b/.test(b)) && !c.bases.some((b) => /Cursor/.test(b)));
+      if (defs.length !== 1) continue;
+      const body = (ctx.project.textOf(defs[0].file) ?? "").slice(defs[0].start, defs[0].end);
+      const module = ctx.index.moduleOfFile(defs[0].file);
+      if (module && SIZED.test(body)) return { name, module };
+    }
+    return null;
+  };
+  return ctx.project.memo ? ctx.project.memo("unpaginated-list:project-paginator", read) : read();
 }
 
 /** Sets `attr = value` in the class: replaces an existing value, or adds a line. */
@@ -573,10 +606,11 @@ function checkClass(ctx: RuleContext, imports: Map<string, string>, localClasses
       return;
     }
     const local = localPaginator(ctx);
-    const cls = local ?? "PageNumberPagination";
+    const shared = local ? null : projectPaginator(ctx);
+    const cls = local ?? shared?.name ?? "PageNumberPagination";
     const edits = [attrEdit(ctx, body, "pagination_class", cls)];
-    if (!local) edits.push(...importEdits(ctx.file, ctx.text, ctx.syntax.root, [{ module: "rest_framework.pagination", name: "PageNumberPagination" }]));
-    const needsPageSize = !local && !pageSizeSet(ctx);
+    if (!local) edits.push(...importEdits(ctx.file, ctx.text, ctx.syntax.root, [shared ?? { module: "rest_framework.pagination", name: "PageNumberPagination" }]));
+    const needsPageSize = !local && !shared && !pageSizeSet(ctx);
     // `pagination_class = None` written out is a decision its clients are built on (they read a plain array), as for
     // an opt-out of the settings' paginator: no fix, which would hand them a page object instead.
     if (!broken && !pc) fixes.push({ title: `Set pagination_class = ${cls}${needsPageSize ? ' (also set REST_FRAMEWORK["PAGE_SIZE"])' : ""}`, safe: false, edits });

@@ -1334,6 +1334,16 @@ export class ModelIndex {
     return this.classesByName.get(name) ?? [];
   }
 
+  /** Every class of the workspace. */
+  *allClasses(): IterableIterator<ClassFact> {
+    for (const list of this.classesByName.values()) yield* list;
+  }
+
+  /** The dotted module of a workspace file (`shop/api/pagination.py`: "shop.api.pagination"). */
+  moduleOfFile(file: string): string | undefined {
+    return this.factsByFile.get(file)?.module;
+  }
+
   /** Does the relation path from `model` join a polymorphic model (where select_related would lose subclasses)? */
   joinsPolymorphic(model: Model, path: string[]): boolean {
     let m: Model | undefined = model;
