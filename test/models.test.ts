@@ -99,6 +99,29 @@ class Cover(models.Model):
     assert.equal(fieldOf(model(index, "shop.Tag"), "content_type").target?.key, "contenttypes.ContentType");
   });
 
+  it("reads the relation fields of packages (django-sortedm2m, django-annoying, django-mptt) as relations", async () => {
+    const index = await indexOf({
+      "shop/__init__.py": "",
+      "shop/models.py": `${HEADER}from annoying.fields import AutoOneToOneField
+from mptt.fields import TreeOneToOneField
+from sortedm2m.fields import SortedManyToManyField
+
+
+class Owner(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Program(models.Model):
+    owners = SortedManyToManyField(Owner)
+    profile = AutoOneToOneField(Owner, on_delete=models.CASCADE, related_name="program")
+    node = TreeOneToOneField(Owner, on_delete=models.CASCADE, related_name="node_of")
+`,
+    });
+    const program = model(index, "shop.Program");
+    assert.deepEqual(["owners", "profile", "node"].map((n) => fieldOf(program, n).kind), ["m2m", "o2o", "o2o"]);
+    assert.equal(fieldOf(program, "owners").target?.key, "shop.Owner");
+  });
+
   it("indexes foreign keys and one-to-one fields, which are unique", async () => {
     const index = await indexOf(files);
     const book = model(index, "shop.Book");

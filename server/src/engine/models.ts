@@ -169,8 +169,9 @@ const QUERYSET_BASES = /(^|\.)QuerySet$/;
 
 const RELATIONS: Record<string, FieldKind> = {
   ForeignKey: "fk", ParentalKey: "fk", TreeForeignKey: "fk",
-  OneToOneField: "o2o", ParentalOneToOneField: "o2o",
-  ManyToManyField: "m2m", ParentalManyToManyField: "m2m", TreeManyToManyField: "m2m",
+  // django-annoying's AutoOneToOneField; django-sortedm2m's SortedManyToManyField.
+  OneToOneField: "o2o", ParentalOneToOneField: "o2o", TreeOneToOneField: "o2o", AutoOneToOneField: "o2o",
+  ManyToManyField: "m2m", ParentalManyToManyField: "m2m", TreeManyToManyField: "m2m", SortedManyToManyField: "m2m",
   GenericForeignKey: "gfk",
   GenericRelation: "generic-relation",
 };
