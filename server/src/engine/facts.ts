@@ -1117,8 +1117,11 @@ function booleanOperand(text: string, n: SyntaxNode): SyntaxNode | undefined {
   return op === "and" ? b : op === "or" ? a : undefined;
 }
 
-/** The current time: `now()`, `today()`, `utcnow()`, also given a time zone (`datetime.now(UTC)`, `now(tz=utc)`). */
-const NOW = /\b(now|today|utcnow)\((\s*|\s*(tz\s*=\s*)?[\w.]+\s*)\)/;
+/**
+ * The current time: `now()`, `today()`, `utcnow()`, also given a time zone (`datetime.now(UTC)`, `now(tz=utc)`,
+ * `now(tz=ZoneInfo("UTC"))`), and the database's, Django's `Now()`.
+ */
+const NOW = /\b(now|Now|today|utcnow)\((\s*|\s*(tz\s*=\s*)?[\w.]+(\([^()]*\))?\s*)\)/;
 const NOW_CALL = new RegExp(`${NOW.source}$`);
 
 /** The `__lt`/`__lte` keys compared with an age before the current time (see LookupFact.olderThanNow). */

@@ -36,6 +36,23 @@ def mature_visits(request):
     return list(Visit.objects.filter(seen__lte=limit)[:100])
 
 
+def stale_visits(request):
+    # The database's clock (Django's Now()) minus an age (frePPLe's task cleanup).
+    from django.db.models.functions import Now
+
+    return Visit.objects.filter(seen__lte=Now() - timedelta(days=7)).delete()
+
+
+def expired_visits(request, max_age):
+    # The clock in a named zone, in a name, minus an age held in a name (KPI's export cleanup).
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    this_moment = datetime.now(tz=ZoneInfo("UTC"))
+    oldest = this_moment - max_age
+    return Visit.objects.filter(seen__lt=oldest).delete()
+
+
 def prune_closed(request):
     # A nullable column, set on some rows only: the cutoff selects few of them.
     return Visit.objects.filter(closed__lt=timezone.now() - timedelta(days=30)).delete()
