@@ -83,9 +83,10 @@ function loadedOnThePath(ctx: RuleContext, n: SyntaxNode, objNode: SyntaxNode, n
   const objText = nodeText(ctx.text, objNode);
   const root = objText.split(".")[0];
   const reads: SyntaxNode[] = [];
-  /** The last rebinding of obj (or refresh) anywhere in the function: a read before it may be stale at `n`. */
-  let rebound = -1;
-  /** Every rebinding (or refresh): one between `n` and a later read makes that read another object's. */
+  /**
+   * Every rebinding of obj (or refresh): one between an earlier read and `n` (or later in a loop around `n` that
+   * the read is outside of) makes that read another object's, and so does one between `n` and a later read.
+   */
   const rebinds: number[] = [];
   const stack = [scope];
   while (stack.length) {
@@ -100,14 +101,12 @@ function loadedOnThePath(ctx: RuleContext, n: SyntaxNode, objNode: SyntaxNode, n
       };
       if (target) look(target);
       if (hit) {
-        rebound = Math.max(rebound, x.start);
         rebinds.push(x.start);
       }
     }
     if (x.type === "call") {
       const f = field(x, "function");
       if (f && nodeText(ctx.text, f) === `${objText}.refresh_from_db`) {
-        rebound = Math.max(rebound, x.start);
         rebinds.push(x.start);
       }
       // `obj.save()`, `obj.mark_as_spam()`: a method of the model that reads `self.<name>` loads it.
@@ -129,7 +128,11 @@ function loadedOnThePath(ctx: RuleContext, n: SyntaxNode, objNode: SyntaxNode, n
     }
     for (const c of x.children) stack.push(c);
   }
-  return reads.some((r) => (r.start > rebound && evaluatedBefore(r, n, scope)) || (!rebinds.some((b) => b > n.end && b < r.start) && evaluatedAfter(r, n, scope)));
+  // The loops around `n` in the function: a rebinding later in one of them comes before `n` on the next pass.
+  const loops: SyntaxNode[] = [];
+  for (let a = n.parent; a && a !== scope; a = a.parent) if (a.type === "for_statement" || a.type === "while_statement") loops.push(a);
+  const staleBefore = (r: SyntaxNode) => rebinds.some((b) => (b > r.end && b < n.start) || (b > n.end && loops.some((l) => l.start <= b && b < l.end && !within(l, r))));
+  return reads.some((r) => (!staleBefore(r) && evaluatedBefore(r, n, scope)) || (!rebinds.some((b) => b > n.end && b < r.start) && evaluatedAfter(r, n, scope)));
 }
 
 /**

@@ -38,6 +38,16 @@ def rebound_after_the_read(request, pk):
     return JsonResponse({"author": book.author.pk})  # expect: fk-id
 
 
+def rebound_later_in_the_loop(request, ids):
+    # Read before the loop; the loop binds book again after the key read, so the next pass reads another book.
+    book = Book.objects.get(pk=ids[0])
+    print(book.author)
+    for pk in ids:
+        print(book.author.pk)  # expect: fk-id
+        book = Book.objects.get(pk=pk)
+    return JsonResponse({})
+
+
 def refreshed_after_the_read(request, pk):
     book = get_object_or_404(Book, pk=pk)
     print(book.author)
