@@ -249,6 +249,9 @@ class Post(models.Model):
     const member = model(index, "accounts.Member");
     assert.equal(fieldOf(model(index, "blog.Post"), "author").target?.key, member.key);
     assert.equal(fieldOf(member, "post_set").kind, "reverse-fk");
+    // AbstractUser's username is unique, as Django declares it.
+    assert.equal(fieldOf(member, "username").unique, true);
+    assert.equal(fieldOf(member, "first_name").unique, false);
   });
 
   it("knows a custom user model by its django.contrib.auth bases alone, with the fields they give", async () => {

@@ -232,6 +232,11 @@ function builtinModels(): Model[] {
   const perm = mk("auth", "Permission", ["name", "codename"]);
   const ct = mk("contenttypes", "ContentType", ["app_label", "model"]);
   const site = mk("sites", "Site", ["domain", "name"]);
+  // Django's unique columns and sets: User.username, Group.name, Site.domain; (content_type, codename) and
+  // (app_label, model).
+  for (const [m, f] of [[user, "username"], [group, "name"], [site, "domain"]] as const) m.fields.get(f)!.unique = true;
+  perm.unique = [["content_type", "codename"]];
+  ct.unique = [["app_label", "model"]];
   const rel = (from: Model, name: string, kind: FieldKind, to: Model, reverse: string) => {
     const f: ModelField = { name, kind, fieldClass: kind === "fk" ? "ForeignKey" : "ManyToManyField", target: to, owner: from, null: false, dbIndex: kind === "fk", unique: false, primaryKey: false, big: false, file: "", start: 0, end: 0 };
     from.fields.set(name, f);
