@@ -1370,10 +1370,15 @@ function singleObjectNarrowing(text: string, root: SyntaxNode, out: LookupFact[]
   if (cls?.type !== "class_definition" || !out.length) return;
   const bases = baseNames(text, cls).map((b) => (b ?? "?").replace(/^.*\./, ""));
   if (bases.some((b) => LISTING_VIEWS.test(b))) return;
-  const single = bases.some((b) => SINGLE_OBJECT_VIEWS.test(b)) || (bases.some((b) => GENERIC_BASES.test(b)) && bases.some((b) => ONE_OBJECT_MIXINS.test(b)) && bases.every((b) => GENERIC_BASES.test(b) || ONE_OBJECT_MIXINS.test(b) || /Mixin$|Permission/.test(b)));
-  if (!single) return;
   const body = field(cls, "body");
   if (!body) return;
+  const generic = bases.some((b) => GENERIC_BASES.test(b)) && bases.every((b) => GENERIC_BASES.test(b) || ONE_OBJECT_MIXINS.test(b) || /Mixin$|Permission/.test(b));
+  // A GenericAPIView whose own methods read the rows only through `self.get_object()` (openwisp's
+  // DeviceActivateView: `post()` activates one device).
+  const bodyText = generic ? nodeText(text, body) : "";
+  const onlyGetObject = generic && /\bself\.get_object\(/.test(bodyText) && !/\bself\.(get_queryset|filter_queryset|paginate_queryset|queryset|list)\b/.test(bodyText);
+  const single = bases.some((b) => SINGLE_OBJECT_VIEWS.test(b)) || (generic && (bases.some((b) => ONE_OBJECT_MIXINS.test(b)) || onlyGetObject));
+  if (!single) return;
   let key = "pk";
   const spans: { start: number; end: number }[] = [];
   for (const stmt of body.children) {

@@ -1,5 +1,6 @@
 from django.views.generic import DetailView, ListView, UpdateView
-from rest_framework import mixins, viewsets
+from rest_framework import generics, mixins, viewsets
+from rest_framework.response import Response
 
 from .models import Campaign
 
@@ -42,3 +43,20 @@ class CampaignStarts(ShopUpdateView):
 class LaunchCampaigns(ShopListView):
     # Through the project's list base: a page of every matching row.
     queryset = Campaign.objects.filter(state="launch")
+
+
+class CampaignResume(generics.GenericAPIView):
+    # Its only handler reads one row, through get_object() (openwisp's DeviceActivateView).
+    queryset = Campaign.objects.filter(paused="yes")
+
+    def post(self, request, *args, **kwargs):
+        campaign = self.get_object()
+        return Response({"id": campaign.pk})
+
+
+class CampaignMedia(generics.GenericAPIView):
+    # Its handler lists the rows.
+    queryset = Campaign.objects.filter(medium="tv")
+
+    def get(self, request, *args, **kwargs):
+        return Response([c.pk for c in self.get_queryset()])

@@ -310,6 +310,8 @@ class Campaign(models.Model):
     starts = models.DateTimeField()
     state = models.CharField(max_length=20)  # expect: missing-index
     region = models.CharField(max_length=20)
+    paused = models.CharField(max_length=20)
+    medium = models.CharField(max_length=20)  # expect: missing-index
 
 
 class Voucher(models.Model):
