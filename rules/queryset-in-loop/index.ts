@@ -93,6 +93,23 @@ function writesModel(ctx: RuleContext, loop: LoopCtx, model: Model): boolean {
   return found;
 }
 
+/** Does the `while` loop's condition query `model`? */
+function conditionQueries(ctx: RuleContext, loop: LoopCtx, model: Model): boolean {
+  const cond = field(loop.node, "condition");
+  const values = ctx.flow().values;
+  let found = false;
+  if (cond) walk(cond, (n) => {
+    if (found) return false;
+    const v = n.type === "call" ? values.get(n) : undefined;
+    if (v && (v.k === "qs" || v.k === "manager") && v.model === model) found = true;
+    const mc = !found && n.type === "call" ? methodCall(ctx.text, n) : null;
+    const r = mc ? values.get(mc.receiver) : undefined;
+    if (r && (r.k === "qs" || r.k === "manager") && r.model === model) found = true;
+    return !found;
+  });
+  return found;
+}
+
 function bodyIsPure(ctx: RuleContext, loop: LoopCtx): boolean {
   const stack = [loop.node];
   while (stack.length) {
@@ -430,6 +447,9 @@ function check(ctx: RuleContext): void {
       // ...delete()`: the loop's own writes change the answer that ends it (a loop over batches, or to a fixpoint:
       // one check per pass), whether or not the query is rebuilt in the loop.
       if (repeats.kind === "while" && steersLoop(ctx, q.node, repeats) && writesModel(ctx, repeats, q.model)) return;
+      // The other side: the write that makes the `while` condition's query false, and so ends the loop
+      // (`while not Perm.objects.filter(is_superuser=True).exists(): ... Perm.objects.update_or_create(...)`).
+      if (repeats.kind === "while" && WRITES.test(q.method) && conditionQueries(ctx, repeats, q.model)) return;
       if (q.invariant && !q.iteration && !volatile && bodyIsPure(ctx, outermost(q.loop))) {
         message = `Query in a loop: ${what} runs on every iteration but does not depend on the loop; run it once before the loop`;
         const fix = hoistFix(ctx, q);

@@ -93,3 +93,15 @@ def stored_per_pass(fetch, seed):
     for item in fetch(seed):
         known = set(Book.objects.filter(author=item["author"]).values_list("isbn", flat=True))  # expect: queryset-in-loop
         print(known)
+
+
+def ensure_reviewer(ask):
+    # Asks until a review exists: the loop's own create ends it, so the create runs once (Kolibri's superuser prompt).
+    while not Review.objects.filter(rating=5).exists():
+        Review.objects.create(book_id=ask(), rating=5)
+
+
+def fill_shelf(ask):
+    # A create of another model than the condition's: one per pass.
+    while not Review.objects.filter(rating=5).exists():  # expect: queryset-in-loop
+        Book.objects.create(title=ask())  # expect: queryset-in-loop
