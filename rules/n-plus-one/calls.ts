@@ -31,7 +31,8 @@ interface Site {
 }
 
 export type ParamUse =
-  | { kind: "chain"; chain: string[]; entry: Site; at: Site }
+  /** `cached`: relations the function set on the object before this use (`obj.owner = user`), which a read finds loaded. */
+  | { kind: "chain"; chain: string[]; entry: Site; at: Site; cached?: string[] }
   | { kind: "template"; name: string; key: string; entry: Site; at: Site };
 
 export interface UseRead {
@@ -183,6 +184,19 @@ export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry
   seen = new Set([...seen, def]);
   const out: ParamUse[] = [];
   const site = (n: SyntaxNode): Site => ({ file: code.file, start: n.start, end: n.end });
+  // `param.owner = user` as a statement of the body: every later use finds the relation cached (Django caches an
+  // assigned related object), in this function and in those it hands the object on to.
+  const sets: { name: string; end: number }[] = [];
+  for (const st of body.children) {
+    const a = st.type === "expression_statement" ? st.children[0] : undefined;
+    const left = a?.type === "assignment" ? field(a, "left") : undefined;
+    const obj = left?.type === "attribute" ? field(left, "object") : undefined;
+    if (obj?.type === "identifier" && nodeText(text, obj) === param) sets.push({ name: nodeText(text, field(left!, "attribute")!), end: st.end });
+  }
+  const cachedAt = (at: number): string[] | undefined => {
+    const names = sets.filter((x) => x.end <= at).map((x) => x.name);
+    return names.length ? names : undefined;
+  };
   const skipped = new Set<SyntaxNode>();
   walk(body, (n) => {
     if (isDef(n) || skipped.has(n)) return false;
@@ -194,7 +208,7 @@ export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry
       // An assignment target reads what is below its last name: `param.job = job` runs no query.
       const chain = c && assignedTo(n) ? c.chain.slice(0, -1) : c?.chain;
       // Under `if cache.get(key) is None: cache[key] = param.rel...`: once per distinct key, which the cache bounds.
-      if (c && chain?.length && c.root === param && !subqueryValue(text, n) && !memoized(code, n)) out.push({ kind: "chain", chain, entry: entry ?? site(n), at: site(n) });
+      if (c && chain?.length && c.root === param && !subqueryValue(text, n) && !memoized(code, n)) out.push({ kind: "chain", chain, entry: entry ?? site(n), at: site(n), cached: cachedAt(n.start) });
     }
     if (n.type !== "call") return true;
     const parts = callParts(text, n);
@@ -219,7 +233,12 @@ export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry
     if (!next) return true;
     next.params.forEach((p) => {
       const a = argFor(n, text, next.params, p);
-      if (a?.type === "identifier" && nodeText(text, a) === param) out.push(...paramUses(ctx, next, p, entry ?? site(n), depth + 1, seen, givenParams(n, text, next.params)));
+      if (a?.type === "identifier" && nodeText(text, a) === param) {
+        const here = cachedAt(n.start);
+        for (const u of paramUses(ctx, next, p, entry ?? site(n), depth + 1, seen, givenParams(n, text, next.params))) {
+          out.push(u.kind === "chain" && here ? { ...u, cached: [...here, ...(u.cached ?? [])] } : u);
+        }
+      }
     });
     return true;
   });
@@ -256,12 +275,14 @@ export function usesOn(ctx: RuleContext, model: Model, loaded: Loaded, uses: Par
         // obj.display_name / obj.get_owner(): what the model method reads on self is read too.
         const selfReads = ctx.index.selfReads(m, u.chain[j]);
         if (selfReads) {
-          const inner: ParamUse[] = selfReads.map((r) => ({ kind: "chain", chain: r.chain, entry: u.entry, at: { file: m!.file, start: r.start, end: r.end } }));
+          const inner: ParamUse[] = selfReads.map((r) => ({ kind: "chain", chain: r.chain, entry: u.entry, at: { file: m!.file, start: r.start, end: r.end }, cached: u.cached }));
           out.push(...usesOn(ctx, m, l, inner, new Set([...via, name])));
         }
         break;
       }
       if (!f || f.kind === "concrete" || !f.target || f.kind === "gfk") break;
+      // Set on the object before this use: cached, no query.
+      if (j === 0 && u.cached?.includes(name)) break;
       const isSingle = SINGLE.has(f.kind);
       const next = u.chain[j + 1];
       // A many relation costs a query here when it is listed; counting or filtering it runs a query whatever is

@@ -123,3 +123,27 @@ def reassign(editor):
 
     for book in Book.objects.filter(title__startswith="Draft"):
         move(book, editor)
+
+
+def transfer(book, author):
+    # The helper sets the relation before it reads it, itself or through the helper it hands the book to: cached
+    # (onadata's transfer_project).
+    book.author = author
+    book.save()
+    print(book.author.name)
+    print(author_line(book))
+
+
+def transfer_all(author):
+    for book in Book.objects.filter(title__startswith="A"):
+        transfer(book, author)
+
+
+def read_then_set(book, author):
+    print(book.author.name)
+    book.author = author
+
+
+def reassign_all(author):
+    for book in Book.objects.filter(title__startswith="B"):
+        read_then_set(book, author)  # expect: n-plus-one
