@@ -1,5 +1,5 @@
 import { perFile } from "../../server/src/engine/filescan";
-import type { Model, ModelField } from "../../server/src/engine/models";
+import { TEST_OR_MIGRATION, type Model, type ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
 import type { Rule, RuleContext } from "../../server/src/engine/rule";
 import { baseNames, callParts, caughtBy, dotted, field, nodeText, stringValue } from "../../server/src/engine/syntax";
@@ -212,7 +212,16 @@ function retrieveOnly(text: string, at: number): boolean {
   // Nothing at the top level between the class header and the line: the line is in that class.
   if (/^\S/m.test(before.slice(header.index! + header[0].length).replace(/^\s*(#.*)?$/gm, ""))) return false;
   const bases = header[1].split(",").map((b) => b.trim().split(".").pop()!).filter(Boolean);
-  return bases.length > 0 && bases.every((b) => /^Retrieve(Update)?(Destroy)?APIView$|^(Retrieve|Update|Destroy)ModelMixin$|^GenericAPIView$/.test(b)) && bases.some((b) => /^Retrieve/.test(b));
+  if (bases.length > 0 && bases.every((b) => /^Retrieve(Update)?(Destroy)?APIView$|^(Retrieve|Update|Destroy)ModelMixin$|^GenericAPIView$/.test(b)) && bases.some((b) => /^Retrieve/.test(b))) return true;
+  // A viewset whose own list() answers without DRF's (onadata's ConnectViewSet returns the requester's profile), and
+  // that reads no queryset of its own nor hands get_serializer() many rows anywhere in its body: its
+  // serializer_class serializes one object.
+  const start = header.index! + header[0].length;
+  // The class body: up to the next line that starts at the margin (not blank, not a comment).
+  const next = /\n(?=[^\s#])/.exec(text.slice(start));
+  const body = text.slice(start, next ? start + next.index : text.length);
+  // (Another serializer named with many=True, in an action of its own, is that serializer's use.)
+  return /^\s+def list\(/m.test(body) && !/\bsuper\(|\bself\.(get_queryset|filter_queryset|paginate_queryset|queryset)\b|\b(get_serializer|serializer_class)\s*\([^)]*\bmany\s*=\s*True\b/.test(body);
 }
 
 /** The decorator call `at` sits in (`@action(detail=True, serializer_class=X)`): its last name and its arguments. */
@@ -244,10 +253,18 @@ function scanOfText(text: string): FileScan {
   return lastScan.scan;
 }
 
+/**
+ * The Python files whose uses of a serializer count: not tests and migrations (a test that builds
+ * `Name()` with no instance to check its fields lists nothing in production).
+ */
+function productionFiles(ctx: RuleContext): string[] {
+  return (ctx.project.filesMatching?.(/\.py$/) ?? []).filter((f) => !TEST_OR_MIGRATION.test(ctx.project.relPathOf?.(f) ?? f));
+}
+
 /** Every Python file's scan, re-read only for the files that changed since. */
 function projectScans(ctx: RuleContext): { file: string; scan: FileScan }[] {
   const read = () =>
-    perFile(ctx, "serializer-method-query:scan", ctx.project.filesMatching?.(/\.py$/) ?? [], (text, file) =>
+    perFile(ctx, "serializer-method-query:scan", productionFiles(ctx), (text, file) =>
       file === ctx.file ? scanOfText(ctx.text) : text ? scanFile(text) : { text: null, listedUses: new Set<string>(), singleUses: new Set<string>(), subclasses: new Map<string, string[]>() },
     ).map(({ file, value }) => ({ file, scan: value }));
   return ctx.project.memo ? ctx.project.memo("serializer-method-query:scans", read) : read();
@@ -288,7 +305,7 @@ function onlyForOneObject(ctx: RuleContext, serializer: string, at: number): boo
   }
   // A serializer named otherwise (`class Summary(BaseSerializer)`): its own scan of every file.
   const uses = new RegExp(`\\b(${serializer})\\b(\\s*\\()?`, "g");
-  const scans = perFile(ctx, `serializer-method-query:uses:${serializer}`, ctx.project.filesMatching?.(/\.py$/) ?? [], (text, file) =>
+  const scans = perFile(ctx, `serializer-method-query:uses:${serializer}`, productionFiles(ctx), (text, file) =>
     scanFile(text ?? "", uses),
   );
   return !scans.some(({ file, value }) => value.listedUses.has(serializer) && ours(file));

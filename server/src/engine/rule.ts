@@ -48,6 +48,8 @@ export interface ProjectView {
   textOf(file: string): string | null;
   /** Workspace Python files whose path matches. */
   filesMatching?(pattern: RegExp): string[];
+  /** A workspace file's path relative to its root, with "/" separators. */
+  relPathOf?(file: string): string;
   /** A value computed once until a workspace file changes. */
   memo?<T>(key: string, compute: () => T): T;
   /**

@@ -103,3 +103,16 @@ class AuthorRowSerializer(serializers.ModelSerializer):
 
     def get_book_count(self, obj):
         return obj.book_set.count()  # expect: serializer-method-query
+
+
+class AuthorLineSerializer(serializers.ModelSerializer):
+    """The serializer_class of a viewset whose own list() serializes the queryset: one query per author."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return obj.book_set.count()  # expect: serializer-method-query

@@ -1,4 +1,5 @@
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, viewsets
+from rest_framework.response import Response
 
 from .models import Author, AuthorProfile, Book
 
@@ -157,6 +158,27 @@ class ReceiptSerializer(serializers.ModelSerializer):
 class ReceiptView(generics.RetrieveAPIView):
     queryset = Author.objects.all()
     serializer_class = ReceiptSerializer
+
+
+class ProfileCardSerializer(serializers.ModelSerializer):
+    """The serializer_class of a viewset whose own list() answers with the requester's row (onadata's ConnectViewSet)."""
+
+    book_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["id", "book_count"]
+
+    def get_book_count(self, obj):
+        return obj.book_set.count()
+
+
+class ProfileViewSet(viewsets.GenericViewSet):
+    queryset = Author.objects.all()
+    serializer_class = ProfileCardSerializer
+
+    def list(self, request, *args, **kwargs):
+        return Response(ProfileCardSerializer(request.user.author).data)
 
 
 class StarredSerializer(serializers.ModelSerializer):

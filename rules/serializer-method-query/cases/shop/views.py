@@ -3,7 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .models import Author, Book
-from .serializers import AuthorSerializer, AuthorSummary, BookSerializer, TypedFastPathSerializer
+from .serializers import AuthorLineSerializer, AuthorSerializer, AuthorSummary, BookSerializer, TypedFastPathSerializer
 from .silent import ContextCounts, CountedWithPrefetch, DetailOnly, extend_schema
 
 
@@ -63,3 +63,11 @@ class AuthorPagesViewSet(viewsets.ModelViewSet):
                 return AuthorStaffDetailSerializer
             return AuthorDetailSerializer
         return super().get_serializer_class()
+
+
+class AuthorLinesViewSet(viewsets.GenericViewSet):
+    queryset = Author.objects.all()
+    serializer_class = AuthorLineSerializer
+
+    def list(self, request):
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
