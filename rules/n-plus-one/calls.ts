@@ -10,7 +10,7 @@
  * class called on self. A parameter rebound in the body says nothing. When unsure, nothing is read.
  */
 import { memoized } from "../../server/src/engine/loopshape";
-import { assignedTo, attributeChain, importFacts, outermostAttribute } from "../../server/src/engine/facts";
+import { assignedTo, attributeChain, importFacts, outermostAttribute, requeriesAfterAll } from "../../server/src/engine/facts";
 import { childLoaded, joinedByDefault, type InstVal, type Loaded, type LoopCtx, type RelationRead } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
@@ -242,7 +242,13 @@ export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry
     });
     return true;
   });
-  return out;
+  // `param.rel.all().order_by("id").first()` is also recorded as its prefix `param.rel.all()`, which alone would read
+  // like a listing a prefetch serves: only the whole chain counts.
+  return out.filter((u) => {
+    if (u.kind !== "chain" || !/^all(\(\))?$/.test(u.chain[u.chain.length - 1])) return true;
+    const n = u.chain.length;
+    return !out.some((o) => o !== u && o.kind === "chain" && o.at.file === u.at.file && o.at.start === u.at.start && o.chain.length > n && u.chain.slice(0, -1).every((x, i) => o.chain[i] === x) && requeriesAfterAll(o.chain[n]));
+  });
 }
 
 /** Relations that the uses read on an object of `model` with `loaded`, that are not loaded: one query each. */
@@ -288,6 +294,8 @@ export function usesOn(ctx: RuleContext, model: Model, loaded: Loaded, uses: Par
       // A many relation costs a query here when it is listed; counting or filtering it runs a query whatever is
       // prefetched (another rule's business).
       if (!isSingle && next !== "all()" && next !== "all") break;
+      // `param.rel.all().order_by(...)`, `.iterator()`: a query of its own, which a prefetch does not serve.
+      if (!isSingle && requeriesAfterAll(u.chain[j + 2])) break;
       path.push(name);
       single &&= isSingle;
       const child = childLoaded(l, name, joinedByDefault(f));

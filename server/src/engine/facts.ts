@@ -633,8 +633,11 @@ function returnShape(text: string, value: SyntaxNode): MethodFact["returns"] {
   return null;
 }
 
-/** After `rel.all()`, a call other than these runs a query of its own, which a prefetch of `rel` does not serve. */
-const SERVED_AFTER_ALL = /^(iterator|all|count|exists|first|last|__iter__)\(\)$/;
+/**
+ * After `rel.all()`, a call other than these runs a query of its own, which a prefetch of `rel` does not serve.
+ * (`iterator()` is not one of them: it reads the database, never the prefetched result cache.)
+ */
+const SERVED_AFTER_ALL = /^(all|count|exists|first|last|__iter__)\(\)$/;
 
 /** Does this segment, after a relation's `all()`, query anew (`order_by()`, `filter()`, a project QuerySet method)? */
 export function requeriesAfterAll(seg: string | undefined): boolean {

@@ -147,3 +147,16 @@ def read_then_set(book, author):
 def reassign_all(author):
     for book in Book.objects.filter(title__startswith="B"):
         read_then_set(book, author)  # expect: n-plus-one
+
+
+def first_review(book):
+    # A query of its own after all() (order_by(), iterator()): a prefetch of reviews would not serve it.
+    review = book.reviews.all().order_by("id").first()
+    for r in book.reviews.all().iterator():
+        print(r)
+    return review
+
+
+def first_reviews():
+    for book in Book.objects.filter(title__startswith="C"):
+        print(first_review(book))
