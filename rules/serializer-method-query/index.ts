@@ -284,7 +284,7 @@ function prefetchedByViews(ctx: RuleContext, serializer: string, rel: string): b
  * response at most. Any other use (a view's serializer_class, many=True, a nested field, a subclass, a name passed
  * around, a dotted path in a string) may serialize a list.
  */
-function onlyForOneObject(ctx: RuleContext, serializer: string, at: number): boolean {
+function onlyForOneObject(ctx: RuleContext, serializer: string, at: number, field?: { name: string; method: string }): boolean {
   // A use in a file where the name resolves to another class of the same name (a `v0` module's BasketSerializer
   // next to the legacy one) is not a use of this one; a name that cannot be resolved may be.
   const ours = (file: string) => {
@@ -298,7 +298,7 @@ function onlyForOneObject(ctx: RuleContext, serializer: string, at: number): boo
     for (let i = 0; i < names.length && names.length < 20; i++) {
       for (const f of scans) {
         if (f.scan.listedUses.has(names[i]) && (i > 0 || ours(f.file))) return false;
-        for (const sub of f.scan.subclasses.get(names[i]) ?? []) if ((i > 0 || ours(f.file)) && !names.includes(sub)) names.push(sub);
+        for (const sub of f.scan.subclasses.get(names[i]) ?? []) if ((i > 0 || ours(f.file)) && !names.includes(sub) && !(field && leavesOut(ctx, f.file, sub, field))) names.push(sub);
       }
     }
     return names.length < 20;
@@ -309,6 +309,19 @@ function onlyForOneObject(ctx: RuleContext, serializer: string, at: number): boo
     scanFile(text ?? "", uses),
   );
   return !scans.some(({ file, value }) => value.listedUses.has(serializer) && ours(file));
+}
+
+/**
+ * A subclass that does not run the field's method: its own `Meta.fields` list leaves the field out (KPI's
+ * AssetListSerializer has no `project_ownership`), or it overrides the method without calling `super()`.
+ */
+function leavesOut(ctx: RuleContext, file: string, sub: string, field: { name: string; method: string }): boolean {
+  const c = ctx.index.classes(sub).find((x) => x.file === file);
+  if (!c) return false;
+  const fields = c.meta.fields;
+  if (Array.isArray(fields) && !fields.includes(field.name)) return true;
+  const own = c.methods.find((m) => m.name === field.method);
+  return !!own && !/\bsuper\(/.test((ctx.project.textOf(file) ?? "").slice(own.start, own.end));
 }
 
 /**
@@ -461,7 +474,8 @@ function checkStatement(ctx: RuleContext, stmt: SyntaxNode): void {
     if (def?.type !== "function_definition") continue;
     const name = nodeText(ctx.text, field(def, "name")!);
     const fieldName = fields.get(name);
-    if (fieldName) checkMethod(ctx, def, cname, fieldName, model);
+    // The subclasses that list may leave this field out, or run a method of their own.
+    if (fieldName && !onlyForOneObject(ctx, cname, cls.start, { name: fieldName, method: name })) checkMethod(ctx, def, cname, fieldName, model);
   }
 }
 
