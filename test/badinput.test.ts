@@ -15,7 +15,7 @@ import { DEFAULT_CONFIG, resolveConfig } from "../server/src/engine/config";
 import { initParser } from "../server/src/engine/parser";
 import { Project } from "../server/src/engine/project";
 import { CLI, copyExample, diagnosticProblems, LspServer, tempDir, uriOf, waitFor } from "./soak";
-import { AUTHOR_BOOK_MODELS } from "./helpers";
+import { AUTHOR_BOOK_MODELS, hintsFor } from "./helpers";
 
 const MODELS = AUTHOR_BOOK_MODELS;
 const N_PLUS_ONE = `
@@ -132,6 +132,37 @@ const DEEP: Record<string, (n: number) => string> = {
   attributes: (n) => `z = x${".a".repeat(n)}`,
   "unclosed parentheses": (n) => `z = ${"(".repeat(n)}`,
 };
+
+describe("bad input: an annotation with no value", () => {
+  it("`total: int` in a function the rules read (a save of the same object, an async loop) breaks no rule", async () => {
+    const models = `from django.db import models
+
+
+class Item(models.Model):
+    owner = models.ForeignKey("auth.User", on_delete=models.CASCADE)
+    name = models.CharField(max_length=10)
+`;
+    const tasks = `from .models import Item
+
+
+def touch(names):
+    total: int
+    progress = Item.objects.get(pk=1)
+    for name in names:
+        progress.name = name
+        progress.save()
+
+
+async def names():
+    user: object
+    async for item in Item.objects.all():
+        user = item.owner
+        print(user)
+`;
+    const hints = await hintsFor({ "shop/__init__.py": "", "shop/models.py": models, "shop/tasks.py": tasks }, "shop/tasks.py");
+    assert.deepEqual(hints.map((h) => `${h.range.start.line + 1} ${h.code}`).sort(), ["15 async-lazy-load", "15 n-plus-one", "9 save-in-loop"]);
+  });
+});
 
 describe("bad input: 10,000-deep nesting", () => {
   const dir = workspace({ "shop/models.py": MODELS, "shop/views.py": "" });

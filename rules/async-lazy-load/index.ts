@@ -72,7 +72,12 @@ function originOf(ctx: RuleContext, inst: InstVal, expr: SyntaxNode): { origin: 
     walk(enclosingScope(root), (n) => {
       if (n.type === "identifier" && nodeText(ctx.text, n) === name && n.parent) {
         const p = n.parent;
-        if (p.type === "assignment" && field(p, "left") === n) rhs.push(field(p, "right")!);
+        if (p.type === "assignment" && field(p, "left") === n) {
+          // (`user: User` alone binds no value: the name's value is unknown.)
+          const right = field(p, "right");
+          if (right) rhs.push(right);
+          else other = true;
+        }
         else if (/pattern|for_statement|for_in_clause|named_expression|augmented_assignment|parameters/.test(p.type)) other = true;
       }
       return true;

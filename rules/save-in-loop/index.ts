@@ -439,8 +439,9 @@ const isClock = (ctx: RuleContext, n: SyntaxNode | undefined): boolean => n?.typ
 function throttled(ctx: RuleContext, write: SyntaxNode, loop: LoopCtx): boolean {
   const clockNames = new Set<string>();
   walk(enclosingScope(write), (x) => {
-    if (x.type === "assignment" && field(x, "left")?.type === "identifier") {
-      const right = field(x, "right")!;
+    // (`total: int` alone is an assignment with no value.)
+    const right = x.type === "assignment" && field(x, "left")?.type === "identifier" ? field(x, "right") : undefined;
+    if (right) {
       let timed = false;
       walk(right, (y) => {
         if (isClock(ctx, y)) timed = true;
