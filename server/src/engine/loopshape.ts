@@ -274,9 +274,10 @@ export function loopDependence(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, follow
       // same on every pass, and so is this attribute unless the loop assigns it (or a path through it).
       let root: SyntaxNode | undefined = node;
       while (root?.type === "attribute") root = field(root, "object");
-      if (root?.type === "identifier" && loop.bound.has(nodeText(ctx.text, root)) && !bindsAsName(ctx, loop, nodeText(ctx.text, root))) {
+      const binds = root?.type === "identifier" && loop.bound.has(nodeText(ctx.text, root)) ? loopBinds(ctx, loop) : null;
+      if (binds && !binds.names.has(nodeText(ctx.text, root!))) {
         const path = nodeText(ctx.text, node).replace(/\s+/g, "");
-        return attributeTargets(ctx, loop).some((t) => t === path || t.startsWith(`${path}.`) || path.startsWith(`${t}.`)) ? Dep.Value : Dep.None;
+        return binds.attributes.some((t) => t === path || t.startsWith(`${path}.`) || path.startsWith(`${t}.`)) ? Dep.Value : Dep.None;
       }
       // `qs.filter` keeps what qs depends on; the attribute's name is no read.
       return dep(field(node, "object"));
@@ -305,46 +306,32 @@ export function loopDependence(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, follow
   }
 }
 
-/** The names a target binds itself: not the object of an attribute or subscript it assigns (`self.count = 0`). */
-function ownNames(ctx: Pick<Ctx, "text">, target: SyntaxNode, into: Set<string>): Set<string> {
-  if (target.type === "identifier") into.add(nodeText(ctx.text, target));
-  else if (target.type !== "attribute" && target.type !== "subscript") for (const c of target.children) ownNames(ctx, c, into);
-  return into;
-}
-
-/** Does the loop bind `name` itself (as a target, by assignment, `:=` or `as`), not only attributes of it? */
-function bindsAsName(ctx: Pick<Ctx, "text">, loop: Pick<LoopCtx, "node">, name: string): boolean {
-  let found = false;
+/**
+ * What the loop's own code binds: the names it binds themselves (as a target, by assignment, `:=` or `as`), and the
+ * attribute paths it assigns without spaces (`self.count`, `obj.parent.name`), which bind no name. (LoopCtx.bound
+ * holds every identifier of a target: `self` for `self.count += 1`.) Scanned once per loop.
+ */
+const loopBindsCache = new WeakMap<SyntaxNode, { names: Set<string>; attributes: string[] }>();
+function loopBinds(ctx: Pick<Ctx, "text">, loop: Pick<LoopCtx, "node">): { names: Set<string>; attributes: string[] } {
+  const hit = loopBindsCache.get(loop.node);
+  if (hit) return hit;
+  const out = { names: new Set<string>(), attributes: [] as string[] };
+  const collect = (t: SyntaxNode) => {
+    if (t.type === "identifier") out.names.add(nodeText(ctx.text, t));
+    else if (t.type === "attribute") out.attributes.push(nodeText(ctx.text, t).replace(/\s+/g, ""));
+    else if (t.type !== "subscript") for (const c of t.children) collect(c);
+  };
   walk(loop.node, (n) => {
-    if (found || NESTED_SCOPES.has(n.type)) return false;
+    if (NESTED_SCOPES.has(n.type)) return false;
     const target =
       n.type === "for_statement" || n.type === "for_in_clause" || n.type === "assignment" || n.type === "augmented_assignment" ? field(n, "left")
       : n.type === "named_expression" ? field(n, "name")
       : n.type === "as_pattern" ? field(n, "alias")
       : undefined;
-    if (target && ownNames(ctx, target, new Set()).has(name)) found = true;
-    return !found;
-  });
-  return found;
-}
-
-/** The attribute paths the loop assigns (`self.count`, `obj.parent.name`), without spaces. */
-const attributeTargetsCache = new WeakMap<SyntaxNode, string[]>();
-function attributeTargets(ctx: Pick<Ctx, "text">, loop: Pick<LoopCtx, "node">): string[] {
-  const hit = attributeTargetsCache.get(loop.node);
-  if (hit) return hit;
-  const out: string[] = [];
-  const collect = (t: SyntaxNode) => {
-    if (t.type === "attribute") out.push(nodeText(ctx.text, t).replace(/\s+/g, ""));
-    else if (t.type !== "subscript") for (const c of t.children) collect(c);
-  };
-  walk(loop.node, (n) => {
-    if (NESTED_SCOPES.has(n.type)) return false;
-    const target = n.type === "for_statement" || n.type === "for_in_clause" || n.type === "assignment" || n.type === "augmented_assignment" ? field(n, "left") : undefined;
     if (target) collect(target);
     return true;
   });
-  attributeTargetsCache.set(loop.node, out);
+  loopBindsCache.set(loop.node, out);
   return out;
 }
 
