@@ -74,11 +74,12 @@ function loadedByInit(ctx: RuleContext, r: RelationRead): boolean {
 /**
  * The loop stops after the row whose relation it reads (`for b in qs: return b.author.name`), or after the first
  * row the code after the read gets through (`try: with role.connection as conn: return counts(conn)` under
- * `except Exception: pass`): one row is read, not every row. A reverse one-to-one read raises when there is no
- * related row, so a handler around it may go on to the next row.
+ * `except Exception: pass`): one row is read, not every row. Every read of the path must leave so (a later read
+ * that does not is one per row). A reverse one-to-one read raises when there is no related row, so a handler
+ * around it may go on to the next row.
  */
 function onePass(ctx: RuleContext, r: RelationRead): boolean {
-  return leavesLoopAfter(ctx, r.node, r.row.loop, r.field.kind === "reverse-o2o");
+  return [r.node, ...(r.also ?? [])].every((n) => leavesLoopAfter(ctx, n, r.row.loop, r.field.kind === "reverse-o2o"));
 }
 
 function check(ctx: RuleContext): void {

@@ -36,6 +36,16 @@ def first_with_a_break():
             continue
 
 
+def first_or_each(flag):
+    # The first read leaves the loop, a later one does not: one query per book for the rows that reach it (reported at
+    # the first read of the path, as always).
+    for book in Book.objects.filter(title__startswith="A"):
+        if flag:
+            return book.author.name  # expect: n-plus-one
+        print(book.author.name)
+    return None
+
+
 def search(name):
     # A search: every book is read until the matching one.
     for book in Book.objects.filter(title__startswith="A"):
