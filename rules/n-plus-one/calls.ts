@@ -10,7 +10,7 @@
  * class called on self. A parameter rebound in the body says nothing. When unsure, nothing is read.
  */
 import { memoized } from "../../server/src/engine/loopshape";
-import { assignedTo, attributeChain, importFacts, outermostAttribute, requeriesAfterAll } from "../../server/src/engine/facts";
+import { assignedTo, attributeChain, importFacts, outermostAttribute, requeriesAfterAll, servedReads } from "../../server/src/engine/facts";
 import { childLoaded, joinedByDefault, type InstVal, type Loaded, type LoopCtx, type RelationRead } from "../../server/src/engine/flow";
 import type { Model, ModelField } from "../../server/src/engine/models";
 import type { SyntaxNode } from "../../server/src/engine/parser";
@@ -244,11 +244,9 @@ export function paramUses(ctx: RuleContext, callee: Callee, param: string, entry
   });
   // `param.rel.all().order_by("id").first()` is also recorded as its prefix `param.rel.all()`, which alone would read
   // like a listing a prefetch serves: only the whole chain counts.
-  return out.filter((u) => {
-    if (u.kind !== "chain" || !/^all(\(\))?$/.test(u.chain[u.chain.length - 1])) return true;
-    const n = u.chain.length;
-    return !out.some((o) => o !== u && o.kind === "chain" && o.at.file === u.at.file && o.at.start === u.at.start && o.chain.length > n && u.chain.slice(0, -1).every((x, i) => o.chain[i] === x) && requeriesAfterAll(o.chain[n]));
-  });
+  const chains = out.flatMap((u) => (u.kind === "chain" ? [{ chain: u.chain, start: u.at.start, file: u.at.file, u }] : []));
+  const served = new Set<ParamUse>(servedReads(chains).map((c) => c.u));
+  return out.filter((u) => u.kind !== "chain" || served.has(u));
 }
 
 /** Relations that the uses read on an object of `model` with `loaded`, that are not loaded: one query each. */

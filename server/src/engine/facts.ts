@@ -645,15 +645,15 @@ export function requeriesAfterAll(seg: string | undefined): boolean {
 }
 
 /**
- * A method's reads of a parameter without the prefixes that a longer chain at the same place queries anew:
- * `self.queues.all().order_by("title")` is recorded as that chain and as `self.queues.all()`, which alone would read
- * like a listing a prefetch serves.
+ * Reads of a parameter without the prefixes that a longer chain at the same place (start, and file when given)
+ * queries anew: `self.queues.all().order_by("title")` is recorded as that chain and as `self.queues.all()`, which
+ * alone would read like a listing a prefetch serves.
  */
-export function servedReads<R extends { chain: string[]; start: number }>(reads: readonly R[]): R[] {
+export function servedReads<R extends { chain: string[]; start: number; file?: string }>(reads: readonly R[]): R[] {
   return reads.filter(
     (r) =>
       r.chain[r.chain.length - 1] !== "all()" ||
-      !reads.some((o) => o !== r && o.start === r.start && o.chain.length > r.chain.length && r.chain.every((x, i) => o.chain[i] === x) && requeriesAfterAll(o.chain[r.chain.length])),
+      !reads.some((o) => o !== r && o.start === r.start && o.file === r.file && o.chain.length > r.chain.length && r.chain.every((x, i) => o.chain[i] === x) && requeriesAfterAll(o.chain[r.chain.length])),
   );
 }
 
