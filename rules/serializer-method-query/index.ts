@@ -132,8 +132,9 @@ function scanFile(text: string, uses = SERIALIZER_USE): FileScan {
         singleUses.add(name);
         continue;
       }
-      // `serializer_class = Name` on a view that only retrieves (`RetrieveAPIView`, `RetrieveUpdateAPIView`): one object.
-      if (/^\s*serializer_class\s*=/.test(line) && retrieveOnly(text, lineStart)) {
+      // `serializer_class = Name` on a view that only retrieves (`RetrieveAPIView`, `RetrieveUpdateAPIView`), or whose
+      // own list() answers without DRF's: one object.
+      if (/^\s*serializer_class\s*=/.test(line) && oneObjectView(text, lineStart)) {
         singleUses.add(name);
         continue;
       }
@@ -204,8 +205,11 @@ function returnedForOneObject(text: string, lineStart: number, line: string, nam
   return false;
 }
 
-/** Do the bases of the top-level class the line at `at` sits in name only single-object DRF views? */
-function retrieveOnly(text: string, at: number): boolean {
+/**
+ * Does the top-level class the line at `at` sits in serialize one object per response: its bases name only
+ * single-object DRF views, or its own list() answers without DRF's?
+ */
+function oneObjectView(text: string, at: number): boolean {
   const before = text.slice(0, at);
   const header = [...before.matchAll(/^class\s+\w+\s*\(([^)]*)\)\s*:/gm)].pop();
   if (!header) return false;
