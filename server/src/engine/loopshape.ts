@@ -714,7 +714,10 @@ const RETURNS_OR_BREAKS = new Set(["return_statement", "raise_statement", "break
  * ends, after the `if`/`with`/`try` holding it, up to the loop's body (`try: job = X.objects.get(...) except
  * X.DoesNotExist: break` then `...; break` after the `try`). Not when a block on the way belongs to a loop nested
  * in `loop` (its break leaves only the inner loop), nor when the statement, a statement before the one that
- * leaves, or a handler of a `try` it is in may `continue` first.
+ * leaves, or a handler of a `try` it is in may `continue` first. The statement may also be a `with` whose header
+ * holds the node and whose body leaves. `raises`: the node raises when it finds nothing (a lookup), so a `try`
+ * around it whose handler goes on makes it run per item until found; false for a read that raises nothing (a
+ * foreign key), which the handler of the code after it does not retry.
  */
 export function leavesLoopAfter(ctx: Ctx, node: SyntaxNode, loop: LoopCtx, raises = true): boolean {
   if (loop.kind === "comprehension") return false;
